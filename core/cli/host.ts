@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { loadConfig } from '../config/load-config';
+import type { TesseraConfig } from '../config/config';
+import { openDatabase } from '../db/connection';
+import { discoverModules } from '../modules/discovery';
+import { orderByDependencies } from '../modules/dependency-order';
+import { ModuleLifecycle } from '../modules/lifecycle';
+import { coreMigrationsDir } from '../kernel/kernel';
+
+export interface Host {
+  config: TesseraConfig;
+  knex: Knex;
+  lifecycle: ModuleLifecycle;
+  close(): Promise<void>;
+}
+
+/** The module host without running any module's code: enough for lifecycle commands. */
+export async function openHost(): Promise<Host> {
+  const config = loadConfig();
+  const knex = openDatabase(config.databaseUrl, config.rootDir);
+  try {
+    const sources = orderByDependencies(discoverModules(path.join(config.rootDir, 'modules'), config.modulesPath, config.rootDir));
+    const lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());
+    await lifecycle.migrateCore();
+    return { config, knex, lifecycle, close: () => knex.destroy() };
+  } catch (error) {
+    await knex.destroy();
+    throw error;
+  }
+}
+
+export async function withHost<T>(work: (host: Host) => Promise<T>): Promise<T> {
+  const host = await openHost();
+  try {
+    return await work(host);
+  } finally {
+    await host.close();
+  }
+}
+
+export function print(line = ''): void {
+  process.stdout.write(line + '\n');
+}

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT_DIR } from '../config/load-config';
+
+const NAME = /^[a-z][a-z0-9_]{1,39}$/;
+
+/**
+ * Writes a module that installs and passes its own test unchanged: manifest, a migration creating one
+ * business table, a read and a write permission, a list page with a form, an API route and a test.
+ */
+export function scaffoldModule(name: string, targetDir?: string): { dir: string; files: string[] } {
+  if (!NAME.test(name)) throw new Error(`Module name "${name}" must be 2-40 lowercase letters, digits or _, starting with a letter`);
+  const base = path.resolve(targetDir ?? path.join(ROOT_DIR, 'modules'));
+  const dir = path.join(base, name);
+  if (fs.existsSync(dir)) throw new Error(`${dir} already exists`);
+  const external = targetDir !== undefined;
+  const coreImport = (from: string) => relativeImport(from, path.join(ROOT_DIR, 'core'));
+  const title = name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  const table = `${name}_notes`;
+  const testFile = external ? path.join(dir, 'test', `${name}.test.ts`) : path.join(ROOT_DIR, 'test', 'modules', name, `${name}.test.ts`);
+
+  const files: Record<string, string> = {
+    [path.join(dir, 'manifest.json')]: JSON.stringify(
+      {
+        name,
+        version: '1.0.0',
+        description: `${title}: notes kept per company`,
+        depends: ['base'],
+        permissions: [
+          { name: `${name}.note.read`, description: `See ${title} notes` },
+          { name: `${name}.note.write`, description: `Create ${title} notes`, implies: [`${name}.note.read`] },
+        ],
+        menus: [{ id: name, label: title, path: `/${name}`, permission: `${name}.note.read`, order: 500 }],
+        settings: { type: 'object', properties: {} },
+      },
+      null,
+      2,
+    ) + '\n',
+    [path.join(dir, 'index.ts')]: `import { defineModule } from '${coreImport(dir)}/modules/module-api';
+import { createNote, listNotes } from './notes';
+
+export default defineModule({
+  register(m) {
+    m.routes.page({
+      method: 'GET',
+      path: '/${name}',
+      permission: '${name}.note.read',
+      handler: async (ctx) => ({ view: '${name}/notes', title: '${title}', data: { notes: await listNotes(ctx) } }),
+    });
+    m.routes.page({
+      method: 'POST',
+      path: '/${name}',
+      permission: '${name}.note.write',
+      handler: async (ctx, input) => {
+        await createNote(ctx, String(input.body.text ?? ''));
+        return { redirect: '/${name}', flash: { type: 'success', message: 'Note saved.' } };
+      },
+    });
+    m.routes.api({
+      method: 'GET',
+      path: '/notes',
+      permission: '${name}.note.read',
+      summary: 'List notes',
+      handler: async (ctx) => ({ data: await listNotes(ctx), next_cursor: null }),
+    });
+  },
+});
+`,
+    [path.join(dir, 'notes.ts')]: `import type { RequestContext } from '${coreImport(dir)}/security/request-context';
+import { ValidationError } from '${coreImport(dir)}/http/errors';
+
+export async function listNotes(ctx: RequestContext): Promise<Array<{ id: number; text: string }>> {
+  return ctx.db.query('${table}').orderBy('id', 'desc').limit(50).select('id', 'text');
+}
+
+export async function createNote(ctx: RequestContext, text: string): Promise<number> {
+  if (!text.trim()) throw new ValidationError({ text: 'is required' });
+  return ctx.db.insert('${table}', { text: text.trim() });
+}
+`,
+    [path.join(dir, 'migrations', '001_create_notes.ts')]: `import type { Knex } from 'knex';
+import { createBusinessTable } from '${coreImport(path.join(dir, 'migrations'))}/db/schema-helpers';
+
+export async function up(knex: Knex): Promise<void> {
+  await createBusinessTable(knex, '${table}', (t) => {
+    t.string('text', 500).notNullable();
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('${table}');
+}
+`,
+    [path.join(dir, 'views', 'notes.hbs')]: `<div class="page-header"><h1>${title}</h1></div>
+{{#if (can "${name}.note.write")}}
+<form method="post" action="/${name}" class="card">
+  {{{csrf}}}
+  <label>Note <input name="text" required maxlength="500"></label>
+  <button class="btn btn-primary" type="submit">Add</button>
+</form>
+{{/if}}
+<table class="data">
+  <thead><tr><th>#</th><th>Note</th></tr></thead>
+  <tbody>
+    {{#each notes}}<tr><td>{{id}}</td><td>{{text}}</td></tr>{{else}}<tr><td colspan="2">No notes yet.</td></tr>{{/each}}
+  </tbody>
+</table>
+`,
+    [testFile]: `import { expect } from 'chai';
+import path from 'node:path';
+import { startTestApp, TestApp } from '${relativeImport(path.dirname(testFile), path.join(ROOT_DIR, 'test', 'support'))}/harness';
+
+describe('${name} module', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp(${external ? `{ modulesPath: [path.resolve(__dirname, '..')] }` : ''});
+  });
+  after(() => t.close());
+
+  it('shows its page to a user with ${name}.note.read and saves notes with ${name}.note.write', async () => {
+    const user = await t.createUser({ permissions: ['${name}.note.write'] });
+    const agent = await t.login(user.email, user.password);
+    await agent.post('/${name}', { text: 'first note' }).expect(302);
+    const page = await agent.get('/${name}').expect(200);
+    expect(page.text).to.contain('first note');
+  });
+
+  it('answers 403 to a user without ${name}.note.read', async () => {
+    const user = await t.createUser({ permissions: [] });
+    const token = await t.token(user.email);
+    await t.request().get('/api/v1/${name}/notes').set('Authorization', \`Bearer \${token}\`).expect(403);
+  });
+});
+`,
+  };
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+  return { dir, files: Object.keys(files).map((f) => path.relative(process.cwd(), f)) };
+}
+
+function relativeImport(fromDir: string, target: string): string {
+  const rel = path.relative(fromDir, target).replace(/\\/g, '/');
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { TesseraConfig } from './config';
+
+export const ROOT_DIR = path.resolve(__dirname, '..', '..');
+
+export class ConfigError extends Error {}
+
+/** Environment variables and the configuration key each one sets. */
+const ENV: Record<string, (value: string) => [string[], unknown]> = {
+  PORT: (v) => [['port'], toNumber(v)],
+  DATABASE_URL: (v) => [['databaseUrl'], v],
+  REDIS_URL: (v) => [['redisUrl'], v === '' ? null : v],
+  SESSION_SECRET: (v) => [['sessionSecret'], v],
+  TESSERA_MODULES_PATH: (v) => [['modulesPath'], v.split(path.delimiter).filter(Boolean)],
+  TESSERA_DEMO: (v) => [['demo'], toBoolean(v)],
+  TESSERA_AUTO_MIGRATE: (v) => [['autoMigrate'], toBoolean(v)],
+  ADMIN_EMAIL: (v) => [['admin', 'email'], v],
+  ADMIN_PASSWORD: (v) => [['admin', 'password'], v],
+  LOG_LEVEL: (v) => [['logLevel'], v],
+  TRUST_PROXY: (v) => [['trustProxy'], toBoolean(v)],
+  SECURE_COOKIES: (v) => [['secureCookies'], toBoolean(v)],
+};
+
+/**
+ * Reads `config/default.json`, then `config/local.json` if present, then the environment, and validates
+ * the result with ajv. A bad value stops the start with the key and the environment variable named.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<TesseraConfig> = {}): TesseraConfig {
+  const configDir = path.join(ROOT_DIR, 'config');
+  const config: Record<string, any> = readJson(path.join(configDir, 'default.json'));
+  const localFile = env.TESSERA_CONFIG ?? path.join(configDir, 'local.json');
+  if (fs.existsSync(localFile)) deepMerge(config, readJson(localFile));
+
+  const sourceOf: Record<string, string> = {};
+  for (const [variable, apply] of Object.entries(ENV)) {
+    const raw = env[variable];
+    if (raw === undefined) continue;
+    const [keyPath, value] = apply(raw);
+    setPath(config, keyPath, value);
+    sourceOf['/' + keyPath.join('/')] = variable;
+  }
+  deepMerge(config, overrides as Record<string, unknown>);
+  delete config.rootDir;
+
+  const ajv = new Ajv({ allErrors: true, useDefaults: true });
+  addFormats(ajv);
+  const validate = ajv.compile(readJson(path.join(configDir, 'schema.json')));
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const key = e.instancePath || '/' + ((e.params as any).additionalProperty ?? (e.params as any).missingProperty ?? '');
+      const from = sourceOf[key] ? ` (from ${sourceOf[key]})` : '';
+      return `config ${key.slice(1).replace(/\//g, '.')}${from}: ${e.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return { ...(config as TesseraConfig), rootDir: ROOT_DIR };
+}
+
+function readJson(file: string): any {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function toNumber(v: string): unknown {
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+function toBoolean(v: string): unknown {
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  return v;
+}
+function setPath(target: Record<string, any>, keyPath: string[], value: unknown): void {
+  let node = target;
+  for (const key of keyPath.slice(0, -1)) node = node[key] ??= {};
+  node[keyPath[keyPath.length - 1]] = value;
+}
+function deepMerge(target: Record<string, any>, source: Record<string, any>): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && target[key] && typeof target[key] === 'object') deepMerge(target[key], value);
+    else target[key] = value;
+  }
+}

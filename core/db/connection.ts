@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { Knex } from 'knex';
+
+/**
+ * Opens the database named by a URL: `sqlite://<file>` (relative to `baseDir`, or `:memory:`), or
+ * `mysql://user:password@host:port/database` (MariaDB too).
+ */
+export function openDatabase(url: string, baseDir: string): Knex {
+  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length), baseDir);
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return openMysql(url.replace(/^mariadb:/, 'mysql:'));
+  throw new Error(`Unsupported database URL: ${url}`);
+}
+
+function openSqlite(file: string, baseDir: string): Knex {
+  const filename = file === ':memory:' ? file : path.resolve(baseDir, file);
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    // One connection: SQLite has one writer, and transactions must not interleave on a shared handle.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: any, done: (err: Error | null, conn: unknown) => void) {
+        conn.pragma('foreign_keys = ON');
+        conn.pragma('busy_timeout = 5000');
+        if (filename !== ':memory:') conn.pragma('journal_mode = WAL');
+        done(null, conn);
+      },
+    },
+  });
+}
+
+function openMysql(url: string): Knex {
+  const parsed = new URL(url);
+  return knexFactory({
+    client: 'mysql2',
+    connection: {
+      host: parsed.hostname,
+      port: Number(parsed.port || 3306),
+      user: decodeURIComponent(parsed.username),
+      password: decodeURIComponent(parsed.password),
+      database: parsed.pathname.slice(1),
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      // Business dates are calendar days: keep DATE columns as 'YYYY-MM-DD' strings, not shifted Dates.
+      dateStrings: ['DATE'],
+      supportBigNumbers: true,
+      multipleStatements: false,
+    } as any,
+    pool: { min: 0, max: Number(parsed.searchParams.get('pool') ?? 10) },
+  });
+}
+
+export function dialectOf(knex: Knex): 'sqlite' | 'mysql' {
+  return String(knex.client.config.client).startsWith('mysql') ? 'mysql' : 'sqlite';
+}
+
+/** Names of the tables in the current database. */
+export async function listTables(knex: Knex): Promise<string[]> {
+  if (dialectOf(knex) === 'mysql') {
+    const rows = await knex('information_schema.tables').select('table_name as name').whereRaw('table_schema = database()');
+    return rows.map((r: any) => r.name ?? r.NAME ?? r.TABLE_NAME);
+  }
+  const rows = await knex('sqlite_master').select('name').where({ type: 'table' }).andWhereNot('name', 'like', 'sqlite_%');
+  return rows.map((r: any) => r.name);
+}

@@ -1,0 +1,41 @@
+import os from 'node:os';
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+
+export class LockTimeoutError extends Error {}
+
+/**
+ * A lock held as a row of `core_locks`, so processes on different machines exclude each other through
+ * the database they share. The primary key settles who wins; a lock whose holder died expires.
+ */
+export async function withDbLock<T>(knex: Knex, name: string, work: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+  const ttlMs = options.ttlMs ?? 10 * 60_000;
+  const waitMs = options.waitMs ?? 60_000;
+  const owner = `${os.hostname()}:${process.pid}:${crypto.randomUUID()}`;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    // Take over a lock whose holder has expired; the insert below then races fairly.
+    await knex('core_locks').where({ name }).andWhere('expires_at', '<', new Date()).delete();
+    try {
+      await knex('core_locks').insert({ name, owner, expires_at: new Date(Date.now() + ttlMs) });
+      break;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      if (Date.now() > deadline) {
+        const holder = await knex('core_locks').where({ name }).first();
+        throw new LockTimeoutError(`Lock "${name}" is held by ${holder?.owner ?? 'another process'}; gave up after ${waitMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await knex('core_locks').where({ name, owner }).delete();
+  }
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; message?: string };
+  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed|Duplicate entry/.test(e?.message ?? '');
+}

@@ -1,0 +1,31 @@
+import type { Knex } from 'knex';
+
+/**
+ * Creates a table for business rows: `id`, `company_id` (indexed, referencing the company), the columns
+ * `build` adds, and who/when stamps that `ScopedDb` fills on every write.
+ */
+export async function createBusinessTable(knex: Knex, name: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {
+  await knex.schema.createTable(name, (t) => {
+    t.increments('id').primary();
+    t.integer('company_id').unsigned().notNullable().references('id').inTable('core_companies');
+    build(t);
+    t.timestamp('created_at', { useTz: false }).notNullable().defaultTo(knex.fn.now());
+    t.timestamp('updated_at', { useTz: false }).notNullable().defaultTo(knex.fn.now());
+    t.integer('created_by').unsigned().nullable();
+    t.integer('updated_by').unsigned().nullable();
+    t.index(['company_id', 'id']);
+  });
+}
+
+export function isMysql(knex: Knex): boolean {
+  return String(knex.client.config.client).startsWith('mysql');
+}
+
+/** Timestamps come back as Date from MySQL and as epoch milliseconds from SQLite; this evens them out. */
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  const text = String(value);
+  return new Date(/^\d+$/.test(text) ? Number(text) : text.replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? '' : 'Z'));
+}

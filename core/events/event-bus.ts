@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import type { DomainEvent, EventHandlerContext } from '../modules/module-api';
+
+export type EventHandler = (ctx: EventHandlerContext & { eventId: number | null }) => Promise<void>;
+
+interface Subscription {
+  module: string;
+  /** Stable name, used in job keys so retries and re-dispatches stay idempotent. */
+  name: string;
+  mode: 'inTransaction' | 'outbox';
+  handler: EventHandler;
+}
+
+/**
+ * Domain events between modules. `inTransaction` handlers run in the publisher's transaction (a throw
+ * rolls it back); `outbox` handlers are recorded in `core_outbox` in that same transaction and run
+ * later by a job, so a crash between the commit and the enqueue loses nothing.
+ */
+export class EventBus {
+  private readonly subscriptions = new Map<string, Subscription[]>();
+
+  on(module: string, eventName: string, handler: EventHandler, options: { mode?: 'inTransaction' | 'outbox'; name?: string } = {}): void {
+    const list = this.subscriptions.get(eventName) ?? [];
+    const name = options.name ?? `${module}:${eventName}:${list.filter((s) => s.module === module).length + 1}`;
+    if (list.some((s) => s.name === name)) throw new Error(`Event handler "${name}" is registered twice`);
+    list.push({ module, name, mode: options.mode ?? 'inTransaction', handler });
+    this.subscriptions.set(eventName, list);
+  }
+
+  async publish(trx: Knex.Transaction, event: DomainEvent): Promise<number | null> {
+    const subscribers = this.subscriptions.get(event.name) ?? [];
+    let eventId: number | null = null;
+    if (subscribers.some((s) => s.mode === 'outbox')) {
+      const [id] = await trx('core_outbox').insert({
+        event: event.name,
+        company_id: event.companyId,
+        actor_id: event.actorId ?? null,
+        payload: JSON.stringify(event.payload),
+        created_at: new Date(),
+      });
+      eventId = Number(id);
+    }
+    for (const subscriber of subscribers.filter((s) => s.mode === 'inTransaction')) {
+      await subscriber.handler({ trx, event, eventId });
+    }
+    return eventId;
+  }
+
+  outboxHandlers(eventName: string): string[] {
+    return (this.subscriptions.get(eventName) ?? []).filter((s) => s.mode === 'outbox').map((s) => s.name);
+  }
+
+  /** Runs one outbox handler for one recorded event, in its own transaction. */
+  async runOutboxHandler(knex: Knex, eventId: number, handlerName: string): Promise<void> {
+    const row = await knex('core_outbox').where({ id: eventId }).first();
+    if (!row) throw new Error(`Outbox event ${eventId} not found`);
+    const subscription = (this.subscriptions.get(row.event) ?? []).find((s) => s.name === handlerName);
+    if (!subscription) throw new Error(`No handler "${handlerName}" for event ${row.event}`);
+    const event: DomainEvent = { name: row.event, companyId: Number(row.company_id), actorId: row.actor_id, payload: JSON.parse(row.payload) };
+    await knex.transaction((trx) => subscription.handler({ trx, event, eventId }));
+  }
+}

@@ -1,0 +1,54 @@
+import type { Knex } from 'knex';
+import type { EventBus } from './event-bus';
+import type { JobQueue } from '../jobs/job-queue';
+
+export const OUTBOX_JOB = 'core.event';
+
+/**
+ * Moves committed outbox rows to the job queue. Each (event, handler) pair is enqueued under a fixed
+ * job key, so a relay that dies after enqueueing but before marking the row simply enqueues again and
+ * the queue keeps one job.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly bus: EventBus,
+    private readonly queue: JobQueue,
+  ) {}
+
+  async dispatchPending(limit = 200): Promise<number> {
+    const rows = await this.knex('core_outbox').whereNull('dispatched_at').orderBy('id').limit(limit).select('id', 'event');
+    for (const row of rows) {
+      for (const handler of this.bus.outboxHandlers(row.event)) {
+        await this.queue.enqueue(OUTBOX_JOB, { eventId: Number(row.id), handler }, { jobKey: `event:${row.id}:${handler}`, attempts: 5 });
+      }
+      await this.knex('core_outbox').where({ id: row.id }).update({ dispatched_at: new Date() });
+    }
+    return rows.length;
+  }
+
+  /** Runs now, unless a pass is under way (its result is shared). */
+  kick(): Promise<number> {
+    if (!this.running) {
+      this.running = this.dispatchPending().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  start(intervalMs = 1000): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.kick().catch(() => undefined), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+}

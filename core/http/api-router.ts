@@ -1,0 +1,29 @@
+import express from 'express';
+import type { Kernel } from '../kernel/kernel';
+import { AUTHENTICATED, HANDLED } from '../modules/module-api';
+import { ForbiddenError, UnauthenticatedError } from './errors';
+import { validateInput } from './validation';
+
+/** Mounts every declared API route: authentication, permission, ajv-validated input, then the handler. */
+export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
+  for (const route of kernel.routes.apis) {
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
+    const parsers = route.rawBody ? [express.text({ type: () => true, limit: '200mb' })] : [];
+    app[method](route.expressPath, ...parsers, async (req, res, next) => {
+      try {
+        const ctx = req.tessera;
+        if (!ctx) throw new UnauthenticatedError();
+        if (route.permission !== AUTHENTICATED && !ctx.can(route.permission)) throw new ForbiddenError(route.permission);
+        const params = validateInput(route.params, { ...req.params }, 'params');
+        const query = validateInput(route.query, { ...(req.query as object) }, 'query');
+        const body = route.rawBody ? (typeof req.body === 'string' ? req.body : '') : validateInput(route.body, req.body ?? {}, 'body');
+        const result = await route.handler(ctx, { params, query, body }, req, res);
+        if (result === HANDLED || res.headersSent) return;
+        if (result === undefined || result === null) res.status(route.status ?? 204).end();
+        else res.status(route.status ?? 200).json(result);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
+}

@@ -1,0 +1,162 @@
+import path from 'node:path';
+import express, { NextFunction, Request, Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
+import { csrfSync } from 'csrf-sync';
+import type { Kernel } from '../kernel/kernel';
+import { AppError, UnauthenticatedError } from './errors';
+import { mountAuthRoutes } from './auth-routes';
+import { mountApiRoutes } from './api-router';
+import { mountPageRoutes } from './page-router';
+import { PageRenderer } from './page-renderer';
+import { buildOpenApi } from './openapi';
+import type { RequestContext } from '../security/request-context';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: number;
+    companyId?: number;
+    flash?: Array<{ type: string; message: string }>;
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      tessera?: RequestContext;
+      viaToken?: boolean;
+    }
+  }
+}
+
+export interface HttpApp {
+  app: express.Express;
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles the web process: secure headers, static files, sessions in the database, bearer tokens,
+ * CSRF for cookie sessions, then the routes modules declared, each behind its permission.
+ */
+export function createHttpApp(kernel: Kernel): HttpApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  if (kernel.config.trustProxy) app.set('trust proxy', 1);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null },
+      },
+      hsts: kernel.config.secureCookies,
+    }),
+  );
+
+  app.use('/static/shell', express.static(path.join(kernel.config.rootDir, 'views', 'static'), { maxAge: '1h' }));
+  for (const source of kernel.installed) {
+    app.use(`/static/${source.manifest.name}`, express.static(path.join(source.dir, 'public'), { maxAge: '1h' }));
+  }
+
+  app.get('/healthz', async (_req, res) => {
+    const health = await kernel.health();
+    res.status(health.status === 'ok' ? 200 : 503).json(health);
+  });
+
+  const store = new ConnectSessionKnexStore({ knex: kernel.knex, tableName: 'core_sessions', createTable: false, cleanupInterval: 10 * 60_000 });
+  app.use(
+    session({
+      name: 'tessera.sid',
+      secret: kernel.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: kernel.config.secureCookies, maxAge: 8 * 3600_000 },
+    }),
+  );
+
+  // Who is asking: a bearer token (integrators) or the session cookie (people).
+  app.use(async (req, _res, next) => {
+    try {
+      const header = req.headers.authorization;
+      const companyHeader = Number(req.headers['x-company-id']) || null;
+      if (header?.startsWith('Bearer ')) {
+        req.viaToken = true;
+        const userId = await kernel.tokens.authenticate(header.slice(7).trim());
+        const principal = userId ? await kernel.contexts.principalForUser(userId, companyHeader, 'token') : null;
+        if (!principal) throw new UnauthenticatedError();
+        req.tessera = kernel.contexts.contextFor(principal);
+      } else if (req.session.userId) {
+        const principal = await kernel.contexts.principalForUser(req.session.userId, req.session.companyId ?? null, 'session');
+        if (principal) req.tessera = kernel.contexts.contextFor(principal);
+        else delete req.session.userId;
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+    // Bearer requests carry no ambient credential, so a forged cross-site request cannot use them.
+    skipCsrfProtection: (req) => req.viaToken === true,
+    errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token; reload the page and try again', code: 'csrf_invalid' },
+  });
+  app.use(express.urlencoded({ extended: true, limit: '2mb' }));
+  app.use('/api', express.json({ limit: '2mb' }));
+  app.use((req, res, next) => {
+    // Raw bodies (CSV uploads) are read by their route; CSRF for them comes from the header.
+    csrfSynchronisedProtection(req, res, next);
+  });
+
+  const renderer = new PageRenderer(kernel, (req) => generateToken(req));
+  mountAuthRoutes(app, kernel, renderer);
+
+  app.get('/api/v1/openapi.json', (req, res, next) => {
+    if (!req.tessera) return next(new UnauthenticatedError());
+    res.json(buildOpenApi(kernel.routes.apis, kernel.version));
+  });
+  mountApiRoutes(app, kernel);
+  mountPageRoutes(app, kernel, renderer);
+
+  app.use('/api', (_req, _res, next) => next(new AppError(404, 'not_found', 'No such API route')));
+  app.use((req, res) => {
+    void renderer.error(req, res, 404, 'Page not found');
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = toAppError(error);
+    if (known.status >= 500) kernel.logger.error({ err: error, path: req.path }, 'request failed');
+    if (req.path.startsWith('/api/')) {
+      res.status(known.status).json({ error: { code: known.code, message: known.message, fields: known.fields } });
+      return;
+    }
+    if (known.status === 401) {
+      res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    void renderer.error(req, res, known.status, known.status >= 500 ? 'Something went wrong on our side. It has been logged.' : known.message);
+  });
+
+  return {
+    app,
+    close: async () => {
+      if (store.nextDbCleanup) clearTimeout(store.nextDbCleanup);
+      await store.ready.catch(() => undefined);
+    },
+  };
+}
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as { status?: number; statusCode?: number; code?: string; message?: string; type?: string };
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'invalid_json', 'The request body is not valid JSON');
+  if (e?.type === 'entity.too.large') return new AppError(413, 'too_large', 'The request body is too large');
+  if (e?.code === 'csrf_invalid' || e?.message?.includes('CSRF')) return new AppError(403, 'csrf_invalid', e.message ?? 'Invalid CSRF token');
+  const status = e?.status ?? e?.statusCode;
+  if (status && status >= 400 && status < 500) return new AppError(status, 'bad_request', e.message ?? 'Bad request');
+  return new AppError(500, 'internal_error', 'Internal error');
+}

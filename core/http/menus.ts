@@ -1,0 +1,27 @@
+import type { Manifest } from '../modules/manifest';
+import { AUTHENTICATED } from '../modules/module-api';
+import type { RequestContext } from '../security/request-context';
+
+export interface MenuItem {
+  id: string;
+  label: string;
+  path: string;
+  active: boolean;
+  children: MenuItem[];
+}
+
+/**
+ * The navigation from the installed manifests, keeping only entries the user may open. A parent whose
+ * children are all hidden and whose own page is forbidden disappears too.
+ */
+export function buildMenus(manifests: Manifest[], ctx: RequestContext, currentPath: string): MenuItem[] {
+  const entries = manifests.flatMap((m) => m.menus).sort((a, b) => a.order - b.order || a.label.localeCompare(b.label));
+  const allowed = (permission: string) => permission === AUTHENTICATED || ctx.can(permission);
+  const isActive = (path: string) => (path === '/' ? currentPath === '/' : currentPath === path || currentPath.startsWith(path + '/'));
+  const toItem = (e: (typeof entries)[number]): MenuItem | null => {
+    const children = entries.filter((c) => c.parent === e.id).map(toItem).filter((c): c is MenuItem => c !== null);
+    if (!allowed(e.permission) && children.length === 0) return null;
+    return { id: e.id, label: e.label, path: allowed(e.permission) ? e.path : children[0].path, active: isActive(e.path) || children.some((c) => c.active), children };
+  };
+  return entries.filter((e) => !e.parent || !entries.some((p) => p.id === e.parent)).map(toItem).filter((i): i is MenuItem => i !== null);
+}

@@ -1,0 +1,164 @@
+/**
+ * The module API: everything a module (built-in or an integrator's) may use to contribute to Tessera.
+ * A module's entry file default-exports a `TesseraModule`; the host calls `register` once per process
+ * for every installed module, in dependency order.
+ */
+import type { Container } from 'inversify';
+import type { Knex } from 'knex';
+import type { Request, Response } from 'express';
+import type { Manifest } from './manifest';
+import type { RequestContext } from '../security/request-context';
+import type { JsonSchema } from '../http/json-schema';
+
+export interface TesseraModule {
+  register(m: ModuleContext): void | Promise<void>;
+}
+
+/** Helper for entry files: gives type checking without a class. */
+export function defineModule(module: TesseraModule): TesseraModule {
+  return module;
+}
+
+export interface ModuleContext {
+  readonly manifest: Manifest;
+  /** The folder of the module, for reading its own files. */
+  readonly dir: string;
+  /** The shared inversify container: bind this module's services, get the ones you depend on. */
+  readonly container: Container;
+  readonly routes: RouteRegistrar;
+  readonly events: EventRegistrar;
+  readonly jobs: JobRegistrar;
+  readonly views: ViewRegistrar;
+  /** Demo data for a first start; runs once per company when the module is installed with demo data on. */
+  demo(seeder: DemoSeeder): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+/** The permission every route must name. `authenticated` means any logged-in user. */
+export type RoutePermission = string;
+export const AUTHENTICATED = 'authenticated';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface PageResult {
+  /** Template name, `<module>/<file>` without extension. */
+  view: string;
+  title?: string;
+  data?: Record<string, unknown>;
+  status?: number;
+}
+export interface RedirectResult {
+  redirect: string;
+  flash?: { type: 'success' | 'error' | 'info'; message: string };
+}
+/** A handler that wrote the response itself (a CSV stream, a download). */
+export const HANDLED = Symbol('handled');
+
+export interface PageRouteInput {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+}
+
+export interface PageRoute {
+  method: HttpMethod;
+  /** Absolute path, e.g. `/crm/customers/:id`. */
+  path: string;
+  permission: RoutePermission;
+  /** Optional ajv schema for the form body; errors come back to the handler in `ctx.formErrors`. */
+  handler(ctx: RequestContext, input: PageRouteInput, req: Request, res: Response): Promise<PageResult | RedirectResult | typeof HANDLED>;
+}
+
+export interface ApiRoute<In = any, Out = any> {
+  method: HttpMethod;
+  /** Path below `/api/v1/<module>`, e.g. `/customers/{id}` (OpenAPI style parameters). */
+  path: string;
+  permission: RoutePermission;
+  summary: string;
+  tags?: string[];
+  /** JSON schemas, validated with ajv before the handler runs; also feed the OpenAPI document. */
+  params?: JsonSchema;
+  query?: JsonSchema;
+  body?: JsonSchema;
+  /** Set when the body is not JSON (a CSV upload): the raw text reaches the handler as `input.body`. */
+  rawBody?: { contentType: string };
+  response?: JsonSchema;
+  /** HTTP status for success; 200 by default (201 is common for POST). */
+  status?: number;
+  handler(ctx: RequestContext, input: { params: any; query: any; body: In }, req: Request, res: Response): Promise<Out | typeof HANDLED>;
+}
+
+export interface RouteRegistrar {
+  page(route: PageRoute): void;
+  api(route: ApiRoute): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export interface DomainEvent<P = Record<string, unknown>> {
+  name: string;
+  companyId: number;
+  payload: P;
+  /** Who caused it, when known. */
+  actorId?: number | null;
+}
+
+export interface EventHandlerContext {
+  /** The transaction to write in: the publisher's for `inTransaction` handlers, a fresh one for `outbox` ones. */
+  trx: Knex.Transaction;
+  event: DomainEvent;
+}
+
+export interface EventRegistrar {
+  /**
+   * `inTransaction`: runs inside the publisher's transaction; a throw rolls the publisher back.
+   * `outbox`: recorded in the outbox with the publisher's commit and run later by a job, at least once;
+   * the handler must be idempotent (the event id is stable across retries).
+   */
+  on(eventName: string, handler: (ctx: EventHandlerContext & { eventId: number | null }) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string }): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+export interface JobContext<D = any> {
+  data: D;
+  jobId: string;
+  /** Report progress 0..100; the jobs page and the module's pages can show it. */
+  progress(percent: number, detail?: Record<string, unknown>): Promise<void>;
+}
+
+export interface JobRegistrar {
+  /** A job this module can enqueue, named `<module>.<name>` in the queue. */
+  define<D = any>(name: string, handler: (ctx: JobContext<D>) => Promise<unknown>, options?: { attempts?: number }): void;
+  /** A recurring job, cron syntax (`*\/5 * * * *`). */
+  schedule(name: string, cron: string, handler: (ctx: JobContext<Record<string, never>>) => Promise<unknown>): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+export interface SlotContribution {
+  /** Slot name as the page declares it: `{{{slot "crm.customer.panels"}}}`. */
+  slot: string;
+  /** Template rendering the panel, `<module>/<file>`. */
+  template: string;
+  /** Lower first; ties keep dependency order. */
+  order?: number;
+  /** Shown only to users holding this permission. */
+  permission?: string;
+  /** Loads the panel's data from the page's data; runs before rendering. */
+  data?: (ctx: RequestContext, page: Record<string, unknown>) => Promise<Record<string, unknown>>;
+}
+
+export interface ViewRegistrar {
+  slot(contribution: SlotContribution): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Demo data
+
+export type DemoSeeder = (ctx: { trx: Knex.Transaction; companyId: number; container: Container }) => Promise<void>;

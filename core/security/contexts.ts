@@ -1,0 +1,68 @@
+import type { Container } from 'inversify';
+import type { Knex } from 'knex';
+import { Principal, RequestContext } from './request-context';
+import type { PermissionCatalog } from './permission-catalog';
+import { ScopedDb, ScopedDbServices } from '../data/scoped-db';
+
+/**
+ * Builds request contexts: who a user is, which companies they may see and what they may do.
+ * Jobs and the CLI use it too, so a job started by a user acts with exactly that user's rights.
+ */
+export class Contexts {
+  constructor(
+    private readonly knex: Knex,
+    private readonly catalog: PermissionCatalog,
+    private readonly services: ScopedDbServices,
+    private readonly container: Container,
+  ) {}
+
+  async principalForUser(userId: number, activeCompanyId?: number | null, via: Principal['via'] = 'session'): Promise<Principal | null> {
+    const user = await this.knex('core_users').where({ id: userId }).first();
+    if (!user || !user.is_active) return null;
+    const roles = await this.knex('core_user_roles as ur').join('core_roles as r', 'r.id', 'ur.role_id').where('ur.user_id', userId).select('r.id', 'r.is_super_admin');
+    const isSuperAdmin = roles.some((r: any) => Boolean(r.is_super_admin));
+    const granted = roles.length
+      ? await this.knex('core_role_permissions').whereIn('role_id', roles.map((r: any) => r.id)).pluck('permission')
+      : [];
+    const companyIds: number[] = isSuperAdmin
+      ? (await this.knex('core_companies').orderBy('id').pluck('id')).map(Number)
+      : (await this.knex('core_user_companies').where({ user_id: userId }).orderBy('company_id').pluck('company_id')).map(Number);
+    const preferred = [activeCompanyId, user.default_company_id].map((v) => (v == null ? null : Number(v)));
+    const companyId = preferred.find((c) => c !== null && companyIds.includes(c)) ?? companyIds[0] ?? 0;
+    return {
+      userId: Number(user.id),
+      email: user.email,
+      name: user.name,
+      companyIds,
+      companyId,
+      permissions: isSuperAdmin ? new Set(this.catalog.all().map((p) => p.name)) : this.catalog.expand(granted),
+      isSuperAdmin,
+      via,
+    };
+  }
+
+  contextFor(principal: Principal, db: Knex | Knex.Transaction = this.knex): RequestContext {
+    return new RequestContext(principal, new ScopedDb(db, principal, this.services), this.container);
+  }
+
+  /** The context of a user, e.g. for a job they started. Throws when the user is gone or disabled. */
+  async forUser(userId: number, companyId?: number | null): Promise<RequestContext> {
+    const principal = await this.principalForUser(userId, companyId, 'system');
+    if (!principal) throw new Error(`User ${userId} is not active`);
+    return this.contextFor(principal);
+  }
+
+  /** A context with every permission over the given companies: for seeding and maintenance commands. */
+  system(companyIds: number[], companyId = companyIds[0]): RequestContext {
+    return this.contextFor({
+      userId: null,
+      email: 'system',
+      name: 'System',
+      companyIds,
+      companyId,
+      permissions: new Set(this.catalog.all().map((p) => p.name)),
+      isSuperAdmin: true,
+      via: 'system',
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { RequestContext } from './request-context';
+import type { ApiTokenSummary, TokenService } from './services';
+import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { toDate } from '../db/schema-helpers';
+
+const PREFIX = 'tsr_';
+
+/** Bearer tokens for integrators. Only a SHA-256 of the secret is stored; the token acts as its user. */
+export class TokenServiceImpl implements TokenService {
+  constructor(private readonly knex: Knex) {}
+
+  async create(ctx: RequestContext, name: string): Promise<{ token: string; record: ApiTokenSummary }> {
+    if (!ctx.user.id) throw new ForbiddenError();
+    return this.createFor(ctx.user.id, name);
+  }
+
+  async createFor(userId: number, name: string): Promise<{ token: string; record: ApiTokenSummary }> {
+    if (!name?.trim()) throw new ValidationError({ name: 'is required' });
+    const token = PREFIX + crypto.randomBytes(32).toString('base64url');
+    const [id] = await this.knex('core_api_tokens').insert({ user_id: userId, name: name.trim(), prefix: token.slice(0, 12), token_hash: sha256(token), created_at: new Date() });
+    const row = await this.knex('core_api_tokens').where({ id }).first();
+    return { token, record: toSummary(row) };
+  }
+
+  async list(ctx: RequestContext): Promise<ApiTokenSummary[]> {
+    const rows = await this.knex('core_api_tokens').where({ user_id: ctx.user.id }).whereNull('revoked_at').orderBy('id', 'desc');
+    return rows.map(toSummary);
+  }
+
+  async revoke(ctx: RequestContext, id: number): Promise<void> {
+    const updated = await this.knex('core_api_tokens').where({ id, user_id: ctx.user.id }).whereNull('revoked_at').update({ revoked_at: new Date() });
+    if (!updated) throw new NotFoundError('Token');
+  }
+
+  /** The user a bearer token belongs to, or null for an unknown or revoked token. */
+  async authenticate(token: string): Promise<number | null> {
+    if (!token.startsWith(PREFIX)) return null;
+    const row = await this.knex('core_api_tokens').where({ token_hash: sha256(token) }).whereNull('revoked_at').first();
+    if (!row) return null;
+    // Touching last_used_at at most once a minute keeps reads from turning into writes on every call.
+    const last = toDate(row.last_used_at);
+    if (!last || Date.now() - last.getTime() > 60_000) await this.knex('core_api_tokens').where({ id: row.id }).update({ last_used_at: new Date() });
+    return Number(row.user_id);
+  }
+}
+
+function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+function toSummary(row: any): ApiTokenSummary {
+  return { id: Number(row.id), name: row.name, prefix: row.prefix, created_at: toDate(row.created_at), last_used_at: toDate(row.last_used_at) };
+}
