@@ -25,7 +25,7 @@ export function scaffoldModule(name: string, targetDir?: string): { dir: string;
         name,
         version: '1.0.0',
         description: `${title}: notes kept per company`,
-        depends: ['base'],
+        depends: [],
         permissions: [
           { name: `${name}.note.read`, description: `See ${title} notes` },
           { name: `${name}.note.write`, description: `Create ${title} notes`, implies: [`${name}.note.read`] },
@@ -106,9 +106,8 @@ export async function down(knex: Knex): Promise<void> {
   </tbody>
 </table>
 `,
-    [testFile]: `import { expect } from 'chai';
-import path from 'node:path';
-import { startTestApp, TestApp } from '${relativeImport(path.dirname(testFile), path.join(ROOT_DIR, 'test', 'support'))}/harness';
+    [testFile]: `import assert from 'node:assert/strict';
+${external ? "import path from 'node:path';\n" : ''}import { startTestApp, TestApp } from '${relativeImport(path.dirname(testFile), path.join(ROOT_DIR, 'test', 'support'))}/harness';
 
 describe('${name} module', () => {
   let t: TestApp;
@@ -122,7 +121,7 @@ describe('${name} module', () => {
     const agent = await t.login(user.email, user.password);
     await agent.post('/${name}', { text: 'first note' }).expect(302);
     const page = await agent.get('/${name}').expect(200);
-    expect(page.text).to.contain('first note');
+    assert.match(page.text, /first note/);
   });
 
   it('answers 403 to a user without ${name}.note.read', async () => {

@@ -9,6 +9,8 @@ export interface ScopedDbServices {
   audit: AuditLog;
   events: EventBus;
   sequences: Sequences;
+  /** Called once a transaction that published events has committed (the relay moves them on). */
+  onEventsCommitted?: () => void;
 }
 
 type Row = Record<string, unknown>;
@@ -141,9 +143,11 @@ export class ScopedDb {
   /** Publishes a domain event inside the current transaction (opens one if needed). */
   async publish(name: string, payload: Row, companyId = this.principal.companyId): Promise<void> {
     this.assertCompany(companyId);
-    await this.transaction((db) =>
-      this.services.events.publish(db.knex as Knex.Transaction, { name, companyId, payload, actorId: this.principal.userId }),
-    );
+    await this.transaction(async (db) => {
+      const trx = db.knex as Knex.Transaction & { executionPromise?: Promise<unknown> };
+      await this.services.events.publish(trx, { name, companyId, payload, actorId: this.principal.userId });
+      trx.executionPromise?.then(() => this.services.onEventsCommitted?.(), () => undefined);
+    });
   }
 
   /** Next gap-free number of a per-company sequence, taken in the current transaction. */

@@ -1,6 +1,5 @@
-import type { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
 import { dialectOf } from '../db/connection';
-import { isDuplicateKey } from '../db/db-lock';
 
 /**
  * Gap-free numbering per company and key (invoice numbers, message numbers, customer codes).
@@ -8,26 +7,39 @@ import { isDuplicateKey } from '../db/db-lock';
  * callers queue on the row and a rolled-back caller gives its number back.
  */
 export class Sequences {
+  /**
+   * Creates missing sequence rows on a connection of its own: callers hold pool connections for their
+   * transactions, so borrowing one more from the same pool could wait forever under load.
+   */
+  private creator: Knex | null = null;
+
+  constructor(private readonly knex: Knex) {}
+
   async next(trx: Knex.Transaction, companyId: number, key: string): Promise<number> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      let query = trx('core_sequences').where({ company_id: companyId, key });
-      // SQLite has one writer at a time, so its transactions are already serialized.
-      if (dialectOf(trx as unknown as Knex) === 'mysql') query = query.forUpdate();
-      const row = await query.first();
-      if (row) {
-        const value = Number(row.next_value);
-        await trx('core_sequences').where({ company_id: companyId, key }).update({ next_value: value + 1 });
-        return value;
+    const where = { company_id: companyId, key };
+    if (dialectOf(this.knex) === 'mysql') {
+      // Create the row outside the caller's transaction, with a plain read first: a locking read of a
+      // missing row takes gap locks that make concurrent first callers deadlock each other.
+      if (!(await trx('core_sequences').where(where).first('key'))) {
+        this.creator ??= knexFactory({ ...this.knex.client.config, pool: { min: 0, max: 1 } });
+        await this.creator('core_sequences').insert({ ...where, next_value: 1 }).onConflict(['company_id', 'key']).ignore();
       }
-      try {
-        // The first caller creates the row; a concurrent first caller hits the key and loops to lock it.
-        await trx('core_sequences').insert({ company_id: companyId, key, next_value: 2 });
-        return 1;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
+      const row = await trx('core_sequences').where(where).forUpdate().first();
+      const value = Number(row.next_value);
+      await trx('core_sequences').where(where).update({ next_value: value + 1 });
+      return value;
     }
-    throw new Error(`Could not take a number from sequence ${key}`);
+    // SQLite has one writer at a time, so its transactions are already serialized.
+    await trx('core_sequences').insert({ ...where, next_value: 1 }).onConflict(['company_id', 'key']).ignore();
+    const row = await trx('core_sequences').where(where).first();
+    const value = Number(row.next_value);
+    await trx('core_sequences').where(where).update({ next_value: value + 1 });
+    return value;
+  }
+
+  async close(): Promise<void> {
+    await this.creator?.destroy();
+    this.creator = null;
   }
 
   /** Formats a number with a pattern like `JW-{seq:6}` (zero-padded to 6 digits) or `{year}/{seq}`. */

@@ -69,7 +69,7 @@ export class Kernel {
   readonly events = new EventBus();
   readonly jobs = new JobRegistry();
   readonly audit = new AuditLog();
-  readonly sequences = new Sequences();
+  readonly sequences: Sequences;
   readonly demoSeeders: Array<{ module: string; seeder: DemoSeeder }> = [];
   readonly routes: RouteTable;
   readonly views: ViewEngine;
@@ -87,6 +87,7 @@ export class Kernel {
   private httpApp: HttpApp | null = null;
   private server: http.Server | null = null;
   private jobsRunning = false;
+  private relayRunning = false;
 
   private constructor(
     readonly config: TesseraConfig,
@@ -98,12 +99,20 @@ export class Kernel {
     readonly installed: ModuleSource[],
     private readonly options: KernelOptions,
   ) {
+    this.sequences = new Sequences(knex);
     this.catalog = new PermissionCatalog(this.manifests);
     this.routes = new RouteTable(() => this.catalog);
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());
     this.settings = new SettingsService(knex, sources);
-    const scopedServices = { audit: this.audit, events: this.events, sequences: this.sequences };
+    const scopedServices = {
+      audit: this.audit,
+      events: this.events,
+      sequences: this.sequences,
+      onEventsCommitted: () => {
+        if (this.jobsRunning || this.relayRunning) void this.relay.kick().catch((error) => this.logger.warn({ err: error }, 'outbox relay failed'));
+      },
+    };
     this.contexts = new Contexts(knex, this.catalog, scopedServices, this.container);
     this.tokens = new TokenServiceImpl(knex);
     this.login = new LoginService(knex, config.loginRateLimit);
@@ -201,12 +210,18 @@ export class Kernel {
     if (this.jobsRunning) return;
     this.jobsRunning = true;
     await this.queue.start();
+    this.startRelay();
+  }
+
+  /** Web processes with Redis relay the outbox but leave running jobs to workers. */
+  startRelay(): void {
+    this.relayRunning = true;
     this.relay.start();
   }
 
   async listen(port = this.config.port): Promise<{ server: http.Server; url: string }> {
     if (this.options.runJobs !== false && !this.config.redisUrl) await this.startJobs();
-    else if (this.options.runJobs !== false && this.config.redisUrl) this.relay.start();
+    else if (this.options.runJobs !== false && this.config.redisUrl) this.startRelay();
     const server = http.createServer(this.http().app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -246,6 +261,7 @@ export class Kernel {
     await this.relay.stop();
     await this.queue.stop();
     await this.httpApp?.close();
+    await this.sequences.close();
     await this.knex.destroy();
   }
 }

@@ -8,10 +8,11 @@ export class DependencyError extends Error {}
  */
 export function orderByDependencies(sources: ModuleSource[]): ModuleSource[] {
   const byName = new Map(sources.map((s) => [s.manifest.name, s]));
-  for (const source of sources) {
+  for (const source of [...sources].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))) {
     for (const dependency of source.manifest.depends) {
       if (!byName.has(dependency)) {
-        throw new DependencyError(`Module "${source.manifest.name}" depends on "${dependency}", which is not available (chain: ${source.manifest.name} -> ${dependency})`);
+        const chain = [...neededThrough(source.manifest.name, sources), dependency];
+        throw new DependencyError(`Module "${source.manifest.name}" depends on "${dependency}", which is not available (chain: ${chain.join(' -> ')})`);
       }
     }
   }
@@ -31,6 +32,22 @@ export function orderByDependencies(sources: ModuleSource[]): ModuleSource[] {
   };
   for (const name of [...byName.keys()].sort()) visit(name, []);
   return ordered;
+}
+
+/**
+ * The path by which `name` is needed, from a module nobody depends on down to `name` itself
+ * (`app -> b` for `name` = b when app depends on b), so a missing dependency names everything it breaks.
+ */
+function neededThrough(name: string, sources: ModuleSource[]): string[] {
+  const chain = [name];
+  for (;;) {
+    const dependant = sources
+      .map((s) => s.manifest.name)
+      .sort()
+      .find((n) => !chain.includes(n) && sources.find((s) => s.manifest.name === n)!.manifest.depends.includes(chain[0]));
+    if (!dependant) return chain;
+    chain.unshift(dependant);
+  }
 }
 
 /** Every module that depends on `name`, directly or not. */

@@ -134,7 +134,7 @@ export class ModuleLifecycle {
   async planUninstall(name: string, dropData: boolean): Promise<UninstallPlan> {
     this.source(name); // refuses unknown names
     const installed = await this.installedNames();
-    const owned = await this.knex('core_module_ownership').where({ module: name }).select('kind', 'name');
+    const owned = await this.knex('core_module_ownership').where({ module: name }).orderBy('name').select('kind', 'name');
     const ofKind = (kind: string) => owned.filter((o: any) => o.kind === kind).map((o: any) => o.name as string);
     return {
       module: name,

@@ -7,6 +7,7 @@ import type { RequestContext } from '../../core/security/request-context';
 import type { LocalJobQueue } from '../../core/jobs/local-queue';
 import type { BullJobQueue } from '../../core/jobs/bull-queue';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { hashPassword } from '../../core/security/passwords';
 
 export const ADMIN = { email: 'admin@tessera.test', password: 'admin-password-1' };
 
@@ -20,6 +21,8 @@ export interface TestUser {
 /** A supertest agent signed in through the login form, sending the session's CSRF token on writes. */
 export interface TestAgent {
   readonly csrfToken: string;
+  /** The underlying cookie jar, for requests that must go without the token. */
+  readonly raw: supertest.Agent;
   get(path: string): supertest.Test;
   /** A form post (urlencoded) with the CSRF token added. */
   post(path: string, form?: Record<string, unknown>): supertest.Test;
@@ -88,7 +91,6 @@ async function createTestApp(options: { modulesPath?: string[]; kernel?: KernelO
     const password = 'password-' + crypto.randomBytes(4).toString('hex');
     const [roleId] = await knex('core_roles').insert({ company_id: superAdmin ? null : companies[0], name: `role-${crypto.randomBytes(5).toString('hex')}`, description: 'test role', is_super_admin: Boolean(superAdmin), created_at: now, updated_at: now });
     if (permissions.length) await knex('core_role_permissions').insert(permissions.map((permission) => ({ role_id: roleId, permission })));
-    const { hashPassword } = await import('../../core/security/passwords');
     const [userId] = await knex('core_users').insert({ email: address, name: address.split('@')[0], password_hash: await hashPassword(password), is_active: true, default_company_id: companies[0], created_at: now, updated_at: now });
     await knex('core_user_companies').insert(companies.map((company_id) => ({ user_id: userId, company_id })));
     await knex('core_user_roles').insert({ user_id: userId, role_id: roleId });
@@ -117,17 +119,7 @@ async function createTestApp(options: { modulesPath?: string[]; kernel?: KernelO
       return (await kernel.tokens.createFor(Number(user.id), 'test')).token;
     },
     contextFor: (userId, company) => kernel.contexts.forUser(userId, company),
-    drainJobs: async (timeoutMs = 15_000) => {
-      if (kernel.queue.kind === 'local') return (kernel.queue as LocalJobQueue).drain(timeoutMs);
-      const deadline = Date.now() + timeoutMs;
-      await kernel.relay.kick();
-      while (Date.now() < deadline) {
-        const counts = await kernel.queue.counts();
-        if (counts.every((c) => c.waiting + c.active + c.delayed === 0)) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('bull queues did not drain in time');
-    },
+    drainJobs: (timeoutMs) => drainJobs(kernel, timeoutMs),
     listen: async () => {
       url ??= (await kernel.listen(0)).url;
       return url;
@@ -142,6 +134,26 @@ async function createTestApp(options: { modulesPath?: string[]; kernel?: KernelO
     },
   };
   return testApp;
+}
+
+/** Waits until every due job ran: the local queue drains, or the bull queues hold nothing waiting. */
+export async function drainJobs(kernel: Kernel, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  if (kernel.queue.kind === 'local') {
+    do {
+      await kernel.relay.kick();
+      await (kernel.queue as LocalJobQueue).drain(Math.max(1, deadline - Date.now()));
+    } while (await kernel.knex('core_outbox').whereNull('dispatched_at').first('id'));
+    return;
+  }
+  while (Date.now() < deadline) {
+    await kernel.relay.kick();
+    const counts = await kernel.queue.counts();
+    const pending = await kernel.knex('core_outbox').whereNull('dispatched_at').first('id');
+    if (!pending && counts.every((c) => c.waiting + c.active + c.delayed === 0)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('bull queues did not drain in time');
 }
 
 /** Boots a kernel on a test database the way the server does, with test credentials and quiet logs. */
@@ -172,6 +184,7 @@ async function login(app: import('express').Express, email: string, password: st
   const csrfToken = csrfFrom(home.text);
   return {
     csrfToken,
+    raw: agent,
     get: (path) => agent.get(path),
     post: (path, body = {}) => agent.post(path).type('form').send({ ...body, _csrf: csrfToken }),
     api: (method, path, body) => {

@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { startFixtureApp } from '../../support/fixture-app';
+import type { TestApp } from '../../support/harness';
+
+describe('audit log', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startFixtureApp();
+  });
+  after(() => t.close());
+
+  it('records who created, changed and deleted a record, with only the fields that changed', async () => {
+    const user = await t.createUser({ permissions: ['alpha.item.write'] });
+    const ctx = await t.contextFor(user.id);
+    const id = await ctx.db.insert('alpha_items', { name: 'first' });
+    await ctx.db.update('alpha_items', id, { name: 'second' });
+    await ctx.db.update('alpha_items', id, { name: 'second' }); // no change, no entry
+    await ctx.db.remove('alpha_items', id);
+    const trail = await t.kernel.audit.forRecord(t.knex, 'alpha_items', id);
+    expect(trail.map((e) => e.action)).to.deep.equal(['delete', 'update', 'create']);
+    expect(trail.every((e) => e.actor_id === user.id && e.actor_name === user.email.split('@')[0])).to.equal(true);
+    expect(trail[1].changes).to.deep.equal({ name: { from: 'first', to: 'second' } });
+    expect(trail[2].changes).to.deep.equal({ name: 'first' });
+  });
+
+  it('stamps who created and who last changed a business row', async () => {
+    const user = await t.createUser({ permissions: ['alpha.item.write'] });
+    const ctx = await t.contextFor(user.id);
+    const id = await ctx.db.insert('alpha_items', { name: 'stamped' });
+    const row: any = await ctx.db.getById('alpha_items', id);
+    expect(row.created_by).to.equal(user.id);
+    expect(row.updated_by).to.equal(user.id);
+  });
+});

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import { startFixtureApp } from '../../support/fixture-app';
+import type { TestApp } from '../../support/harness';
+
+describe('JSON API', () => {
+  let t: TestApp;
+  let writer: string;
+  let reader: string;
+  before(async () => {
+    t = await startFixtureApp();
+    writer = await t.token((await t.createUser({ permissions: ['alpha.item.write'] })).email);
+    reader = await t.token((await t.createUser({ permissions: ['alpha.item.read'] })).email);
+  });
+  after(() => t.close());
+
+  it('answers 401 in the error shape without credentials', async () => {
+    const res = await t.request().get('/api/v1/alpha/items').expect(401);
+    expect(res.body).to.deep.equal({ error: { code: 'unauthenticated', message: 'Authentication required', fields: {} } });
+  });
+
+  it('answers 401 to an unknown bearer token', async () => {
+    await t.request().get('/api/v1/alpha/items').set('Authorization', 'Bearer tsr_nope').expect(401);
+  });
+
+  it('answers 403 naming the missing permission', async () => {
+    const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).send({ name: 'x' }).expect(403);
+    expect(res.body.error).to.include({ code: 'forbidden', message: 'Missing permission: alpha.item.write' });
+  });
+
+  it('validates input with the route schema and names each bad field', async () => {
+    const missing = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).send({}).expect(422);
+    expect(missing.body.error.code).to.equal('validation_failed');
+    expect(missing.body.error.fields).to.deep.equal({ name: 'is required' });
+    const unknown = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).send({ name: 'ok', colour: 'red' }).expect(422);
+    expect(unknown.body.error.fields).to.deep.equal({ colour: 'is not a known field' });
+    const query = await t.request().get('/api/v1/alpha/items?limit=5000').set('Authorization', `Bearer ${writer}`).expect(422);
+    expect(query.body.error.fields).to.have.property('limit');
+  });
+
+  it('turns a service ValidationError into the same shape', async () => {
+    const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).send({ name: 'forbidden' }).expect(422);
+    expect(res.body.error.fields).to.deep.equal({ name: 'is not allowed' });
+  });
+
+  it('answers 400 to a body that is not JSON', async () => {
+    const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).set('Content-Type', 'application/json').send('{"name":').expect(400);
+    expect(res.body.error.code).to.equal('invalid_json');
+  });
+
+  it('creates with 201 and returns snake_case rows of the caller\'s company', async () => {
+    const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).send({ name: 'widget' }).expect(201);
+    expect(res.body).to.include({ name: 'widget', company_id: t.companyId });
+    expect(res.body).to.have.property('created_at');
+    const list = await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).expect(200);
+    expect(list.body).to.have.keys('data', 'next_cursor');
+    expect(list.body.data.map((i: any) => i.name)).to.include('widget');
+  });
+
+  it('publishes an OpenAPI 3 document generated from the route schemas', async () => {
+    const res = await t.request().get('/api/v1/openapi.json').set('Authorization', `Bearer ${reader}`).expect(200);
+    expect(res.body.openapi).to.match(/^3\./);
+    const post = res.body.paths['/api/v1/alpha/items'].post;
+    expect(post['x-permission']).to.equal('alpha.item.write');
+    expect(post.requestBody.content['application/json'].schema.required).to.deep.equal(['name']);
+    expect(res.body.paths['/api/v1/alpha/items'].get.parameters.map((p: any) => p.name)).to.deep.equal(['limit']);
+  });
+
+  it('answers unknown API paths with 404 in the error shape', async () => {
+    const res = await t.request().get('/api/v1/alpha/nothing').set('Authorization', `Bearer ${reader}`).expect(404);
+    expect(res.body.error.code).to.equal('not_found');
+  });
+});
