@@ -19,14 +19,15 @@ export class SettingsService {
   }
 
   /** The stored settings merged over the schema's defaults. */
-  async get<T = Record<string, unknown>>(companyId: number, moduleName: string): Promise<T> {
-    const row = await this.knex('core_settings').where({ company_id: companyId, module: moduleName }).first();
+  /** Pass `db` when inside a transaction: on SQLite the transaction holds the only connection. */
+  async get<T = Record<string, unknown>>(companyId: number, moduleName: string, db: Knex | Knex.Transaction = this.knex): Promise<T> {
+    const row = await db('core_settings').where({ company_id: companyId, module: moduleName }).first();
     const value = row ? JSON.parse(row.value) : {};
     this.ajv.validate(this.schemaOf(moduleName), value); // fills defaults
     return value as T;
   }
 
-  async set(companyId: number, moduleName: string, value: Record<string, unknown>): Promise<void> {
+  async set(companyId: number, moduleName: string, value: Record<string, unknown>, db: Knex | Knex.Transaction = this.knex): Promise<void> {
     const copy = JSON.parse(JSON.stringify(value));
     const validate = this.ajv.compile(this.schemaOf(moduleName));
     if (!validate(copy)) {
@@ -34,7 +35,7 @@ export class SettingsService {
       for (const e of validate.errors ?? []) fields[e.instancePath.slice(1) || (e.params as any).missingProperty || 'settings'] = e.message ?? 'is invalid';
       throw new ValidationError(fields);
     }
-    await this.knex('core_settings')
+    await db('core_settings')
       .insert({ company_id: companyId, module: moduleName, value: JSON.stringify(copy), updated_at: new Date() })
       .onConflict(['company_id', 'module'])
       .merge();

@@ -67,7 +67,6 @@ export interface PageRoute {
   /** Absolute path, e.g. `/crm/customers/:id`. */
   path: string;
   permission: RoutePermission;
-  /** Optional ajv schema for the form body; errors come back to the handler in `ctx.formErrors`. */
   handler(ctx: RequestContext, input: PageRouteInput, req: Request, res: Response): Promise<PageResult | RedirectResult | typeof HANDLED>;
 }
 

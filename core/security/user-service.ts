@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from './passwords';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import { isDuplicateKey } from '../db/db-lock';
 import { applyKeyset } from '../data/keyset';
+import { wherePrefix } from '../db/like';
 import { toDate } from '../db/schema-helpers';
 import type { AuditLog } from '../data/audit-log';
 
@@ -22,7 +23,7 @@ export class UserServiceImpl implements UserService {
   async list(ctx: RequestContext, options: { q?: string; after?: string | null; limit?: number }): Promise<Page<UserSummary>> {
     ctx.require(CORE_PERMISSIONS.userRead);
     const query = this.knex('core_users as u').whereExists(this.sharesCompany(ctx)).select('u.*');
-    if (options.q) query.where((w) => w.where('u.email', 'like', `${escapeLike(options.q!)}%`).orWhere('u.name', 'like', `${escapeLike(options.q!)}%`));
+    if (options.q) query.where((w) => wherePrefix(w, 'u.email', options.q!).orWhere((o) => wherePrefix(o, 'u.name', options.q!)));
     const page = applyKeyset(query, { sortColumn: 'u.id', idColumn: 'u.id', limit: Math.min(options.limit ?? 50, 200), after: options.after });
     const { data, next_cursor } = page(await query);
     return { data: await this.summaries(data), next_cursor };
@@ -142,8 +143,4 @@ export class UserServiceImpl implements UserService {
       last_login_at: toDate(r.last_login_at),
     }));
   }
-}
-
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
