@@ -1,0 +1,54 @@
+import { AUTHENTICATED, type ModuleContext, type PageResult } from '../../../core/modules/module-api';
+import { CORE } from '../../../core/kernel/identifiers';
+import type { UserService } from '../../../core/security/services';
+import type { RequestContext } from '../../../core/security/request-context';
+import { attempt, FormProblem, raw } from '../forms/form-input';
+
+/** The shell's own template, views/account-password.hbs (shell views are named by their path under views/). */
+const VIEW = 'account-password';
+const MIN_LENGTH = 8;
+
+/** Any signed-in user changes their own password; the current one must be given. */
+export function registerPasswordPages(m: ModuleContext): void {
+  m.routes.page({
+    method: 'GET',
+    path: '/account/password',
+    permission: AUTHENTICATED,
+    async handler() {
+      return passwordPage();
+    },
+  });
+
+  m.routes.page({
+    method: 'POST',
+    path: '/account/password',
+    permission: AUTHENTICATED,
+    async handler(ctx: RequestContext, { body }) {
+      const current = raw(body, 'current_password');
+      const next = raw(body, 'new_password');
+      const confirm = raw(body, 'confirm_password');
+      const errors: Record<string, string> = {};
+      if (!current) errors.current_password = 'is required';
+      if (next.length < MIN_LENGTH) errors.new_password = `must be at least ${MIN_LENGTH} characters`;
+      else if (next === current) errors.new_password = 'must differ from the current password';
+      if (confirm !== next) errors.confirm_password = 'does not match the new password';
+      if (Object.keys(errors).length) return passwordPage({ errors, message: 'The password was not changed.', status: 422 });
+      const result = await attempt(() => ctx.container.get<UserService>(CORE.Users).changeOwnPassword(ctx, current, next));
+      if (!result.ok) return passwordPage(result);
+      return { redirect: '/', flash: { type: 'success', message: 'Your password has been changed.' } };
+    },
+  });
+}
+
+function passwordPage(problem?: FormProblem): PageResult {
+  return {
+    view: VIEW,
+    title: 'Change password',
+    status: problem?.status,
+    data: {
+      errors: problem?.errors ?? {},
+      formError: problem?.message ?? null,
+      passwordHint: `At least ${MIN_LENGTH} characters.`,
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { AUTHENTICATED, type ModuleContext } from '../../../core/modules/module-api';
+import { CORE } from '../../../core/kernel/identifiers';
+import { CORE_PERMISSIONS } from '../../../core/security/services';
+import type { JobQueue } from '../../../core/jobs/job-queue';
+import { BASE_PERMISSIONS } from '../identifiers';
+import type { ShopService } from '../shops/shop';
+import { totals } from '../jobs/job-chart';
+
+/** The dashboard every module can add panels to, and the Settings landing page. */
+export function registerHomePages(m: ModuleContext, shops: ShopService): void {
+  m.routes.page({
+    method: 'GET',
+    path: '/',
+    permission: AUTHENTICATED,
+    async handler(ctx) {
+      return { view: 'base/dashboard', title: 'Dashboard', data: { greeting: greeting(new Date()), firstName: ctx.user.name.split(' ')[0] } };
+    },
+  });
+
+  m.routes.page({
+    method: 'GET',
+    path: '/admin',
+    permission: AUTHENTICATED,
+    async handler() {
+      return { view: 'base/settings', title: 'Settings' };
+    },
+  });
+
+  m.views.slot({
+    slot: 'base.dashboard.panels',
+    template: 'base/panel-shops',
+    order: 100,
+    permission: BASE_PERMISSIONS.shopRead,
+    async data(ctx) {
+      const all = await shops.list(ctx);
+      const here = all.filter((s) => s.company_id === ctx.companyId);
+      return { shopCount: here.length, activeShopCount: here.filter((s) => s.is_active).length, shops: here.slice(0, 6) };
+    },
+  });
+
+  m.views.slot({
+    slot: 'base.dashboard.panels',
+    template: 'base/panel-jobs',
+    order: 900,
+    permission: CORE_PERMISSIONS.jobsManage,
+    async data(ctx) {
+      return { jobTotals: totals(await ctx.container.get<JobQueue>(CORE.JobQueue).counts()) };
+    },
+  });
+}
+
+/** Server time of day is good enough for a greeting; nothing depends on it. */
+function greeting(now: Date): string {
+  const hour = now.getHours();
+  if (hour < 5) return 'Hello';
+  if (hour < 12) return 'Good morning';
+  if (hour < 18) return 'Good afternoon';
+  return 'Good evening';
+}

@@ -1,0 +1,16 @@
+/**
+ * What the base module offers other modules through the container. A dependant injects by these
+ * symbols (`ctx.container.get<ShopService>(BASE.ShopService)`) and never reads base's tables.
+ */
+export const BASE = {
+  ShopService: Symbol.for('base.ShopService'),
+  AuditTrail: Symbol.for('base.AuditTrail'),
+} as const;
+
+export const BASE_PERMISSIONS = {
+  shopRead: 'base.shop.read',
+  shopManage: 'base.shop.manage',
+} as const;
+
+export type { Shop, ShopInput, ShopPatch, ShopService, ShopPageOptions } from './shops/shop';
+export type { AuditTrail, AuditTrailEntry, AuditChange } from './audit/audit-trail';

@@ -1,0 +1,158 @@
+import type { ModuleContext, PageResult } from '../../../core/modules/module-api';
+import { CORE } from '../../../core/kernel/identifiers';
+import { CORE_PERMISSIONS, type Role, type RoleService, type UserService, type UserSummary } from '../../../core/security/services';
+import type { RequestContext } from '../../../core/security/request-context';
+import { BASE } from '../identifiers';
+import type { AuditTrail } from '../audit/audit-trail';
+import { attempt, checkbox, FormProblem, idList, raw, requireId, text } from '../forms/form-input';
+
+const users = (ctx: RequestContext) => ctx.container.get<UserService>(CORE.Users);
+const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);
+
+/** Settings → Users. */
+export function registerUserPages(m: ModuleContext): void {
+  m.routes.page({
+    method: 'GET',
+    path: '/admin/users',
+    permission: CORE_PERMISSIONS.userRead,
+    async handler(ctx, { query }) {
+      const q = typeof query.q === 'string' ? query.q.trim() : '';
+      const after = typeof query.after === 'string' && query.after ? query.after : null;
+      const page = await users(ctx).list(ctx, { q: q || undefined, after, limit: 50 });
+      const roleNames = ctx.can(CORE_PERMISSIONS.roleRead) ? new Map((await roles(ctx).list(ctx)).map((r) => [r.id, r.name])) : null;
+      return {
+        view: 'base/users-list',
+        title: 'Users',
+        data: {
+          rows: page.data.map((u) => ({ ...u, role_names: roleNames ? u.role_ids.map((id) => roleNames.get(id) ?? `#${id}`) : [] })),
+          showRoles: roleNames !== null,
+          next_cursor: page.next_cursor,
+          q,
+          query,
+        },
+      };
+    },
+  });
+
+  m.routes.page({
+    method: 'GET',
+    path: '/admin/users/new',
+    permission: CORE_PERMISSIONS.userManage,
+    async handler(ctx) {
+      return userForm(ctx, null, { is_active: true, company_ids: [ctx.companyId], role_ids: [] });
+    },
+  });
+
+  m.routes.page({
+    method: 'POST',
+    path: '/admin/users',
+    permission: CORE_PERMISSIONS.userManage,
+    async handler(ctx, { body }) {
+      const values = {
+        email: text(body, 'email').toLowerCase(),
+        name: text(body, 'name'),
+        password: raw(body, 'password'),
+        role_ids: idList(body, 'role_ids'),
+        company_ids: idList(body, 'company_ids'),
+      };
+      const result = await attempt(() => users(ctx).create(ctx, values));
+      if (!result.ok) return userForm(ctx, null, { ...values, password: '' }, result);
+      return { redirect: `/admin/users/${result.value.id}`, flash: { type: 'success', message: `User ${result.value.email} created.` } };
+    },
+  });
+
+  m.routes.page({
+    method: 'GET',
+    path: '/admin/users/:id',
+    permission: CORE_PERMISSIONS.userRead,
+    async handler(ctx, { params }) {
+      const user = await users(ctx).get(ctx, requireId(params.id));
+      return userForm(ctx, user, user);
+    },
+  });
+
+  m.routes.page({
+    method: 'POST',
+    path: '/admin/users/:id',
+    permission: CORE_PERMISSIONS.userManage,
+    async handler(ctx, { params, body }) {
+      const user = await users(ctx).get(ctx, requireId(params.id));
+      const isSelf = user.id === ctx.user.id;
+      const choices = await roleChoices(ctx, user.role_ids);
+      const patch: Parameters<UserService['update']>[2] = {
+        name: text(body, 'name'),
+        company_ids: keepForeign(idList(body, 'company_ids'), user.company_ids, ctx.companyIds),
+      };
+      // One's own roles and active flag are not editable here: the service refuses self-promotion, and
+      // switching oneself off would lock one out.
+      if (!isSelf) {
+        patch.is_active = checkbox(body, 'is_active');
+        patch.role_ids = mergeRoles(idList(body, 'role_ids'), user.role_ids, choices);
+      }
+      const password = raw(body, 'password');
+      if (password) patch.password = password;
+      const result = await attempt(() => users(ctx).update(ctx, user.id, patch));
+      if (!result.ok) return userForm(ctx, user, { ...user, ...patch, role_ids: patch.role_ids ?? user.role_ids }, result);
+      return { redirect: `/admin/users/${user.id}`, flash: { type: 'success', message: `User ${result.value.email} saved.` } };
+    },
+  });
+}
+
+interface RoleChoice {
+  id: number;
+  name: string;
+  description: string;
+  is_super_admin: boolean;
+  checked: boolean;
+  /** Whether the caller may give or take this role (holds all its permissions). */
+  assignable: boolean;
+}
+
+/** Roles the caller may see; those carrying permissions it lacks are shown but cannot be toggled. */
+async function roleChoices(ctx: RequestContext, checkedIds: number[]): Promise<RoleChoice[]> {
+  if (!ctx.can(CORE_PERMISSIONS.roleRead)) return [];
+  const all: Role[] = await roles(ctx).list(ctx);
+  const checked = new Set(checkedIds.map(Number));
+  return all.map((role) => ({
+    id: role.id,
+    name: role.name,
+    description: role.description,
+    is_super_admin: role.is_super_admin,
+    checked: checked.has(role.id),
+    assignable: ctx.principal.isSuperAdmin || (!role.is_super_admin && role.permissions.every((p) => ctx.can(p))),
+  }));
+}
+
+/** Disabled checkboxes are not submitted: roles the caller cannot toggle keep their current state. */
+export function mergeRoles(submitted: number[], current: number[], choices: RoleChoice[]): number[] {
+  const toggleable = new Set(choices.filter((c) => c.assignable).map((c) => c.id));
+  const kept = current.filter((id) => !toggleable.has(id));
+  const chosen = submitted.filter((id) => toggleable.has(id));
+  return [...new Set([...kept, ...chosen])];
+}
+
+/** Memberships in companies the caller does not belong to are not its to change. */
+export function keepForeign(submitted: number[], current: number[], mine: number[]): number[] {
+  const own = new Set(mine);
+  return [...new Set([...submitted.filter((id) => own.has(id)), ...current.filter((id) => !own.has(id))])];
+}
+
+async function userForm(ctx: RequestContext, user: UserSummary | null, values: Record<string, any>, problem?: FormProblem): Promise<PageResult> {
+  const trail = ctx.container.get<AuditTrail>(BASE.AuditTrail);
+  const history = user && trail.canRead(ctx) ? await trail.forCheckedRecord(ctx, 'core_users', user.id) : null;
+  const isSelf = user !== null && user.id === ctx.user.id;
+  return {
+    view: 'base/user-form',
+    title: user ? user.name : 'New user',
+    status: problem?.status,
+    data: {
+      user,
+      isSelf,
+      values: { ...values, company_ids: (values.company_ids ?? []).map(Number) },
+      roleChoices: await roleChoices(ctx, values.role_ids ?? []),
+      errors: problem?.errors ?? {},
+      formError: problem?.message ?? null,
+      history,
+    },
+  };
+}
