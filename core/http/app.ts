@@ -102,8 +102,9 @@ export function createHttpApp(kernel: Kernel): HttpApp {
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
-    // Bearer requests carry no ambient credential, so a forged cross-site request cannot use them.
-    skipCsrfProtection: (req) => req.viaToken === true,
+    // Bearer requests carry no ambient credential, so a forged cross-site request cannot use them;
+    // an API call with no session at all acts as nobody and gets its 401 from the route.
+    skipCsrfProtection: (req) => req.viaToken === true || (req.path.startsWith('/api/') && !req.tessera),
     errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token; reload the page and try again', code: 'csrf_invalid' },
   });
   app.use(express.urlencoded({ extended: true, limit: '2mb' }));
