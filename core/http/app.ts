@@ -2,7 +2,7 @@ import path from 'node:path';
 import express, { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { ConnectSessionKnexStore } from 'connect-session-knex';
+import { DatabaseSessionStore } from './session-store';
 import { csrfSync } from 'csrf-sync';
 import type { Kernel } from '../kernel/kernel';
 import { AppError, UnauthenticatedError } from './errors';
@@ -65,7 +65,7 @@ export function createHttpApp(kernel: Kernel): HttpApp {
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
 
-  const store = new ConnectSessionKnexStore({ knex: kernel.knex, tableName: 'core_sessions', createTable: false, cleanupInterval: 10 * 60_000 });
+  const store = new DatabaseSessionStore({ knex: kernel.knex, tableName: 'core_sessions', createTable: false, cleanupInterval: 10 * 60_000 });
   app.use(
     session({
       name: 'tessera.sid',
@@ -145,7 +145,7 @@ export function createHttpApp(kernel: Kernel): HttpApp {
   return {
     app,
     close: async () => {
-      if (store.nextDbCleanup) clearTimeout(store.nextDbCleanup);
+      store.stop();
       await store.ready.catch(() => undefined);
     },
   };
