@@ -52,7 +52,9 @@ export class BullJobQueue implements JobQueue {
   }
 
   async get(id: string): Promise<JobInfo | null> {
-    const [queueName, jobId] = splitId(id);
+    const parts = splitId(id);
+    if (!parts) return null;
+    const [queueName, jobId] = parts;
     const job = await this.queue(queueName).getJob(jobId);
     return job ? await toInfo(queueName, job) : null;
   }
@@ -78,7 +80,9 @@ export class BullJobQueue implements JobQueue {
   }
 
   async retry(id: string): Promise<void> {
-    const [queueName, jobId] = splitId(id);
+    const parts = splitId(id);
+    if (!parts) return;
+    const [queueName, jobId] = parts;
     const job = await this.queue(queueName).getJob(jobId);
     if (job && (await job.isFailed())) await job.retry();
   }
@@ -120,10 +124,10 @@ export class BullJobQueue implements JobQueue {
   }
 }
 
-function splitId(id: string): [string, string] {
+/** `crm:42` -> ['crm', '42']; an id without a queue part names no job. */
+function splitId(id: string): [string, string] | null {
   const at = id.indexOf(':');
-  if (at < 0) throw new Error(`Job id "${id}" has no queue part`);
-  return [id.slice(0, at), id.slice(at + 1)];
+  return at > 0 ? [id.slice(0, at), id.slice(at + 1)] : null;
 }
 
 async function toInfo(queueName: string, job: Bull.Job): Promise<JobInfo> {
