@@ -18,6 +18,7 @@ export interface Host {
 /** The module host without running any module's code: enough for lifecycle commands. */
 export async function openHost(): Promise<Host> {
   const config = loadConfig();
+  await checkDatabase(config);
   const knex = openDatabase(config.databaseUrl, config.rootDir);
   try {
     const sources = orderByDependencies(discoverModules(path.join(config.rootDir, 'modules'), config.modulesPath, config.rootDir));
@@ -28,6 +29,31 @@ export async function openHost(): Promise<Host> {
     await knex.destroy();
     throw error;
   }
+}
+
+/**
+ * Fails with one clear line, the database named and its password hidden, when the database of
+ * DATABASE_URL cannot be opened; without it a command would fail deep inside with a driver's message.
+ */
+export async function checkDatabase(config: TesseraConfig): Promise<void> {
+  const fail = (error: unknown) => new Error(`cannot open the database ${redact(config.databaseUrl)} (DATABASE_URL): ${(error as Error).message}`);
+  let knex: Knex;
+  try {
+    knex = openDatabase(config.databaseUrl, config.rootDir, { quiet: true });
+  } catch (error) {
+    throw fail(error);
+  }
+  try {
+    await knex.raw('select 1');
+  } catch (error) {
+    throw fail(error);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:***@');
 }
 
 export async function withHost<T>(work: (host: Host) => Promise<T>): Promise<T> {

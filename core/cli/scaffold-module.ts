@@ -136,7 +136,13 @@ describe('${name} module', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, content);
   }
-  return { dir, files: Object.keys(files).map((f) => path.relative(process.cwd(), f)) };
+  return { dir, files: Object.keys(files).map(shortPath) };
+}
+
+/** Relative to the working folder when the file is below it, else absolute. */
+function shortPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 function relativeImport(fromDir: string, target: string): string {

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { Kernel } from '../kernel/kernel';
-import { withHost, print } from './host';
+import { withHost, print, redact, checkDatabase } from './host';
+import { loadConfig } from '../config/load-config';
 
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
     .description('start the back office (and, without REDIS_URL, the jobs) on PORT')
     .action(async () => {
+      await checkDatabase(loadConfig());
       const kernel = await Kernel.boot();
       const { url } = await kernel.listen();
       kernel.logger.info({ url, database: redact(kernel.config.databaseUrl), queue: kernel.queue.kind, bootMs: Math.round(kernel.bootMs) }, 'Tessera is listening');
@@ -18,6 +20,7 @@ export function registerServeCommands(program: Command): void {
     .command('worker')
     .description('run jobs and the event outbox (with REDIS_URL: as many workers as you like)')
     .action(async () => {
+      await checkDatabase(loadConfig());
       const kernel = await Kernel.boot({ runJobs: true });
       await kernel.startJobs();
       kernel.logger.info({ queue: kernel.queue.kind }, 'worker running');
@@ -45,8 +48,4 @@ function stopOnSignal(close: () => Promise<void>): void {
       void close().finally(() => process.exit(0));
     });
   }
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:***@');
 }

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { Kernel } from '../kernel/kernel';
 import { CORE } from '../kernel/identifiers';
 import type { UserServiceImpl } from '../security/user-service';
-import { print } from './host';
+import { print, checkDatabase } from './host';
+import { loadConfig } from '../config/load-config';
 
 export function registerUserCommands(program: Command): void {
   program
@@ -53,6 +54,7 @@ export function registerUserCommands(program: Command): void {
 }
 
 async function withKernel(work: (kernel: Kernel) => Promise<void>): Promise<void> {
+  await checkDatabase(loadConfig());
   const kernel = await Kernel.boot({ runJobs: false, config: { logLevel: 'warn' } });
   try {
     await work(kernel);

@@ -6,16 +6,24 @@ import knexFactory, { Knex } from 'knex';
  * Opens the database named by a URL: `sqlite://<file>` (relative to `baseDir`, or `:memory:`), or
  * `mysql://user:password@host:port/database` (MariaDB too).
  */
-export function openDatabase(url: string, baseDir: string): Knex {
-  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length), baseDir);
-  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return openMysql(url.replace(/^mariadb:/, 'mysql:'));
+export function openDatabase(url: string, baseDir: string, options: OpenOptions = {}): Knex {
+  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length), baseDir, options);
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return openMysql(url.replace(/^mariadb:/, 'mysql:'), options);
   throw new Error(`Unsupported database URL: ${url}`);
 }
 
-function openSqlite(file: string, baseDir: string): Knex {
+export interface OpenOptions {
+  /** Keep knex from printing its own warnings (a failed connection with its stack) on the console. */
+  quiet?: boolean;
+}
+
+const QUIET_LOG = { warn() {}, error() {}, deprecate() {}, debug() {} };
+
+function openSqlite(file: string, baseDir: string, options: OpenOptions): Knex {
   const filename = file === ':memory:' ? file : path.resolve(baseDir, file);
   if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
   return knexFactory({
+    ...(options.quiet ? { log: QUIET_LOG } : {}),
     client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
@@ -33,9 +41,10 @@ function openSqlite(file: string, baseDir: string): Knex {
   });
 }
 
-function openMysql(url: string): Knex {
+function openMysql(url: string, options: OpenOptions): Knex {
   const parsed = new URL(url);
   return knexFactory({
+    ...(options.quiet ? { log: QUIET_LOG } : {}),
     client: 'mysql2',
     connection: {
       host: parsed.hostname,

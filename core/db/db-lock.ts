@@ -6,7 +6,8 @@ export class LockTimeoutError extends Error {}
 
 /**
  * A lock held as a row of `core_locks`, so processes on different machines exclude each other through
- * the database they share. The primary key settles who wins; a lock whose holder died expires.
+ * the database they share. The primary key settles who wins; a lock whose holder died expires after
+ * `ttlMs`, while a live holder keeps pushing the expiry back, however long its work takes.
  */
 export async function withDbLock<T>(knex: Knex, name: string, work: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
   const ttlMs = options.ttlMs ?? 10 * 60_000;
@@ -28,9 +29,18 @@ export async function withDbLock<T>(knex: Knex, name: string, work: () => Promis
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+  // Without this, a migration running longer than the TTL would let a second process take the lock over.
+  const heartbeat = setInterval(() => {
+    knex('core_locks')
+      .where({ name, owner })
+      .update({ expires_at: new Date(Date.now() + ttlMs) })
+      .catch(() => undefined);
+  }, Math.max(20, Math.floor(ttlMs / 3)));
+  heartbeat.unref?.();
   try {
     return await work();
   } finally {
+    clearInterval(heartbeat);
     await knex('core_locks').where({ name, owner }).delete();
   }
 }

@@ -33,6 +33,7 @@ export class LifecycleError extends Error {}
 
 const CORE_MODULE = 'core';
 const LOCK = 'module-lifecycle';
+const INTERRUPTED = 'interrupted: the process running it stopped before it finished';
 
 /**
  * Install, upgrade, uninstall, resume and roll back modules. The state lives in the database
@@ -66,12 +67,18 @@ export class ModuleLifecycle {
 
   async status(): Promise<ModuleStatus[]> {
     const rows = new Map<string, any>((await this.knex('core_modules').select()).map((r: any) => [r.name, r]));
-    const failed = await this.knex('core_module_operations').where({ status: 'failed' }).orderBy('id', 'desc');
+    const latest = await this.knex('core_module_operations').whereIn('id', this.knex('core_module_operations').max('id').groupBy('module'));
+    // An operation still marked running while nobody holds the lifecycle lock is one whose process died.
+    const lockHeld = Boolean(await this.knex('core_locks').where({ name: LOCK }).andWhere('expires_at', '>', new Date()).first());
     const result: ModuleStatus[] = [];
     for (const source of this.sources) {
       const name = source.manifest.name;
       const row = rows.get(name);
-      const op = failed.find((o: any) => o.module === name);
+      const last = latest.find((o: any) => o.module === name);
+      const op =
+        last && (last.kind === 'install' || last.kind === 'upgrade') && ((last.status === 'failed' && row?.state === 'failed') || (last.status === 'running' && !lockHeld))
+          ? { ...last, error: last.status === 'running' ? INTERRUPTED : last.error }
+          : null;
       result.push({
         name,
         version: source.manifest.version,
@@ -79,15 +86,26 @@ export class ModuleLifecycle {
         state: (row?.state as ModuleState) ?? 'new',
         pendingMigrations: (await this.migrator.pending(name, migrationsDir(source))).map((m) => m.name),
         origin: source.origin,
-        failedOperation: row?.state === 'failed' && op ? { id: op.id, kind: op.kind, step: op.step, error: op.error } : null,
+        failedOperation: op ? { id: Number(op.id), kind: op.kind, step: op.step, error: op.error } : null,
       });
     }
     return result;
   }
 
+  /**
+   * The modules a process runs: installed, with every module they depend on running too. A module
+   * whose dependency failed half-way through an upgrade stays out with it until that is resumed or
+   * rolled back, rather than running without the services, tables and permissions it relies on.
+   */
   async installedNames(): Promise<Set<string>> {
     const rows = await this.knex('core_modules').where({ state: 'installed' }).select('name');
-    return new Set(rows.map((r: any) => r.name));
+    const installed = new Set(rows.map((r: any) => r.name as string));
+    const running = new Set<string>();
+    for (const source of this.sources) {
+      const { name, depends } = source.manifest;
+      if (installed.has(name) && depends.every((d) => running.has(d))) running.add(name);
+    }
+    return running;
   }
 
   /** Installs a module after the dependencies it still lacks. */
@@ -97,7 +115,8 @@ export class ModuleLifecycle {
       for (const dependency of this.withDependencies(name)) {
         const state = await this.stateOf(dependency);
         if (state === 'installed') continue;
-        if (state === 'failed') throw new LifecycleError(this.failedMessage(dependency));
+        // Under the lock, `installing` means the process that was installing it died half-way.
+        if (state === 'failed' || state === 'installing') throw new LifecycleError(this.failedMessage(dependency));
         await this.runOperation(dependency, 'install');
         done.push(dependency);
       }
@@ -109,7 +128,7 @@ export class ModuleLifecycle {
   async upgrade(name: string): Promise<void> {
     await withDbLock(this.knex, LOCK, async () => {
       const state = await this.stateOf(name);
-      if (state === 'failed') throw new LifecycleError(this.failedMessage(name));
+      if (state === 'failed' || state === 'installing') throw new LifecycleError(this.failedMessage(name));
       if (state !== 'installed') throw new LifecycleError(`Module "${name}" is not installed (state: ${state}); install it first`);
       for (const dependency of this.source(name).manifest.depends) {
         if ((await this.stateOf(dependency)) !== 'installed') throw new LifecycleError(`Module "${name}" needs "${dependency}" installed before it can be upgraded`);
@@ -133,13 +152,18 @@ export class ModuleLifecycle {
 
   async planUninstall(name: string, dropData: boolean): Promise<UninstallPlan> {
     this.source(name); // refuses unknown names
-    const installed = await this.installedNames();
-    const owned = await this.knex('core_module_ownership').where({ module: name }).orderBy('name').select('kind', 'name');
-    const ofKind = (kind: string) => owned.filter((o: any) => o.kind === kind).map((o: any) => o.name as string);
+    // A dependant half-way through an install or upgrade has tables and steps that may rely on this module too.
+    const states = new Map<string, string>((await this.knex('core_modules').select('name', 'state')).map((r: any) => [r.name, r.state]));
+    const blockedBy = dependantsOf(name, this.sources)
+      .filter((d) => ['installed', 'installing', 'failed'].includes(states.get(d) ?? ''))
+      .map((d) => (states.get(d) === 'installed' ? d : `${d} (${states.get(d)})`));
+    const owned = await this.knex('core_module_ownership').where({ module: name }).select('kind', 'name');
+    // Sorted here, not by the database, so the plan reads the same on SQLite and MySQL collations.
+    const ofKind = (kind: string) => owned.filter((o: any) => o.kind === kind).map((o: any) => o.name as string).sort();
     return {
       module: name,
       dropData,
-      blockedBy: dependantsOf(name, this.sources).filter((d) => installed.has(d)),
+      blockedBy,
       tables: ofKind('table'),
       permissions: ofKind('permission'),
       menus: ofKind('menu'),
@@ -233,6 +257,7 @@ export class ModuleLifecycle {
 
   private async runOperation(name: string, kind: 'install' | 'upgrade'): Promise<void> {
     const source = this.source(name);
+    await this.refuseClaimsOfOthers(source);
     const current = await this.knex('core_modules').where({ name }).first();
     const operationId = await this.startOperation(name, kind, current?.version ?? null, source.manifest.version);
     if (kind === 'install') await this.setState(name, 'installing', source);
@@ -268,14 +293,21 @@ export class ModuleLifecycle {
   private async recordDeclarations(source: ModuleSource): Promise<void> {
     const { manifest } = source;
     await this.knex('core_module_ownership').where({ module: manifest.name }).whereNot({ kind: 'table' }).delete();
-    const rows = [
-      ...manifest.permissions.map((p) => ({ kind: 'permission', name: p.name })),
-      ...manifest.menus.map((m) => ({ kind: 'menu', name: m.id })),
-      ...manifest.slots.map((s) => ({ kind: 'slot', name: s })),
-      ...Object.keys((manifest.settings as any).properties ?? {}).map((key) => ({ kind: 'setting', name: `${manifest.name}.${key}` })),
-    ];
-    for (const row of rows) {
+    for (const row of declarationsOf(source)) {
       await this.knex('core_module_ownership').insert({ module: manifest.name, ...row }).onConflict(['kind', 'name']).merge();
+    }
+  }
+
+  /**
+   * A menu or slot declared by two modules would end up recorded as the last one's, and its real owner's
+   * uninstall plan would miss it; such a module is refused before any of its migrations runs.
+   */
+  private async refuseClaimsOfOthers(source: ModuleSource): Promise<void> {
+    const claims = declarationsOf(source);
+    for (const kind of new Set(claims.map((c) => c.kind))) {
+      const names = claims.filter((c) => c.kind === kind).map((c) => c.name);
+      const taken = await this.knex('core_module_ownership').where({ kind }).whereIn('name', names).whereNot({ module: source.manifest.name }).first();
+      if (taken) throw new LifecycleError(`Module "${source.manifest.name}" declares ${kind} "${taken.name}", which module "${taken.module}" owns`);
     }
   }
 
@@ -313,17 +345,31 @@ export class ModuleLifecycle {
       .update({ status: 'failed', error: String((error as Error)?.message ?? error).slice(0, 4000), ...(step ? { step } : {}), finished_at: new Date() });
   }
 
+  /**
+   * The last install or upgrade of the module, when it failed or was interrupted. Callers hold the
+   * lifecycle lock, so an operation still marked `running` is one whose process died half-way.
+   */
   private async failedOperationOf(name: string): Promise<{ id: number; kind: string; from_version: string | null }> {
     const op = await this.knex('core_module_operations').where({ module: name }).orderBy('id', 'desc').first();
-    if (!op || op.status !== 'failed' || (op.kind !== 'install' && op.kind !== 'upgrade')) {
+    if (!op || (op.status !== 'failed' && op.status !== 'running') || (op.kind !== 'install' && op.kind !== 'upgrade')) {
       throw new LifecycleError(`Module "${name}" has no failed install or upgrade to resume or roll back`);
     }
     return op;
   }
 
   private failedMessage(name: string): string {
-    return `Module "${name}" is in a failed state after an interrupted install or upgrade; run "tessera module resume ${name}" or "tessera module rollback ${name}"`;
+    return `Module "${name}" was left half-way by a failed or interrupted install or upgrade; run "tessera module resume ${name}" or "tessera module rollback ${name}"`;
   }
+}
+
+/** What a module's manifest says it owns, besides the tables its migrations create. */
+function declarationsOf({ manifest }: ModuleSource): Array<{ kind: string; name: string }> {
+  return [
+    ...manifest.permissions.map((p) => ({ kind: 'permission', name: p.name })),
+    ...manifest.menus.map((m) => ({ kind: 'menu', name: m.id })),
+    ...manifest.slots.map((s) => ({ kind: 'slot', name: s })),
+    ...Object.keys((manifest.settings as any).properties ?? {}).map((key) => ({ kind: 'setting', name: `${manifest.name}.${key}` })),
+  ];
 }
 
 export function migrationsDir(source: ModuleSource): string {

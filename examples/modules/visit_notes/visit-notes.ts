@@ -1,0 +1,42 @@
+import type { RequestContext } from '../../../core/security/request-context';
+import { ValidationError } from '../../../core/http/errors';
+import { CORE } from '../../../core/kernel/identifiers';
+import type { SettingsService } from '../../../core/data/settings';
+import { CRM, type CustomerService } from '../../../modules/crm/identifiers';
+
+export interface VisitNote {
+  id: number;
+  customer_id: number;
+  visited_on: string;
+  text: string;
+}
+
+export const PERM = {
+  read: 'visit_notes.note.read',
+  write: 'visit_notes.note.write',
+} as const;
+
+/** The latest notes of the companies the user may see. */
+export async function latestNotes(ctx: RequestContext, limit = 50): Promise<VisitNote[]> {
+  return ctx.db.query('visit_notes').orderBy('id', 'desc').limit(limit).select('id', 'customer_id', 'visited_on', 'text');
+}
+
+/** The latest notes on one customer, as many as the company's `panel_size` setting says. */
+export async function notesOnCustomer(ctx: RequestContext, customer: { id: number; company_id: number }): Promise<VisitNote[]> {
+  const settings = await ctx.container.get<SettingsService>(CORE.Settings).get<{ panel_size: number }>(customer.company_id, 'visit_notes');
+  return ctx.db.query('visit_notes').where({ customer_id: customer.id }).orderBy('id', 'desc').limit(settings.panel_size).select('id', 'customer_id', 'visited_on', 'text');
+}
+
+/** Writes a note on a customer the user may see; the customer is found through crm's service, not its table. */
+export async function addNote(ctx: RequestContext, input: Record<string, unknown>): Promise<{ id: number; customerId: number }> {
+  const text = String(input.text ?? '').trim();
+  const visitedOn = String(input.visited_on || new Date().toISOString().slice(0, 10));
+  const fields: Record<string, string> = {};
+  if (!text) fields.text = 'is required';
+  if (text.length > 1000) fields.text = 'must be at most 1000 characters';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(visitedOn)) fields.visited_on = 'must be a date (YYYY-MM-DD)';
+  if (Object.keys(fields).length) throw new ValidationError(fields);
+  const customer = await ctx.container.get<CustomerService>(CRM.Customers).get(ctx, Number(input.customer_id) || 0);
+  const id = await ctx.db.insert('visit_notes', { company_id: customer.company_id, customer_id: customer.id, visited_on: visitedOn, text });
+  return { id, customerId: customer.id };
+}
