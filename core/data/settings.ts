@@ -2,6 +2,10 @@ import type { Knex } from 'knex';
 import Ajv from 'ajv';
 import type { ModuleSource } from '../modules/manifest';
 import { ValidationError } from '../http/errors';
+import { fieldsOf } from '../http/validation';
+import type { AuditLog } from './audit-log';
+import type { RequestContext } from '../security/request-context';
+import { CORE_PERMISSIONS } from '../security/services';
 
 /** Per-company settings of each module, validated against the schema in its manifest. */
 export class SettingsService {
@@ -10,7 +14,15 @@ export class SettingsService {
   constructor(
     private readonly knex: Knex,
     private readonly sources: ModuleSource[],
+    private readonly audit: AuditLog,
   ) {}
+
+  /** Installed modules whose manifest declares at least one setting, in dependency order. */
+  editable(): Array<{ module: string; description: string; schema: Record<string, unknown> }> {
+    return this.sources
+      .filter((s) => Object.keys(((s.manifest.settings as any).properties ?? {}) as object).length > 0)
+      .map((s) => ({ module: s.manifest.name, description: s.manifest.description, schema: s.manifest.settings }));
+  }
 
   schemaOf(moduleName: string): Record<string, unknown> {
     const source = this.sources.find((s) => s.manifest.name === moduleName);
@@ -18,8 +30,10 @@ export class SettingsService {
     return source.manifest.settings;
   }
 
-  /** The stored settings merged over the schema's defaults. */
-  /** Pass `db` when inside a transaction: on SQLite the transaction holds the only connection. */
+  /**
+   * The stored settings merged over the schema's defaults. Pass `db` when inside a transaction: on
+   * SQLite the transaction holds the only connection.
+   */
   async get<T = Record<string, unknown>>(companyId: number, moduleName: string, db: Knex | Knex.Transaction = this.knex): Promise<T> {
     const row = await db('core_settings').where({ company_id: companyId, module: moduleName }).first();
     const value = row ? JSON.parse(row.value) : {};
@@ -31,13 +45,22 @@ export class SettingsService {
     const copy = JSON.parse(JSON.stringify(value));
     const validate = this.ajv.compile(this.schemaOf(moduleName));
     if (!validate(copy)) {
-      const fields: Record<string, string> = {};
-      for (const e of validate.errors ?? []) fields[e.instancePath.slice(1) || (e.params as any).missingProperty || 'settings'] = e.message ?? 'is invalid';
-      throw new ValidationError(fields);
+      throw new ValidationError(fieldsOf(validate.errors ?? [], 'settings'));
     }
     await db('core_settings')
       .insert({ company_id: companyId, module: moduleName, value: JSON.stringify(copy), updated_at: new Date() })
       .onConflict(['company_id', 'module'])
       .merge();
+  }
+
+  /** A person changes the settings of a module for their current company: checked and audited. */
+  async update(ctx: RequestContext, moduleName: string, value: Record<string, unknown>): Promise<Record<string, unknown>> {
+    ctx.require(CORE_PERMISSIONS.settingsManage);
+    const before = await this.get(ctx.companyId, moduleName);
+    await this.knex.transaction(async (trx) => {
+      await this.set(ctx.companyId, moduleName, value, trx);
+      await this.audit.record(trx, { companyId: ctx.companyId, actorId: ctx.user.id, action: 'update', table: 'core_settings', recordId: ctx.companyId, changes: { module: moduleName, from: before, to: value } });
+    });
+    return this.get(ctx.companyId, moduleName);
   }
 }

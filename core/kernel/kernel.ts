@@ -104,7 +104,7 @@ export class Kernel {
     this.routes = new RouteTable(() => this.catalog);
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());
-    this.settings = new SettingsService(knex, sources);
+    this.settings = new SettingsService(knex, installed, this.audit);
     const scopedServices = {
       audit: this.audit,
       events: this.events,

@@ -65,6 +65,7 @@ export const CORE_PERMISSIONS = {
   roleManage: 'core.role.manage',
   jobsManage: 'core.jobs.manage',
   auditRead: 'core.audit.read',
+  settingsManage: 'core.settings.manage',
 } as const;
 
 export interface CompanyService {
