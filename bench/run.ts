@@ -1,0 +1,182 @@
+/**
+ * `npm run bench`: start-up time and the cost of the core on a list page. One figure a line,
+ * `name: value unit`, the last line being `page/plain ratio: R`.
+ *
+ * Database: a temporary SQLite file, or with DATABASE_URL (mysql://...) a fresh MariaDB/MySQL database
+ * on that server, dropped at the end. REDIS_URL, when set, gives the kernel its bull queue.
+ *
+ * Knobs (environment):
+ *   BENCH_PAGE=auto|crm|alpha   which list page (auto: crm's customers if modules/crm boots, else the fixture alpha)
+ *   BENCH_DURATION=10           seconds of load per handler            BENCH_WARMUP=3   seconds of warm-up per handler
+ *   BENCH_ROUNDS=2              the load comes in alternating slices (page, plain, plain, page, ...)
+ *   BENCH_CONNECTIONS=10        concurrent connections                 BENCH_ROWS=50    rows on the page
+ *   BENCH_RESTARTS=5            restarts whose median is `startup`     BENCH_SKIP_STARTUP=1  page figures only
+ *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts           BENCH_TIMEOUT=600  seconds before the run gives up (exit 1)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { createTestDatabase, TestDatabase } from '../test/support/test-database';
+import { bootInChild, median, BootSample } from './startup';
+import { runPageBench } from './page-bench';
+import { BENCH_ADMIN } from './session';
+import { alphaTarget, crmEntryExists, crmTarget, FIXTURE_MODULES, PageTarget, REAL_MODULES } from './targets';
+
+const settings = {
+  page: (process.env.BENCH_PAGE ?? 'auto') as 'auto' | 'crm' | 'alpha',
+  durationSeconds: positive('BENCH_DURATION', 10),
+  rounds: positive('BENCH_ROUNDS', 2),
+  warmupSeconds: positive('BENCH_WARMUP', 3),
+  connections: positive('BENCH_CONNECTIONS', 10),
+  rows: positive('BENCH_ROWS', 50),
+  restarts: positive('BENCH_RESTARTS', 5),
+  skipStartup: process.env.BENCH_SKIP_STARTUP === '1',
+  skipCrm: process.env.BENCH_SKIP_CRM === '1',
+  timeoutSeconds: positive('BENCH_TIMEOUT', 600),
+};
+
+const print = (line: string) => process.stdout.write(line + '\n');
+const ms = (value: number) => `${Math.round(value)} ms`;
+
+const queuePrefix = `tessera-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+const databases: TestDatabase[] = [];
+/** The last line, known once the page bench ran; printed even when the run is cut short after it. */
+let ratioLine: string | null = null;
+
+/** Drops the databases made so far and the bull keys of the start-up children; safe to call twice. */
+async function cleanUp(): Promise<void> {
+  for (const db of databases.splice(0)) await db.drop().catch(() => undefined);
+  await clearRedis(queuePrefix);
+}
+
+async function main(): Promise<void> {
+  const fresh = async () => {
+    const db = await createTestDatabase();
+    databases.push(db);
+    return db;
+  };
+  try {
+    const database = await fresh();
+    print(`database: ${database.url.startsWith('sqlite:') ? 'sqlite (temporary file)' : 'mysql/mariadb (fresh database)'}${process.env.REDIS_URL ? ', queue: bull on redis' : ', queue: local'}`);
+
+    // 1. Start-up with every module of modules/: first start on an empty database, then restarts.
+    let realModulesBoot = true;
+    let startedModules: string[] = [];
+    if (!settings.skipStartup) {
+      try {
+        const first = await bootInChild({ databaseUrl: database.url, queuePrefix });
+        startedModules = first.modules;
+        print(`modules: ${first.modules.join(', ')}`);
+        print(`first start (migrate + seed): ${ms(first.listenMs)}`);
+        const samples: BootSample[] = [];
+        for (let i = 0; i < settings.restarts; i++) samples.push(await bootInChild({ databaseUrl: database.url, queuePrefix }));
+        print(`startup: ${ms(median(samples.map((s) => s.listenMs)))}`);
+        print(`startup, Kernel.boot only: ${ms(median(samples.map((s) => s.bootMs)))}`);
+        print(`startup, process start to listening: ${ms(median(samples.map((s) => s.processMs)))}`);
+      } catch (error) {
+        realModulesBoot = false;
+        print(`startup: failed with the modules of modules/ (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    // 2. The list page through the core against the same template in a plain express handler.
+    const target = chooseTarget(realModulesBoot, startedModules);
+    // A failed boot may leave a half-migrated database: the fallback gets a new one.
+    const pageDatabase = realModulesBoot ? database : await fresh();
+    const result = await runPageBench({
+      databaseUrl: pageDatabase.url,
+      modulesDir: realModulesBoot ? REAL_MODULES : FIXTURE_MODULES,
+      target,
+      admin: BENCH_ADMIN,
+      queuePrefix,
+      rows: settings.rows,
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+      rounds: settings.rounds,
+      warmupSeconds: settings.warmupSeconds,
+      print,
+    });
+
+    ratioLine = `page/plain ratio: ${result.ratio.toFixed(2)}`;
+    // The page bench's database is done with: drop it before crm's own (longer) bench starts.
+    await cleanUp();
+
+    // 3. crm's own figures, when its engineer provides them (it makes and drops its own database).
+    const crmBench = path.join(__dirname, 'crm-bench.ts');
+    if (fs.existsSync(crmBench) && !settings.skipCrm) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runCrmBench } = require(crmBench) as { runCrmBench(print: (line: string) => void): Promise<void> };
+        await runCrmBench(print);
+      } catch (error) {
+        print(`crm bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    print(ratioLine);
+    ratioLine = null;
+  } finally {
+    await cleanUp();
+  }
+}
+
+function chooseTarget(realModulesBoot: boolean, startedModules: string[]): PageTarget {
+  if (settings.page === 'alpha') return alphaTarget;
+  if (settings.page === 'crm') return crmTarget;
+  const crmRuns = realModulesBoot && crmEntryExists() && (settings.skipStartup || startedModules.includes('crm'));
+  return crmRuns ? crmTarget : alphaTarget;
+}
+
+/** Bull keys left by the start-up children (the in-process kernel obliterates its own queues). */
+async function clearRedis(prefix: string): Promise<void> {
+  if (!process.env.REDIS_URL) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Redis = require('ioredis') as typeof import('ioredis').default;
+  const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // Leftover keys under a unique prefix are harmless.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function positive(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0];
+}
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: gave up after ${settings.timeoutSeconds} s\n`);
+  if (ratioLine) {
+    print(`crm bench: unfinished after ${settings.timeoutSeconds} s (BENCH_TIMEOUT)`);
+    print(ratioLine);
+  }
+  // Drop what this run made (crm's bench drops its own only when it finishes), then leave.
+  const forced = setTimeout(() => process.exit(1), 15_000);
+  forced.unref();
+  void cleanUp().finally(() => process.exit(1));
+}, settings.timeoutSeconds * 1000);
+watchdog.unref();
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  },
+);
