@@ -16,7 +16,7 @@ export class PageRenderer {
     if (req.session?.flash) delete req.session.flash;
     const base = { title: title ?? 'Tessera', csrfToken: this.csrfToken(req), flash, path: req.path, query: { ...(req.query as object) } };
     if (!ctx) return base;
-    const companies = await this.kernel.companiesByIds(ctx.companyIds);
+    const companies = ctx.principal.companies ?? (await this.kernel.companiesByIds(ctx.companyIds));
     return {
       ...base,
       user: ctx.user,

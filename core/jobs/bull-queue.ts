@@ -118,9 +118,16 @@ export class BullJobQueue implements JobQueue {
     this.started = false;
   }
 
-  /** Removes every job of this prefix (tests). */
+  /** Removes every job and key of this prefix (tests). */
   async obliterate(): Promise<void> {
     for (const queueName of this.knownQueues()) await this.queue(queueName).obliterate({ force: true });
+    const client = this.queue('core').client;
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
+      if (keys.length) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
   }
 }
 

@@ -23,7 +23,7 @@ import { OutboxRelay, OUTBOX_JOB } from '../events/outbox-relay';
 import { JobRegistry } from '../jobs/job-registry';
 import type { JobQueue } from '../jobs/job-queue';
 import { LocalJobQueue } from '../jobs/local-queue';
-import { BullJobQueue } from '../jobs/bull-queue';
+import type { BullJobQueue } from '../jobs/bull-queue';
 import { AuditLog } from '../data/audit-log';
 import { Sequences } from '../data/sequences';
 import { SettingsService } from '../data/settings';
@@ -116,8 +116,9 @@ export class Kernel {
     this.contexts = new Contexts(knex, this.catalog, scopedServices, this.container);
     this.tokens = new TokenServiceImpl(knex);
     this.login = new LoginService(knex, config.loginRateLimit);
+    // bull and ioredis take a noticeable time to load; the embedded default never needs them.
     this.queue = config.redisUrl
-      ? new BullJobQueue(config.redisUrl, this.jobs, logger, 2, options.queuePrefix ?? 'tessera')
+      ? new (require('../jobs/bull-queue').BullJobQueue as typeof BullJobQueue)(config.redisUrl, this.jobs, logger, 2, options.queuePrefix ?? 'tessera')
       : new LocalJobQueue(knex, this.jobs, logger);
     this.relay = new OutboxRelay(knex, this.events, this.queue);
   }

@@ -19,14 +19,19 @@ export class Contexts {
   async principalForUser(userId: number, activeCompanyId?: number | null, via: Principal['via'] = 'session'): Promise<Principal | null> {
     const user = await this.knex('core_users').where({ id: userId }).first();
     if (!user || !user.is_active) return null;
-    const roles = await this.knex('core_user_roles as ur').join('core_roles as r', 'r.id', 'ur.role_id').where('ur.user_id', userId).select('r.id', 'r.is_super_admin');
-    const isSuperAdmin = roles.some((r: any) => Boolean(r.is_super_admin));
-    const granted = roles.length
-      ? await this.knex('core_role_permissions').whereIn('role_id', roles.map((r: any) => r.id)).pluck('permission')
-      : [];
-    const companyIds: number[] = isSuperAdmin
-      ? (await this.knex('core_companies').orderBy('id').pluck('id')).map(Number)
-      : (await this.knex('core_user_companies').where({ user_id: userId }).orderBy('company_id').pluck('company_id')).map(Number);
+    // Roles and their permissions in one query: this runs on every request.
+    const grants = await this.knex('core_user_roles as ur')
+      .join('core_roles as r', 'r.id', 'ur.role_id')
+      .leftJoin('core_role_permissions as rp', 'rp.role_id', 'r.id')
+      .where('ur.user_id', userId)
+      .select('r.is_super_admin', 'rp.permission');
+    const isSuperAdmin = grants.some((g: any) => Boolean(g.is_super_admin));
+    const granted = grants.map((g: any) => g.permission).filter((p: string | null): p is string => Boolean(p));
+    const companyRows = isSuperAdmin
+      ? await this.knex('core_companies').orderBy('name').select('id', 'code', 'name', 'currency', 'timezone')
+      : await this.knex('core_user_companies as uc').join('core_companies as c', 'c.id', 'uc.company_id').where('uc.user_id', userId).orderBy('c.name').select('c.id', 'c.code', 'c.name', 'c.currency', 'c.timezone');
+    const companies = companyRows.map((c: any) => ({ id: Number(c.id), code: c.code, name: c.name, currency: c.currency, timezone: c.timezone }));
+    const companyIds = companies.map((c) => c.id).sort((a, b) => a - b);
     const preferred = [activeCompanyId, user.default_company_id].map((v) => (v == null ? null : Number(v)));
     const companyId = preferred.find((c) => c !== null && companyIds.includes(c)) ?? companyIds[0] ?? 0;
     return {
@@ -38,6 +43,7 @@ export class Contexts {
       permissions: isSuperAdmin ? new Set(this.catalog.all().map((p) => p.name)) : this.catalog.expand(granted),
       isSuperAdmin,
       via,
+      companies,
     };
   }
 

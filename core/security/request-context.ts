@@ -14,6 +14,8 @@ export interface Principal {
   permissions: ReadonlySet<string>;
   isSuperAdmin: boolean;
   via: 'session' | 'token' | 'system';
+  /** The companies' rows, when loaded with the principal (the shell's company switcher shows them). */
+  companies?: Array<{ id: number; code: string; name: string; currency: string; timezone: string }>;
 }
 
 /** What every route handler gets: who is asking, what they may do, and data access scoped to them. */

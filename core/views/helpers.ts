@@ -113,23 +113,27 @@ export function formatDateTime(value: unknown, timeZone = 'UTC'): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
-function partsIn(date: Date, timeZone: string): Record<string, string> {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-  } catch {
-    return partsIn(date, 'UTC');
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one. */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+function formatIn(timeZone: string): Intl.DateTimeFormat {
+  let format = zoneFormats.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    } catch {
+      // An unknown zone shows UTC rather than failing the page.
+      format = timeZone === 'UTC' ? undefined : formatIn('UTC');
+      if (!format) throw new Error('no UTC formatter');
+    }
+    zoneFormats.set(timeZone, format);
   }
+  return format;
+}
+
+function partsIn(date: Date, timeZone: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of format.formatToParts(date)) out[part.type] = part.value;
+  for (const part of formatIn(timeZone).formatToParts(date)) out[part.type] = part.value;
   return out;
 }
 

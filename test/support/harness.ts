@@ -128,12 +128,17 @@ async function createTestApp(options: { modulesPath?: string[]; kernel?: KernelO
       if (!isShared) await testApp.reallyClose();
     },
     reallyClose: async () => {
-      if (kernel.queue.kind === 'bull') await (kernel.queue as BullJobQueue).obliterate().catch(() => undefined);
-      await kernel.close();
+      await closeKernel(kernel);
       await database.drop();
     },
   };
   return testApp;
+}
+
+/** Closes a test kernel, leaving nothing of its queue behind in a shared Redis. */
+export async function closeKernel(kernel: Kernel): Promise<void> {
+  if (kernel.queue.kind === 'bull') await (kernel.queue as BullJobQueue).obliterate().catch(() => undefined);
+  await kernel.close();
 }
 
 /** Waits until every due job ran: the local queue drains, or the bull queues hold nothing waiting. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { bootOn, drainJobs } from '../../support/harness';
+import { bootOn, closeKernel, drainJobs } from '../../support/harness';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
 import { FIXTURE_MODULES } from '../../support/fixture-app';
 import type { Kernel } from '../../../core/kernel/kernel';
@@ -31,7 +31,7 @@ describe('domain events and the outbox', () => {
     database = await createTestDatabase();
   });
   afterEach(async () => {
-    for (const kernel of kernels.splice(0)) await kernel.close().catch(() => undefined);
+    for (const kernel of kernels.splice(0)) await closeKernel(kernel).catch(() => undefined);
     await database.drop();
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { bootOn, drainJobs } from '../../support/harness';
+import { bootOn, closeKernel, drainJobs } from '../../support/harness';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
 import { FIXTURE_MODULES } from '../../support/fixture-app';
 import type { Kernel } from '../../../core/kernel/kernel';
@@ -29,7 +29,7 @@ describe(`job queue (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on 
     await kernel.startJobs();
   });
   after(async () => {
-    await kernel.close();
+    await closeKernel(kernel);
     await database.drop();
   });
 
