@@ -4,6 +4,7 @@ import type { ModuleSource } from './manifest';
 import { Migrator, MigrationStepError, StepEffect } from './migrator';
 import { dependantsOf } from './dependency-order';
 import { withDbLock } from '../db/db-lock';
+import { bumpSecurityVersion } from '../security/security-version';
 
 export type ModuleState = 'installing' | 'installed' | 'failed' | 'uninstalled';
 
@@ -193,6 +194,7 @@ export class ModuleLifecycle {
           await this.recordTables(name, effects);
           await this.knex('core_settings').where({ module: name }).delete();
           if (plan.permissions.length > 0) await this.knex('core_role_permissions').whereIn('permission', plan.permissions).delete();
+          await bumpSecurityVersion(this.knex);
           await this.knex('core_module_ownership').where({ module: name }).delete();
         } else {
           // Tables and their rows stay, still owned by the module, so a later install finds them.

@@ -3,6 +3,7 @@ import type { RequestContext } from './request-context';
 import { CORE_PERMISSIONS, Company, CompanyService } from './services';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import { isDuplicateKey } from '../db/db-lock';
+import { bumpSecurityVersion } from './security-version';
 import type { AuditLog } from '../data/audit-log';
 
 export class CompanyServiceImpl implements CompanyService {
@@ -32,6 +33,7 @@ export class CompanyServiceImpl implements CompanyService {
       const id = await this.knex.transaction(async (trx) => {
         const [companyId] = await trx('core_companies').insert({ code: input.code, name: input.name, currency: input.currency ?? 'EUR', timezone: input.timezone ?? 'UTC', created_at: now, updated_at: now });
         if (ctx.user.id) await trx('core_user_companies').insert({ user_id: ctx.user.id, company_id: companyId });
+        await bumpSecurityVersion(trx);
         await this.audit.record(trx, { companyId: Number(companyId), actorId: ctx.user.id, action: 'create', table: 'core_companies', recordId: Number(companyId), changes: input });
         return Number(companyId);
       });
@@ -48,6 +50,7 @@ export class CompanyServiceImpl implements CompanyService {
     validate({ ...before, ...patch });
     const clean = Object.fromEntries(Object.entries(patch).filter(([k, v]) => ['name', 'currency', 'timezone'].includes(k) && v !== undefined));
     await this.knex('core_companies').where({ id }).update({ ...clean, updated_at: new Date() });
+    await bumpSecurityVersion(this.knex);
     await this.audit.record(this.knex, { companyId: id, actorId: ctx.user.id, action: 'update', table: 'core_companies', recordId: id, changes: clean });
     return this.get(ctx, id);
   }

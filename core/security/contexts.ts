@@ -3,12 +3,22 @@ import type { Knex } from 'knex';
 import { Principal, RequestContext } from './request-context';
 import type { PermissionCatalog } from './permission-catalog';
 import { ScopedDb, ScopedDbServices } from '../data/scoped-db';
+import { securityVersionSubquery } from './security-version';
 
 /**
  * Builds request contexts: who a user is, which companies they may see and what they may do.
  * Jobs and the CLI use it too, so a job started by a user acts with exactly that user's rights.
  */
+interface UserAccess {
+  isSuperAdmin: boolean;
+  permissions: ReadonlySet<string>;
+  companies: NonNullable<Principal['companies']>;
+}
+
 export class Contexts {
+  /** What a user may do, per user and security counter; only ever a shortcut, never the truth. */
+  private readonly accessCache = new Map<string, UserAccess>();
+
   constructor(
     private readonly knex: Knex,
     private readonly catalog: PermissionCatalog,
@@ -17,9 +27,26 @@ export class Contexts {
   ) {}
 
   async principalForUser(userId: number, activeCompanyId?: number | null, via: Principal['via'] = 'session'): Promise<Principal | null> {
-    const user = await this.knex('core_users').where({ id: userId }).first();
+    // The user row and the security counter in one query: with an unchanged counter, what was loaded
+    // for this user before still holds, and every request saves the role and company queries.
+    const user = await this.knex('core_users as u').where('u.id', userId).first('u.*', securityVersionSubquery(this.knex).as('security_version'));
     if (!user || !user.is_active) return null;
-    // Roles and their permissions in one query: this runs on every request.
+    const key = `${userId}@${user.security_version ?? 0}`;
+    let access = this.accessCache.get(key);
+    if (!access) {
+      access = await this.loadAccess(userId);
+      if (this.accessCache.size >= 2000) this.accessCache.clear();
+      this.accessCache.set(key, access);
+    }
+    const { companies, isSuperAdmin, permissions } = access;
+    const companyIds = companies.map((c) => c.id).sort((a, b) => a - b);
+    const preferred = [activeCompanyId, user.default_company_id].map((v) => (v == null ? null : Number(v)));
+    const companyId = preferred.find((c) => c !== null && companyIds.includes(c)) ?? companyIds[0] ?? 0;
+    return { userId: Number(user.id), email: user.email, name: user.name, companyIds, companyId, permissions, isSuperAdmin, via, companies };
+  }
+
+  private async loadAccess(userId: number): Promise<UserAccess> {
+    // Roles and their permissions in one query.
     const grants = await this.knex('core_user_roles as ur')
       .join('core_roles as r', 'r.id', 'ur.role_id')
       .leftJoin('core_role_permissions as rp', 'rp.role_id', 'r.id')
@@ -30,20 +57,10 @@ export class Contexts {
     const companyRows = isSuperAdmin
       ? await this.knex('core_companies').orderBy('name').select('id', 'code', 'name', 'currency', 'timezone')
       : await this.knex('core_user_companies as uc').join('core_companies as c', 'c.id', 'uc.company_id').where('uc.user_id', userId).orderBy('c.name').select('c.id', 'c.code', 'c.name', 'c.currency', 'c.timezone');
-    const companies = companyRows.map((c: any) => ({ id: Number(c.id), code: c.code, name: c.name, currency: c.currency, timezone: c.timezone }));
-    const companyIds = companies.map((c) => c.id).sort((a, b) => a - b);
-    const preferred = [activeCompanyId, user.default_company_id].map((v) => (v == null ? null : Number(v)));
-    const companyId = preferred.find((c) => c !== null && companyIds.includes(c)) ?? companyIds[0] ?? 0;
     return {
-      userId: Number(user.id),
-      email: user.email,
-      name: user.name,
-      companyIds,
-      companyId,
-      permissions: isSuperAdmin ? new Set(this.catalog.all().map((p) => p.name)) : this.catalog.expand(granted),
       isSuperAdmin,
-      via,
-      companies,
+      permissions: isSuperAdmin ? new Set(this.catalog.all().map((p) => p.name)) : this.catalog.expand(granted),
+      companies: companyRows.map((c: any) => ({ id: Number(c.id), code: c.code, name: c.name, currency: c.currency, timezone: c.timezone })),
     };
   }
 

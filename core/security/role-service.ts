@@ -4,6 +4,7 @@ import { CORE_PERMISSIONS, PermissionDef, Role, RoleService } from './services';
 import type { PermissionCatalog } from './permission-catalog';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import { isDuplicateKey } from '../db/db-lock';
+import { bumpSecurityVersion } from './security-version';
 import type { AuditLog } from '../data/audit-log';
 
 /**
@@ -42,6 +43,7 @@ export class RoleServiceImpl implements RoleService {
       const id = await this.knex.transaction(async (trx) => {
         const [roleId] = await trx('core_roles').insert({ company_id: companyId, name: input.name.trim(), description: input.description ?? '', is_super_admin: false, created_at: now, updated_at: now });
         if (permissions.length) await trx('core_role_permissions').insert(permissions.map((permission) => ({ role_id: roleId, permission })));
+        await bumpSecurityVersion(trx);
         await this.audit.record(trx, { companyId: companyId ?? ctx.companyId, actorId: ctx.user.id, action: 'create', table: 'core_roles', recordId: Number(roleId), changes: { name: input.name, permissions } });
         return Number(roleId);
       });
@@ -75,6 +77,7 @@ export class RoleServiceImpl implements RoleService {
         if (added.length) await trx('core_role_permissions').insert(added.map((permission) => ({ role_id: id, permission })));
         changes.permissions = { added, removed };
       }
+      await bumpSecurityVersion(trx);
       await this.audit.record(trx, { companyId: role.company_id ?? ctx.companyId, actorId: ctx.user.id, action: 'update', table: 'core_roles', recordId: id, changes });
     }).catch((error) => {
       if (isDuplicateKey(error)) throw new ConflictError('A role with this name exists', { name: 'is already used' });
@@ -91,6 +94,7 @@ export class RoleServiceImpl implements RoleService {
     const holders = await this.knex('core_user_roles').where({ role_id: id }).count({ n: '*' }).first();
     if (Number(holders?.n ?? 0) > 0) throw new ConflictError(`The role is given to ${holders?.n} user(s); take it from them first`);
     await this.knex('core_roles').where({ id }).delete();
+    await bumpSecurityVersion(this.knex);
     await this.audit.record(this.knex, { companyId: role.company_id ?? ctx.companyId, actorId: ctx.user.id, action: 'delete', table: 'core_roles', recordId: id, changes: { name: role.name } });
   }
 

@@ -5,6 +5,7 @@ import type { RoleServiceImpl } from './role-service';
 import { hashPassword, verifyPassword } from './passwords';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import { isDuplicateKey } from '../db/db-lock';
+import { bumpSecurityVersion } from './security-version';
 import { applyKeyset } from '../data/keyset';
 import { wherePrefix } from '../db/like';
 import { toDate } from '../db/schema-helpers';
@@ -53,6 +54,7 @@ export class UserServiceImpl implements UserService {
         const [userId] = await trx('core_users').insert({ email: input.email.toLowerCase(), name: input.name.trim(), password_hash: hash, is_active: true, default_company_id: input.company_ids[0], created_at: now, updated_at: now });
         await trx('core_user_companies').insert(input.company_ids.map((company_id) => ({ user_id: userId, company_id })));
         if (input.role_ids?.length) await trx('core_user_roles').insert(input.role_ids.map((role_id) => ({ user_id: userId, role_id })));
+        await bumpSecurityVersion(trx);
         await this.audit.record(trx, { companyId: input.company_ids[0], actorId: ctx.user.id, action: 'create', table: 'core_users', recordId: Number(userId), changes: { email: input.email, name: input.name, role_ids: input.role_ids, company_ids: input.company_ids } });
         return Number(userId);
       });
@@ -95,6 +97,7 @@ export class UserServiceImpl implements UserService {
         if (patch.role_ids.length) await trx('core_user_roles').insert(patch.role_ids.map((role_id) => ({ user_id: id, role_id })));
         changes.role_ids = patch.role_ids;
       }
+      await bumpSecurityVersion(trx);
       await this.audit.record(trx, { companyId: before.company_ids[0] ?? ctx.companyId, actorId: ctx.user.id, action: 'update', table: 'core_users', recordId: id, changes });
     });
     return this.get(ctx, id);
