@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import type { ModuleSource } from '../modules/manifest';
 import { ValidationError } from '../http/errors';
 import { fieldsOf } from '../http/validation';
@@ -15,7 +16,17 @@ export class SettingsService {
     private readonly knex: Knex,
     private readonly sources: ModuleSource[],
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    addFormats(this.ajv);
+    // A schema ajv cannot compile would only fail when someone opens the settings: fail at start-up.
+    for (const source of sources) {
+      try {
+        this.ajv.compile(source.manifest.settings);
+      } catch (error) {
+        throw new Error(`Module "${source.manifest.name}": manifest.json field "settings" is not a usable JSON Schema: ${(error as Error).message}`);
+      }
+    }
+  }
 
   /** Installed modules whose manifest declares at least one setting, in dependency order. */
   editable(): Array<{ module: string; description: string; schema: Record<string, unknown> }> {

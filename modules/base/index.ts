@@ -17,6 +17,8 @@ import { registerPasswordPages } from './account/password-pages';
 import { registerJobPages } from './jobs/job-pages';
 import { registerAuditPages } from './audit/audit-pages';
 import { registerHomePages } from './home/home-pages';
+import { registerSettingsPages } from './settings/settings-pages';
+import { registerSettingsApi } from './settings/settings-api';
 
 export default defineModule({
   register(m) {
@@ -37,6 +39,8 @@ export default defineModule({
     registerPasswordPages(m);
     registerJobPages(m);
     registerAuditPages(m);
+    registerSettingsPages(m);
+    registerSettingsApi(m);
 
     m.demo(seedDemoShops);
   },

@@ -35,7 +35,8 @@ export function permissionGroups(
     });
 }
 
-function moduleLabel(module: string): string {
+/** How a module is named on pages: `crm` → CRM, `visit_notes` → Visit notes. */
+export function moduleLabel(module: string): string {
   if (module === 'core') return 'Core: companies, users, roles, jobs, audit';
   if (module.length <= 3) return module.toUpperCase();
   return module.charAt(0).toUpperCase() + module.slice(1).replace(/_/g, ' ');
