@@ -107,7 +107,10 @@ export async function runPageBench(options: PageBenchOptions): Promise<PageBench
     plainServer = http.createServer(plainApp);
     await new Promise<void>((resolve) => plainServer!.listen(0, '127.0.0.1', resolve));
     const plainUrl = `http://127.0.0.1:${(plainServer.address() as { port: number }).port}`;
-    const plainHtml = await fetchPage(`${plainUrl}${target.url}`, '');
+    let plainQueries = 0;
+    const countPlainQuery = () => void plainQueries++;
+    kernel.knex.on('query', countPlainQuery);
+    const plainHtml = await fetchPage(`${plainUrl}${target.url}`, '').finally(() => kernel.knex.off('query', countPlainQuery));
 
     print(`page: ${target.url} (${target.label}; ${shown} rows; admin session; ${kernel.installed.map((s) => s.manifest.name).join(', ')})`);
     if (shown !== options.rows) print(`warning: the page shows ${shown} rows, not ${options.rows}`);
@@ -115,7 +118,7 @@ export async function runPageBench(options: PageBenchOptions): Promise<PageBench
     print(`plain html same as page: ${same ? 'yes' : `no (page ${pageHtml.length} bytes, plain ${plainHtml.length} bytes)`}`);
     print(`page size: ${pageHtml.length} bytes`);
     print(`page queries: ${queries} per request`);
-    print(`plain queries: 1 per request`);
+    print(`plain queries: ${plainQueries} per request`);
 
     const pageLoad = { url: `${url}${target.url}`, headers: { cookie }, connections: options.connections };
     const plainLoad = { url: `${plainUrl}${target.url}`, connections: options.connections };
