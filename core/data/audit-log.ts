@@ -33,6 +33,20 @@ export class AuditLog {
     });
   }
 
+  async recordMany(db: Knex | Knex.Transaction, entries: AuditEntry[]): Promise<void> {
+    const now = new Date();
+    const rows = entries.map((entry) => ({
+      company_id: entry.companyId,
+      actor_id: entry.actorId,
+      action: entry.action,
+      record_table: entry.table,
+      record_id: entry.recordId,
+      changes: JSON.stringify(entry.changes, jsonSafe),
+      created_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += 500) await db('core_audit_log').insert(rows.slice(i, i + 500));
+  }
+
   /** The trail of one record, newest first, with the actor's name for display. */
   async forRecord(db: Knex | Knex.Transaction, table: string, recordId: number, limit = 100): Promise<AuditRecord[]> {
     const rows = await db('core_audit_log as a')

@@ -4,11 +4,13 @@ import { ForbiddenError, NotFoundError } from '../http/errors';
 import type { AuditLog } from './audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { Sequences } from './sequences';
+import type { SettingsService } from './settings';
 
 export interface ScopedDbServices {
   audit: AuditLog;
   events: EventBus;
   sequences: Sequences;
+  settings: SettingsService;
   /** Called once a transaction that published events has committed (the relay moves them on). */
   onEventsCommitted?: () => void;
 }
@@ -132,6 +134,27 @@ export class ScopedDb {
       recordId: entry.recordId,
       changes: entry.changes ?? {},
     });
+  }
+
+  /** Audit entries for many rows at once (an import), written in batches in the current transaction. */
+  async auditMany(entries: Array<{ table: string; recordId: number; action: string; changes?: Row; companyId?: number }>): Promise<void> {
+    await this.services.audit.recordMany(
+      this.knex,
+      entries.map((entry) => ({
+        companyId: entry.companyId ?? this.principal.companyId,
+        actorId: this.principal.userId,
+        action: entry.action,
+        table: entry.table,
+        recordId: entry.recordId,
+        changes: entry.changes ?? {},
+      })),
+    );
+  }
+
+  /** A module's settings for a company the principal may see, read in the current transaction. */
+  async settings<T = Row>(module: string, companyId = this.principal.companyId): Promise<T> {
+    this.assertCompany(companyId);
+    return this.services.settings.get<T>(companyId, module, this.knex);
   }
 
   /** Runs `work` in one transaction; reuses the current one when already inside a transaction. */

@@ -106,6 +106,7 @@ export class Kernel {
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());
     this.settings = new SettingsService(knex, installed, this.audit);
     const scopedServices = {
+      settings: this.settings,
       audit: this.audit,
       events: this.events,
       sequences: this.sequences,
