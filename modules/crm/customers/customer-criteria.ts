@@ -1,0 +1,86 @@
+import { ValidationError } from '../../../core/http/errors';
+import { isCalendarDate } from './custom-fields';
+import { CUSTOMER_SORTS, type CustomerCriteria, type CustomerSort } from './customer-types';
+
+/**
+ * The list's criteria from a query string (page or API) or a JSON body (a group's `search`): one parser
+ * so the list, the export and "add these results to a group" read the same words the same way.
+ */
+export function parseCriteria(raw: Record<string, unknown>): CustomerCriteria {
+  const errors: Record<string, string> = {};
+  const c: CustomerCriteria = {};
+  const str = (key: string): string | undefined => {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    const t = (Array.isArray(v) ? String(v[0] ?? '') : String(v)).trim();
+    return t === '' ? undefined : t;
+  };
+  const q = str('q');
+  if (q) {
+    if (q.length > 100) errors.q = 'must be at most 100 characters';
+    else c.q = q;
+  }
+  const shops = raw.shop_ids ?? raw.shop_id;
+  if (shops !== undefined && shops !== null && shops !== '') {
+    const list = (Array.isArray(shops) ? shops : String(shops).split(',')).map((s) => String(s).trim()).filter(Boolean);
+    const ids = list.map(Number);
+    if (ids.some((n) => !Number.isInteger(n) || n <= 0)) errors.shop_id = 'must be shop ids';
+    else if (ids.length) c.shop_ids = ids;
+  }
+  const group = str('group_id');
+  if (group) {
+    const n = Number(group);
+    if (!Number.isInteger(n) || n <= 0) errors.group_id = 'must be a group id';
+    else c.group_id = n;
+  }
+  const parent = str('parent_id');
+  if (parent) {
+    const n = Number(parent);
+    if (!Number.isInteger(n) || n <= 0) errors.parent_id = 'must be a customer id';
+    else c.parent_id = n;
+  }
+  const tag = str('tag');
+  if (tag) c.tag = tag.toLowerCase();
+  const classification = str('classification');
+  if (classification) c.classification = classification;
+  const route = str('delivery_route');
+  if (route) c.delivery_route = route;
+  for (const key of ['created_from', 'created_to'] as const) {
+    const v = str(key);
+    if (!v) continue;
+    if (!isCalendarDate(v)) errors[key] = 'must be a date YYYY-MM-DD';
+    else c[key] = v;
+  }
+  if (c.created_from && c.created_to && c.created_from > c.created_to) errors.created_to = 'must not be before created_from';
+  const month = str('birth_month');
+  if (month) {
+    const n = Number(month);
+    if (!Number.isInteger(n) || n < 1 || n > 12) errors.birth_month = 'must be a month number 1 to 12';
+    else c.birth_month = n;
+  }
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return c;
+}
+
+export function parseSort(raw: unknown): CustomerSort {
+  if (raw === undefined || raw === null || raw === '') return 'name';
+  const s = String(raw) as CustomerSort;
+  if (!CUSTOMER_SORTS.includes(s)) throw new ValidationError({ sort: `must be one of ${CUSTOMER_SORTS.join(', ')}` });
+  return s;
+}
+
+/** The criteria back as query-string values, for links (export of the current list, pagination). */
+export function criteriaToQuery(c: CustomerCriteria): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (c.q) out.q = c.q;
+  if (c.shop_ids?.length) out.shop_id = c.shop_ids.join(',');
+  if (c.group_id) out.group_id = String(c.group_id);
+  if (c.parent_id) out.parent_id = String(c.parent_id);
+  if (c.tag) out.tag = c.tag;
+  if (c.classification) out.classification = c.classification;
+  if (c.delivery_route) out.delivery_route = c.delivery_route;
+  if (c.created_from) out.created_from = c.created_from;
+  if (c.created_to) out.created_to = c.created_to;
+  if (c.birth_month) out.birth_month = String(c.birth_month);
+  return out;
+}

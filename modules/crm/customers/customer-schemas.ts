@@ -1,0 +1,143 @@
+import type { JsonSchema } from '../../../core/http/json-schema';
+
+/**
+ * JSON schemas of the customer API: ajv checks shapes and types here; the service checks meaning
+ * (formats, shops, uniqueness) and names the field at fault either way.
+ */
+const nullableString = (maxLength: number, description?: string): JsonSchema => ({ type: ['string', 'null'], maxLength, ...(description ? { description } : {}) });
+
+export const idParams: JsonSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1 } },
+};
+
+const loginInput: JsonSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  description: 'Online account; needs crm.customer.login_details. `null` removes it. The password is stored hashed and never returned.',
+  properties: { username: { type: 'string', maxLength: 191 }, password: { type: ['string', 'null'], maxLength: 200 } },
+};
+
+const inputProperties: Record<string, JsonSchema> = {
+  code: nullableString(64, "Unique per company; generated from the company's code format when left out."),
+  first_name: nullableString(100),
+  last_name: { type: 'string', maxLength: 100 },
+  phone: nullableString(40),
+  email: nullableString(191),
+  birthdate: { type: ['string', 'null'], description: 'YYYY-MM-DD' },
+  shop_id: { type: 'integer', minimum: 1 },
+  classification: nullableString(64),
+  delivery_route: nullableString(64),
+  parent_id: { type: ['integer', 'null'], minimum: 1, description: 'Main customer of a family sub-account.' },
+  tags: { type: 'array', items: { type: 'string', maxLength: 40 }, maxItems: 20 },
+  custom_fields: { type: 'object', description: "Values of the company's custom fields, by key." },
+  login: loginInput,
+};
+
+export const customerCreateBody: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['last_name', 'shop_id'],
+  properties: inputProperties,
+};
+
+export const customerPatchBody: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: inputProperties,
+};
+
+export const criteriaProperties: Record<string, JsonSchema> = {
+  q: { type: 'string', maxLength: 100, description: 'Prefix of the name (either order), code, phone (digits) or e-mail.' },
+  shop_id: { type: 'string', description: 'Shop id, or several separated by commas.' },
+  group_id: { type: 'integer', minimum: 1 },
+  tag: { type: 'string', maxLength: 40 },
+  classification: { type: 'string', maxLength: 64 },
+  delivery_route: { type: 'string', maxLength: 64 },
+  created_from: { type: 'string', format: 'date' },
+  created_to: { type: 'string', format: 'date' },
+  birth_month: { type: 'integer', minimum: 1, maximum: 12 },
+  parent_id: { type: 'integer', minimum: 1, description: 'Family members of this main customer.' },
+};
+
+export const customerListQuery: JsonSchema = {
+  type: 'object',
+  properties: {
+    ...criteriaProperties,
+    sort: { type: 'string', enum: ['name', '-name', 'code', '-code', 'created', '-created'], default: 'name' },
+    after: { type: 'string', description: 'next_cursor of the previous page' },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  },
+};
+
+export const customerExportQuery: JsonSchema = {
+  type: 'object',
+  properties: { ...criteriaProperties, sort: customerListQuery.properties && (customerListQuery.properties as any).sort },
+};
+
+const loginOutput: JsonSchema = {
+  type: ['object', 'null'],
+  description: 'Only for callers holding crm.customer.login_details; absent otherwise.',
+  properties: { username: { type: 'string' }, has_password: { type: 'boolean' }, last_login_at: { type: ['string', 'null'] } },
+};
+
+export const customerSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    company_id: { type: 'integer' },
+    code: { type: 'string' },
+    first_name: { type: 'string' },
+    last_name: { type: 'string' },
+    phone: { type: ['string', 'null'] },
+    email: { type: ['string', 'null'] },
+    birthdate: { type: ['string', 'null'] },
+    shop_id: { type: 'integer' },
+    classification: { type: ['string', 'null'] },
+    delivery_route: { type: ['string', 'null'] },
+    parent_id: { type: ['integer', 'null'] },
+    tags: { type: 'array', items: { type: 'string' } },
+    custom_fields: { type: 'object' },
+    created_at: { type: ['string', 'null'] },
+    updated_at: { type: ['string', 'null'] },
+    created_by: { type: ['integer', 'null'] },
+    updated_by: { type: ['integer', 'null'] },
+    login: loginOutput,
+  },
+};
+
+export const customerPageSchema: JsonSchema = {
+  type: 'object',
+  properties: { data: { type: 'array', items: customerSchema }, next_cursor: { type: ['string', 'null'] } },
+};
+
+export const importQuery: JsonSchema = {
+  type: 'object',
+  properties: {
+    dry_run: { type: 'boolean', default: false, description: 'Check every row and report, write nothing.' },
+    match_by: { type: 'string', enum: ['auto', 'code', 'email', 'phone'], default: 'auto', description: 'auto: the code, else the e-mail, else the phone of each row.' },
+    filename: { type: 'string', maxLength: 191 },
+    async: { type: 'boolean', description: 'Run as a job and answer 202 at once; by default files over 5,000 rows do.' },
+  },
+};
+
+export const importSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: ['integer', 'null'] },
+    status: { type: 'string', enum: ['preview_queued', 'previewing', 'previewed', 'import_queued', 'importing', 'done', 'failed'] },
+    dry_run: { type: 'boolean' },
+    match_by: { type: 'string' },
+    rows_total: { type: 'integer' },
+    created: { type: 'integer' },
+    updated: { type: 'integer' },
+    unchanged: { type: 'integer' },
+    error_count: { type: 'integer' },
+    errors: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, field: { type: 'string' }, reason: { type: 'string' } } } },
+    file_error: { type: ['string', 'null'] },
+    job_id: { type: ['string', 'null'] },
+    progress: { type: 'integer' },
+  },
+};

@@ -1,0 +1,97 @@
+import type { CustomValues } from './custom-fields';
+
+/** A customer as services and the API return it (snake_case, as on the wire). */
+export interface Customer {
+  id: number;
+  company_id: number;
+  code: string;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  email: string | null;
+  birthdate: string | null;
+  shop_id: number;
+  classification: string | null;
+  delivery_route: string | null;
+  parent_id: number | null;
+  tags: string[];
+  custom_fields: CustomValues;
+  created_at: string | null;
+  updated_at: string | null;
+  created_by: number | null;
+  updated_by: number | null;
+  /** Present only for callers holding `crm.customer.login_details`. */
+  login?: CustomerLogin | null;
+}
+
+export interface CustomerLogin {
+  username: string;
+  has_password: boolean;
+  last_login_at: string | null;
+}
+
+/** What a caller may send to create or change a customer; every field optional for a patch. */
+export interface CustomerInput {
+  code?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  birthdate?: string | null;
+  shop_id?: number | string | null;
+  classification?: string | null;
+  delivery_route?: string | null;
+  parent_id?: number | string | null;
+  tags?: string[] | string | null;
+  custom_fields?: Record<string, unknown> | null;
+  login?: { username?: string | null; password?: string | null } | null;
+}
+
+/** The list page's and the API's criteria; also what a by-customer group is built from. */
+export interface CustomerCriteria {
+  q?: string;
+  shop_ids?: number[];
+  group_id?: number;
+  tag?: string;
+  classification?: string;
+  delivery_route?: string;
+  created_from?: string;
+  created_to?: string;
+  birth_month?: number;
+  parent_id?: number;
+}
+
+export type CustomerSort = 'name' | '-name' | 'code' | '-code' | 'created' | '-created';
+export const CUSTOMER_SORTS: CustomerSort[] = ['name', '-name', 'code', '-code', 'created', '-created'];
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/** The columns of crm_customers, as stored. */
+export interface CustomerRow {
+  id: number;
+  company_id: number;
+  shop_id: number;
+  code: string;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  email: string | null;
+  birthdate: string | null;
+  birth_month: number | null;
+  classification: string | null;
+  delivery_route: string | null;
+  parent_id: number | null;
+  custom_fields: string | null;
+  name_norm: string;
+  name_rev_norm: string;
+  code_norm: string;
+  phone_norm: string | null;
+  email_norm: string | null;
+  created_at: unknown;
+  updated_at: unknown;
+  created_by: number | null;
+  updated_by: number | null;
+}

@@ -1,0 +1,250 @@
+import crypto from 'node:crypto';
+import type { Container } from 'inversify';
+import { toDate } from '../../../core/db/schema-helpers';
+import { NotFoundError, ValidationError } from '../../../core/http/errors';
+import type { JobQueue } from '../../../core/jobs/job-queue';
+import { CORE } from '../../../core/kernel/identifiers';
+import type { JobContext } from '../../../core/modules/module-api';
+import type { RequestContext } from '../../../core/security/request-context';
+import { PERM } from '../permissions';
+import { importCustomers, MAX_REPORTED_ERRORS, type ImportReport } from './csv-import';
+import { MATCH_KEYS, type MatchBy, type RowError } from './csv-row';
+
+export const IMPORTS = 'crm_imports';
+export const IMPORT_JOB = 'crm.import';
+/** Above this many rows an API import runs as a job unless the caller asks otherwise. */
+export const SYNC_ROW_LIMIT = 5000;
+
+export type ImportStatus = 'preview_queued' | 'previewing' | 'previewed' | 'import_queued' | 'importing' | 'done' | 'failed';
+
+export interface ImportView {
+  id: number | null;
+  filename: string;
+  status: ImportStatus;
+  dry_run: boolean;
+  match_by: MatchBy;
+  rows_total: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  error_count: number;
+  errors: RowError[];
+  file_error: string | null;
+  job_id: string | null;
+  progress: number;
+  created_at: string | null;
+  finished_at: string | null;
+}
+
+interface ImportRow {
+  id: number;
+  company_id: number;
+  filename: string;
+  match_by: string;
+  status: ImportStatus;
+  content: string;
+  job_id: string | null;
+  rows_total: number;
+  created_count: number;
+  updated_count: number;
+  unchanged_count: number;
+  error_count: number;
+  errors: string | null;
+  failure: string | null;
+  created_by: number | null;
+  created_at: unknown;
+  finished_at: unknown;
+}
+
+interface JobData {
+  import_id: number;
+  user_id: number | null;
+  company_id: number;
+  dry_run: boolean;
+}
+
+interface ContextFactory {
+  forUser(userId: number, companyId?: number | null): Promise<RequestContext>;
+}
+
+/**
+ * Uploaded CSV files and their runs. The file is stored once; its preview and its import are jobs
+ * keyed by the import id and phase, so pressing "Import" twice queues one job, and the import itself
+ * matches rows to customers, so running it again changes nothing.
+ */
+export class ImportService {
+  /** Stores an uploaded file. Nothing is checked or written yet. */
+  async store(ctx: RequestContext, csv: string, options: { filename?: string; matchBy?: string; status: ImportStatus }): Promise<number> {
+    ctx.require(PERM.customerImport);
+    if (!csv || !csv.trim()) throw new ValidationError({ file: 'is empty' });
+    const matchBy = parseMatchBy(options.matchBy);
+    const filename = String(options.filename ?? '').slice(0, 191) || 'customers.csv';
+    const sha256 = crypto.createHash('sha256').update(csv).digest('hex');
+    return ctx.db.transaction(async (db) => {
+      // Not audited as a plain insert: the audit entry would copy the whole file.
+      const id = await db.insert(IMPORTS, { filename, sha256, match_by: matchBy, status: options.status, content: csv }, { audit: false });
+      await db.audit({ table: IMPORTS, recordId: id, action: 'create', changes: { filename, sha256, match_by: matchBy } });
+      return id;
+    });
+  }
+
+  async enqueue(ctx: RequestContext, id: number, dryRun: boolean): Promise<string> {
+    ctx.require(PERM.customerImport);
+    const row = await this.row(ctx, id);
+    if (!dryRun && ['import_queued', 'importing', 'done'].includes(row.status) && row.job_id) return row.job_id;
+    // The status is set before the job exists: a job that starts at once must not be overwritten by it.
+    await ctx.db.update(IMPORTS, id, { status: dryRun ? 'preview_queued' : 'import_queued' }, { audit: false });
+    const queue = ctx.container.get<JobQueue>(CORE.JobQueue);
+    const data: JobData = { import_id: id, user_id: ctx.principal.userId, company_id: Number(row.company_id), dry_run: dryRun };
+    const jobId = await queue.enqueue(IMPORT_JOB, data, { jobKey: `${IMPORT_JOB}:${id}:${dryRun ? 'preview' : 'run'}` });
+    await ctx.db.update(IMPORTS, id, { job_id: jobId }, { audit: false });
+    return jobId;
+  }
+
+  /** Runs a stored import (or its preview) now, in this process; jobs and small API calls use it. */
+  async run(ctx: RequestContext, id: number, dryRun: boolean, progress?: (percent: number, detail: Record<string, unknown>) => Promise<void>): Promise<ImportView> {
+    const row = await this.row(ctx, id);
+    await ctx.db.update(IMPORTS, id, { status: dryRun ? 'previewing' : 'importing' }, { audit: false });
+    try {
+      const report = await importCustomers(ctx, row.content, {
+        matchBy: parseMatchBy(row.match_by),
+        dryRun,
+        importId: id,
+        onProgress: progress ? (p) => progress(p.percent, { processed: p.processed, created: p.created, updated: p.updated, unchanged: p.unchanged, errors: p.error_count }) : undefined,
+      });
+      await this.saveReport(ctx, id, dryRun, report);
+      if (!dryRun) await ctx.db.audit({ table: IMPORTS, recordId: id, action: 'import', changes: { created: report.created, updated: report.updated, unchanged: report.unchanged, errors: report.error_count } });
+    } catch (error) {
+      await ctx.db.update(IMPORTS, id, { status: 'failed', failure: String((error as Error).message ?? error).slice(0, 2000), finished_at: new Date() }, { audit: false });
+      throw error;
+    }
+    return this.get(ctx, id);
+  }
+
+  async get(ctx: RequestContext, id: number): Promise<ImportView> {
+    const row = await this.row(ctx, id);
+    let progress = ['done', 'previewed'].includes(row.status) ? 100 : 0;
+    if (row.job_id && progress < 100) {
+      const job = await ctx.container.get<JobQueue>(CORE.JobQueue).get(row.job_id);
+      progress = Math.round(Number(job?.progress ?? 0));
+    }
+    return toView(row, progress);
+  }
+
+  /** The job's state for the shell's progress bar: `{status, progress, detail}`. */
+  async progress(ctx: RequestContext, id: number): Promise<{ status: string; progress: number; detail: Record<string, unknown> | null; import_status: ImportStatus }> {
+    const row = await this.row(ctx, id);
+    const job = row.job_id ? await ctx.container.get<JobQueue>(CORE.JobQueue).get(row.job_id) : null;
+    const finished = ['previewed', 'done', 'failed'].includes(row.status);
+    return {
+      status: finished ? (row.status === 'failed' ? 'failed' : 'completed') : (job?.status ?? 'waiting'),
+      progress: finished ? 100 : Math.round(Number(job?.progress ?? 0)),
+      detail: job?.detail ?? null,
+      import_status: row.status,
+    };
+  }
+
+  async recent(ctx: RequestContext, limit = 10): Promise<ImportView[]> {
+    const rows = (await ctx.db.query(IMPORTS).orderBy('id', 'desc').limit(limit).select('id', 'company_id', 'filename', 'match_by', 'status', 'job_id', 'rows_total', 'created_count', 'updated_count', 'unchanged_count', 'error_count', 'failure', 'created_at', 'finished_at')) as ImportRow[];
+    return rows.map((r) => toView({ ...r, errors: null }, ['done', 'previewed'].includes(r.status) ? 100 : 0));
+  }
+
+  /** The `crm.import` job: acts as the user who started it, in the company they started it in. */
+  static jobHandler(container: Container) {
+    return async (job: JobContext<JobData>): Promise<unknown> => {
+      const contexts = container.get<ContextFactory>(CORE.Contexts);
+      if (job.data.user_id === null) throw new Error('An import needs the user who started it');
+      const ctx = await contexts.forUser(job.data.user_id, job.data.company_id);
+      if (ctx.companyId !== job.data.company_id) throw new Error(`User ${job.data.user_id} no longer works in company ${job.data.company_id}`);
+      const service = container.get<ImportService>(Symbol.for('crm.ImportService'));
+      const view = await service.run(ctx, job.data.import_id, job.data.dry_run, (percent, detail) => job.progress(percent, detail));
+      return { import_id: view.id, status: view.status, created: view.created, updated: view.updated, unchanged: view.unchanged, errors: view.error_count };
+    };
+  }
+
+  private async saveReport(ctx: RequestContext, id: number, dryRun: boolean, report: ImportReport): Promise<void> {
+    await ctx.db.update(
+      IMPORTS,
+      id,
+      {
+        status: report.file_error ? 'failed' : dryRun ? 'previewed' : 'done',
+        rows_total: report.rows_total,
+        created_count: report.created,
+        updated_count: report.updated,
+        unchanged_count: report.unchanged,
+        error_count: report.error_count,
+        errors: JSON.stringify(report.errors.slice(0, MAX_REPORTED_ERRORS)),
+        failure: report.file_error,
+        finished_at: new Date(),
+      },
+      { audit: false },
+    );
+  }
+
+  private async row(ctx: RequestContext, id: number): Promise<ImportRow> {
+    const row = await ctx.db.findById<ImportRow>(IMPORTS, id);
+    if (!row) throw new NotFoundError('Import');
+    return row;
+  }
+}
+
+export function parseMatchBy(value: unknown): MatchBy {
+  const v = value === undefined || value === null || value === '' ? 'auto' : String(value);
+  if (!(MATCH_KEYS as string[]).includes(v)) throw new ValidationError({ match_by: `must be one of ${MATCH_KEYS.join(', ')}` });
+  return v as MatchBy;
+}
+
+/** A report of a run that was not stored (an API preview) in the same shape as a stored one. */
+export function reportView(report: ImportReport): ImportView {
+  return {
+    id: null,
+    filename: '',
+    status: report.file_error ? 'failed' : report.dry_run ? 'previewed' : 'done',
+    dry_run: report.dry_run,
+    match_by: report.match_by,
+    rows_total: report.rows_total,
+    created: report.created,
+    updated: report.updated,
+    unchanged: report.unchanged,
+    error_count: report.error_count,
+    errors: report.errors,
+    file_error: report.file_error,
+    job_id: null,
+    progress: 100,
+    created_at: null,
+    finished_at: null,
+  };
+}
+
+function toView(row: ImportRow, progress: number): ImportView {
+  let errors: RowError[] = [];
+  try {
+    errors = row.errors ? JSON.parse(row.errors) : [];
+  } catch {
+    errors = [];
+  }
+  return {
+    id: Number(row.id),
+    filename: row.filename,
+    status: row.status,
+    dry_run: ['preview_queued', 'previewing', 'previewed'].includes(row.status),
+    match_by: parseMatchBy(row.match_by),
+    rows_total: Number(row.rows_total),
+    created: Number(row.created_count),
+    updated: Number(row.updated_count),
+    unchanged: Number(row.unchanged_count),
+    error_count: Number(row.error_count),
+    errors,
+    file_error: row.failure ?? null,
+    job_id: row.job_id ?? null,
+    progress,
+    created_at: toDate(row.created_at)?.toISOString() ?? null,
+    finished_at: toDate(row.finished_at)?.toISOString() ?? null,
+  };
+}
+
+export function countDataRows(csv: string): number {
+  let n = 0;
+  for (let i = csv.indexOf('\n'); i !== -1; i = csv.indexOf('\n', i + 1)) n++;
+  return csv.endsWith('\n') ? n - 1 : n;
+}

@@ -1,0 +1,41 @@
+import { defineModule, type ModuleContext } from '../../core/modules/module-api';
+import { CRM } from './identifiers';
+import { CustomerServiceImpl } from './customers/customer-service';
+import { customerApiRoutes } from './customers/customer-api';
+import { customerPageRoutes } from './customers/customer-pages';
+import { CustomerGroupServiceImpl } from './groups/group-service';
+import { groupApiRoutes } from './groups/group-api';
+import { groupPageRoutes } from './groups/group-pages';
+import { ImportService } from './import/import-service';
+import { importApiRoutes } from './import/import-api';
+import { importPageRoutes } from './import/import-pages';
+import { seedCrmDemo } from './demo-data';
+
+/**
+ * crm: customers, customer groups, CSV import and export. Other modules use it through the services
+ * bound here (see identifiers.ts) and the events it publishes, never through its tables.
+ */
+export default defineModule({
+  register(m) {
+    bindConstant(m, CRM.Customers, new CustomerServiceImpl());
+    bindConstant(m, CRM.CustomerGroups, new CustomerGroupServiceImpl());
+    bindConstant(m, CRM.Imports, new ImportService());
+
+    // Fixed paths (import, export, new) before `:id` ones: routes match in the order declared.
+    for (const route of importApiRoutes(m.container)) m.routes.api(route);
+    for (const route of customerApiRoutes(m.container)) m.routes.api(route);
+    for (const route of groupApiRoutes(m.container)) m.routes.api(route);
+    for (const route of importPageRoutes(m.container)) m.routes.page(route);
+    for (const route of customerPageRoutes(m.container)) m.routes.page(route);
+    for (const route of groupPageRoutes(m.container)) m.routes.page(route);
+
+    m.jobs.define('import', ImportService.jobHandler(m.container), { attempts: 2 });
+    m.demo(seedCrmDemo);
+  },
+});
+
+function bindConstant(m: ModuleContext, id: symbol, value: unknown): void {
+  // The services are stateless; rebinding keeps a second register() in one container (tests) harmless.
+  if (m.container.isBound(id)) m.container.rebind(id).toConstantValue(value);
+  else m.container.bind(id).toConstantValue(value);
+}
