@@ -11,7 +11,7 @@
  *   BENCH_ROUNDS=2              the load comes in alternating slices (page, plain, plain, page, ...)
  *   BENCH_CONNECTIONS=10        concurrent connections                 BENCH_ROWS=50    rows on the page
  *   BENCH_RESTARTS=5            restarts whose median is `startup`     BENCH_SKIP_STARTUP=1  page figures only
- *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts           BENCH_TIMEOUT=600  seconds before the run gives up (exit 1)
+ *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,7 +32,7 @@ const settings = {
   restarts: positive('BENCH_RESTARTS', 5),
   skipStartup: process.env.BENCH_SKIP_STARTUP === '1',
   skipCrm: process.env.BENCH_SKIP_CRM === '1',
-  timeoutSeconds: positive('BENCH_TIMEOUT', 600),
+  timeoutSeconds: positive('BENCH_TIMEOUT', 1200),
 };
 
 const print = (line: string) => process.stdout.write(line + '\n');

@@ -37,8 +37,9 @@ export function applyKeyset<T extends Record<string, any>>(query: Knex.QueryBuil
     const [sortValue, lastId] = decodeCursor(options.after);
     if (options.sortColumn === id) query.where(id, op, lastId as any);
     else {
-      query.where((w) => {
-        w.where(options.sortColumn, op, sortValue as any).orWhere((e) => e.where(options.sortColumn, sortValue as any).andWhere(id, op, lastId as any));
+      // `col >= v AND (col > v OR id > last)`: the leading bound gives MySQL an index range to start from.
+      query.where(options.sortColumn, `${op}=`, sortValue as any).andWhere((w) => {
+        w.where(options.sortColumn, op, sortValue as any).orWhere(id, op, lastId as any);
       });
     }
   }

@@ -19,8 +19,10 @@ export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
         const body = route.rawBody ? (typeof req.body === 'string' ? req.body : '') : validateInput(route.body, req.body ?? {}, 'body');
         const result = await route.handler(ctx, { params, query, body }, req, res);
         if (result === HANDLED || res.headersSent) return;
-        if (result === undefined || result === null) res.status(route.status ?? 204).end();
-        else res.status(route.status ?? 200).json(result);
+        // A handler may pick its own status (202 for work it queued) with res.status() before returning.
+        const chosen = res.statusCode !== 200 ? res.statusCode : undefined;
+        if (result === undefined || result === null) res.status(chosen ?? route.status ?? 204).end();
+        else res.status(chosen ?? route.status ?? 200).json(result);
       } catch (error) {
         next(error);
       }
