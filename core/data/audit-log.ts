@@ -22,15 +22,7 @@ export interface AuditRecord {
 /** Who did what to which record and when. Written by `ScopedDb` for every write through the core. */
 export class AuditLog {
   async record(db: Knex | Knex.Transaction, entry: AuditEntry): Promise<void> {
-    await db('core_audit_log').insert({
-      company_id: entry.companyId,
-      actor_id: entry.actorId,
-      action: entry.action,
-      record_table: entry.table,
-      record_id: entry.recordId,
-      changes: JSON.stringify(entry.changes, jsonSafe),
-      created_at: new Date(),
-    });
+    await this.recordMany(db, [entry]);
   }
 
   async recordMany(db: Knex | Knex.Transaction, entries: AuditEntry[]): Promise<void> {

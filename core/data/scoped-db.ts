@@ -126,14 +126,7 @@ export class ScopedDb {
 
   /** Records an audit entry for a write done another way (a bulk import, a state change by a service). */
   async audit(entry: { table: string; recordId: number; action: string; changes?: Row; companyId?: number }): Promise<void> {
-    await this.services.audit.record(this.knex, {
-      companyId: entry.companyId ?? this.principal.companyId,
-      actorId: this.principal.userId,
-      action: entry.action,
-      table: entry.table,
-      recordId: entry.recordId,
-      changes: entry.changes ?? {},
-    });
+    await this.auditMany([entry]);
   }
 
   /** Audit entries for many rows at once (an import), written in batches in the current transaction. */
