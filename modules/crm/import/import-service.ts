@@ -17,19 +17,11 @@ export const SYNC_ROW_LIMIT = 5000;
 
 export type ImportStatus = 'preview_queued' | 'previewing' | 'previewed' | 'import_queued' | 'importing' | 'done' | 'failed';
 
-export interface ImportView {
+/** An import as people and the API see it: its report so far, plus where the job stands. */
+export interface ImportView extends ImportReport {
   id: number | null;
   filename: string;
   status: ImportStatus;
-  dry_run: boolean;
-  match_by: MatchBy;
-  rows_total: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  error_count: number;
-  errors: RowError[];
-  file_error: string | null;
   job_id: string | null;
   progress: number;
   created_at: string | null;
