@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from '../../../core/data/keyset';
 import { ValidationError } from '../../../core/http/errors';
 import { prefixPlan, type PrefixPlan } from './customer-normalize';
 import type { CustomerCriteria, CustomerRow, CustomerSort } from './customer-types';
+import { endOfDay, startOfDay } from '../../../core/data/calendar';
 
 /** A group filter, resolved by the caller (the group's type decides how membership is joined). */
 export interface GroupFilter {
@@ -233,8 +234,10 @@ function applyFilters(
   if (c.delivery_route) qb.where(`${alias}.delivery_route`, c.delivery_route);
   if (c.birth_month) qb.where(`${alias}.birth_month`, c.birth_month);
   if (c.parent_id) qb.where(`${alias}.parent_id`, c.parent_id);
-  if (c.created_from) qb.where(`${alias}.created_at`, '>=', new Date(`${c.created_from}T00:00:00Z`));
-  if (c.created_to) qb.where(`${alias}.created_at`, '<', new Date(new Date(`${c.created_to}T00:00:00Z`).getTime() + 86_400_000));
+  // Calendar days in the company's time zone: "created on the 1st" means the 1st where it works.
+  const timeZone = companyTimeZone(db);
+  if (c.created_from) qb.where(`${alias}.created_at`, '>=', startOfDay(c.created_from, timeZone));
+  if (c.created_to) qb.where(`${alias}.created_at`, '<', endOfDay(c.created_to, timeZone));
   if (c.tag) inSet('crm_customer_tags', { tag: c.tag.trim().toLowerCase() });
   const group = options.group;
   if (group) {
@@ -271,4 +274,9 @@ function applyCursor(qb: Knex.QueryBuilder, alias: string, spec: SortSpec, curso
   }
   const col = `${alias}.${spec.column}`;
   qb.where(col, `${op}=`, cursor.value as string).andWhere((w) => w.where(col, op, cursor.value as string).orWhere(id, op, cursor.id));
+}
+
+function companyTimeZone(db: ScopedDb): string {
+  const { companies, companyId } = db.principal;
+  return companies?.find((company) => company.id === companyId)?.timezone ?? 'UTC';
 }

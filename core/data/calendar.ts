@@ -1,0 +1,36 @@
+/**
+ * Business dates are calendar days in the company's time zone. These turn such a day into the
+ * instants that bound it, so a filter "created on 2026-03-01" means that day where the company works.
+ */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** How far the zone's wall clock is ahead of UTC at that instant, in milliseconds. */
+function offsetAt(instant: number, timeZone: string): number {
+  const p: Record<string, number> = {};
+  for (const part of partsFormat(timeZone).formatToParts(new Date(instant))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant the day `YYYY-MM-DD` begins in `timeZone` (daylight-saving changes included). */
+export function startOfDay(day: string, timeZone: string): Date {
+  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(midnightUtc)) throw new Error(`"${day}" is not a calendar day`);
+  const first = midnightUtc - offsetAt(midnightUtc, timeZone);
+  return new Date(midnightUtc - offsetAt(first, timeZone));
+}
+
+/** The instant the day after `YYYY-MM-DD` begins: the exclusive end of that day. */
+export function endOfDay(day: string, timeZone: string): Date {
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return startOfDay(next, timeZone);
+}
