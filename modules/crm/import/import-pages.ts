@@ -79,7 +79,7 @@ export function importPageRoutes(container: Container): PageRoute[] {
         const id = Number(params.id) || 0;
         const view = await imports().get(ctx, id);
         const state = await imports().progress(ctx, id);
-        const running = ['preview_queued', 'previewing', 'import_queued', 'importing'].includes(view.status);
+        const running = ['preview_queued', 'previewing', 'import_queued', 'importing'].includes(view.status) || (view.status === 'failed' && !['completed', 'failed'].includes(state.status));
         const validRows = view.created + view.updated;
         return {
           view: 'crm/import/import-status',

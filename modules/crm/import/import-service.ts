@@ -127,7 +127,9 @@ export class ImportService {
   async progress(ctx: RequestContext, id: number): Promise<{ status: string; progress: number; detail: Record<string, unknown> | null; import_status: ImportStatus }> {
     const row = await this.row(ctx, id);
     const job = row.job_id ? await ctx.container.get<JobQueue>(CORE.JobQueue).get(row.job_id) : null;
-    const finished = ['previewed', 'done', 'failed'].includes(row.status);
+    // A failed attempt the queue will try again is not the end: the page keeps waiting for the retry.
+    const retrying = row.status === 'failed' && !!job && ['waiting', 'active', 'delayed'].includes(job.status);
+    const finished = ['previewed', 'done', 'failed'].includes(row.status) && !retrying;
     return {
       status: finished ? (row.status === 'failed' ? 'failed' : 'completed') : (job?.status ?? 'waiting'),
       progress: finished ? 100 : Math.round(Number(job?.progress ?? 0)),
