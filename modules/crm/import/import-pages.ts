@@ -77,9 +77,12 @@ export function importPageRoutes(container: Container): PageRoute[] {
       permission: PERM.customerImport,
       handler: async (ctx, { params }) => {
         const id = Number(params.id) || 0;
-        const view = await imports().get(ctx, id);
+        // The job's state is read first and alone decides `running`: read after the import's row, it
+        // could already say "completed" while the row said "previewing", and the page would show a
+        // finished progress bar that never polls, so never reloads into the report.
         const state = await imports().progress(ctx, id);
-        const running = ['preview_queued', 'previewing', 'import_queued', 'importing'].includes(view.status) || (view.status === 'failed' && !['completed', 'failed'].includes(state.status));
+        const view = await imports().get(ctx, id);
+        const running = !['completed', 'failed'].includes(state.status);
         const validRows = view.created + view.updated;
         return {
           view: 'crm/import/import-status',
