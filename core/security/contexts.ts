@@ -4,6 +4,7 @@ import { Principal, RequestContext } from './request-context';
 import type { PermissionCatalog } from './permission-catalog';
 import { ScopedDb, ScopedDbServices } from '../data/scoped-db';
 import { securityVersionSubquery } from './security-version';
+import { ForbiddenError } from '../http/errors';
 
 /**
  * Builds request contexts: who a user is, which companies they may see and what they may do.
@@ -72,6 +73,11 @@ export class Contexts {
   async forUser(userId: number, companyId?: number | null): Promise<RequestContext> {
     const principal = await this.principalForUser(userId, companyId, 'system');
     if (!principal) throw new Error(`User ${userId} is not active`);
+    // A session may fall back to another of the user's companies; work asked for in a given company
+    // (a job, a command) must not quietly run in a different one.
+    if (companyId != null && principal.companyId !== Number(companyId)) {
+      throw new ForbiddenError(`User ${userId} has no access to company ${companyId}`);
+    }
     return this.contextFor(principal);
   }
 

@@ -49,6 +49,19 @@ describe('company isolation', () => {
     );
   });
 
+  it('refuses to act for a user in a company the user cannot see, rather than in another of theirs', async () => {
+    // What a job or a command does: it names the company its work belongs to.
+    const user = await t.createUser({ permissions: ['alpha.item.write'] });
+    expect((await t.contextFor(user.id, t.companyId)).companyId).to.equal(t.companyId);
+    await t.contextFor(user.id, t.otherCompanyId).then(
+      () => expect.fail('acted in a company the user has no access to'),
+      (error) => {
+        expect(error.status).to.equal(403);
+        expect(error.message).to.contain(`company ${t.otherCompanyId}`);
+      },
+    );
+  });
+
   it('lets a deliberately unscoped query through only with a stated reason', async () => {
     const ctx = await t.contextFor((await t.createUser({ permissions: [] })).id);
     expect(() => ctx.db.unscoped('')).to.throw(/reason/);
