@@ -52,6 +52,8 @@ export function searchColumns(c: { first_name?: string | null; last_name?: strin
 }
 
 export const MIN_PHONE_DIGITS = 4;
+/** Shorter text is looked up in names and codes only; see prefixPlan. */
+export const MIN_EMAIL_CHARS = 3;
 
 export interface PrefixPlan {
   column: 'name_norm' | 'name_rev_norm' | 'code_norm' | 'phone_norm' | 'email_norm';
@@ -75,6 +77,9 @@ export function prefixPlan(q: string | null | undefined): PrefixPlan[] {
     plans.push({ column: 'name_norm', prefix: text });
     plans.push({ column: 'name_rev_norm', prefix: text });
   }
-  if (hasLetters || text.includes('@')) plans.push({ column: 'email_norm', prefix: text.replace(/\s+/g, '') });
+  // One or two letters are a name being typed: as an e-mail prefix they match a large share of the
+  // base, which must then be sorted by name to cut a page, for hits the name ranges mostly have.
+  const email = text.replace(/\s+/g, '');
+  if ((hasLetters || email.includes('@')) && (email.length >= MIN_EMAIL_CHARS || email.includes('@'))) plans.push({ column: 'email_norm', prefix: email });
   return plans;
 }

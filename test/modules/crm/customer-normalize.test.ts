@@ -28,6 +28,13 @@ describe('crm search normalization', () => {
     expect(prefixPlan('06').map((p) => p.column)).to.deep.equal(['code_norm']);
   });
 
+  it('looks up e-mails from three characters on, or as soon as the text has an @', () => {
+    expect(prefixPlan('k').map((p) => p.column)).to.deep.equal(['code_norm', 'name_norm', 'name_rev_norm']);
+    expect(prefixPlan('ka').map((p) => p.column)).to.not.include('email_norm');
+    expect(prefixPlan('kar').map((p) => p.column)).to.include('email_norm');
+    expect(prefixPlan('k@').find((p) => p.column === 'email_norm')!.prefix).to.equal('k@');
+  });
+
   it('normalizes the query the way the columns are stored', () => {
     const plan = prefixPlan('ÉMILE  Z');
     expect(plan.find((p) => p.column === 'name_norm')!.prefix).to.equal('emile z');
