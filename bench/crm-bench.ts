@@ -28,7 +28,7 @@ const ADMIN = { email: 'admin@crm.bench', password: 'crm-bench-password' };
 const FIRST = ['ann', 'bob', 'carla', 'david', 'emma', 'farid', 'gina', 'hugo', 'ines', 'jon', 'kim', 'luca', 'maya', 'nils', 'olga', 'paul', 'quinn', 'rosa', 'sami', 'tara', 'ugo', 'vera', 'will', 'xena', 'yann', 'zoe'];
 const SYLLABLES = ['ba', 'ko', 'ri', 'mel', 'dan', 'tor', 'vik', 'lu', 'sen', 'par', 'gro', 'fin', 'hal', 'mor', 'nes', 'quo', 'ste', 'war', 'zel', 'jin'];
 
-/** Deterministic names: 20^3 = 8,000 last names, so a 3-letter prefix selects roughly 1/400 of the table. */
+/** Deterministic names: 20^3 = 8,000 last names; a 3-letter prefix selects 1/400 of the table, or 1/20 when it is a 3-letter syllable. */
 function lastName(i: number): string {
   const a = SYLLABLES[i % 20];
   const b = SYLLABLES[Math.floor(i / 20) % 20];
