@@ -67,34 +67,45 @@ export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options
     qb.orderBy(`${alias}.id`, spec.direction);
   };
 
+  const companies = companiesToBranch(db, options);
   let query: Knex.QueryBuilder;
   if (criteria.q && plans.length === 0) {
     query = db.query('crm_customers', 'c').whereRaw('1 = 0');
-  } else if (plans.length === 0 && mysql && options.drive === 'order') {
-    // Walk the sort index for ids only (index entries and probes of the small set tables), then fetch
-    // the page's rows: reading every walked row whole would be a random read per entry.
-    const ids = db.query('crm_customers', 'd').select('d.id');
-    forceIndex(db, ids, 'd', orderedIndex(criteria, spec));
-    applyFilters(db, ids, 'd', criteria, { ...options, setFilters: 'exists' });
-    keyset(ids, 'd');
-    ids.limit(limit + 1);
-    query = db.query('crm_customers', 'c').join(db.unscoped('wraps a company-scoped query').select('id').from(ids.as('p0')).as('p'), 'p.id', 'c.id');
   } else if (plans.length === 0) {
-    query = db.query('crm_customers', 'c');
-    applyFilters(db, query, 'c', criteria, { ...options, setFilters: options.drive === 'filter' ? 'join' : 'in' });
+    // Walking the sort index (MySQL, a common set filter) reads index entries and probes the small set
+    // tables for ids only, then fetches the page's rows: reading every walked row whole would be a
+    // random read per entry.
+    const walkSortIndex = mysql && options.drive === 'order';
+    const setFilters = walkSortIndex ? 'exists' : options.drive === 'filter' ? 'join' : 'in';
+    if (companies.length === 1 && !walkSortIndex) {
+      query = db.query('crm_customers', 'c');
+      applyFilters(db, query, 'c', criteria, { ...options, setFilters });
+    } else {
+      const branches = companies.map((companyId, j) => {
+        const ids = db.query('crm_customers', 'd').select('d.id');
+        if (walkSortIndex) forceIndex(db, ids, 'd', orderedIndex(criteria, spec));
+        if (companyId !== null) ids.where('d.company_id', companyId);
+        applyFilters(db, ids, 'd', criteria, { ...options, setFilters });
+        keyset(ids, 'd');
+        ids.limit(limit + 1);
+        return db.unscoped('wraps a company-scoped query').select('id').from(ids.as(`p${j}`));
+      });
+      query = db.query('crm_customers', 'c').join(unionOf(branches).as('p'), 'p.id', 'c.id');
+    }
   } else {
-    const branches = plans.map((plan, i) => {
-      const branch = db.query('crm_customers', 'b').select('b.id');
-      if (mysql && spec.column !== 'code_norm') forcePrefixIndex(db, branch, plan);
-      applyPrefix(branch, 'b', plan, mysql);
-      applyFilters(db, branch, 'b', criteria, options);
-      keyset(branch, 'b');
-      branch.limit(limit + 1);
-      return db.unscoped('wraps a company-scoped branch').select('id').from(branch.as(`b${i}`));
-    });
-    const [first, ...rest] = branches;
-    const union = rest.length ? first.union(rest) : first;
-    query = db.query('crm_customers', 'c').join(union.as('u'), 'u.id', 'c.id');
+    const branches = plans.flatMap((plan, i) =>
+      companies.map((companyId, j) => {
+        const branch = db.query('crm_customers', 'b').select('b.id');
+        if (mysql && spec.column !== 'code_norm') forcePrefixIndex(db, branch, plan);
+        if (companyId !== null) branch.where('b.company_id', companyId);
+        applyPrefix(branch, 'b', plan, mysql);
+        applyFilters(db, branch, 'b', criteria, options);
+        keyset(branch, 'b');
+        branch.limit(limit + 1);
+        return db.unscoped('wraps a company-scoped branch').select('id').from(branch.as(`b${i}_${j}`));
+      }),
+    );
+    query = db.query('crm_customers', 'c').join(unionOf(branches).as('u'), 'u.id', 'c.id');
   }
   // The cursor was applied in the branches too; applying it again is harmless and keeps one code path.
   keyset(query, 'c');
@@ -133,6 +144,27 @@ export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, optio
     applyFilters(db, branch, 'b', criteria, options);
     return db.unscoped('wraps a company-scoped branch').select('id').from(branch.as(`b${i}`));
   });
+  const [first, ...rest] = branches;
+  return rest.length ? first.union(rest) : first;
+}
+
+/** Past this many companies in a user's scope, one query over all of them beats a branch per company. */
+const MAX_COMPANY_BRANCHES = 20;
+
+/**
+ * The companies a page is cut from one by one. Every index leads with company_id, so a page ordered by
+ * name is one index range within a company; over `company_id IN (a, b)` both databases sort every
+ * customer of those companies to cut it (seconds at a million). A user who sees several companies
+ * gets one ordered branch per company, merged like the prefix branches. `null`: a single branch whose
+ * company filter is already in place (one company in scope, or `options.companyId`).
+ */
+function companiesToBranch(db: ScopedDb, options: SearchOptions): Array<number | null> {
+  const ids = db.principal.companyIds;
+  if (options.companyId || ids.length <= 1 || ids.length > MAX_COMPANY_BRANCHES) return [null];
+  return [...ids];
+}
+
+function unionOf(branches: Knex.QueryBuilder[]): Knex.QueryBuilder {
   const [first, ...rest] = branches;
   return rest.length ? first.union(rest) : first;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { ConflictError } from '../../../core/http/errors';
-import { crmWorld, makeCustomer, uniq, uniqDigits, userWith, bearer, type CrmWorld } from './crm-fixtures';
+import { ALL_CRM, crmWorld, makeCustomer, uniq, uniqDigits, userWith, bearer, type CrmWorld } from './crm-fixtures';
 import { customerSearch, type GroupFilter } from '../../../modules/crm/customers/customer-search';
 import type { CustomerCriteria } from '../../../modules/crm/customers/customer-types';
 
@@ -246,6 +246,35 @@ describe('crm customers @integration', function () {
       const first = await w.customers.search(w.ctx, {}, { sort: 'name', limit: 2 });
       const second = await w.customers.search(w.ctx, {}, { sort: 'name', limit: 2, after: first.next_cursor });
       expect(second.data.map((c) => c.id)).to.not.include.members(first.data.map((c) => c.id));
+    });
+
+    it('pages the customers of every company a user sees as one list, in order, none lost or repeated', async () => {
+      const [one, two] = [await crmWorld(), await crmWorld()];
+      const both = await one.t.createUser({ permissions: ALL_CRM, companyIds: [one.companyId, two.companyId] });
+      const ctx = await one.t.contextFor(both.id, one.companyId);
+      const family = uniq('Multi');
+      const tag = uniq('mc');
+      const made = [];
+      for (let i = 0; i < 6; i++) {
+        const world = i % 2 ? two : one;
+        made.push(await makeCustomer(world, { last_name: family, first_name: `M${i}`, shop_id: world.shops[0].id, tags: [tag] }));
+      }
+      for (const criteria of [{ q: family }, { tag }]) {
+        for (const sort of ['name', '-created'] as const) {
+          for (const drive of ['auto', 'order', 'filter'] as const) {
+            const seen: number[] = [];
+            let after: string | null = null;
+            do {
+              const search = customerSearch(ctx.db, criteria, { sort, limit: 4, after, drive });
+              const page = search.page(await search.query);
+              seen.push(...page.rows.map((r) => Number(r.id)));
+              after = page.next_cursor;
+            } while (after);
+            const expected = made.map((c) => c.id);
+            expect(seen, `${JSON.stringify(criteria)} by ${sort}, ${drive} drive`).to.deep.equal(sort === 'name' ? expected : expected.reverse());
+          }
+        }
+      }
     });
 
     it('returns the same rows whichever way the database is driven (sort order first or filter first)', async () => {
