@@ -51,6 +51,17 @@ export class ScopedDb {
     return this.knex(alias ? `${table} as ${alias}` : table).whereIn(`${name}.company_id`, this.principal.companyIds);
   }
 
+  /**
+   * A select on `table` limited to one of the principal's companies, as a plain equality: next to the
+   * list of every company in scope, the planners (SQLite's above all) may pick an index that ignores
+   * the order asked for. Refused for a company outside the principal's scope.
+   */
+  queryCompany(companyId: number, table: string, alias?: string): Knex.QueryBuilder {
+    this.assertCompany(companyId);
+    const name = alias ?? table;
+    return this.knex(alias ? `${table} as ${alias}` : table).where(`${name}.company_id`, Number(companyId));
+  }
+
   async findById<T = Row>(table: string, id: number | string): Promise<T | undefined> {
     return (await this.query(table).where(`${table}.id`, id).first()) as T | undefined;
   }

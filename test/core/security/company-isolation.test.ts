@@ -62,6 +62,16 @@ describe('company isolation', () => {
     );
   });
 
+  it('narrows a query to one company of the scope, and refuses a company outside it', async () => {
+    const both = await t.createUser({ permissions: ['alpha.item.read'], companyIds: [t.companyId, t.otherCompanyId] });
+    const ctx = await t.contextFor(both.id, t.companyId);
+    const rows = await ctx.db.queryCompany(t.otherCompanyId, 'alpha_items').select('company_id', 'name');
+    expect(rows.map((r: any) => r.name)).to.include('theirs');
+    expect(rows.every((r: any) => Number(r.company_id) === t.otherCompanyId)).to.equal(true);
+    const mine = await t.contextFor((await t.createUser({ permissions: ['alpha.item.read'] })).id);
+    expect(() => mine.db.queryCompany(t.otherCompanyId, 'alpha_items')).to.throw(/company/);
+  });
+
   it('lets a deliberately unscoped query through only with a stated reason', async () => {
     const ctx = await t.contextFor((await t.createUser({ permissions: [] })).id);
     expect(() => ctx.db.unscoped('')).to.throw(/reason/);
