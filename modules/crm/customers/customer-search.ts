@@ -82,9 +82,8 @@ export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options
       applyFilters(db, query, 'c', criteria, { ...options, setFilters });
     } else {
       const branches = companies.map((companyId, j) => {
-        const ids = db.query('crm_customers', 'd').select('d.id');
+        const ids = (companyId === null ? db.query('crm_customers', 'd') : db.queryCompany(companyId, 'crm_customers', 'd')).select('d.id');
         if (walkSortIndex) forceIndex(db, ids, 'd', orderedIndex(criteria, spec));
-        if (companyId !== null) ids.where('d.company_id', companyId);
         applyFilters(db, ids, 'd', criteria, { ...options, setFilters });
         keyset(ids, 'd');
         ids.limit(limit + 1);
@@ -95,9 +94,8 @@ export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options
   } else {
     const branches = plans.flatMap((plan, i) =>
       companies.map((companyId, j) => {
-        const branch = db.query('crm_customers', 'b').select('b.id');
-        if (mysql && spec.column !== 'code_norm') forcePrefixIndex(db, branch, plan);
-        if (companyId !== null) branch.where('b.company_id', companyId);
+        const branch = (companyId === null ? db.query('crm_customers', 'b') : db.queryCompany(companyId, 'crm_customers', 'b')).select('b.id');
+        if (spec.column !== 'code_norm') forcePrefixIndex(db, branch, plan);
         applyPrefix(branch, 'b', plan, mysql);
         applyFilters(db, branch, 'b', criteria, options);
         keyset(branch, 'b');
@@ -178,10 +176,11 @@ const PREFIX_INDEX: Record<PrefixPlan['column'], string> = {
 };
 
 /**
- * MySQL's optimizer likes to walk the name index in sort order and filter, betting on finding a page
- * of matches early; with a prefix correlated to the name (an e-mail starting with the first name) it
- * walks half the table. The branch's own prefix index, which also holds name_norm and id, answers from
- * the index alone: a bounded range and a small sort.
+ * Both planners like to walk the name index in sort order and filter, betting on finding a page of
+ * matches early: MySQL's with a prefix correlated to the name (an e-mail starting with the first
+ * name), SQLite's as soon as its statistics predate a company's customers. Either way half a company
+ * is read. The branch's own prefix index, which also holds name_norm and id, answers from the index
+ * alone: a bounded range and a small sort.
  */
 function forcePrefixIndex(db: ScopedDb, branch: Knex.QueryBuilder, plan: PrefixPlan): void {
   forceIndex(db, branch, 'b', PREFIX_INDEX[plan.column]);
@@ -189,7 +188,8 @@ function forcePrefixIndex(db: ScopedDb, branch: Knex.QueryBuilder, plan: PrefixP
 
 function forceIndex(db: ScopedDb, qb: Knex.QueryBuilder, alias: string, index: string): void {
   const knex = db.unscoped('index hint on a query that stays company-scoped');
-  qb.from(knex.raw('?? as ?? force index (??)', ['crm_customers', alias, index]));
+  const hint = db.client.startsWith('mysql') ? 'force index (??)' : 'indexed by ??';
+  qb.from(knex.raw(`?? as ?? ${hint}`, ['crm_customers', alias, index]));
 }
 
 /**
