@@ -47,8 +47,7 @@ export class ScopedDb {
 
   /** A select on `table` limited to the principal's companies. */
   query(table: string, alias?: string): Knex.QueryBuilder {
-    const name = alias ?? table;
-    return this.knex(alias ? `${table} as ${alias}` : table).whereIn(`${name}.company_id`, this.principal.companyIds);
+    return this.from(table, alias).whereIn(`${alias ?? table}.company_id`, this.principal.companyIds);
   }
 
   /**
@@ -58,8 +57,11 @@ export class ScopedDb {
    */
   queryCompany(companyId: number, table: string, alias?: string): Knex.QueryBuilder {
     this.assertCompany(companyId);
-    const name = alias ?? table;
-    return this.knex(alias ? `${table} as ${alias}` : table).where(`${name}.company_id`, Number(companyId));
+    return this.from(table, alias).where(`${alias ?? table}.company_id`, Number(companyId));
+  }
+
+  private from(table: string, alias?: string): Knex.QueryBuilder {
+    return this.knex(alias ? `${table} as ${alias}` : table);
   }
 
   async findById<T = Row>(table: string, id: number | string): Promise<T | undefined> {
