@@ -80,6 +80,6 @@ export function prefixPlan(q: string | null | undefined): PrefixPlan[] {
   // One or two letters are a name being typed: as an e-mail prefix they match a large share of the
   // base, which must then be sorted by name to cut a page, for hits the name ranges mostly have.
   const email = text.replace(/\s+/g, '');
-  if ((hasLetters || email.includes('@')) && (email.length >= MIN_EMAIL_CHARS || email.includes('@'))) plans.push({ column: 'email_norm', prefix: email });
+  if (email.includes('@') || (hasLetters && email.length >= MIN_EMAIL_CHARS)) plans.push({ column: 'email_norm', prefix: email });
   return plans;
 }

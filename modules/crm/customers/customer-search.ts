@@ -142,8 +142,7 @@ export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, optio
     applyFilters(db, branch, 'b', criteria, options);
     return db.unscoped('wraps a company-scoped branch').select('id').from(branch.as(`b${i}`));
   });
-  const [first, ...rest] = branches;
-  return rest.length ? first.union(rest) : first;
+  return unionOf(branches);
 }
 
 /** Past this many companies in a user's scope, one query over all of them beats a branch per company. */
