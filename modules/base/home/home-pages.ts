@@ -44,7 +44,7 @@ export function registerHomePages(m: ModuleContext, shops: ShopService): void {
     order: 900,
     permission: CORE_PERMISSIONS.jobsManage,
     async data(ctx) {
-      return { jobTotals: totals(await ctx.container.get<JobQueue>(CORE.JobQueue).counts()) };
+      return { jobTotals: totals(await ctx.container.get<JobQueue>(CORE.JobQueue).counts('all')) };
     },
   });
 }

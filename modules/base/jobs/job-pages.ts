@@ -8,7 +8,7 @@ import { NotFoundError } from '../../../core/http/errors';
 import { jobCountsChart, totals } from './job-chart';
 
 const queue = (ctx: RequestContext) => ctx.container.get<JobQueue>(CORE.JobQueue);
-const JOB_ID = /^[A-Za-z0-9_.:-]{1,120}$/;
+const JOB_ID = /^[1-9]\d{0,17}$/;
 
 /** Settings → Jobs: the queues at a glance, running jobs with live progress, failures with a retry. */
 export function registerJobPages(m: ModuleContext): void {
@@ -19,10 +19,10 @@ export function registerJobPages(m: ModuleContext): void {
     async handler(ctx) {
       const jobs = queue(ctx);
       const [counts, active, waiting, failed] = await Promise.all([
-        jobs.counts(),
-        jobs.list({ status: 'active', limit: 50 }),
-        jobs.list({ status: 'waiting', limit: 20 }),
-        jobs.list({ status: 'failed', limit: 50 }),
+        jobs.counts('all'),
+        jobs.list({ scope: 'all', status: 'active', limit: 50 }),
+        jobs.list({ scope: 'all', status: 'waiting', limit: 20 }),
+        jobs.list({ scope: 'all', status: 'failed', limit: 50 }),
       ]);
       return {
         view: 'base/jobs',
