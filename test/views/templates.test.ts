@@ -119,10 +119,17 @@ describe('shell and base templates', () => {
       assertCspSafe(html);
     }
     const jobsHtml = engine.page('modules/base/views/jobs.hbs', { backend: 'x', counts: jobCounts, totals: totals(jobCounts as any), chart: jobCountsChart(jobCounts as any), ...jobs, waiting: [] });
+    expect(jobsHtml).not.to.contain('<th scope="col">Company</th>');
     expect(jobsHtml).to.contain('data-job-url="/admin/jobs/17/status"');
     expect(jobsHtml).to.contain('data-chart="{&quot;type&quot;:&quot;bar&quot;');
     expect(jobsHtml).to.contain('action="/admin/jobs/12/retry"');
     expect(jobsHtml).to.contain('Error: disk full');
+  });
+
+  it('names each job\'s company on the jobs page to users of several companies', () => {
+    const html = engine.page('modules/base/views/jobs.hbs', { backend: 'Redis (bull)', showCompany: true, counts: jobCounts, totals: totals(jobCounts as any), chart: null, ...jobs, waiting: [] });
+    expect(html).to.contain('<th scope="col">Company</th>');
+    expect(html).to.contain('<td>Demo Company</td>');
   });
 
   it('renders the standalone login page', () => {

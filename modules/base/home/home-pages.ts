@@ -5,6 +5,7 @@ import type { JobQueue } from '../../../core/jobs/job-queue';
 import { BASE_PERMISSIONS } from '../identifiers';
 import type { ShopService } from '../shops/shop';
 import { totals } from '../jobs/job-chart';
+import { jobScopeOf } from '../jobs/job-pages';
 
 /** The dashboard every module can add panels to, and the Settings landing page. */
 export function registerHomePages(m: ModuleContext, shops: ShopService): void {
@@ -44,7 +45,7 @@ export function registerHomePages(m: ModuleContext, shops: ShopService): void {
     order: 900,
     permission: CORE_PERMISSIONS.jobsManage,
     async data(ctx) {
-      return { jobTotals: totals(await ctx.container.get<JobQueue>(CORE.JobQueue).counts('all')) };
+      return { jobTotals: totals(await ctx.container.get<JobQueue>(CORE.JobQueue).counts(jobScopeOf(ctx))) };
     },
   });
 }
