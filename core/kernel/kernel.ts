@@ -54,6 +54,8 @@ export interface KernelOptions {
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
+  /** The parts that do not answer, by name. */
+  down: string[];
   database: { ok: boolean; latency_ms: number; error?: string };
   queue: { ok: boolean; kind: string; latency_ms: number; error?: string };
   modules: string[];
@@ -243,8 +245,10 @@ export class Kernel {
       timed(() => withTimeout(this.knex.raw('select 1').then(() => true), 2500)),
       timed(() => withTimeout(this.queue.ping(), 2500)),
     ]);
+    const down = [...(database.ok ? [] : ['database']), ...(queue.ok ? [] : ['queue'])];
     return {
-      status: database.ok && queue.ok ? 'ok' : 'degraded',
+      status: down.length ? 'degraded' : 'ok',
+      down,
       database,
       queue: { ...queue, kind: this.queue.kind },
       modules: this.installed.map((s) => s.manifest.name),

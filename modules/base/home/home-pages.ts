@@ -45,7 +45,9 @@ export function registerHomePages(m: ModuleContext, shops: ShopService): void {
     order: 900,
     permission: CORE_PERMISSIONS.jobsManage,
     async data(ctx) {
-      return { jobTotals: totals(await ctx.container.get<JobQueue>(CORE.JobQueue).counts(jobScopeOf(ctx))) };
+      // The ledger is in the database: the dashboard renders whether or not Redis answers, and says so.
+      const queue = ctx.container.get<JobQueue>(CORE.JobQueue);
+      return { jobTotals: totals(await queue.counts(jobScopeOf(ctx))), queueState: queue.state() };
     },
   });
 }

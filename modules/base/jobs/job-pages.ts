@@ -30,6 +30,7 @@ export function registerJobPages(m: ModuleContext): void {
     async handler(ctx) {
       const jobs = queue(ctx);
       const scope = jobScopeOf(ctx);
+      // Read from the database's job ledger: the page renders whether or not Redis answers.
       const [counts, active, waiting, failed] = await Promise.all([
         jobs.counts(scope),
         jobs.list({ scope, status: 'active', limit: 50 }),
@@ -43,6 +44,7 @@ export function registerJobPages(m: ModuleContext): void {
         title: 'Jobs',
         data: {
           backend: jobs.kind === 'bull' ? 'Redis (bull)' : 'database (embedded)',
+          queueState: jobs.state(),
           showCompany: scope === 'all' || ctx.companyIds.length > 1,
           counts,
           totals: totals(counts),
@@ -77,6 +79,7 @@ export function registerJobPages(m: ModuleContext): void {
       const job = await visibleJob(ctx, params.id);
       if (!job) throw new NotFoundError('Job');
       if (job.status !== 'failed') return { redirect: '/admin/jobs', flash: { type: 'info', message: `Job ${job.name} #${job.id} is ${job.status}; only failed jobs are retried.` } };
+      await queue(ctx).assertAvailable();
       await queue(ctx).retry(job.id);
       return { redirect: '/admin/jobs', flash: { type: 'success', message: `Job ${job.name} #${job.id} queued again.` } };
     },
