@@ -27,6 +27,8 @@ const TRANSPORT = 'jobs';
 const LIVE_STATES = ['waiting', 'active', 'delayed', 'paused'];
 const KEEP_COMPLETED_MS = 7 * 24 * 3600_000;
 const NOT_CONNECTED = 'not connected yet';
+const RELAY_BATCH = 200;
+const RELAY_BATCHES = 5;
 
 /**
  * Jobs on Redis with bull. The ledger in the database is the truth; Redis only carries job ids to the
@@ -206,7 +208,13 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
       if (forgotten > 0) this.logger.warn({ jobs: forgotten, redis: this.address }, 'Redis lost jobs it held; handing them over again');
       this.knownEpoch = epoch;
     }
-    for (const job of await this.ledger.unrelayed(100)) await this.addToRedis(job, epoch);
+    // Jobs are handed over one by one after their commit; this catches up with what Redis missed
+    // (a burst while it was away), a bounded number per pass so a pass stays short.
+    for (let batch = 0; batch < RELAY_BATCHES; batch++) {
+      const due = await this.ledger.unrelayed(RELAY_BATCH);
+      for (const job of due) await this.addToRedis(job, epoch);
+      if (due.length < RELAY_BATCH) break;
+    }
     if (this.passes % 5 === 0) await this.findLostJobs();
     if (Date.now() - this.lastPrune > 3600_000) {
       this.lastPrune = Date.now();
