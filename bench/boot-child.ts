@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const kernel = await Kernel.boot({
     modulesDir: process.env.BENCH_CHILD_MODULES_DIR || undefined,
-    queuePrefix: process.env.BENCH_CHILD_QUEUE_PREFIX || 'tessera-bench',
     config: {
+      instanceName: process.env.BENCH_CHILD_QUEUE_PREFIX || 'tessera-bench',
       databaseUrl,
       redisUrl: process.env.REDIS_URL || null,
       admin: BENCH_ADMIN,

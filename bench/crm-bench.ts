@@ -70,8 +70,7 @@ export async function runCrmBench(print: (line: string) => void): Promise<void> 
   let kernel: Kernel | null = null;
   try {
     kernel = await Kernel.boot({
-      queuePrefix: `tessera-crm-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`,
-      config: { databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true },
+      config: { instanceName: `crm-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true },
     });
     const knex = kernel.knex;
     const companyId = Number((await knex('core_companies').orderBy('id').first('id')).id);

@@ -54,8 +54,8 @@ export async function runPageBench(options: PageBenchOptions): Promise<PageBench
   const { target, print } = options;
   const kernel = await Kernel.boot({
     modulesDir: options.modulesDir,
-    queuePrefix: options.queuePrefix,
     config: {
+      instanceName: options.queuePrefix,
       databaseUrl: options.databaseUrl,
       redisUrl: process.env.REDIS_URL || null,
       admin: options.admin,

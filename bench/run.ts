@@ -38,7 +38,8 @@ const settings = {
 const print = (line: string) => process.stdout.write(line + '\n');
 const ms = (value: number) => `${Math.round(value)} ms`;
 
-const queuePrefix = `tessera-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+/** The bench's installation name: its bull keys are `tessera:<name>:...`. */
+const queuePrefix = `bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
 const databases: TestDatabase[] = [];
 /** The last line, known once the page bench ran; printed even when the run is cut short after it. */
 let ratioLine: string | null = null;
@@ -46,7 +47,7 @@ let ratioLine: string | null = null;
 /** Drops the databases made so far and the bull keys of the start-up children; safe to call twice. */
 async function cleanUp(): Promise<void> {
   for (const db of databases.splice(0)) await db.drop().catch(() => undefined);
-  await clearRedis(queuePrefix);
+  await clearRedis(`tessera:${queuePrefix}`);
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,10 @@ export interface TesseraConfig {
   port: number;
   databaseUrl: string;
   redisUrl: string | null;
+  /** Names this installation's keys in a Redis shared with other installations; derived from the database when unset. */
+  instanceName?: string;
+  /** How long a worker's hold on a job lasts without a heartbeat: after it, a dead worker's job runs elsewhere. */
+  jobLeaseSeconds: number;
   sessionSecret?: string;
   modulesPath: string[];
   demo: boolean;

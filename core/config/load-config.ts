@@ -13,6 +13,8 @@ const ENV: Record<string, (value: string) => [string[], unknown]> = {
   PORT: (v) => [['port'], toNumber(v)],
   DATABASE_URL: (v) => [['databaseUrl'], v],
   REDIS_URL: (v) => [['redisUrl'], v === '' ? null : v],
+  TESSERA_INSTANCE: (v) => [['instanceName'], v],
+  TESSERA_JOB_LEASE_SECONDS: (v) => [['jobLeaseSeconds'], toNumber(v)],
   SESSION_SECRET: (v) => [['sessionSecret'], v],
   TESSERA_MODULES_PATH: (v) => [['modulesPath'], v.split(path.delimiter).filter(Boolean)],
   TESSERA_DEMO: (v) => [['demo'], toBoolean(v)],

@@ -5,12 +5,14 @@ import type { AuditLog } from './audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { Sequences } from './sequences';
 import type { SettingsService } from './settings';
+import type { EnqueueOptions, JobQueue } from '../jobs/job-queue';
 
 export interface ScopedDbServices {
   audit: AuditLog;
   events: EventBus;
   sequences: Sequences;
   settings: SettingsService;
+  jobs: JobQueue;
   /** Called once a transaction that published events has committed (the relay moves them on). */
   onEventsCommitted?: () => void;
 }
@@ -177,6 +179,22 @@ export class ScopedDb {
       await this.services.events.publish(trx, { name, companyId, payload, actorId: this.principal.userId });
       trx.executionPromise?.then(() => this.services.onEventsCommitted?.(), () => undefined);
     });
+  }
+
+  /**
+   * Queues a job for one of the principal's companies (the current one by default), recorded in the
+   * current transaction: it exists if and only if the caller's writes commit, and is handed to the
+   * queue after the commit. Someone waiting for an answer (a session or a token) gets a 503 at once
+   * when the queue does not answer, and nothing is written; background work records the job anyway,
+   * and it runs once the queue is back. Returns the job id.
+   */
+  async enqueue(name: string, data: unknown, options: Omit<EnqueueOptions, 'trx' | 'userId'> = {}): Promise<string> {
+    const companyId = Number(options.companyId ?? this.principal.companyId);
+    this.assertCompany(companyId);
+    if (this.principal.via !== 'system') await this.services.jobs.assertAvailable();
+    return this.transaction((db) =>
+      this.services.jobs.enqueue(name, data, { ...options, companyId, userId: this.principal.userId, trx: db.knex as Knex.Transaction }),
+    );
   }
 
   /** Next gap-free number of a per-company sequence, taken in the current transaction. */

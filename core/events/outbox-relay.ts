@@ -5,9 +5,10 @@ import type { JobQueue } from '../jobs/job-queue';
 export const OUTBOX_JOB = 'core.event';
 
 /**
- * Moves committed outbox rows to the job queue. Each (event, handler) pair is enqueued under a fixed
- * job key, so a relay that dies after enqueueing but before marking the row simply enqueues again and
- * the queue keeps one job.
+ * Moves committed outbox rows to the job queue. Each (event, handler) pair is recorded in the job
+ * ledger under a fixed job key, in the transaction that marks the event dispatched, so a relay that
+ * dies half-way leaves either both or neither, and two relays at once still make one job. The ledger
+ * needs only the database: events keep flowing into it while Redis is away.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
@@ -22,10 +23,13 @@ export class OutboxRelay {
   async dispatchPending(limit = 200): Promise<number> {
     const rows = await this.knex('core_outbox').whereNull('dispatched_at').orderBy('id').limit(limit).select('id', 'event');
     for (const row of rows) {
-      for (const handler of this.bus.outboxHandlers(row.event)) {
-        await this.queue.enqueue(OUTBOX_JOB, { eventId: Number(row.id), handler }, { jobKey: `event:${row.id}:${handler}`, attempts: 5 });
-      }
-      await this.knex('core_outbox').where({ id: row.id }).update({ dispatched_at: new Date() });
+      await this.knex.transaction(async (trx) => {
+        for (const handler of this.bus.outboxHandlers(row.event)) {
+          // Jobs of the installation, not of the event's company: only super admins see and retry them.
+          await this.queue.enqueue(OUTBOX_JOB, { eventId: Number(row.id), handler }, { jobKey: `event:${row.id}:${handler}`, attempts: 5, companyId: null, trx });
+        }
+        await trx('core_outbox').where({ id: row.id }).update({ dispatched_at: new Date() });
+      });
     }
     return rows.length;
   }

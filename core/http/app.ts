@@ -130,7 +130,12 @@ export function createHttpApp(kernel: Kernel): HttpApp {
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = toAppError(error);
-    if (known.status >= 500) kernel.logger.error({ err: error, path: req.path }, 'request failed');
+    // 503: a part the request needs (the job queue) does not answer; the message says which and what to do.
+    const unavailable = known.status === 503;
+    if (unavailable) {
+      kernel.logger.warn({ path: req.path, reason: known.message }, 'request refused: a service is unavailable');
+      res.setHeader('Retry-After', '5');
+    } else if (known.status >= 500) kernel.logger.error({ err: error, path: req.path }, 'request failed');
     if (req.path.startsWith('/api/')) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, fields: known.fields } });
       return;
@@ -139,7 +144,7 @@ export function createHttpApp(kernel: Kernel): HttpApp {
       res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
-    void renderer.error(req, res, known.status, known.status >= 500 ? 'Something went wrong on our side. It has been logged.' : known.message);
+    void renderer.error(req, res, known.status, known.status >= 500 && !unavailable ? 'Something went wrong on our side. It has been logged.' : known.message);
   });
 
   return {

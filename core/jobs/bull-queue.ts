@@ -1,127 +1,152 @@
+import crypto from 'node:crypto';
 import Bull from 'bull';
-import type { EnqueueOptions, JobInfo, JobQueue, JobStatus, QueueCounts } from './job-queue';
-import { JobRegistry, queueOf } from './job-registry';
+import type { Knex } from 'knex';
+import type { JobQueue, QueueState } from './job-queue';
+import { QueueUnavailableError } from './job-queue';
+import type { Handover } from './job-ledger';
+import type { JobRegistry } from './job-registry';
+import { LedgerQueue } from './ledger-queue';
+import { answerWithin, REDIS_ANSWER_MS, RedisConnections, redisAddress, whenReady } from './redis-connections';
 import type { Logger } from '../kernel/logger';
 
-const PREFIX = 'tessera';
+export interface BullQueueOptions {
+  redisUrl: string;
+  /** Names this installation's keys (`tessera:<instance>:...`), so installations can share one Redis. */
+  instanceName: string;
+  concurrency?: number;
+  /** How long a claim holds without a heartbeat before another worker may take the job over. */
+  leaseMs?: number;
+  /** How often recorded jobs are handed to Redis and Redis is checked for lost ones. */
+  relayMs?: number;
+  /** A waiting job handed over this long ago is looked up in Redis, in case it alone was lost. */
+  staleMs?: number;
+}
+
+/** Every job travels through one bull queue; the ledger, not Redis, knows its module and its state. */
+const TRANSPORT = 'jobs';
+const LIVE_STATES = ['waiting', 'active', 'delayed', 'paused'];
+const KEEP_COMPLETED_MS = 7 * 24 * 3600_000;
+const NOT_CONNECTED = 'not connected yet';
+const RELAY_BATCH = 200;
+const RELAY_BATCHES = 5;
 
 /**
- * Jobs on Redis with bull: one bull queue per module, job ids `<queue>:<bull id>`. Worker processes
- * call `start()`; web processes only enqueue and read.
+ * Jobs on Redis with bull. The ledger in the database is the truth; Redis only carries job ids to the
+ * workers. Recorded jobs are handed over after their transaction commits and by a relay loop that
+ * also notices when Redis lost what it held (its epoch key is gone, or a job is no longer there) and
+ * hands those jobs over again. A worker runs a delivered job only if it can claim it in the ledger,
+ * so a job delivered twice still runs once.
  */
-export class BullJobQueue implements JobQueue {
+export class BullJobQueue extends LedgerQueue implements JobQueue {
   readonly kind = 'bull' as const;
-  private readonly queues = new Map<string, Bull.Queue>();
-  private started = false;
+  readonly prefix: string;
+  private readonly address: string;
+  private readonly leaseMs: number;
+  private readonly producer: Bull.Queue;
+  private readonly connections = new Map<Bull.Queue, RedisConnections>();
+  private worker: Bull.Queue | null = null;
+  private relayTimer: NodeJS.Timeout | null = null;
+  private relayPass: Promise<void> | null = null;
+  private knownEpoch: string | null = null;
+  private problem: string | null = NOT_CONNECTED;
+  private passes = 0;
+  private lastPrune = 0;
+  private working = false;
+  private stopped = false;
 
   constructor(
-    private readonly redisUrl: string,
-    private readonly registry: JobRegistry,
+    knex: Knex,
+    registry: JobRegistry,
     private readonly logger: Logger,
-    private readonly concurrency = 2,
-    /** Separates test runs sharing one Redis. */
-    private readonly prefix = PREFIX,
-  ) {}
-
-  private queue(name: string): Bull.Queue {
-    let queue = this.queues.get(name);
-    if (!queue) {
-      queue = new Bull(name, this.redisUrl, { prefix: this.prefix });
-      queue.on('error', (error) => this.logger.error({ err: error, queue: name }, 'bull queue error'));
-      this.queues.set(name, queue);
-    }
-    return queue;
-  }
-
-  private knownQueues(): string[] {
-    return [...new Set([...this.registry.names().map(queueOf), ...this.queues.keys()])].sort();
-  }
-
-  async enqueue(name: string, data: unknown, options: EnqueueOptions = {}): Promise<string> {
-    const queueName = queueOf(name);
-    const attempts = options.attempts ?? (this.registry.has(name) ? this.registry.get(name).attempts : 3);
-    const job = await this.queue(queueName).add(name, data ?? null, {
-      jobId: options.jobKey,
-      attempts,
-      delay: options.delayMs,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 5000 },
+    private readonly options: BullQueueOptions,
+  ) {
+    super(knex, registry, logger, options.leaseMs ?? 30_000);
+    this.prefix = `tessera:${options.instanceName}`;
+    this.address = redisAddress(options.redisUrl);
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.producer = this.bullQueue();
+    // Connect now, so the first request already knows whether Redis answers.
+    const client = this.producer.client;
+    // Logged once per outage, not once per reconnection attempt.
+    const down = (reason: string) => {
+      if (this.stopped) return;
+      if (this.problem === null || this.problem === NOT_CONNECTED) this.logger.warn({ redis: this.address, reason }, 'Redis does not answer; jobs wait in the database');
+      this.problem = reason;
+    };
+    client.on('ready', () => {
+      if (this.problem !== null && this.problem !== NOT_CONNECTED) this.logger.info({ redis: this.address }, 'Redis answers again');
+      this.problem = null;
     });
-    return `${queueName}:${job.id}`;
+    client.on('error', (error: Error) => down(error.message || String(error)));
+    client.on('close', () => {
+      if (this.problem === null) down('connection closed');
+    });
   }
 
-  async get(id: string): Promise<JobInfo | null> {
-    const parts = splitId(id);
-    if (!parts) return null;
-    const [queueName, jobId] = parts;
-    const job = await this.queue(queueName).getJob(jobId);
-    return job ? await toInfo(queueName, job) : null;
+  /** Straight to Redis when it answers; otherwise the relay loop hands the job over once it does. */
+  protected handOver(id: string): void {
+    void this.relay(id).catch((error) => this.logger.debug({ err: error, job: id }, 'job left for the relay loop'));
   }
 
-  async list(options: { status?: JobStatus; queue?: string; limit?: number }): Promise<JobInfo[]> {
-    const statuses: Bull.JobStatus[] = options.status ? [options.status as Bull.JobStatus] : ['active', 'waiting', 'delayed', 'failed', 'completed'];
-    const limit = options.limit ?? 50;
-    const result: JobInfo[] = [];
-    for (const queueName of options.queue ? [options.queue] : this.knownQueues()) {
-      const jobs = await this.queue(queueName).getJobs(statuses, 0, limit - 1);
-      for (const job of jobs.filter(Boolean)) result.push(await toInfo(queueName, job));
+  async ensureQueued(id: string): Promise<void> {
+    await this.assertAvailable();
+    const job = await this.ledger.handover(id);
+    if (!job || job.status !== 'waiting') return;
+    if (job.relayed) {
+      if (await this.holds(job)) return;
+      await this.ledger.relayLost(job);
     }
-    return result.sort((a, b) => (b.created_at?.getTime() ?? 0) - (a.created_at?.getTime() ?? 0)).slice(0, limit);
+    await this.relay(id);
   }
 
-  async counts(): Promise<QueueCounts[]> {
-    const result: QueueCounts[] = [];
-    for (const queueName of this.knownQueues()) {
-      const c = await this.queue(queueName).getJobCounts();
-      result.push({ queue: queueName, waiting: c.waiting, active: c.active, completed: c.completed, failed: c.failed, delayed: c.delayed });
-    }
-    return result;
+  async assertAvailable(): Promise<void> {
+    if (await whenReady(this.producer.client, 1000)) return;
+    throw new QueueUnavailableError(this.describeProblem());
   }
 
-  async retry(id: string): Promise<void> {
-    const parts = splitId(id);
-    if (!parts) return;
-    const [queueName, jobId] = parts;
-    const job = await this.queue(queueName).getJob(jobId);
-    if (job && (await job.isFailed())) await job.retry();
+  state(): QueueState {
+    const reachable = this.producer.client.status === 'ready';
+    return { reachable, problem: reachable ? null : this.describeProblem() };
   }
 
   async ping(): Promise<boolean> {
-    const client = this.queue('core').client;
-    return (await client.ping()) === 'PONG';
+    try {
+      return (await answerWithin(this.producer.client.ping(), REDIS_ANSWER_MS, 'ping')) === 'PONG';
+    } catch (error) {
+      throw new Error(this.producer.client.status === 'ready' ? `Redis at ${this.address}: ${(error as Error).message}` : this.describeProblem());
+    }
   }
 
   async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    for (const name of this.registry.names()) {
-      const definition = this.registry.get(name);
-      void this.queue(queueOf(name)).process(name, this.concurrency, async (job) =>
-        definition.handler({
-          data: job.data,
-          jobId: `${queueOf(name)}:${job.id}`,
-          progress: async (percent, detail) => {
-            await job.progress({ percent: Math.round(percent), detail: detail ?? null });
-          },
-        }),
-      );
-    }
-    for (const schedule of this.registry.schedules) {
-      await this.queue(queueOf(schedule.name)).add(schedule.name, {}, { repeat: { cron: schedule.cron }, jobId: schedule.name });
-    }
+    if (this.working) return;
+    this.working = true;
+    this.startRelay();
+    this.planner.start();
+    void this.work();
+  }
+
+  startRelay(): void {
+    if (this.relayTimer || this.stopped) return;
+    this.relayTimer = setInterval(() => void this.relayPassOnce(), this.options.relayMs ?? 1000);
+    this.relayTimer.unref();
+    void this.relayPassOnce();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
-    this.queues.clear();
-    this.started = false;
+    this.stopped = true;
+    if (this.relayTimer) clearInterval(this.relayTimer);
+    this.relayTimer = null;
+    this.planner.stop();
+    await this.relayPass;
+    // A worker finishes the jobs it holds if it can; what it cannot finish its lease gives back.
+    if (this.worker) await this.close(this.worker, 10_000);
+    await this.close(this.producer, REDIS_ANSWER_MS);
   }
 
-  /** Removes every job and key of this prefix (tests). */
+  /** Removes every key of this installation (tests). */
   async obliterate(): Promise<void> {
-    for (const queueName of this.knownQueues()) await this.queue(queueName).obliterate({ force: true });
-    const client = this.queue('core').client;
+    const client = this.producer.client;
+    if (client.status !== 'ready') return;
     let cursor = '0';
     do {
       const [next, keys] = await client.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
@@ -129,30 +154,121 @@ export class BullJobQueue implements JobQueue {
       cursor = next;
     } while (cursor !== '0');
   }
-}
 
-/** `crm:42` -> ['crm', '42']; an id without a queue part names no job. */
-function splitId(id: string): [string, string] | null {
-  const at = id.indexOf(':');
-  return at > 0 ? [id.slice(0, at), id.slice(at + 1)] : null;
-}
+  /** Takes jobs from Redis once it answers; starts again if Redis went away while it was starting. */
+  private async work(): Promise<void> {
+    while (!this.stopped) {
+      if (!(await whenReady(this.producer.client, 1000))) continue;
+      const worker = (this.worker = this.bullQueue());
+      try {
+        // Resolves only when the worker closes.
+        await worker.process(this.options.concurrency ?? 2, async (job: Bull.Job<{ id: string }>) => {
+          await this.runner.run(String(job.data.id));
+        });
+        return;
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.warn({ err: error, redis: this.address }, 'could not start taking jobs from Redis; trying again');
+        await this.close(worker, 1000);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
 
-async function toInfo(queueName: string, job: Bull.Job): Promise<JobInfo> {
-  const state = (await job.getState()) as string;
-  const progress = job.progress() as { percent?: number; detail?: Record<string, unknown> } | number;
-  const percent = typeof progress === 'number' ? progress : (progress?.percent ?? 0);
-  return {
-    id: `${queueName}:${job.id}`,
-    queue: queueName,
-    name: job.name,
-    status: (state === 'paused' ? 'waiting' : state) as JobStatus,
-    progress: state === 'completed' ? 100 : percent,
-    detail: typeof progress === 'object' ? (progress?.detail ?? null) : null,
-    data: job.data,
-    result: job.returnvalue ?? null,
-    error: job.failedReason ?? null,
-    attempts: job.attemptsMade,
-    created_at: job.timestamp ? new Date(job.timestamp) : null,
-    finished_at: job.finishedOn ? new Date(job.finishedOn) : null,
-  };
+  /** Hands one recorded job to Redis, if it is due and not handed over yet. */
+  private async relay(id: string): Promise<void> {
+    if (this.producer.client.status !== 'ready') return;
+    const [job] = await this.ledger.unrelayed(1, id);
+    if (job) await this.addToRedis(job, await this.epoch());
+  }
+
+  private async addToRedis(job: Handover, epoch: string): Promise<void> {
+    // The bull id is fixed per hand-over, so handing the same one over twice adds one job.
+    await answerWithin(this.producer.add({ id: job.id }, { jobId: `${job.id}-${job.gen}` }), REDIS_ANSWER_MS, 'adding a job');
+    await this.ledger.markRelayed(job, epoch);
+  }
+
+  private relayPassOnce(): Promise<void> {
+    this.relayPass ??= this.maintain()
+      .catch((error) => this.logger.debug({ err: error }, 'job relay pass failed'))
+      .finally(() => {
+        this.relayPass = null;
+      });
+    return this.relayPass;
+  }
+
+  /** One pass of the relay loop: give back dead workers' jobs, notice losses, hand over what waits. */
+  private async maintain(): Promise<void> {
+    this.passes++;
+    await this.ledger.expireLeases();
+    if (this.producer.client.status !== 'ready') return;
+    const epoch = await this.epoch();
+    if (epoch !== this.knownEpoch || this.passes % 5 === 0) {
+      const forgotten = await this.ledger.forgetRelaysBefore(epoch);
+      if (forgotten > 0) this.logger.warn({ jobs: forgotten, redis: this.address }, 'Redis lost jobs it held; handing them over again');
+      this.knownEpoch = epoch;
+    }
+    // Jobs are handed over one by one after their commit; this catches up with what Redis missed
+    // (a burst while it was away), a bounded number per pass so a pass stays short.
+    for (let batch = 0; batch < RELAY_BATCHES; batch++) {
+      const due = await this.ledger.unrelayed(RELAY_BATCH);
+      for (const job of due) await this.addToRedis(job, epoch);
+      if (due.length < RELAY_BATCH) break;
+    }
+    if (this.passes % 5 === 0) await this.findLostJobs();
+    if (Date.now() - this.lastPrune > 3600_000) {
+      this.lastPrune = Date.now();
+      await this.ledger.prune(new Date(Date.now() - KEEP_COMPLETED_MS));
+    }
+  }
+
+  /** Jobs Redis lost one by one (an eviction, a worker that could not reach the database). */
+  private async findLostJobs(): Promise<void> {
+    for (const job of await this.ledger.relayedBefore(new Date(Date.now() - (this.options.staleMs ?? 60_000)), 20)) {
+      if (await this.holds(job)) await this.ledger.touchRelayed(job);
+      else if (await this.ledger.relayLost(job)) this.logger.warn({ job: job.id }, 'Redis lost a job; handing it over again');
+    }
+  }
+
+  private async holds(job: Handover): Promise<boolean> {
+    const found = await answerWithin(this.producer.getJob(`${job.id}-${job.gen}`), REDIS_ANSWER_MS, 'reading a job');
+    return !!found && LIVE_STATES.includes(await answerWithin(found.getState(), REDIS_ANSWER_MS, 'reading a job'));
+  }
+
+  /**
+   * An id Redis keeps for as long as it keeps its data: when it changes, everything handed over
+   * under the old one is gone (a FLUSHALL, a restart without persistence, a failover to an empty replica).
+   */
+  private async epoch(): Promise<string> {
+    const client = this.producer.client;
+    const key = `${this.prefix}:epoch`;
+    const current = await client.get(key);
+    if (current) return current;
+    await client.set(key, crypto.randomUUID(), 'NX');
+    return (await client.get(key)) as string;
+  }
+
+  private bullQueue(): Bull.Queue {
+    const connections = new RedisConnections();
+    const queue = new Bull(TRANSPORT, this.options.redisUrl, {
+      prefix: this.prefix,
+      createClient: (type, redisOptions) => connections.create(type, redisOptions),
+      settings: { lockDuration: this.leaseMs, stalledInterval: this.leaseMs, maxStalledCount: 1, retryProcessDelay: 1000 },
+      defaultJobOptions: { attempts: 1, removeOnComplete: true, removeOnFail: true },
+    });
+    // Connection errors are reported once, by the producer's listeners; bull repeats each one.
+    queue.on('error', () => undefined);
+    this.connections.set(queue, connections);
+    return queue;
+  }
+
+  private async close(queue: Bull.Queue, ms: number): Promise<void> {
+    await Promise.race([queue.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+    this.connections.get(queue)?.disconnect();
+    this.connections.delete(queue);
+  }
+
+  private describeProblem(): string {
+    return `Redis at ${this.address} does not answer: ${this.problem ?? this.producer.client.status}`;
+  }
 }

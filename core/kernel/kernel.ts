@@ -23,6 +23,7 @@ import { OutboxRelay, OUTBOX_JOB } from '../events/outbox-relay';
 import { JobRegistry } from '../jobs/job-registry';
 import type { JobQueue } from '../jobs/job-queue';
 import { LocalJobQueue } from '../jobs/local-queue';
+import { defaultInstanceName } from '../jobs/instance-name';
 import type { BullJobQueue } from '../jobs/bull-queue';
 import { AuditLog } from '../data/audit-log';
 import { Sequences } from '../data/sequences';
@@ -48,13 +49,13 @@ export interface KernelOptions {
   autoMigrate?: boolean;
   /** Where built-in modules are found; `modules/` of the repository by default (tests use fixtures). */
   modulesDir?: string;
-  /** Bull key prefix, so test runs sharing a Redis do not meet. */
-  queuePrefix?: string;
   logger?: Logger;
 }
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
+  /** The parts that do not answer, by name. */
+  down: string[];
   database: { ok: boolean; latency_ms: number; error?: string };
   queue: { ok: boolean; kind: string; latency_ms: number; error?: string };
   modules: string[];
@@ -105,7 +106,13 @@ export class Kernel {
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());
     this.settings = new SettingsService(knex, installed, this.audit);
+    // bull and ioredis take a noticeable time to load; the embedded default never needs them.
+    const leaseMs = config.jobLeaseSeconds * 1000;
+    this.queue = config.redisUrl
+      ? new (require('../jobs/bull-queue').BullJobQueue as typeof BullJobQueue)(knex, this.jobs, logger, { redisUrl: config.redisUrl, instanceName: config.instanceName!, leaseMs })
+      : new LocalJobQueue(knex, this.jobs, logger, { leaseMs });
     const scopedServices = {
+      jobs: this.queue,
       settings: this.settings,
       audit: this.audit,
       events: this.events,
@@ -117,10 +124,6 @@ export class Kernel {
     this.contexts = new Contexts(knex, this.catalog, scopedServices, this.container);
     this.tokens = new TokenServiceImpl(knex);
     this.login = new LoginService(knex, config.loginRateLimit);
-    // bull and ioredis take a noticeable time to load; the embedded default never needs them.
-    this.queue = config.redisUrl
-      ? new (require('../jobs/bull-queue').BullJobQueue as typeof BullJobQueue)(config.redisUrl, this.jobs, logger, 2, options.queuePrefix ?? 'tessera')
-      : new LocalJobQueue(knex, this.jobs, logger);
     this.relay = new OutboxRelay(knex, this.events, this.queue);
   }
 
@@ -144,7 +147,8 @@ export class Kernel {
         for (const name of report.skipped) logger.warn(`module ${name} is in a failed state; run "tessera module resume ${name}" or "tessera module rollback ${name}"`);
       }
       const installedNames = await lifecycle.installedNames();
-      const kernel = new Kernel(config, knex, logger, sources, sources.filter((s) => installedNames.has(s.manifest.name)), options);
+      const instanceName = config.instanceName ?? (await defaultInstanceName(knex, config.databaseUrl));
+      const kernel = new Kernel({ ...config, instanceName }, knex, logger, sources, sources.filter((s) => installedNames.has(s.manifest.name)), options);
       await kernel.wire();
       kernel.bootMs = Number(process.hrtime.bigint() - started) / 1e6;
       return kernel;
@@ -219,6 +223,7 @@ export class Kernel {
   startRelay(): void {
     this.relayRunning = true;
     this.relay.start();
+    this.queue.startRelay();
   }
 
   async listen(port = this.config.port): Promise<{ server: http.Server; url: string }> {
@@ -236,13 +241,14 @@ export class Kernel {
   }
 
   async health(): Promise<HealthReport> {
-    const database = await timed(async () => {
-      await this.knex.raw('select 1');
-      return true;
-    });
-    const queue = await timed(() => withTimeout(this.queue.ping(), 2000));
+    const [database, queue] = await Promise.all([
+      timed(() => withTimeout(this.knex.raw('select 1').then(() => true), 2500)),
+      timed(() => withTimeout(this.queue.ping(), 2500)),
+    ]);
+    const down = [...(database.ok ? [] : ['database']), ...(queue.ok ? [] : ['queue'])];
     return {
-      status: database.ok && queue.ok ? 'ok' : 'degraded',
+      status: down.length ? 'degraded' : 'ok',
+      down,
       database,
       queue: { ...queue, kind: this.queue.kind },
       modules: this.installed.map((s) => s.manifest.name),

@@ -126,6 +126,9 @@ export interface EventRegistrar {
 export interface JobContext<D = any> {
   data: D;
   jobId: string;
+  /** The company the job was enqueued for (null for the installation's own work), and who enqueued it. */
+  companyId: number | null;
+  userId: number | null;
   /** Report progress 0..100; the jobs page and the module's pages can show it. */
   progress(percent: number, detail?: Record<string, unknown>): Promise<void>;
 }
@@ -133,8 +136,11 @@ export interface JobContext<D = any> {
 export interface JobRegistrar {
   /** A job this module can enqueue, named `<module>.<name>` in the queue. */
   define<D = any>(name: string, handler: (ctx: JobContext<D>) => Promise<unknown>, options?: { attempts?: number }): void;
-  /** A recurring job, cron syntax (`*\/5 * * * *`). */
-  schedule(name: string, cron: string, handler: (ctx: JobContext<Record<string, never>>) => Promise<unknown>): void;
+  /**
+   * A recurring job, cron syntax (`*\/5 * * * *`, or six fields with seconds first). Each tick runs once
+   * however many workers run; `data.scheduled_for` names the tick. Scheduled jobs belong to no company.
+   */
+  schedule(name: string, cron: string, handler: (ctx: JobContext<{ scheduled_for: string }>) => Promise<unknown>): void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ export async function drainJobs(kernel: Kernel, timeoutMs = 15_000): Promise<voi
   }
   while (Date.now() < deadline) {
     await kernel.relay.kick();
-    const counts = await kernel.queue.counts();
+    const counts = await kernel.queue.counts('all');
     const pending = await kernel.knex('core_outbox').whereNull('dispatched_at').first('id');
     if (!pending && counts.every((c) => c.waiting + c.active + c.delayed === 0)) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -165,8 +165,9 @@ export async function drainJobs(kernel: Kernel, timeoutMs = 15_000): Promise<voi
 export async function bootOn(database: TestDatabase, options: { modulesPath?: string[]; kernel?: KernelOptions } = {}): Promise<Kernel> {
   return Kernel.boot({
     ...options.kernel,
-    queuePrefix: `tessera-test-${process.pid}-${crypto.randomBytes(3).toString('hex')}`,
     config: {
+      // Each test kernel is an installation of its own: its queue keys never meet another's in a shared Redis.
+      instanceName: `test-${process.pid}-${crypto.randomBytes(3).toString('hex')}`,
       databaseUrl: database.url,
       redisUrl: process.env.REDIS_URL || null,
       admin: ADMIN,
@@ -179,7 +180,7 @@ export async function bootOn(database: TestDatabase, options: { modulesPath?: st
   });
 }
 
-async function login(app: import('express').Express, email: string, password: string): Promise<TestAgent> {
+export async function login(app: import('express').Express, email: string, password: string): Promise<TestAgent> {
   const agent = supertest.agent(app);
   const form = await agent.get('/login').expect(200);
   const loginToken = csrfFrom(form.text);

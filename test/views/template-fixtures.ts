@@ -112,6 +112,6 @@ export const jobCounts = [
 ];
 
 export const jobs = {
-  active: [{ id: '17', queue: 'crm', name: 'crm.import', status: 'active', progress: 40, detail: { rows: 400 }, data: {}, result: null, error: null, attempts: 1, created_at: now, finished_at: null, status_url: '/admin/jobs/17/status', retry_url: '/admin/jobs/17/retry' }],
-  failed: [{ id: '12', queue: 'crm', name: 'crm.export', status: 'failed', progress: 10, detail: null, data: {}, result: null, error: 'Error: disk full\n    at write (export.ts:10)', attempts: 3, created_at: now, finished_at: now, status_url: '/admin/jobs/12/status', retry_url: '/admin/jobs/12/retry' }],
+  active: [{ id: '17', queue: 'crm', name: 'crm.import', status: 'active', progress: 40, detail: { rows: 400 }, data: {}, result: null, error: null, attempts: 1, company_id: 1, user_id: 2, company: 'Demo Company', created_at: now, finished_at: null, status_url: '/admin/jobs/17/status', retry_url: '/admin/jobs/17/retry' }],
+  failed: [{ id: '12', queue: 'crm', name: 'crm.export', status: 'failed', progress: 10, detail: null, data: {}, result: null, error: 'Error: disk full\n    at write (export.ts:10)', attempts: 3, company_id: 1, user_id: 2, company: 'Demo Company', created_at: now, finished_at: now, status_url: '/admin/jobs/12/status', retry_url: '/admin/jobs/12/retry' }],
 };

@@ -105,24 +105,38 @@ describe('shell and base templates', () => {
       ['modules/base/views/company-form.hbs', { company: null, values: { currency: 'EUR', timezone: 'UTC' }, errors: {}, currencies: [{ value: 'EUR', label: 'EUR — Euro', selected: true }], timezones: [{ value: 'UTC', label: 'UTC', selected: true }], history: null }],
       ['modules/base/views/roles-list.hbs', { rows: [{ id: 1, company_id: null, name: 'Super admin', description: '', is_super_admin: true, permissions: [] }] }],
       ['modules/base/views/tokens.hbs', { rows: [{ id: 1, name: 'Website', prefix: 'tsr_abcdefgh', created_at: new Date(), last_used_at: null }], created: { token: 'tsr_secret', name: 'Website' }, values: {}, errors: {}, formError: null }],
-      ['modules/base/views/jobs.hbs', { backend: 'database (embedded)', counts: jobCounts, totals: totals(jobCounts as any), chart: jobCountsChart(jobCounts as any), ...jobs, waiting: [] }],
+      ['modules/base/views/jobs.hbs', { backend: 'database (embedded)', queueState: { reachable: true, problem: null }, counts: jobCounts, totals: totals(jobCounts as any), chart: jobCountsChart(jobCounts as any), ...jobs, waiting: [] }],
       ['modules/base/views/settings.hbs', {}],
       ['modules/base/views/audit.hbs', { table: 'base_shops', id: 1, entries: history, back: '/admin/shops/1' }],
       ['views/account-password.hbs', { errors: { current_password: 'does not match your password' }, formError: 'x', passwordHint: 'At least 8 characters.' }],
       ['views/errors/404.hbs', {}],
       ['views/errors/403.hbs', { message: 'Missing permission: base.shop.manage' }],
       ['views/errors/500.hbs', { requestId: 'req-1' }],
+      ['views/errors/503.hbs', { message: 'The job queue is unreachable (Redis at redis:6379 does not answer: connect ECONNREFUSED); nothing was queued. Try again in a moment.' }],
     ];
     for (const [file, data] of pages) {
       const html = engine.page(file, data);
       expect(html, file).to.contain('</html>');
       assertCspSafe(html);
     }
-    const jobsHtml = engine.page('modules/base/views/jobs.hbs', { backend: 'x', counts: jobCounts, totals: totals(jobCounts as any), chart: jobCountsChart(jobCounts as any), ...jobs, waiting: [] });
+    const jobsHtml = engine.page('modules/base/views/jobs.hbs', { backend: 'x', queueState: { reachable: true, problem: null }, counts: jobCounts, totals: totals(jobCounts as any), chart: jobCountsChart(jobCounts as any), ...jobs, waiting: [] });
+    expect(jobsHtml).not.to.contain('The job queue is unreachable');
+    expect(jobsHtml).not.to.contain('<th scope="col">Company</th>');
     expect(jobsHtml).to.contain('data-job-url="/admin/jobs/17/status"');
     expect(jobsHtml).to.contain('data-chart="{&quot;type&quot;:&quot;bar&quot;');
     expect(jobsHtml).to.contain('action="/admin/jobs/12/retry"');
     expect(jobsHtml).to.contain('Error: disk full');
+  });
+
+  it('says on the jobs page when the queue is unreachable, and names each job\'s company to users of several', () => {
+    const queueState = { reachable: false, problem: 'Redis at redis.local:6379 does not answer: connect ECONNREFUSED' };
+    const html = engine.page('modules/base/views/jobs.hbs', { backend: 'Redis (bull)', queueState, showCompany: true, counts: jobCounts, totals: totals(jobCounts as any), chart: null, ...jobs, waiting: [] });
+    expect(html).to.contain('The job queue is unreachable: Redis at redis.local:6379 does not answer: connect ECONNREFUSED.');
+    expect(html).to.contain('<th scope="col">Company</th>');
+    expect(html).to.contain('<td>Demo Company</td>');
+    const panel = engine.standalone('modules/base/views/panel-jobs.hbs', { jobTotals: totals(jobCounts as any), queueState });
+    expect(panel).to.contain('The job queue is unreachable');
+    expect(engine.standalone('modules/base/views/panel-jobs.hbs', { jobTotals: totals(jobCounts as any), queueState: { reachable: true, problem: null } })).not.to.contain('unreachable');
   });
 
   it('renders the standalone login page', () => {

@@ -5,6 +5,7 @@ import type { JobQueue } from '../../../core/jobs/job-queue';
 import { BASE_PERMISSIONS } from '../identifiers';
 import type { ShopService } from '../shops/shop';
 import { totals } from '../jobs/job-chart';
+import { jobScopeOf } from '../jobs/job-pages';
 
 /** The dashboard every module can add panels to, and the Settings landing page. */
 export function registerHomePages(m: ModuleContext, shops: ShopService): void {
@@ -44,7 +45,9 @@ export function registerHomePages(m: ModuleContext, shops: ShopService): void {
     order: 900,
     permission: CORE_PERMISSIONS.jobsManage,
     async data(ctx) {
-      return { jobTotals: totals(await ctx.container.get<JobQueue>(CORE.JobQueue).counts()) };
+      // The ledger is in the database: the dashboard renders whether or not Redis answers, and says so.
+      const queue = ctx.container.get<JobQueue>(CORE.JobQueue);
+      return { jobTotals: totals(await queue.counts(jobScopeOf(ctx))), queueState: queue.state() };
     },
   });
 }

@@ -2,13 +2,24 @@ import type { ModuleContext } from '../../../core/modules/module-api';
 import { HANDLED } from '../../../core/modules/module-api';
 import { CORE } from '../../../core/kernel/identifiers';
 import { CORE_PERMISSIONS } from '../../../core/security/services';
-import type { JobInfo, JobQueue } from '../../../core/jobs/job-queue';
+import { inScope, type JobInfo, type JobQueue, type JobScope } from '../../../core/jobs/job-queue';
 import type { RequestContext } from '../../../core/security/request-context';
 import { NotFoundError } from '../../../core/http/errors';
 import { jobCountsChart, totals } from './job-chart';
 
 const queue = (ctx: RequestContext) => ctx.container.get<JobQueue>(CORE.JobQueue);
-const JOB_ID = /^[A-Za-z0-9_.:-]{1,120}$/;
+const JOB_ID = /^[1-9]\d{0,17}$/;
+
+/** The jobs a user may see and act on: their companies' jobs; every job, and the installation's own, for a super admin. */
+export function jobScopeOf(ctx: RequestContext): JobScope {
+  return ctx.principal.isSuperAdmin ? 'all' : { companyIds: ctx.companyIds };
+}
+
+/** A job of the user's scope, or not found: another company's job is answered as if it did not exist. */
+async function visibleJob(ctx: RequestContext, id: string | undefined): Promise<JobInfo | null> {
+  const job = JOB_ID.test(id ?? '') ? await queue(ctx).get(id!) : null;
+  return job && inScope(job, jobScopeOf(ctx)) ? job : null;
+}
 
 /** Settings → Jobs: the queues at a glance, running jobs with live progress, failures with a retry. */
 export function registerJobPages(m: ModuleContext): void {
@@ -18,23 +29,29 @@ export function registerJobPages(m: ModuleContext): void {
     permission: CORE_PERMISSIONS.jobsManage,
     async handler(ctx) {
       const jobs = queue(ctx);
+      const scope = jobScopeOf(ctx);
+      // Read from the database's job ledger: the page renders whether or not Redis answers.
       const [counts, active, waiting, failed] = await Promise.all([
-        jobs.counts(),
-        jobs.list({ status: 'active', limit: 50 }),
-        jobs.list({ status: 'waiting', limit: 20 }),
-        jobs.list({ status: 'failed', limit: 50 }),
+        jobs.counts(scope),
+        jobs.list({ scope, status: 'active', limit: 50 }),
+        jobs.list({ scope, status: 'waiting', limit: 20 }),
+        jobs.list({ scope, status: 'failed', limit: 50 }),
       ]);
+      const companyOf = companyNames(ctx);
+      const shown = (job: JobInfo) => withUrls(job, companyOf);
       return {
         view: 'base/jobs',
         title: 'Jobs',
         data: {
           backend: jobs.kind === 'bull' ? 'Redis (bull)' : 'database (embedded)',
+          queueState: jobs.state(),
+          showCompany: scope === 'all' || ctx.companyIds.length > 1,
           counts,
           totals: totals(counts),
           chart: counts.length ? jobCountsChart(counts) : null,
-          active: active.map(withUrls),
-          waiting: waiting.map(withUrls),
-          failed: failed.map(withUrls),
+          active: active.map(shown),
+          waiting: waiting.map(shown),
+          failed: failed.map(shown),
         },
       };
     },
@@ -46,7 +63,7 @@ export function registerJobPages(m: ModuleContext): void {
     path: '/admin/jobs/:id/status',
     permission: CORE_PERMISSIONS.jobsManage,
     async handler(ctx, { params }, _req, res) {
-      const job = JOB_ID.test(params.id ?? '') ? await queue(ctx).get(params.id) : null;
+      const job = await visibleJob(ctx, params.id);
       res.setHeader('Cache-Control', 'no-store');
       if (!job) res.status(404).json({ error: { code: 'not_found', message: 'Job not found' } });
       else res.json({ id: job.id, status: job.status, progress: job.progress, detail: job.detail, error: job.error });
@@ -59,17 +76,22 @@ export function registerJobPages(m: ModuleContext): void {
     path: '/admin/jobs/:id/retry',
     permission: CORE_PERMISSIONS.jobsManage,
     async handler(ctx, { params }) {
-      if (!JOB_ID.test(params.id ?? '')) throw new NotFoundError('Job');
-      const job = await queue(ctx).get(params.id);
+      const job = await visibleJob(ctx, params.id);
       if (!job) throw new NotFoundError('Job');
       if (job.status !== 'failed') return { redirect: '/admin/jobs', flash: { type: 'info', message: `Job ${job.name} #${job.id} is ${job.status}; only failed jobs are retried.` } };
+      await queue(ctx).assertAvailable();
       await queue(ctx).retry(job.id);
       return { redirect: '/admin/jobs', flash: { type: 'success', message: `Job ${job.name} #${job.id} queued again.` } };
     },
   });
 }
 
-function withUrls(job: JobInfo) {
+function companyNames(ctx: RequestContext): (id: number | null) => string {
+  const names = new Map((ctx.principal.companies ?? []).map((c) => [c.id, c.name]));
+  return (id) => (id === null ? 'Installation' : (names.get(id) ?? `#${id}`));
+}
+
+function withUrls(job: JobInfo, companyOf: (id: number | null) => string) {
   const id = encodeURIComponent(job.id);
-  return { ...job, status_url: `/admin/jobs/${id}/status`, retry_url: `/admin/jobs/${id}/retry` };
+  return { ...job, company: companyOf(job.company_id), status_url: `/admin/jobs/${id}/status`, retry_url: `/admin/jobs/${id}/retry` };
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Container } from 'inversify';
 import { toDate } from '../../../core/db/schema-helpers';
 import { NotFoundError, ValidationError } from '../../../core/http/errors';
-import type { JobQueue } from '../../../core/jobs/job-queue';
+import { QueueUnavailableError, type JobQueue } from '../../../core/jobs/job-queue';
 import { CORE } from '../../../core/kernel/identifiers';
 import type { JobContext } from '../../../core/modules/module-api';
 import type { RequestContext } from '../../../core/security/request-context';
@@ -80,17 +80,35 @@ export class ImportService {
     });
   }
 
+  /**
+   * Queues the import (or its preview) as a job of the import's company. The status, the job and its
+   * id are written in one transaction, so the database never says "queued" without a job to run, and
+   * the job reaches the queue only after the commit. Asking again for an import still queued hands its
+   * job to the queue again if the queue lost it; the job's claim makes it run once either way.
+   */
   async enqueue(ctx: RequestContext, id: number, dryRun: boolean): Promise<string> {
     ctx.require(PERM.customerImport);
     const row = await this.row(ctx, id);
-    if (!dryRun && ['import_queued', 'importing', 'done'].includes(row.status) && row.job_id) return row.job_id;
-    // The status is set before the job exists: a job that starts at once must not be overwritten by it.
-    await ctx.db.update(IMPORTS, id, { status: dryRun ? 'preview_queued' : 'import_queued' }, { audit: false });
     const queue = ctx.container.get<JobQueue>(CORE.JobQueue);
+    if (!dryRun && ['import_queued', 'importing', 'done'].includes(row.status) && row.job_id) {
+      if (row.status !== 'done') await queue.ensureQueued(row.job_id);
+      return row.job_id;
+    }
     const data: JobData = { import_id: id, user_id: ctx.principal.userId, company_id: Number(row.company_id), dry_run: dryRun };
-    const jobId = await queue.enqueue(IMPORT_JOB, data, { jobKey: `${IMPORT_JOB}:${id}:${dryRun ? 'preview' : 'run'}` });
-    await ctx.db.update(IMPORTS, id, { job_id: jobId }, { audit: false });
-    return jobId;
+    try {
+      return await ctx.db.transaction(async (db) => {
+        await db.update(IMPORTS, id, { status: dryRun ? 'preview_queued' : 'import_queued' }, { audit: false });
+        const jobId = await db.enqueue(IMPORT_JOB, data, { jobKey: `${IMPORT_JOB}:${id}:${dryRun ? 'preview' : 'run'}`, companyId: Number(row.company_id) });
+        await db.update(IMPORTS, id, { job_id: jobId }, { audit: false });
+        return jobId;
+      });
+    } catch (error) {
+      // An upload stored as queued that never got its job says so, and can be run again later.
+      if (error instanceof QueueUnavailableError && !row.job_id && (row.status === 'import_queued' || row.status === 'preview_queued')) {
+        await ctx.db.update(IMPORTS, id, { status: 'failed', failure: error.message, finished_at: new Date() }, { audit: false });
+      }
+      throw error;
+    }
   }
 
   /** Runs a stored import (or its preview) now, in this process; jobs and small API calls use it. */

@@ -63,7 +63,7 @@ describe('domain events and the outbox', () => {
     // The first relay enqueued, then died before marking the row dispatched.
     await kernel.queue.enqueue(OUTBOX_JOB, { eventId: Number(row.id), handler: 'alpha.log-created' }, { jobKey: `event:${row.id}:alpha.log-created` });
     await kernel.relay.dispatchPending();
-    const jobs = (await kernel.queue.list({ limit: 50 })).filter((j) => j.name === OUTBOX_JOB);
+    const jobs = (await kernel.queue.list({ scope: 'all', limit: 50 })).filter((j) => j.name === OUTBOX_JOB);
     expect(jobs).to.have.length(1);
     await kernel.startJobs();
     await drainJobs(kernel);

@@ -14,6 +14,7 @@ describe('GET /healthz', () => {
   it('answers 200 with the database and the queue both answering', async () => {
     const res = await t.request().get('/healthz').expect(200);
     expect(res.body.status).to.equal('ok');
+    expect(res.body.down).to.deep.equal([]);
     expect(res.body.database.ok).to.equal(true);
     expect(res.body.queue).to.include({ ok: true, kind: process.env.REDIS_URL ? 'bull' : 'local' });
   });
@@ -22,6 +23,7 @@ describe('GET /healthz', () => {
     sinon.stub(t.kernel.queue, 'ping').rejects(new Error('connection refused'));
     const res = await t.request().get('/healthz').expect(503);
     expect(res.body.status).to.equal('degraded');
+    expect(res.body.down).to.deep.equal(['queue']);
     expect(res.body.queue).to.include({ ok: false, error: 'connection refused' });
     expect(res.body.database.ok).to.equal(true);
   });

@@ -61,8 +61,8 @@ describe(`job queue (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on 
     await waitFor(async () => (await kernel.queue.get(id))?.status === 'failed');
     const failed = await kernel.queue.get(id);
     expect(failed!.error).to.contain('always broken');
-    expect((await kernel.queue.list({ status: 'failed' })).map((j) => j.id)).to.include(id);
-    const counts = await kernel.queue.counts();
+    expect((await kernel.queue.list({ scope: 'all', status: 'failed' })).map((j) => j.id)).to.include(id);
+    const counts = await kernel.queue.counts('all');
     expect(counts.find((c) => c.queue === 'test')!.failed).to.be.greaterThan(0);
     await kernel.queue.retry(id);
     await waitFor(async () => (await kernel.queue.get(id))?.status === 'failed' && (await kernel.queue.get(id))!.attempts >= 1);

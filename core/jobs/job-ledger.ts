@@ -1,0 +1,278 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { isDuplicateKey } from '../db/db-lock';
+import { isMysql, toDate } from '../db/schema-helpers';
+import type { EnqueueOptions, JobInfo, JobScope, JobStatus, QueueCounts } from './job-queue';
+import { JobRegistry, queueOf } from './job-registry';
+
+const TABLE = 'core_jobs';
+
+/** A job a process has claimed: only the holder of `claimer` may report its progress and its end. */
+export interface ClaimedJob {
+  id: string;
+  name: string;
+  data: unknown;
+  attempts: number;
+  companyId: number | null;
+  userId: number | null;
+}
+
+/** What a backend needs to hand a job over: the id and how many times it has been handed over. */
+export interface Handover {
+  id: string;
+  gen: number;
+}
+
+/**
+ * The database's record of every job, whichever backend runs it. Exactly-once rests here, not on the
+ * backend: a job runs only after a guarded update moved it from waiting to active under one claimer,
+ * and only that claimer may finish it. A backend may deliver a job twice (Redis lost and relayed
+ * again, a stalled worker); the second delivery finds nothing to claim.
+ */
+export class JobLedger {
+  constructor(
+    private readonly knex: Knex,
+    private readonly registry: JobRegistry,
+  ) {}
+
+  /** Records a job once per key, in the caller's transaction when given one. */
+  async record(name: string, data: unknown, options: EnqueueOptions = {}): Promise<string> {
+    const db = options.trx ?? this.knex;
+    const jobKey = options.jobKey ?? crypto.randomUUID();
+    const now = new Date();
+    try {
+      const [id] = await db(TABLE).insert({
+        queue: queueOf(name),
+        name,
+        job_key: jobKey,
+        data: JSON.stringify(data ?? null),
+        status: 'waiting',
+        attempts: 0,
+        max_attempts: options.attempts ?? (this.registry.has(name) ? this.registry.get(name).attempts : 3),
+        run_after: new Date(now.getTime() + (options.delayMs ?? 0)),
+        created_at: now,
+        company_id: options.companyId ?? null,
+        user_id: options.userId ?? null,
+      });
+      return String(id);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    // The key is taken. A locking read sees the committed row that a plain read in a repeatable-read
+    // transaction begun earlier could still miss.
+    const query = db(TABLE).where({ job_key: jobKey });
+    const existing = await (isMysql(this.knex) ? query.forShare() : query).first('id', 'status');
+    if (!existing) throw new Error(`Job key "${jobKey}" is taken, yet no job holds it`);
+    if (existing.status === 'failed') await this.rearm(String(existing.id), db);
+    return String(existing.id);
+  }
+
+  /** A failed job starts again from its first attempt; false when it is not failed. */
+  async rearm(id: string, db: Knex | Knex.Transaction = this.knex): Promise<boolean> {
+    if (!isId(id)) return false;
+    const updated = await db(TABLE)
+      .where({ id, status: 'failed' })
+      .update({ status: 'waiting', attempts: 0, error: null, progress: 0, detail: null, run_after: new Date(), finished_at: null, relayed_at: null, relay_gen: db.raw('?? + 1', ['relay_gen']) });
+    return updated === 1;
+  }
+
+  async get(id: string): Promise<JobInfo | null> {
+    if (!isId(id)) return null;
+    const row = await this.knex(TABLE).where({ id }).first();
+    return row ? toInfo(row, new Date()) : null;
+  }
+
+  async list(options: { scope: JobScope; status?: JobStatus; queue?: string; limit?: number }): Promise<JobInfo[]> {
+    const now = new Date();
+    const query = this.scoped(options.scope).orderBy('id', 'desc').limit(options.limit ?? 50);
+    if (options.status === 'delayed') query.where({ status: 'waiting' }).andWhere('run_after', '>', now);
+    else if (options.status === 'waiting') query.where({ status: 'waiting' }).andWhere('run_after', '<=', now);
+    else if (options.status) query.where({ status: options.status });
+    if (options.queue) query.where({ queue: options.queue });
+    return (await query).map((row: any) => toInfo(row, now));
+  }
+
+  async counts(scope: JobScope): Promise<QueueCounts[]> {
+    const state = this.knex.raw(`case when status = 'waiting' and run_after > ? then 'delayed' else status end as state`, [new Date()]);
+    const rows = await this.scoped(scope).select('queue', state).count({ n: '*' }).groupBy('queue', 'state');
+    const byQueue = new Map<string, QueueCounts>();
+    for (const row of rows as Array<{ queue: string; state: keyof Omit<QueueCounts, 'queue'>; n: number | string }>) {
+      const counts = byQueue.get(row.queue) ?? { queue: row.queue, waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 };
+      counts[row.state] = Number(row.n);
+      byQueue.set(row.queue, counts);
+    }
+    return [...byQueue.values()].sort((a, b) => a.queue.localeCompare(b.queue));
+  }
+
+  /** Ids of the oldest jobs due now (the embedded poller). */
+  async due(limit: number): Promise<string[]> {
+    const rows = await this.knex(TABLE).where({ status: 'waiting' }).andWhere('run_after', '<=', new Date()).orderBy('id').limit(limit).pluck('id');
+    return rows.map(String);
+  }
+
+  async hasPending(): Promise<boolean> {
+    return Boolean(await this.knex(TABLE).whereIn('status', ['waiting', 'active']).andWhere('run_after', '<=', new Date()).first('id'));
+  }
+
+  /** Takes a due job for `claimer`; null when another process has it, or it is not due or finished. */
+  async claim(id: string, claimer: string, leaseMs: number): Promise<ClaimedJob | null> {
+    if (!isId(id)) return null;
+    const now = new Date();
+    const claimed = await this.knex(TABLE)
+      .where({ id, status: 'waiting' })
+      .andWhere('run_after', '<=', now)
+      .andWhere('attempts', '<', this.knex.ref('max_attempts'))
+      .update({ status: 'active', attempts: this.knex.raw('?? + 1', ['attempts']), claimed_by: claimer, lease_until: new Date(now.getTime() + leaseMs), started_at: now, progress: 0, detail: null });
+    if (claimed !== 1) return null;
+    const row = await this.knex(TABLE).where({ id }).first('id', 'name', 'data', 'attempts', 'company_id', 'user_id');
+    return { id, name: row.name, data: JSON.parse(row.data), attempts: Number(row.attempts), companyId: nullableNumber(row.company_id), userId: nullableNumber(row.user_id) };
+  }
+
+  /** Pushes the lease back; false when the job is no longer this claimer's. */
+  async heartbeat(id: string, claimer: string, leaseMs: number, patch: Record<string, unknown> = {}): Promise<boolean> {
+    const updated = await this.knex(TABLE).where({ id, claimed_by: claimer, status: 'active' }).update({ ...patch, lease_until: new Date(Date.now() + leaseMs) });
+    return updated === 1;
+  }
+
+  async progress(id: string, claimer: string, leaseMs: number, percent: number, detail?: Record<string, unknown>): Promise<boolean> {
+    return this.heartbeat(id, claimer, leaseMs, { progress: Math.max(0, Math.min(100, Math.round(percent))), detail: detail ? JSON.stringify(detail) : null });
+  }
+
+  async complete(id: string, claimer: string, result: unknown): Promise<boolean> {
+    const updated = await this.knex(TABLE)
+      .where({ id, claimed_by: claimer, status: 'active' })
+      .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null });
+    return updated === 1;
+  }
+
+  /** Records a failed attempt: waiting again after a pause, or failed for good after the last attempt. */
+  async fail(id: string, claimer: string, error: string): Promise<{ final: boolean; attempts: number } | null> {
+    const row = await this.knex(TABLE).where({ id, claimed_by: claimer, status: 'active' }).first('attempts', 'max_attempts');
+    if (!row) return null;
+    const attempts = Number(row.attempts);
+    const final = attempts >= Number(row.max_attempts);
+    const updated = await this.knex(TABLE)
+      .where({ id, claimed_by: claimer, status: 'active' })
+      .update({ ...this.released(final, error), run_after: new Date(Date.now() + backoffMs(attempts)) });
+    return updated === 1 ? { final, attempts } : null;
+  }
+
+  /**
+   * Jobs whose process stopped holding them (it died, or lost the database for longer than the lease)
+   * go back to waiting, or fail when that was their last attempt.
+   */
+  async expireLeases(limit = 100): Promise<number> {
+    const now = new Date();
+    const stale = (q: Knex.QueryBuilder) => q.where({ status: 'active' }).andWhere((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now));
+    const rows = await stale(this.knex(TABLE)).orderBy('id').limit(limit).select('id', 'attempts', 'max_attempts');
+    let expired = 0;
+    for (const row of rows) {
+      const final = Number(row.attempts) >= Number(row.max_attempts);
+      expired += await stale(this.knex(TABLE).where({ id: row.id })).update({ ...this.released(final, 'The process running it stopped before it finished'), run_after: now });
+    }
+    return expired;
+  }
+
+  /** Forgets completed jobs finished before `before`, a batch at a time. */
+  async prune(before: Date, batch = 1000): Promise<number> {
+    const ids = await this.knex(TABLE).where({ status: 'completed' }).andWhere('finished_at', '<', before).limit(batch).pluck('id');
+    return ids.length ? this.knex(TABLE).whereIn('id', ids).delete() : 0;
+  }
+
+  // ---- hand-over to a backend that may lose jobs (Redis) ---------------------------------------
+
+  /** Due waiting jobs no backend has been given yet. */
+  async unrelayed(limit: number, id?: string): Promise<Handover[]> {
+    const query = this.knex(TABLE).where({ status: 'waiting' }).whereNull('relayed_at').andWhere('run_after', '<=', new Date());
+    if (id !== undefined) query.where({ id });
+    const rows = await query.orderBy('id').limit(limit).select('id', 'relay_gen');
+    return rows.map((r: any) => ({ id: String(r.id), gen: Number(r.relay_gen) }));
+  }
+
+  async markRelayed(job: Handover, epoch: string): Promise<void> {
+    await this.knex(TABLE).where({ id: job.id, relay_gen: job.gen }).whereNull('relayed_at').update({ relayed_at: new Date(), relay_epoch: epoch });
+  }
+
+  /** The backend lost everything it held before `epoch` began: hand every waiting job over again. */
+  async forgetRelaysBefore(epoch: string): Promise<number> {
+    return this.knex(TABLE)
+      .where({ status: 'waiting' })
+      .whereNotNull('relayed_at')
+      .andWhere((q) => q.whereNull('relay_epoch').orWhereNot('relay_epoch', epoch))
+      .update({ relayed_at: null });
+  }
+
+  /** Waiting jobs handed over before `before`: the ones to ask the backend about. */
+  async relayedBefore(before: Date, limit: number): Promise<Handover[]> {
+    const rows = await this.knex(TABLE).where({ status: 'waiting' }).andWhere('relayed_at', '<', before).andWhere('run_after', '<=', new Date()).orderBy('relayed_at').limit(limit).select('id', 'relay_gen');
+    return rows.map((r: any) => ({ id: String(r.id), gen: Number(r.relay_gen) }));
+  }
+
+  async handover(id: string): Promise<(Handover & { status: string; relayed: boolean }) | null> {
+    if (!isId(id)) return null;
+    const row = await this.knex(TABLE).where({ id }).first('id', 'status', 'relay_gen', 'relayed_at');
+    return row ? { id, gen: Number(row.relay_gen), status: row.status, relayed: row.relayed_at !== null } : null;
+  }
+
+  /** The backend still holds the job: look again later. */
+  async touchRelayed(job: Handover): Promise<void> {
+    await this.knex(TABLE).where({ id: job.id, relay_gen: job.gen, status: 'waiting' }).whereNotNull('relayed_at').update({ relayed_at: new Date() });
+  }
+
+  /** The backend lost this one job: a new hand-over, under a new generation so no old copy stands in its way. */
+  async relayLost(job: Handover): Promise<boolean> {
+    const updated = await this.knex(TABLE).where({ id: job.id, relay_gen: job.gen, status: 'waiting' }).update({ relayed_at: null, relay_gen: job.gen + 1 });
+    return updated === 1;
+  }
+
+  private released(final: boolean, error: string): Record<string, unknown> {
+    return {
+      status: final ? 'failed' : 'waiting',
+      error: error.slice(0, 4000),
+      finished_at: final ? new Date() : null,
+      claimed_by: null,
+      lease_until: null,
+      relayed_at: null,
+      relay_gen: this.knex.raw('?? + 1', ['relay_gen']),
+    };
+  }
+
+  private scoped(scope: JobScope): Knex.QueryBuilder {
+    const query = this.knex(TABLE);
+    if (scope !== 'all') query.whereIn('company_id', scope.companyIds.map(Number));
+    return query;
+  }
+}
+
+export function backoffMs(attempts: number): number {
+  return Math.min(60_000, 500 * 2 ** (attempts - 1));
+}
+
+function isId(id: string): boolean {
+  return /^[1-9]\d{0,17}$/.test(String(id));
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function toInfo(row: any, now: Date): JobInfo {
+  const runAfter = toDate(row.run_after);
+  const delayed = row.status === 'waiting' && runAfter !== null && runAfter > now;
+  return {
+    id: String(row.id),
+    queue: row.queue,
+    name: row.name,
+    status: delayed ? 'delayed' : row.status,
+    progress: Number(row.progress),
+    detail: row.detail ? JSON.parse(row.detail) : null,
+    data: JSON.parse(row.data),
+    result: row.result ? JSON.parse(row.result) : null,
+    error: row.error,
+    attempts: Number(row.attempts),
+    company_id: nullableNumber(row.company_id),
+    user_id: nullableNumber(row.user_id),
+    created_at: toDate(row.created_at),
+    finished_at: toDate(row.finished_at),
+  };
+}
