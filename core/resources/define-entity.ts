@@ -31,8 +31,11 @@ export interface EntityDeclaration<F extends Record<string, AnyField>> {
   title: keyof F & string;
   /** `q` is a prefix of any of these. */
   search?: ReadonlyArray<keyof F & string>;
-  /** Sorts offered, the first being the default; `-` in a request sorts descending. */
-  sorts?: ReadonlyArray<(keyof F & string) | StampSort>;
+  /**
+   * Sorts offered, the first being the default (`-` in front of it: newest first, say); `-` in a
+   * request sorts descending.
+   */
+  sorts?: ReadonlyArray<(keyof F & string) | StampSort | `-${(keyof F & string) | StampSort}`>;
   fields: F;
 }
 
@@ -58,6 +61,8 @@ export interface ResolvedField {
 export interface EntityDefinition<F extends Record<string, AnyField> = Record<string, AnyField>> extends Readonly<EntityDeclaration<F>> {
   readonly fieldList: readonly ResolvedField[];
   readonly sortKeys: readonly string[];
+  /** The sort of a list that asks for none, as a request would say it (`-created_at`). */
+  readonly defaultSort: string;
   field(key: string): ResolvedField | undefined;
 }
 
@@ -80,7 +85,8 @@ export function defineEntity<const F extends Record<string, AnyField>>(declarati
   for (const key of declaration.search ?? []) {
     if (!SEARCHABLE_KINDS.has(byKey.get(key)?.kind as FieldKind)) throw problem(`search field "${key}" must be a text, code, e-mail or phone field`);
   }
-  const sortKeys = [...(declaration.sorts ?? [declaration.title])];
+  const sorts = [...(declaration.sorts ?? [declaration.title])];
+  const sortKeys = sorts.map((key) => key.replace(/^-/, ''));
   for (const key of sortKeys) {
     if (!STAMP_SORTS.has(key) && !SORTABLE.has(byKey.get(key)?.kind as FieldKind)) throw problem(`sort "${key}" must be a field with plain values or one of id, created_at, updated_at`);
   }
@@ -91,7 +97,7 @@ export function defineEntity<const F extends Record<string, AnyField>>(declarati
   const params = fieldList.flatMap((f) => (f.filter ? (f.filter.range ? [`${f.filter.param}_from`, `${f.filter.param}_to`] : [f.filter.param]) : []));
   const clash = params.find((p, i) => params.indexOf(p) !== i || ['q', 'sort', 'after', 'limit'].includes(p));
   if (clash) throw problem(`filter parameter "${clash}" is used twice`);
-  return { ...declaration, fieldList, sortKeys, field: (key: string) => byKey.get(key) };
+  return { ...declaration, fieldList, sortKeys, defaultSort: sorts[0], field: (key: string) => byKey.get(key) };
 }
 
 function resolveField(key: string, f: AnyField): ResolvedField {

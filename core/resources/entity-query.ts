@@ -10,8 +10,9 @@ import { valueToDb } from './row-mapping';
 
 /** The order of a list from its `sort` parameter (`name`, `-created_at`); unknown sorts are a 422. */
 export function orderOf(entity: AnyEntity, sort: string | undefined): KeysetOrder {
-  const key = (sort || entity.sortKeys[0]).replace(/^-/, '');
-  const direction = sort?.startsWith('-') ? 'desc' : 'asc';
+  const asked = sort || entity.defaultSort;
+  const key = asked.replace(/^-/, '');
+  const direction = asked.startsWith('-') ? 'desc' : 'asc';
   if (!entity.sortKeys.includes(key)) throw new ValidationError({ sort: `must be one of ${entity.sortKeys.join(', ')} (- in front for descending)` });
   if (key === 'id') return { column: 'id', direction, kind: 'number' };
   if (key === 'created_at' || key === 'updated_at') return { column: key, direction, kind: 'instant' };

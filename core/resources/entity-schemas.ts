@@ -124,6 +124,6 @@ function listQuerySchema(entity: AnyEntity): JsonSchema {
     }
   }
   const sorts = entity.sortKeys.flatMap((key) => [key, `-${key}`]);
-  properties.sort = { type: 'string', enum: sorts, default: entity.sortKeys[0], description: 'Order of the list; - in front for descending' };
+  properties.sort = { type: 'string', enum: sorts, default: entity.defaultSort, description: 'Order of the list; - in front for descending' };
   return { type: 'object', additionalProperties: false, properties: { ...properties, ...cursorQuery } };
 }

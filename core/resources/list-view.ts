@@ -23,7 +23,7 @@ export async function listView(ctx: RequestContext, registry: EntityRegistry, re
   const path = reg.pagesPath!;
   const { query, page, errors } = input;
   const dc = await displayContext(ctx, registry, entity, page.data);
-  const sort = typeof query.sort === 'string' && !errors.sort ? query.sort : entity.sortKeys[0];
+  const sort = typeof query.sort === 'string' && !errors.sort ? query.sort : entity.defaultSort;
   const current = safeOrder(reg, sort);
   const multiCompany = ctx.companyIds.length > 1;
   const listed = entity.fieldList.filter((f) => f.listed);

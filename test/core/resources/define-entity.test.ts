@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { defineEntity, EntityDeclarationError, field, type EntityInput, type EntityPatch, type EntityRow } from '../../../core';
 import { cleanInput } from '../../../core/resources/field-rules';
 import { entitySchemas } from '../../../core/resources/entity-schemas';
+import { orderOf } from '../../../core/resources/entity-query';
 import { articleEntity } from '../../fixtures/resources/depot/depot-entities';
 
 const base = {
@@ -44,6 +45,15 @@ describe('core resources: a declaration', () => {
       [() => defineEntity({ ...base, name: 'Bad Name', title: 'name', fields }), /name must be snake_case/],
     ];
     for (const [declare, message] of cases) expect(declare).to.throw(EntityDeclarationError, message);
+  });
+
+  it('sorts by the first declared sort unless asked, newest first when it says so', () => {
+    const notes = defineEntity({ ...base, title: 'name', sorts: ['-created_at', 'name'], fields: { name: field.text({ label: 'Name', required: true }) } });
+    expect(orderOf(notes, undefined)).to.deep.equal({ column: 'created_at', direction: 'desc', kind: 'instant' });
+    expect(orderOf(notes, 'created_at')).to.include({ column: 'created_at', direction: 'asc' });
+    expect(orderOf(notes, '-name')).to.include({ column: 'name', direction: 'desc', kind: 'text', nullable: false });
+    expect(() => orderOf(notes, 'colour')).to.throw().with.property('fields').that.deep.equals({ sort: 'must be one of created_at, name (- in front for descending)' });
+    expect((entitySchemas(notes).listQuery.properties as any).sort.default).to.equal('-created_at');
   });
 
   it('cleans input field by field, each message naming what is wrong in words', () => {
