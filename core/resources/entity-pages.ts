@@ -20,6 +20,9 @@ export type PageOverride = false | { view?: string; handler?: PageRoute['handler
 
 type Row = Record<string, unknown>;
 
+/** What the layout puts at the root of every page (core/http/page-renderer.ts); page data must not hide it. */
+const LAYOUT_KEYS = new Set(['title', 'csrfToken', 'flash', 'path', 'query', 'user', 'menus', 'company', 'companies', 'permissions', 'isSuperAdmin']);
+
 /**
  * The pages of an entity under `paths.pages`: the list, the new-record form, the record page (form or
  * values, slots, history), their posts, deletion and the CSV export. Each carries its permission.
@@ -34,8 +37,10 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
 
   const recordPage = async (ctx: RequestContext, input: RecordViewInput, status?: number): Promise<PageResult> => {
     const record = await recordView(ctx, registry, reg, input);
-    // The slots belong to a record: a new-record form has none to fill.
-    const data = { record, ...(input.row ? { slotNames: [reg.slots.panels, reg.slots.actions], [entity.name]: input.row } : {}) };
+    // The slots belong to a record: a new-record form has none to fill. Slot templates read the row as
+    // `record.row`, or by the entity's name unless that would hide what the layout shows (the signed-in user).
+    const named = input.row && !LAYOUT_KEYS.has(entity.name) ? { [entity.name]: input.row } : {};
+    const data = { record, ...named, ...(input.row ? { slotNames: [reg.slots.panels, reg.slots.actions] } : {}) };
     return { view: input.row ? views.record : viewOf(overrides.new, 'resources/record'), title: String(record.title), status, data };
   };
 
