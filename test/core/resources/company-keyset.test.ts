@@ -79,6 +79,13 @@ describe('core resources: keyset pages over several companies @integration', () 
     expect(await walk({ sort: 'name', q: `${tag}-0` }, 3)).to.deep.equal(expected('name', 'asc').filter((id) => /-0\d$/.test(bySku.get(id)!)));
   });
 
+  it('counts the matches of every company, no further than a bound', async () => {
+    expect(await articles.count(ctx, { q: tag })).to.deep.equal({ count: made.length, exact: true });
+    expect(await articles.count(ctx, { q: tag }, { bound: 5 })).to.deep.equal({ count: 5, exact: false });
+    expect(await articles.count(ctx, { q: tag, filters: { price_from: 300 } })).to.deep.equal({ count: made.filter((r) => r.price >= 300).length, exact: true });
+    expect(await articles.count(ctx, { q: tag, companyId: companies[2] })).to.deep.equal({ count: 4, exact: true });
+  });
+
   it('reads each company (and each searched column) as its own ordered, cut branch', () => {
     const order: KeysetOrder = { column: 'name', direction: 'asc', kind: 'text' };
     const like = (qb: any, alias: string) => qb.where(`${alias}.name`, 'like', 'x%');
