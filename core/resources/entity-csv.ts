@@ -2,14 +2,14 @@ import { once } from 'node:events';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
 import type { RequestContext } from '../security/request-context';
-import { instantOfWallTime } from '../data/calendar';
-import { formatAmount, formatRate, parseAmount, parseRate } from '../data/money';
+import { formatAmount, formatRate } from '../data/money';
 import type { AnyEntity, ResolvedField } from './define-entity';
 import type { FieldKind } from './fields';
 import type { EntityRegistry, RegisteredEntity } from './entity-registry';
 import type { EntityPageOptions } from './entity-types';
 import { displayContext } from './display-context';
 import { csvSafe, type DisplayContext } from './field-display';
+import { readText } from './field-text';
 
 /** What a cell gives back: a value for the service, a ref to look up by its text, or a reason. */
 export type CsvParsed = { value: unknown } | { lookup: { target: string; text: string } } | { error: string };
@@ -71,31 +71,10 @@ function parseCell(f: ResolvedField, raw: string, row: Record<string, unknown>, 
     case 'boolean':
       if (/^(yes|y|true|1|x)$/i.test(text)) return { value: true };
       return /^(no|n|false|0)$/i.test(text) ? { value: false } : { error: 'must be yes or no' };
-    case 'money': {
-      const currency = place.currencyOf(f, row);
-      const minor = parseAmount(text, currency);
-      return minor === null ? { error: `must be an amount in ${currency}, like 12.50` } : { value: minor };
-    }
-    case 'rate': {
-      const basisPoints = parseRate(text);
-      return basisPoints === null ? { error: 'must be a percentage with at most 2 decimals, like 12.5' } : { value: basisPoints };
-    }
-    case 'datetime': {
-      const instant = /[zZ]|[+-]\d\d:?\d\d$/.test(text) ? new Date(text) : instantOfWallTime(text, place.timeZone);
-      return instant && !Number.isNaN(instant.getTime()) ? { value: instant.toISOString() } : { error: 'must be a date and time' };
-    }
     case 'ref':
       return { lookup: { target: f.target!, text } };
-    case 'list':
-      return { value: text.split(',').map((item) => item.trim()).filter(Boolean) };
-    case 'json':
-      try {
-        return { value: JSON.parse(text) };
-      } catch {
-        return { error: 'must be valid JSON' };
-      }
     default:
-      return { value: text };
+      return readText(f, text, { timeZone: place.timeZone, currency: () => place.currencyOf(f, row) });
   }
 }
 

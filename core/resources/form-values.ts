@@ -1,7 +1,6 @@
 import { checkbox, raw, text, type FormBody } from '../http/form-input';
-import { instantOfWallTime } from '../data/calendar';
-import { parseAmount, parseRate } from '../data/money';
 import type { AnyEntity, ResolvedField } from './define-entity';
+import { readText } from './field-text';
 
 /**
  * A posted form to service input. Text arrives as text: amounts are typed as `12.50`, rates as
@@ -35,37 +34,9 @@ export function parseForm(entity: AnyEntity, body: FormBody, mode: 'create' | 'u
       values[f.key] = f.kind === 'list' ? [] : null;
       continue;
     }
-    const result = parseText(f, input, values, place);
+    const result = readText(f, input, { timeZone: place.timeZone, currency: () => place.currencyOf(f, values) });
     if ('error' in result) errors[f.key] = result.error;
     else values[f.key] = result.value;
   }
   return { values, errors, typed };
-}
-
-function parseText(f: ResolvedField, input: string, values: Record<string, unknown>, place: Parameters<typeof parseForm>[3]): { value: unknown } | { error: string } {
-  switch (f.kind) {
-    case 'money': {
-      const currency = place.currencyOf(f, values);
-      const minor = parseAmount(input, currency);
-      return minor === null ? { error: `must be an amount in ${currency}, like 12.50` } : { value: minor };
-    }
-    case 'rate': {
-      const basisPoints = parseRate(input);
-      return basisPoints === null ? { error: 'must be a percentage with at most 2 decimals, like 12.5' } : { value: basisPoints };
-    }
-    case 'datetime': {
-      const instant = instantOfWallTime(input, place.timeZone);
-      return instant ? { value: instant.toISOString() } : { error: 'must be a date and time' };
-    }
-    case 'list':
-      return { value: input.split(/[,\n]/) };
-    case 'json':
-      try {
-        return { value: JSON.parse(input) };
-      } catch {
-        return { error: 'must be valid JSON' };
-      }
-    default:
-      return { value: input };
-  }
 }
