@@ -56,7 +56,7 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
     const retry = async (problem: { errors: Record<string, string>; message: string }) => ({
       retry: await recordPage(ctx, { row: before, typed: parsed.typed, errors: problem.errors, formError: problem.message, companyId }, 422),
     });
-    if (Object.keys(errors).length) return retry({ errors, message: new ValidationError(errors).message });
+    if (Object.keys(errors).length) return retry({ errors, message: problemOf(entity, errors) });
     const result = await attempt(() => write(readable, companyId));
     return result.ok ? { saved: result.value } : retry(result);
   };
@@ -141,6 +141,14 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
     if (!route || override === false) return [];
     return [override?.handler ? { ...route, handler: override.handler } : route];
   });
+}
+
+/** What goes above the form: the fields to correct, by their labels. */
+function problemOf(entity: RegisteredEntity['entity'], errors: Record<string, string>): string {
+  const order = ['company_id', ...entity.fieldList.map((f) => f.key)];
+  const keys = Object.keys(errors).sort((a, b) => (order.indexOf(a) + 1 || order.length + 1) - (order.indexOf(b) + 1 || order.length + 1));
+  const labels = keys.map((key) => (key === 'company_id' ? 'Company' : entity.field(key)?.label ?? key));
+  return `Please correct ${labels.length === 1 ? 'this field' : 'these fields'}: ${labels.join(', ')}`;
 }
 
 function viewOf(override: PageOverride | undefined, fallback: string): string {

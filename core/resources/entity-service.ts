@@ -6,6 +6,7 @@ import { isDuplicateKey } from '../db/db-lock';
 import type { AnyEntity, ResolvedField } from './define-entity';
 import type { BoundedCount, EntityInput, EntityPageOptions, EntityPatch, EntityRow, Page, WriteAction } from './entity-types';
 import { cleanInput } from './field-rules';
+import { placeOf } from './display-context';
 import { fromDb, valueToDb } from './row-mapping';
 import { applySearch, filterOf, orderOf, searchAlternatives } from './entity-query';
 import type { EntityRegistry, RefOption, RefTarget } from './entity-registry';
@@ -143,7 +144,8 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
    * that parse first and for import previews. Each message names its field.
    */
   async check(ctx: RequestContext, input: Values, mode: 'create' | 'update', companyId = ctx.companyId): Promise<{ values: Values; errors: Record<string, string> }> {
-    const { values, errors } = cleanInput(this.entity, input, mode);
+    const place = placeOf(ctx);
+    const { values, errors } = cleanInput(this.entity, input, mode, (f, given) => place.currencyOf(f, { ...given, company_id: companyId }));
     if (mode === 'create' && !ctx.companyIds.includes(companyId)) errors.company_id = 'is not one of your companies';
     for (const f of this.entity.fieldList) {
       const id = values[f.key];
@@ -193,7 +195,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
         let updated = await db.update<Values>(this.table, before.id as number, without(stored, secret));
         if (secret.length) {
           updated = await db.update<Values>(this.table, before.id as number, pick(stored, secret), { audit: false });
-          await db.audit({ table: this.table, recordId: before.id as number, action: 'update', companyId: before.company_id as number, changes: masked(stored, secret) });
+          await db.audit({ table: this.table, recordId: before.id as number, action: 'update', companyId: before.company_id as number, changes: masked(pick(stored, secret), secret) });
         }
         const row = this.toRow(updated);
         await this.hooks.afterWrite?.(tx, { action: 'update', row, before });

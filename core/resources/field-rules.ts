@@ -1,4 +1,6 @@
 import type { AnyEntity, ResolvedField } from './define-entity';
+import { formatRate } from '../data/money';
+import { formatMoney } from '../views/helpers';
 
 /**
  * Cleans what a caller gives (API body, form, import row, another module) into stored-ready values,
@@ -16,7 +18,10 @@ const PHONE = /^[0-9+()./\s-]{3,40}$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const WHOLE = /^-?\d+$/;
 
-export function cleanInput(entity: AnyEntity, input: Record<string, unknown>, mode: 'create' | 'update'): CleanedInput {
+/** Says bounds of amounts in their currency ("at least 0.00 EUR"); without it they are in minor units. */
+export type CurrencyOf = (f: ResolvedField, values: Record<string, unknown>) => string;
+
+export function cleanInput(entity: AnyEntity, input: Record<string, unknown>, mode: 'create' | 'update', currencyOf?: CurrencyOf): CleanedInput {
   const values: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const key of Object.keys(input)) {
@@ -46,7 +51,7 @@ export function cleanInput(entity: AnyEntity, input: Record<string, unknown>, mo
       else errors[f.key] = 'cannot be empty';
       continue;
     }
-    const result = cleanValue(f, input[f.key]);
+    const result = cleanValue(f, input[f.key], currencyOf ? () => currencyOf(f, input) : undefined);
     if ('error' in result) errors[f.key] = result.error;
     else values[f.key] = result.value;
   }
@@ -61,7 +66,7 @@ export function cleanInput(entity: AnyEntity, input: Record<string, unknown>, mo
 
 type Cleaned = { value: unknown } | { error: string };
 
-export function cleanValue(f: ResolvedField, raw: unknown): Cleaned {
+export function cleanValue(f: ResolvedField, raw: unknown, currency?: () => string): Cleaned {
   const o = f.options;
   const empty = raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '');
   if (empty && f.kind !== 'boolean' && f.kind !== 'list') return o.required ? { error: 'is required' } : { value: null };
@@ -86,7 +91,7 @@ export function cleanValue(f: ResolvedField, raw: unknown): Cleaned {
     case 'integer':
     case 'money':
     case 'rate':
-      return cleanWhole(raw, f);
+      return cleanWhole(raw, f, currency);
     case 'ref': {
       const id = Number(raw);
       return WHOLE.test(String(raw).trim()) && Number.isSafeInteger(id) && id > 0 ? { value: id } : { error: 'must be the id of a record' };
@@ -130,11 +135,13 @@ const WHOLE_MESSAGE: Record<string, string> = {
   rate: 'must be a whole number of basis points (1250 is 12.50 %)',
 };
 
-function cleanWhole(raw: unknown, f: ResolvedField): Cleaned {
+function cleanWhole(raw: unknown, f: ResolvedField, currency?: () => string): Cleaned {
   const n = typeof raw === 'number' ? raw : WHOLE.test(String(raw).trim()) ? Number(String(raw).trim()) : NaN;
   if (!Number.isSafeInteger(n)) return { error: WHOLE_MESSAGE[f.kind] };
-  if (f.options.min !== undefined && n < f.options.min) return { error: `must be at least ${f.options.min}` };
-  if (f.options.max !== undefined && n > f.options.max) return { error: `must be at most ${f.options.max}` };
+  // Bounds read as the person typed the value: an amount in its currency, a rate as a percentage.
+  const bound = (value: number) => (f.kind === 'rate' ? `${formatRate(value)} %` : f.kind === 'money' && currency ? formatMoney(value, currency()) : String(value));
+  if (f.options.min !== undefined && n < f.options.min) return { error: `must be at least ${bound(f.options.min)}` };
+  if (f.options.max !== undefined && n > f.options.max) return { error: `must be at most ${bound(f.options.max)}` };
   return { value: n };
 }
 

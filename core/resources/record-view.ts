@@ -55,15 +55,15 @@ export async function recordView(ctx: RequestContext, registry: EntityRegistry, 
   const fields = [];
   for (const f of entity.fieldList) {
     if (!f.inForm || (!f.writable && !row)) continue;
-    const value = input.typed && f.key in input.typed ? input.typed[f.key] : row ? inputValue(f, row[f.key], shownRow, dc) : newValue(f);
+    const value = input.typed && f.key in input.typed ? input.typed[f.key] : row ? inputValue(f, row[f.key], shownRow, dc) : newValue(f, shownRow, dc);
     fields.push({
       name: f.key,
       label: f.label,
       type: f.kind === 'text' && f.options.multiline ? 'textarea' : WIDGET[f.kind],
       value,
       error: errors[f.key],
-      // A field that always holds a value is marked so (its select offers no empty choice).
-      required: Boolean(f.options.required) || (!f.nullable && f.kind !== 'boolean' && f.kind !== 'list'),
+      // A select of a field that always holds a value offers no empty choice.
+      required: f.writable && (Boolean(f.options.required) || (!f.nullable && (f.kind === 'enum' || f.kind === 'ref'))),
       hint: f.kind === 'secret' && row ? 'Leave empty to keep the current one.' : (f.options.hint ?? ''),
       placeholder: f.options.placeholder ?? '',
       autocomplete: f.kind === 'secret' ? 'new-password' : f.kind === 'phone' ? 'off' : '',
@@ -96,10 +96,11 @@ function inputValue(f: ResolvedField, value: unknown, row: Record<string, unknow
   return inputText(f, value, row, dc);
 }
 
-function newValue(f: ResolvedField): unknown {
+/** A new record's field shows its default as it would be typed (an amount as 12.50, a rate as 20.00). */
+function newValue(f: ResolvedField, row: Record<string, unknown>, dc: Parameters<typeof inputText>[3]): unknown {
   if (f.kind === 'boolean') return Boolean(f.options.default);
   const value = f.options.default;
-  return value === undefined || value === null || typeof value === 'object' ? '' : String(value);
+  return value === undefined || value === null ? '' : inputText(f, value, row, dc);
 }
 
 async function widgetOptions(ctx: RequestContext, registry: EntityRegistry, f: ResolvedField, companyId: number) {

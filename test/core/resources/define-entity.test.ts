@@ -69,7 +69,7 @@ describe('core resources: a declaration', () => {
       phone: 'must be a phone number (digits, spaces, + - ( ) . /)',
       quantity: 'must be at least 0',
       price: 'must be an amount in minor units (a whole number: 1250 is 12.50)',
-      tax_rate: 'must be at most 10000',
+      tax_rate: 'must be at most 100.00 %',
       available_on: 'must be a date (YYYY-MM-DD)',
       checked_at: 'must be a date and time (ISO 8601)',
       status: 'must be one of: draft, published, retired',

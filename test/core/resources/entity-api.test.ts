@@ -64,7 +64,7 @@ describe('core resources: the JSON API derived from a declaration @integration',
     const shapes = await api().post('/api/v1/depot/articles').set(bearer(writer)).send({ sku: 'has space', price: 'lots', stock_value: 1 }).expect(422);
     expect(shapes.body.error.fields).to.include({ name: 'is required', stock_value: 'is not a known field' }).and.to.have.property('price');
     const rules = await api().post('/api/v1/depot/articles').set(bearer(writer)).send({ sku: 'has space', name: 'x', price: -1 }).expect(422);
-    expect(rules.body.error.fields).to.deep.equal({ sku: 'must be 1 to 32 letters, digits, - or _', price: 'must be at least 0' });
+    expect(rules.body.error.fields).to.deep.equal({ sku: 'must be 1 to 32 letters, digits, - or _', price: 'must be at least 0.00 EUR' });
     const empty = await api().patch(`/api/v1/depot/shelves/1`).set(bearer(writer)).send({}).expect(404);
     expect(empty.body.error.code).to.equal('not_found');
   });

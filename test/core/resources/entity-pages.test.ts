@@ -67,6 +67,12 @@ describe('core resources: the pages derived from a declaration @integration', ()
     const invalid = await writer.post('/depot/articles', { sku: 'bad sku', name: '', price: '12.345', tax_rate: 'lots', available_on: '2025-13-01', pin: '1' }).expect(422);
     for (const name of ['sku', 'name', 'price', 'tax_rate', 'available_on', 'pin']) expect(invalid.text).to.contain(`id="field-${name}-error"`);
     expect(invalid.text).to.contain('<p class="field-error" id="field-price-error">must be an amount in EUR, like 12.50</p>');
+    expect(invalid.text).to.contain('Please correct these fields: SKU, Name, Price, Tax rate, Available on, PIN');
+    // Defaults show as people type them, and bounds are said in the same terms.
+    expect(form.text).to.contain('id="field-tax_rate" name="tax_rate" value="20.00"');
+    const bounds = await writer.post('/depot/articles', { sku: uniq('B'), name: 'Bounds', price: '-1', tax_rate: '100.01' }).expect(422);
+    expect(bounds.text).to.contain('<p class="field-error" id="field-price-error">must be at least 0.00 EUR</p>');
+    expect(bounds.text).to.contain('<p class="field-error" id="field-tax_rate-error">must be at most 100.00 %</p>');
     expect(invalid.text).to.contain('value="bad sku"');
     expect(invalid.text).to.contain('value="12.345"');
     expect(invalid.text).not.to.match(/id="field-pin"[^>]*value=/);
@@ -126,7 +132,8 @@ describe('core resources: the pages derived from a declaration @integration', ()
     expect(history).to.match(/<th scope="row">Price<\/th>\s*<td class="audit-from">3.00 EUR<\/td>/);
     expect(history).to.match(/<th scope="row">Status<\/th>\s*<td class="audit-from">Draft<\/td>\s*<td class="audit-arrow"[^>]*>→<\/td>\s*<td class="audit-to">Published<\/td>/);
     expect(history).to.match(/<th scope="row">Active<\/th>\s*<td class="audit-from">Yes<\/td>\s*<td class="audit-arrow"[^>]*>→<\/td>\s*<td class="audit-to">No<\/td>/);
-    expect(history).to.match(/<th scope="row">PIN<\/th>[\s\S]*?\(changed\)/);
+    // The secret's change is an entry of its own, saying only that it changed.
+    expect(history).to.match(/<span class="badge badge-update">update<\/span>\s*<\/div>\s*<table class="audit-changes">\s*<tbody>\s*<tr>\s*<th scope="row">PIN<\/th>[\s\S]*?\(changed\)<\/td>\s*<\/tr>\s*<\/tbody>/);
     expect(history).not.to.contain('secret-pin');
     expect(history).not.to.contain('shelf_id');
 
