@@ -135,6 +135,11 @@ describe('core resources: the JSON API derived from a declaration @integration',
     // Shelves declare no delete permission, and the fixture switched their PATCH off.
     await api().delete(`/api/v1/depot/shelves/${s.id}`).set(bearer(writer)).expect(404);
     await api().patch(`/api/v1/depot/shelves/${s.id}`).set(bearer(writer)).send({ name: 'x' }).expect(404);
+    // ...and replaced the handler of its GET, which keeps the route's permission and schemas.
+    await api().post('/api/v1/depot/articles').set(bearer(writer)).send({ sku: uniq('ON'), name: 'On the shelf', price: 1, shelf_id: s.id }).expect(201);
+    expect((await api().get(`/api/v1/depot/shelves/${s.id}`).set(bearer(reader)).expect(200)).body).to.include({ id: s.id, articles: 1 });
+    const nobody = await t.token((await t.createUser({ permissions: ['depot.article.read'] })).email);
+    await api().get(`/api/v1/depot/shelves/${s.id}`).set(bearer(nobody)).expect(403);
   });
 
   it('appears in the OpenAPI document with its schemas and permissions', async () => {
