@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ScopedDb } from './scoped-db';
-import { decodeCursor, encodeCursor } from './keyset';
+import { encodeCursor } from './keyset';
 import { ValidationError } from '../http/errors';
 
 /**
@@ -110,22 +110,36 @@ export interface KeysetCursor {
   id: number;
 }
 
-/** Decodes `after` and checks it fits the sort; anything else is a 422 naming `after`. */
+/**
+ * Decodes `after` and checks it is what this sort wrote: `[id]`, or `[value, id]` with a value of the
+ * sort's kind. A cursor is client input; anything else is a 422 naming `after`, never handed to the
+ * database.
+ */
 export function parseKeysetCursor(after: string, order: KeysetOrder, field = 'after'): KeysetCursor {
-  const values = decodeCursor(after, field);
+  const refuse = () => new ValidationError({ [field]: 'is not a valid cursor' });
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(String(after), 'base64url').toString('utf8'));
+  } catch {
+    throw refuse();
+  }
+  if (!Array.isArray(values)) throw refuse();
   if (order.column === 'id') {
-    const id = values[0];
-    if (values.length !== 1 || !Number.isSafeInteger(id)) throw new ValidationError({ [field]: 'is not a valid cursor' });
-    return { value: id, id: id as number };
+    if (values.length !== 1 || !isId(values[0])) throw refuse();
+    return { value: values[0], id: values[0] };
   }
   const [value, id] = values;
-  if (values.length !== 2 || !Number.isSafeInteger(id) || !fitsKind(value, order)) throw new ValidationError({ [field]: 'is not a valid cursor for this sort' });
-  return { value: order.kind === 'instant' && value !== null ? new Date(value as number) : value, id: id as number };
+  if (values.length !== 2 || !isId(id) || !fitsKind(value, order)) throw refuse();
+  return { value: order.kind === 'instant' && value !== null ? new Date(value as number) : value, id };
+}
+
+function isId(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 1;
 }
 
 function fitsKind(value: unknown, order: KeysetOrder): boolean {
   if (value === null) return Boolean(order.nullable);
-  if (order.kind === 'text') return typeof value === 'string';
+  if (order.kind === 'text') return typeof value === 'string' && value.length <= 1000;
   return typeof value === 'number' && Number.isFinite(value);
 }
 
