@@ -6,7 +6,7 @@ import { SEARCHABLE_KINDS, type AnyField, type FieldKind } from './fields';
  * and resolves each field's defaults, so everything derived from it reads one shape.
  */
 export interface EntityDeclaration<F extends Record<string, AnyField>> {
-  /** Singular, snake_case; the module adds itself in front (`base.shop`). */
+  /** Singular, snake_case; the module adds itself in front (`<module>.<name>`). */
   name: string;
   table: string;
   label: { one: string; many: string };
@@ -20,7 +20,7 @@ export interface EntityDeclaration<F extends Record<string, AnyField>> {
     /** CSV export of the list is off unless a permission is named. */
     export?: string | false;
     /**
-     * Reading through the service needs no permission (every module may let people pick a shop);
+     * Reading through the service needs no permission (other modules' pickers offer these records);
      * the entity's own routes still need `read`.
      */
     openReads?: boolean;

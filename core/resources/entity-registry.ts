@@ -93,7 +93,7 @@ export class EntityRegistry {
     return false;
   }
 
-  /** How a message names one record of `target` ("shop"). */
+  /** How a message names one record of `target` (its singular label, lower-case). */
   labelOf(target: string): string {
     return this.byName.get(target)?.entity.label.one.toLowerCase() ?? this.resolvers.get(target)?.label ?? 'record';
   }

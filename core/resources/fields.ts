@@ -152,7 +152,7 @@ export const field = {
     options: Omit<EnumOptions<keyof V & string>, 'values'> & { values: V } & Literal<R, D, RO>,
   ) => make<keyof V & string, Flags<R, D, RO>>('enum', options),
   /**
-   * Another entity by its full name (`base.shop`), stored as its id: checked through that entity's
+   * Another entity by its full name (`<module>.<name>`), stored as its id: checked through that entity's
    * service (visible, same company), shown by its title, offered as a filter.
    */
   ref: <const R extends boolean = false, const RO extends boolean = false>(entity: string, options: RefOptions & Literal<R, undefined, RO>) =>
