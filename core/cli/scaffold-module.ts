@@ -6,7 +6,8 @@ const NAME = /^[a-z][a-z0-9_]{1,39}$/;
 
 /**
  * Writes a module that installs and passes its own test unchanged: manifest, a migration creating one
- * business table, a read and a write permission, a list page with a form, an API route and a test.
+ * business table, a read and a write permission, an entity declared once (its list and record pages
+ * and its JSON API come from the core) and a test.
  */
 export function scaffoldModule(name: string, targetDir?: string): { dir: string; files: string[] } {
   if (!NAME.test(name)) throw new Error(`Module name "${name}" must be 2-40 lowercase letters, digits or _, starting with a letter`);
@@ -36,50 +37,36 @@ export function scaffoldModule(name: string, targetDir?: string): { dir: string;
       null,
       2,
     ) + '\n',
-    [path.join(dir, 'index.ts')]: `import { defineModule } from '${coreImport(dir)}/modules/module-api';
-import { createNote, listNotes } from './notes';
+    [path.join(dir, 'index.ts')]: `import { defineModule } from '${coreImport(dir)}';
+import { noteEntity } from './note-entity';
 
 export default defineModule({
   register(m) {
-    m.routes.page({
-      method: 'GET',
-      path: '/${name}',
-      permission: '${name}.note.read',
-      handler: async (ctx) => ({ view: '${name}/notes', title: '${title}', data: { notes: await listNotes(ctx) } }),
-    });
-    m.routes.page({
-      method: 'POST',
-      path: '/${name}',
-      permission: '${name}.note.write',
-      handler: async (ctx, input) => {
-        await createNote(ctx, String(input.body.text ?? ''));
-        return { redirect: '/${name}', flash: { type: 'success', message: 'Note saved.' } };
-      },
-    });
-    m.routes.api({
-      method: 'GET',
-      path: '/notes',
-      permission: '${name}.note.read',
-      summary: 'List notes',
-      handler: async (ctx) => ({ data: await listNotes(ctx), next_cursor: null }),
-    });
+    // The list, the form, the record page and /api/v1/${name}/notes all come from the declaration.
+    m.entities.register(noteEntity);
   },
 });
 `,
-    [path.join(dir, 'notes.ts')]: `import type { RequestContext } from '${coreImport(dir)}/security/request-context';
-import { ValidationError } from '${coreImport(dir)}/http/errors';
+    [path.join(dir, 'note-entity.ts')]: `import { defineEntity, field, type EntityRow } from '${coreImport(dir)}';
 
-export async function listNotes(ctx: RequestContext): Promise<Array<{ id: number; text: string }>> {
-  return ctx.db.query('${table}').orderBy('id', 'desc').limit(50).select('id', 'text');
-}
+export const noteEntity = defineEntity({
+  name: 'note',
+  table: '${table}',
+  label: { one: 'Note', many: 'Notes' },
+  permissions: { read: '${name}.note.read', write: '${name}.note.write' },
+  paths: { api: '/notes', pages: '/${name}' },
+  title: 'text',
+  search: ['text'],
+  sorts: ['-created_at', 'text'],
+  fields: {
+    text: field.text({ label: 'Note', required: true, maxLength: 500 }),
+  },
+});
 
-export async function createNote(ctx: RequestContext, text: string): Promise<number> {
-  if (!text.trim()) throw new ValidationError({ text: 'is required' });
-  return ctx.db.insert('${table}', { text: text.trim() });
-}
+export type Note = EntityRow<typeof noteEntity>;
 `,
     [path.join(dir, 'migrations', '001_create_notes.ts')]: `import type { Knex } from 'knex';
-import { createBusinessTable } from '${coreImport(path.join(dir, 'migrations'))}/db/schema-helpers';
+import { createBusinessTable } from '${coreImport(path.join(dir, 'migrations'))}';
 
 export async function up(knex: Knex): Promise<void> {
   await createBusinessTable(knex, '${table}', (t) => {
@@ -90,21 +77,6 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('${table}');
 }
-`,
-    [path.join(dir, 'views', 'notes.hbs')]: `<div class="page-header"><h1>${title}</h1></div>
-{{#if (can "${name}.note.write")}}
-<form method="post" action="/${name}" class="card">
-  {{{csrf}}}
-  <label>Note <input name="text" required maxlength="500"></label>
-  <button class="btn btn-primary" type="submit">Add</button>
-</form>
-{{/if}}
-<table class="data">
-  <thead><tr><th>#</th><th>Note</th></tr></thead>
-  <tbody>
-    {{#each notes}}<tr><td>{{id}}</td><td>{{text}}</td></tr>{{else}}<tr><td colspan="2">No notes yet.</td></tr>{{/each}}
-  </tbody>
-</table>
 `,
     [testFile]: `import assert from 'node:assert/strict';
 ${external ? "import path from 'node:path';\n" : ''}import { startTestApp, TestApp } from '${relativeImport(path.dirname(testFile), path.join(ROOT_DIR, 'test', 'support'))}/harness';
@@ -122,6 +94,7 @@ describe('${name} module', () => {
     await agent.post('/${name}', { text: 'first note' }).expect(302);
     const page = await agent.get('/${name}').expect(200);
     assert.match(page.text, /first note/);
+    await agent.post('/${name}', { text: ' ' }).expect(422);
   });
 
   it('answers 403 to a user without ${name}.note.read', async () => {

@@ -34,3 +34,14 @@ export function endOfDay(day: string, timeZone: string): Date {
   const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   return startOfDay(next, timeZone);
 }
+
+const WALL_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** The instant a wall-clock time (`YYYY-MM-DDTHH:mm`, a form's datetime-local) names in `timeZone`. */
+export function instantOfWallTime(local: string, timeZone: string): Date | null {
+  const m = WALL_TIME.exec(local.trim());
+  const asUtc = m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}Z`) : NaN;
+  if (Number.isNaN(asUtc)) return null;
+  const first = asUtc - offsetAt(asUtc, timeZone);
+  return new Date(asUtc - offsetAt(first, timeZone));
+}

@@ -28,14 +28,15 @@ export class RouteTable {
   addPage(module: string, route: PageRoute): void {
     this.checkPermission(module, route.method, route.path, route.permission);
     if (!route.path.startsWith('/') || route.path.startsWith('/api/')) throw new RouteDeclarationError(`Module "${module}": page path "${route.path}" must start with / and not with /api/`);
-    this.pages.push({ ...route, module });
+    insertBySpecificity(this.pages, { ...route, module }, route.path);
   }
 
   addApi(module: string, route: ApiRoute): void {
     this.checkPermission(module, route.method, route.path, route.permission);
     if (!route.path.startsWith('/')) throw new RouteDeclarationError(`Module "${module}": API path "${route.path}" must start with /`);
     const openApiPath = `/api/v1/${module}${route.path}`;
-    this.apis.push({ ...route, module, openApiPath, expressPath: openApiPath.replace(/\{(\w+)\}/g, ':$1') });
+    const expressPath = openApiPath.replace(/\{(\w+)\}/g, ':$1');
+    insertBySpecificity(this.apis, { ...route, module, openApiPath, expressPath }, expressPath);
   }
 
   private checkPermission(module: string, method: string, path: string, permission: string | undefined): void {
@@ -44,4 +45,26 @@ export class RouteTable {
       throw new RouteDeclarationError(`Module "${module}": route ${method} ${path} needs permission "${permission}", which no installed module declares`);
     }
   }
+}
+
+/**
+ * Keeps routes in the order they must be tried: at the first segment where two paths differ in kind,
+ * a fixed segment goes before a parameter, so `/shops/new` wins over `/shops/:id` whoever declared
+ * first. Paths of the same shape keep their declaration order.
+ */
+function insertBySpecificity<T extends { path: string }>(list: T[], route: T, path: string): void {
+  const shape = shapeOf(path);
+  const at = list.findIndex((other) => compareShapes(shape, shapeOf('expressPath' in other ? String(other.expressPath) : other.path)) < 0);
+  if (at === -1) list.push(route);
+  else list.splice(at, 0, route);
+}
+
+/** 0 for a fixed segment, 1 for a parameter. */
+function shapeOf(path: string): number[] {
+  return path.split('/').filter(Boolean).map((segment) => (segment.startsWith(':') ? 1 : 0));
+}
+
+function compareShapes(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
 }

@@ -19,4 +19,6 @@ export const CORE = {
   Tokens: Symbol.for('core.Tokens'),
   Views: Symbol.for('core.Views'),
   Registry: Symbol.for('core.Registry'),
+  /** Every registered entity (`EntityRegistry`): refs, titles and record paths by full name. */
+  Entities: Symbol.for('core.Entities'),
 } as const;

@@ -38,6 +38,7 @@ import type { DemoSeeder } from '../modules/module-api';
 import { seedFirstStart } from './first-start';
 import { createHttpApp, HttpApp } from '../http/app';
 import type { Company } from '../security/services';
+import { EntityRegistry } from '../resources/entity-registry';
 
 export interface KernelOptions {
   /** Values that win over files and environment (tests). */
@@ -70,6 +71,7 @@ export class Kernel {
   readonly events = new EventBus();
   readonly jobs = new JobRegistry();
   readonly audit = new AuditLog();
+  readonly entities = new EntityRegistry();
   readonly sequences: Sequences;
   readonly demoSeeders: Array<{ module: string; seeder: DemoSeeder }> = [];
   readonly routes: RouteTable;
@@ -173,6 +175,7 @@ export class Kernel {
     c.bind(CORE.Permissions).toConstantValue(this.catalog);
     c.bind(CORE.Views).toConstantValue(this.views);
     c.bind(CORE.Registry).toConstantValue(this.routes);
+    c.bind(CORE.Entities).toConstantValue(this.entities);
     const roles = new RoleServiceImpl(this.knex, this.catalog, this.audit);
     c.bind(CORE.Roles).toConstantValue(roles);
     c.bind(CORE.Users).toConstantValue(new UserServiceImpl(this.knex, roles, this.audit));

@@ -3,12 +3,15 @@
  * A module's entry file default-exports a `TesseraModule`; the host calls `register` once per process
  * for every installed module, in dependency order.
  */
-import type { Container } from 'inversify';
+import type { Container, interfaces } from 'inversify';
 import type { Knex } from 'knex';
 import type { Request, Response } from 'express';
 import type { Manifest } from './manifest';
 import type { RequestContext } from '../security/request-context';
 import type { JsonSchema } from '../http/json-schema';
+import type { AnyEntity } from '../resources/define-entity';
+import type { EntityService } from '../resources/entity-service';
+import type { EntityOptions } from '../resources/register-entity';
 
 export interface TesseraModule {
   register(m: ModuleContext): void | Promise<void>;
@@ -29,6 +32,8 @@ export interface ModuleContext {
   readonly events: EventRegistrar;
   readonly jobs: JobRegistrar;
   readonly views: ViewRegistrar;
+  readonly services: ServiceRegistrar;
+  readonly entities: EntityRegistrar;
   /** Demo data for a first start; runs once per company when the module is installed with demo data on. */
   demo(seeder: DemoSeeder): void;
 }
@@ -161,6 +166,22 @@ export interface SlotContribution {
 
 export interface ViewRegistrar {
   slot(contribution: SlotContribution): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services and entities
+
+export interface ServiceRegistrar {
+  /** Offers `value` to every module under `id` (a Symbol exported from the module's public face). */
+  bind<T>(id: interfaces.ServiceIdentifier<T>, value: T): void;
+}
+
+export interface EntityRegistrar {
+  /**
+   * An entity declared with `defineEntity`: binds its service (returned), and derives its JSON API,
+   * its pages and its record slots `<module>.<entity>.panels` / `.actions`.
+   */
+  register<E extends AnyEntity, S extends EntityService<E, any> = EntityService<E>>(entity: E, options?: EntityOptions<E, S>): S;
 }
 
 // ---------------------------------------------------------------------------------------------

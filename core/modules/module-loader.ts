@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Kernel } from '../kernel/kernel';
 import type { ModuleSource } from './manifest';
 import type { ModuleContext, TesseraModule } from './module-api';
+import { bindService, registerEntity } from '../resources/register-entity';
 
 export class ModuleLoadError extends Error {}
 
@@ -25,14 +26,15 @@ export function loadModuleEntry(source: ModuleSource): TesseraModule {
 export async function registerModule(kernel: Kernel, source: ModuleSource, entry: TesseraModule): Promise<void> {
   const name = source.manifest.name;
   const declaredSlots = new Set(kernel.manifests.flatMap((m) => m.slots));
+  const routes: ModuleContext['routes'] = {
+    page: (route) => kernel.routes.addPage(name, route),
+    api: (route) => kernel.routes.addApi(name, route),
+  };
   const context: ModuleContext = {
     manifest: source.manifest,
     dir: source.dir,
     container: kernel.container,
-    routes: {
-      page: (route) => kernel.routes.addPage(name, route),
-      api: (route) => kernel.routes.addApi(name, route),
-    },
+    routes,
     events: {
       on: (eventName, handler, options) => kernel.events.on(name, eventName, handler, options),
     },
@@ -45,12 +47,14 @@ export async function registerModule(kernel: Kernel, source: ModuleSource, entry
     },
     views: {
       slot: (contribution) => {
-        if (!declaredSlots.has(contribution.slot)) {
+        if (!declaredSlots.has(contribution.slot) && !kernel.entities.hasSlot(contribution.slot)) {
           throw new ModuleLoadError(`Module "${name}" fills slot "${contribution.slot}", which no installed module declares in its manifest`);
         }
         kernel.views.addSlot(name, contribution);
       },
     },
+    services: { bind: (id, value) => bindService(kernel.container, id, value) },
+    entities: { register: (entity, options) => registerEntity({ module: name, container: kernel.container, registry: kernel.entities, routes }, entity, options) },
     demo: (seeder) => kernel.demoSeeders.push({ module: name, seeder }),
   };
   try {

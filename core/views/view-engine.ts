@@ -107,7 +107,9 @@ export class ViewEngine {
 
   private async fillSlots(name: string, data: Record<string, unknown>, ctx: RequestContext | null): Promise<Record<string, string>> {
     const filled: Record<string, string> = {};
-    for (const slot of this.slotsUsedBy(name)) {
+    // Shared templates name their slots at run time (`{{{slot record.panelsSlot}}}`) and list them in `slotNames`.
+    const named = Array.isArray(data.slotNames) ? data.slotNames.map(String) : [];
+    for (const slot of new Set([...this.slotsUsedBy(name), ...named])) {
       const parts: string[] = [];
       for (const contribution of this.ordered(slot)) {
         if (contribution.permission && !ctx?.can(contribution.permission)) continue;

@@ -12,5 +12,6 @@ export const BASE_PERMISSIONS = {
   shopManage: 'base.shop.manage',
 } as const;
 
-export type { Shop, ShopInput, ShopPatch, ShopService, ShopPageOptions } from './shops/shop';
+export type { Shop, ShopInput, ShopPatch, ShopPageOptions } from './shops/shop-entity';
+export type { ShopService } from './shops/shop-service';
 export type { AuditTrail, AuditTrailEntry, AuditChange } from './audit/audit-trail';

@@ -1,11 +1,9 @@
-import type { interfaces } from 'inversify';
-import { defineModule, type ModuleContext } from '../../core/modules/module-api';
+import { defineModule } from '../../core';
 import { BASE } from './identifiers';
-import { DefaultShopService } from './shops/shop-service';
+import { shopEntity } from './shops/shop-entity';
+import { ShopService } from './shops/shop-service';
 import { DefaultAuditTrail } from './audit/audit-trail';
 import { seedDemoShops } from './shops/shop-demo';
-import { registerShopApi } from './shops/shop-api';
-import { registerShopPages } from './shops/shop-pages';
 import { registerCompanyApi } from './companies/company-api';
 import { registerCompanyPages } from './companies/company-pages';
 import { registerUserApi } from './users/user-api';
@@ -22,13 +20,10 @@ import { registerSettingsApi } from './settings/settings-api';
 
 export default defineModule({
   register(m) {
-    const shops = new DefaultShopService();
-    bindConstant(m, BASE.ShopService, shops);
-    bindConstant(m, BASE.AuditTrail, new DefaultAuditTrail());
+    const shops = m.entities.register(shopEntity, { serviceId: BASE.ShopService, service: (options) => new ShopService(shopEntity, options) });
+    m.services.bind(BASE.AuditTrail, new DefaultAuditTrail());
 
     registerHomePages(m, shops);
-    registerShopPages(m, shops);
-    registerShopApi(m, shops);
     registerCompanyPages(m);
     registerCompanyApi(m);
     registerUserPages(m);
@@ -45,9 +40,3 @@ export default defineModule({
     m.demo(seedDemoShops);
   },
 });
-
-function bindConstant<T>(m: ModuleContext, id: interfaces.ServiceIdentifier<T>, value: T): void {
-  // Services are stateless; a rebind keeps a second register() in one container (tests) harmless.
-  if (m.container.isBound(id)) m.container.rebind<T>(id).toConstantValue(value);
-  else m.container.bind<T>(id).toConstantValue(value);
-}

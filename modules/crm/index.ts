@@ -1,4 +1,4 @@
-import { defineModule, type ModuleContext } from '../../core/modules/module-api';
+import { defineModule } from '../../core';
 import { CRM } from './identifiers';
 import { CustomerServiceImpl } from './customers/customer-service';
 import { customerApiRoutes } from './customers/customer-api';
@@ -17,11 +17,10 @@ import { seedCrmDemo } from './demo-data';
  */
 export default defineModule({
   register(m) {
-    bindConstant(m, CRM.Customers, new CustomerServiceImpl());
-    bindConstant(m, CRM.CustomerGroups, new CustomerGroupServiceImpl());
-    bindConstant(m, CRM.Imports, new ImportService());
+    m.services.bind(CRM.Customers, new CustomerServiceImpl());
+    m.services.bind(CRM.CustomerGroups, new CustomerGroupServiceImpl());
+    m.services.bind(CRM.Imports, new ImportService());
 
-    // Fixed paths (import, export, new) before `:id` ones: routes match in the order declared.
     for (const route of importApiRoutes(m.container)) m.routes.api(route);
     for (const route of customerApiRoutes(m.container)) m.routes.api(route);
     for (const route of groupApiRoutes(m.container)) m.routes.api(route);
@@ -33,9 +32,3 @@ export default defineModule({
     m.demo(seedCrmDemo);
   },
 });
-
-function bindConstant(m: ModuleContext, id: symbol, value: unknown): void {
-  // The services are stateless; rebinding keeps a second register() in one container (tests) harmless.
-  if (m.container.isBound(id)) m.container.rebind(id).toConstantValue(value);
-  else m.container.bind(id).toConstantValue(value);
-}

@@ -78,10 +78,81 @@ export function layoutData(): Record<string, unknown> {
 
 const now = new Date('2025-01-15T10:30:00Z');
 
-export const shops = [
-  { id: 1, company_id: 1, code: 'MAIN', name: 'Main Street', address: '12 Main Street', phone: '+44 20 7946 0001', is_active: true, created_at: now, updated_at: now },
-  { id: 2, company_id: 2, code: 'HARBOUR', name: 'Harbour Mall', address: null, phone: null, is_active: false, created_at: now, updated_at: now },
+const shopRows = [
+  { id: 1, company_id: 1, code: 'MAIN', name: 'Main Street', address: '12 Main Street', phone: '+44 20 7946 0001', is_active: true },
+  { id: 2, company_id: 2, code: 'HARBOUR', name: 'Harbour <script>', address: null, phone: null, is_active: false },
 ];
+
+/** What core/resources/list-view.ts builds for the shops list of a user seeing two companies. */
+export const shopList = {
+  entity: 'base.shop',
+  title: 'Shops',
+  description: 'Points of sale of your companies.',
+  path: '/admin/shops',
+  newHref: '/admin/shops/new',
+  newLabel: 'New shop',
+  exportPath: null,
+  searchable: true,
+  q: '',
+  searchPlaceholder: 'Code or name starts with…',
+  filters: [{ range: false, label: 'Active', name: 'active', value: '', options: [{ value: 'true', label: 'active', selected: false }, { value: 'false', label: 'inactive', selected: false }] }],
+  sort: 'name',
+  columns: [
+    { key: 'code', label: 'Code', nextSort: 'code', sorted: null },
+    { key: 'name', label: 'Name', nextSort: '-name', sorted: 'ascending' },
+    { key: 'company_id', label: 'Company', nextSort: null, sorted: null },
+    { key: 'is_active', label: 'Active', nextSort: null, sorted: null },
+  ],
+  rows: shopRows.map((s) => ({
+    id: s.id,
+    href: `/admin/shops/${s.id}`,
+    cells: [
+      { text: s.code, class: 'mono', href: `/admin/shops/${s.id}`, badge: null },
+      { text: s.name, class: '', href: `/admin/shops/${s.id}`, badge: null },
+      { text: s.company_id === 1 ? 'Demo Retail Ltd' : 'Northwind Trading', class: '', href: null, badge: null },
+      { text: s.is_active ? 'active' : 'inactive', class: '', href: null, badge: s.is_active ? 'active' : 'inactive' },
+    ],
+  })),
+  next_cursor: 'abc',
+  filtered: false,
+  errors: [],
+  emptyMessage: 'No shops yet.',
+  firstLabel: 'Create the first shop',
+};
+
+/** What core/resources/record-view.ts builds for a shop's page; parts replaced by `changes`. */
+export function shopRecord(changes: Record<string, unknown> & { errors?: Record<string, string>; companies?: unknown }): Record<string, unknown> {
+  const row = 'row' in changes ? changes.row : shopRows[0];
+  const errors = changes.errors ?? {};
+  return {
+    entity: 'base.shop',
+    row,
+    title: 'Main Street',
+    listHref: '/admin/shops',
+    many: 'Shops',
+    form: {
+      action: row ? '/admin/shops/1' : '/admin/shops',
+      companies: changes.companies ?? null,
+      companyError: errors.company_id,
+      submitLabel: row ? 'Save' : 'Create shop',
+      fields: [
+        { name: 'code', label: 'Code', type: 'text', value: 'MAIN', error: errors.code, required: true, hint: 'Letters, digits, - or _; unique in the company.', placeholder: 'MAIN', autocomplete: '', readonly: false, options: null },
+        { name: 'is_active', label: 'Active', type: 'checkbox', value: true, error: errors.is_active, required: false, hint: '', placeholder: '', autocomplete: '', readonly: false, options: null },
+      ],
+    },
+    details: [
+      { label: 'Code', text: 'MAIN', class: 'mono', href: null },
+      { label: 'Active', text: 'active', class: '', href: null },
+    ],
+    deleteHref: null,
+    deleteQuestion: null,
+    formError: null,
+    panelsSlot: 'base.shop.panels',
+    actionsSlot: 'base.shop.actions',
+    history: null,
+    ...changes,
+  };
+}
 
 export const history = [
   { id: 3, action: 'update', actor_id: 1, actor_name: 'Ada Admin', created_at: now, changes: [{ field: 'name', from: 'Main St', to: 'Main Street' }, { field: 'phone', from: null, to: '+44 20 7946 0001' }] },

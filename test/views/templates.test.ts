@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { history, jobCounts, jobs, permissionGroups, shops, templateEngine } from './template-fixtures';
+import { history, jobCounts, jobs, permissionGroups, shopList, shopRecord, templateEngine } from './template-fixtures';
 import { jobCountsChart, totals } from '../../modules/base/jobs/job-chart';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -18,7 +18,7 @@ describe('shell and base templates', () => {
   const engine = templateEngine('<section class="card">panel</section>');
 
   it('every template compiles', () => {
-    const dirs = ['views', 'views/partials', 'views/errors', 'modules/base/views'];
+    const dirs = ['views', 'views/partials', 'views/errors', 'views/resources', 'modules/base/views'];
     for (const dir of dirs) {
       for (const file of fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.hbs'))) {
         expect(() => engine.hb.precompile(fs.readFileSync(path.join(ROOT, dir, file), 'utf8')), `${dir}/${file}`).not.to.throw();
@@ -59,21 +59,31 @@ describe('shell and base templates', () => {
     expect(html).to.contain('href="?q=ma"');
   });
 
-  it('renders the shop pages', () => {
-    const list = engine.page('modules/base/views/shops-list.hbs', { shops, next_cursor: 'abc', q: '', query: {}, multiCompany: true });
+  it('renders the entity pages core derives for every entity (here base\'s shops)', () => {
+    const list = engine.page('views/resources/list.hbs', { list: shopList, query: { sort: 'name' } });
     expect(list).to.contain('href="/admin/shops/new"');
     expect(list).to.contain('Northwind Trading');
-    expect(list).to.contain('?after=abc');
+    expect(list).to.contain('?sort=name&amp;after=abc');
+    expect(list).to.contain('<th scope="col" aria-sort="ascending"><a class="sort-link" href="?sort=-name">Name');
+    expect(list).to.contain('<span class="badge badge-inactive">inactive</span>');
+    expect(list).to.contain('&lt;script&gt;');
     assertCspSafe(list);
-    const form = engine.page('modules/base/views/shop-form.hbs', { shop: shops[0], values: shops[0], errors: { code: 'is already used by another shop' }, formError: 'Another shop has this code', history, multiCompany: true });
+    const form = engine.page('views/resources/record.hbs', { record: shopRecord({ errors: { code: 'is already used by another shop' }, formError: 'Another shop of this company has this code', history }) });
     expect(form).to.contain('action="/admin/shops/1"');
-    expect(form).to.contain('is already used by another shop');
+    expect(form).to.contain('<p class="field-error" id="field-code-error">is already used by another shop</p>');
+    expect(form).to.contain('Another shop of this company has this code');
     expect(form).to.contain('Main St</td>');
     expect(form).to.contain('name="_csrf" value="csrf-token-value"');
+    expect(form).to.contain('panel</section>');
     assertCspSafe(form);
-    const readOnly = engine.page('modules/base/views/shop-form.hbs', { shop: shops[0], values: shops[0], errors: {}, permissions: ['base.shop.read'], history: null });
+    const readOnly = engine.page('views/resources/record.hbs', { record: shopRecord({ form: null, history: null }) });
     expect(readOnly).not.to.contain('<form method="post" action="/admin/shops/1"');
+    expect(readOnly).to.contain('<dt>Code</dt><dd class="mono">MAIN</dd>');
     expect(readOnly).not.to.contain('History');
+    const fresh = engine.page('views/resources/record.hbs', { record: shopRecord({ row: null, title: 'New shop', companies: [{ id: 1, name: 'Demo Retail Ltd', selected: true }, { id: 2, name: 'Northwind Trading', selected: false }] }) });
+    expect(fresh).to.contain('<select id="field-company_id" name="company_id">');
+    expect(fresh).not.to.contain('Delete');
+    assertCspSafe(fresh);
   });
 
   it('renders the role form with permissions grouped by module, ungrantable ones disabled', () => {

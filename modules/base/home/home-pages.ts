@@ -3,7 +3,7 @@ import { CORE } from '../../../core/kernel/identifiers';
 import { CORE_PERMISSIONS } from '../../../core/security/services';
 import type { JobQueue } from '../../../core/jobs/job-queue';
 import { BASE_PERMISSIONS } from '../identifiers';
-import type { ShopService } from '../shops/shop';
+import type { ShopService } from '../shops/shop-service';
 import { totals } from '../jobs/job-chart';
 import { jobScopeOf } from '../jobs/job-pages';
 

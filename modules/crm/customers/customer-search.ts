@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ScopedDb } from '../../../core/data/scoped-db';
-import { decodeCursor, encodeCursor } from '../../../core/data/keyset';
+import { keysetPage, type BranchFilter, type KeysetOrder } from '../../../core/data/keyset-page';
 import { ValidationError } from '../../../core/http/errors';
 import { prefixPlan, type PrefixPlan } from './customer-normalize';
 import type { CustomerCriteria, CustomerRow, CustomerSort } from './customer-types';
@@ -49,75 +49,50 @@ export function sortSpec(sort: CustomerSort = 'name'): SortSpec {
 const MAX_LIMIT = 500;
 
 /**
- * Builds the customer search. With a query text, each searchable column is its own index range
- * (`company_id, col LIKE 'prefix%'`), each branch already ordered and cut to the page size; the union
- * of those few rows is then joined back and sorted. MySQL cannot use one index for an OR across
- * columns with ORDER BY ... LIMIT, so the OR would scan the table; the union never does.
+ * Builds the customer search on the core's keyset pages. With a query text, each searchable column is
+ * its own index range (`company_id, col LIKE 'prefix%'`), each branch already ordered and cut to the
+ * page size; the union of those few rows is then joined back and sorted. MySQL cannot use one index
+ * for an OR across columns with ORDER BY ... LIMIT, so the OR would scan the table; the union never
+ * does. A user who sees several companies gets a branch per company too (see core/data/keyset-page).
  */
 export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options: SearchOptions = {}) {
   const limit = Math.min(Math.max(Number(options.limit ?? 50), 1), MAX_LIMIT);
   const spec = sortSpec(options.sort);
-  const cursor = options.after ? parseCursor(options.after, spec) : null;
+  const order: KeysetOrder = { column: spec.column, direction: spec.direction, kind: spec.column === 'id' ? 'number' : 'text' };
   const mysql = db.client.startsWith('mysql');
   const plans = prefixPlan(criteria.q);
-
-  const keyset = (qb: Knex.QueryBuilder, alias: string) => {
-    applyCursor(qb, alias, spec, cursor);
-    if (spec.column !== 'id') qb.orderBy(`${alias}.${spec.column}`, spec.direction);
-    qb.orderBy(`${alias}.id`, spec.direction);
-  };
-
-  const companies = companiesToBranch(db, options);
-  let query: Knex.QueryBuilder;
-  if (criteria.q && plans.length === 0) {
-    query = db.query('crm_customers', 'c').whereRaw('1 = 0');
-  } else if (plans.length === 0) {
-    // Walking the sort index (MySQL, a common set filter) reads index entries and probes the small set
-    // tables for ids only, then fetches the page's rows: reading every walked row whole would be a
-    // random read per entry.
-    const walkSortIndex = mysql && options.drive === 'order';
-    const setFilters = walkSortIndex ? 'exists' : options.drive === 'filter' ? 'join' : 'in';
-    if (companies.length === 1 && !walkSortIndex) {
-      query = db.query('crm_customers', 'c');
-      applyFilters(db, query, 'c', criteria, { ...options, setFilters });
-    } else {
-      const branches = companies.map((companyId, j) => {
-        const ids = (companyId === null ? db.query('crm_customers', 'd') : db.queryCompany(companyId, 'crm_customers', 'd')).select('d.id');
-        if (walkSortIndex) forceIndex(db, ids, 'd', orderedIndex(criteria, spec));
-        applyFilters(db, ids, 'd', criteria, { ...options, setFilters });
-        keyset(ids, 'd');
-        ids.limit(limit + 1);
-        return db.unscoped('wraps a company-scoped query').select('id').from(ids.as(`p${j}`));
-      });
-      query = db.query('crm_customers', 'c').join(unionOf(branches).as('p'), 'p.id', 'c.id');
-    }
-  } else {
-    const branches = plans.flatMap((plan, i) =>
-      companies.map((companyId, j) => {
-        const branch = (companyId === null ? db.query('crm_customers', 'b') : db.queryCompany(companyId, 'crm_customers', 'b')).select('b.id');
-        if (spec.column !== 'code_norm') forcePrefixIndex(db, branch, plan);
-        applyPrefix(branch, 'b', plan, mysql);
-        applyFilters(db, branch, 'b', criteria, options);
-        keyset(branch, 'b');
-        branch.limit(limit + 1);
-        return db.unscoped('wraps a company-scoped branch').select('id').from(branch.as(`b${i}_${j}`));
-      }),
-    );
-    query = db.query('crm_customers', 'c').join(unionOf(branches).as('u'), 'u.id', 'c.id');
+  // Walking the sort index (MySQL, a common set filter) reads index entries and probes the small set
+  // tables for ids only, then fetches the page's rows: reading every walked row whole would be a
+  // random read per entry.
+  const walkSortIndex = plans.length === 0 && mysql && options.drive === 'order';
+  const setFilters = plans.length ? 'in' : walkSortIndex ? 'exists' : options.drive === 'filter' ? 'join' : 'in';
+  let alternatives: BranchFilter[] | undefined;
+  if (criteria.q && plans.length === 0) alternatives = [];
+  else if (walkSortIndex) alternatives = [(qb, alias) => forceIndex(db, qb, alias, orderedIndex(criteria, spec))];
+  else if (plans.length) {
+    alternatives = plans.map((plan) => (qb: Knex.QueryBuilder, alias: string) => {
+      if (spec.column !== 'code_norm') forceIndex(db, qb, alias, PREFIX_INDEX[plan.column]);
+      applyPrefix(qb, alias, plan, mysql);
+    });
   }
-  // The cursor was applied in the branches too; applying it again is harmless and keeps one code path.
-  keyset(query, 'c');
-  query.select('c.*').limit(limit + 1);
-
+  const { query, cut } = keysetPage(db, {
+    table: 'crm_customers',
+    order,
+    after: options.after,
+    limit,
+    companyId: options.companyId,
+    filter: (qb, alias) => applyFilters(db, qb, alias, criteria, { ...options, setFilters }),
+    alternatives,
+    // A prefix branch or a forced walk reads ids from its index alone, even for one company.
+    alwaysBranch: walkSortIndex || plans.length > 0,
+  });
   return {
     query,
     limit,
     /** Cuts the extra row off and builds the next cursor from the last row's sort key. */
     page(rows: CustomerRow[]): { rows: CustomerRow[]; next_cursor: string | null } {
-      const pageRows = rows.slice(0, limit);
-      const last = pageRows[pageRows.length - 1];
-      const next = rows.length > limit && last ? encodeCursor(spec.column === 'id' ? [Number(last.id)] : [last[spec.column], Number(last.id)]) : null;
-      return { rows: pageRows, next_cursor: next };
+      const { data, next_cursor } = cut(rows);
+      return { rows: data, next_cursor };
     },
   };
 }
@@ -143,22 +118,6 @@ export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, optio
     return db.unscoped('wraps a company-scoped branch').select('id').from(branch.as(`b${i}`));
   });
   return unionOf(branches);
-}
-
-/** Past this many companies in a user's scope, one query over all of them beats a branch per company. */
-const MAX_COMPANY_BRANCHES = 20;
-
-/**
- * The companies a page is cut from one by one. Every index leads with company_id, so a page ordered by
- * name is one index range within a company; over `company_id IN (a, b)` both databases sort every
- * customer of those companies to cut it (seconds at a million). A user who sees several companies
- * gets one ordered branch per company, merged like the prefix branches. `null`: a single branch whose
- * company filter is already in place (one company in scope, or `options.companyId`).
- */
-function companiesToBranch(db: ScopedDb, options: SearchOptions): Array<number | null> {
-  const ids = db.principal.companyIds;
-  if (options.companyId || ids.length <= 1 || ids.length > MAX_COMPANY_BRANCHES) return [null];
-  return [...ids];
 }
 
 function unionOf(branches: Knex.QueryBuilder[]): Knex.QueryBuilder {
@@ -278,33 +237,6 @@ function applyFilters(
       inSet('crm_group_members', { group_id: group.id });
     }
   }
-}
-
-type Cursor = { value: string | number | null; id: number };
-
-function parseCursor(after: string, spec: SortSpec): Cursor {
-  const values = decodeCursor(after);
-  if (spec.column === 'id') {
-    const id = Number(values[0]);
-    if (!Number.isInteger(id)) throw new ValidationError({ after: 'is not a valid cursor' });
-    return { value: id, id };
-  }
-  const [value, id] = values;
-  if (typeof value !== 'string' || !Number.isInteger(Number(id))) throw new ValidationError({ after: 'is not a valid cursor for this sort' });
-  return { value, id: Number(id) };
-}
-
-/** `col >= v AND (col > v OR id > last)`: the leading range lets the index seek straight to the page. */
-function applyCursor(qb: Knex.QueryBuilder, alias: string, spec: SortSpec, cursor: Cursor | null): void {
-  if (!cursor) return;
-  const op = spec.direction === 'asc' ? '>' : '<';
-  const id = `${alias}.id`;
-  if (spec.column === 'id') {
-    qb.where(id, op, cursor.id);
-    return;
-  }
-  const col = `${alias}.${spec.column}`;
-  qb.where(col, `${op}=`, cursor.value as string).andWhere((w) => w.where(col, op, cursor.value as string).orWhere(id, op, cursor.id));
 }
 
 function companyTimeZone(db: ScopedDb): string {

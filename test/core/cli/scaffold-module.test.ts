@@ -31,7 +31,7 @@ describe('CLI: tessera module new', function () {
     expect(created.code, shown(created)).to.equal(0);
     const dir = path.join(integratorDir, 'demo_notes');
     expect(created.lines[0]).to.equal(`created ${dir}`);
-    const files = ['manifest.json', 'index.ts', 'migrations/001_create_notes.ts', 'views/notes.hbs', 'test/demo_notes.test.ts'];
+    const files = ['manifest.json', 'index.ts', 'note-entity.ts', 'migrations/001_create_notes.ts', 'test/demo_notes.test.ts'];
     for (const file of files) expect(fs.existsSync(path.join(dir, file)), file).to.equal(true);
     const manifest = readManifest(dir);
     expect(manifest.permissions.map((p) => p.name)).to.deep.equal(['demo_notes.note.read', 'demo_notes.note.write']);

@@ -1,0 +1,297 @@
+import type { RequestContext } from '../security/request-context';
+import type { ScopedDb } from '../data/scoped-db';
+import { keysetPage, parseKeysetCursor } from '../data/keyset-page';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { isDuplicateKey } from '../db/db-lock';
+import type { AnyEntity, ResolvedField } from './define-entity';
+import type { BoundedCount, EntityInput, EntityPageOptions, EntityPatch, EntityRow, Page, WriteAction } from './entity-types';
+import { cleanInput } from './field-rules';
+import { placeOf } from './display-context';
+import { fromDb, valueToDb } from './row-mapping';
+import { applySearch, filterOf, orderOf, searchAlternatives } from './entity-query';
+import type { EntityRegistry, RefOption, RefTarget } from './entity-registry';
+
+type Values = Record<string, unknown>;
+
+/**
+ * What is special about an entity, run by its service. Hooks get a context whose `db` is the write's
+ * transaction, so whatever they write (derived rows, events) commits or rolls back with it.
+ */
+export interface EntityHooks<R = Values> {
+  /** After the fields are valid: may refuse (throw) or return more columns to store (derived values). */
+  beforeCreate?(ctx: RequestContext, values: Values & { company_id: number }): Promise<Values | void>;
+  /** `changes` holds only what the caller gave; `before` is the row as it was. */
+  beforeUpdate?(ctx: RequestContext, changes: Values, before: R): Promise<Values | void>;
+  /** A guard: throw a ConflictError saying why the record cannot go. */
+  beforeRemove?(ctx: RequestContext, row: R): Promise<void>;
+  afterWrite?(ctx: RequestContext, change: { action: WriteAction; row: R | null; before: R | null }): Promise<void>;
+}
+
+export interface EntityServiceOptions<R> {
+  /** `<module>.<name>`. */
+  fullName: string;
+  registry: EntityRegistry;
+  hooks?: EntityHooks<R>;
+}
+
+const PAGE_LIMIT = { default: 50, max: 200 };
+
+/**
+ * The CRUD service every entity gets: reads scoped to the caller's companies, writes validated field
+ * by field, unique keys settled by the database (and named), audited through `ctx.db`. Stateless:
+ * everything it needs comes with the call's context. Subclass it for what hooks cannot say.
+ */
+export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>> {
+  readonly fullName: string;
+  protected readonly hooks: EntityHooks<R>;
+  protected readonly registry: EntityRegistry;
+
+  constructor(
+    readonly entity: E,
+    options: EntityServiceOptions<R>,
+  ) {
+    this.fullName = options.fullName;
+    this.hooks = options.hooks ?? {};
+    this.registry = options.registry;
+  }
+
+  protected get table(): string {
+    return this.entity.table;
+  }
+
+  /** A keyset page, ordered by `sort`; pages stay index-ordered over several companies. */
+  async page(ctx: RequestContext, options: EntityPageOptions = {}): Promise<Page<R>> {
+    this.requireRead(ctx);
+    const limit = Math.min(Math.max(Math.trunc(Number(options.limit ?? PAGE_LIMIT.default)) || PAGE_LIMIT.default, 1), PAGE_LIMIT.max);
+    return this.keyset(ctx, { ...options, limit });
+  }
+
+  /** Every matching row up to `limit` (1000): for pickers and small sets, not for large tables. */
+  async list(ctx: RequestContext, options: Omit<EntityPageOptions, 'after'> = {}): Promise<R[]> {
+    this.requireRead(ctx);
+    return (await this.keyset(ctx, { ...options, after: null, limit: options.limit ?? 1000 })).data;
+  }
+
+  private async keyset(ctx: RequestContext, options: EntityPageOptions & { limit: number }): Promise<Page<R>> {
+    // Every bad parameter is named at once: the sort, each filter, the cursor.
+    const errors: Record<string, string> = {};
+    const order = collect(errors, () => orderOf(this.entity, options.sort));
+    const filter = collect(errors, () => filterOf(ctx, this.entity, options.filters));
+    if (order && options.after) collect(errors, () => parseKeysetCursor(options.after!, order));
+    if (!order || !filter || Object.keys(errors).length) throw new ValidationError(errors);
+    const { query, cut } = keysetPage(ctx.db, {
+      table: this.table,
+      order,
+      after: options.after,
+      limit: options.limit,
+      filter,
+      alternatives: searchAlternatives(this.entity, options.q),
+      companyId: options.companyId,
+    });
+    const { data, next_cursor } = cut((await query) as Values[]);
+    return { data: data.map((raw) => this.toRow(raw)), next_cursor };
+  }
+
+  /** How many rows match, counting no further than `bound`. */
+  async count(ctx: RequestContext, options: Pick<EntityPageOptions, 'q' | 'filters' | 'companyId'> = {}, { bound = 10_000 } = {}): Promise<BoundedCount> {
+    this.requireRead(ctx);
+    const ids = (options.companyId ? ctx.db.queryCompany(options.companyId, this.table, 'c') : ctx.db.query(this.table, 'c')).select('c.id');
+    filterOf(ctx, this.entity, options.filters)(ids, 'c');
+    applySearch(ids, 'c', this.entity, options.q);
+    const knex = ctx.db.unscoped('counts a company-scoped sub-query');
+    const row = (await knex.count({ n: '*' }).from(ids.limit(bound + 1).as('m')).first()) as { n: number | string } | undefined;
+    const n = Number(row?.n ?? 0);
+    return { count: Math.min(n, bound), exact: n <= bound };
+  }
+
+  async get(ctx: RequestContext, id: number): Promise<R> {
+    this.requireRead(ctx);
+    return this.getUnchecked(ctx, id);
+  }
+
+  async find(ctx: RequestContext, id: number): Promise<R | undefined> {
+    this.requireRead(ctx);
+    const raw = Number.isSafeInteger(Number(id)) ? await ctx.db.findById<Values>(this.table, Number(id)) : undefined;
+    return raw ? this.toRow(raw) : undefined;
+  }
+
+  /** The visible rows among `ids`, by id. */
+  async getMany(ctx: RequestContext, ids: number[]): Promise<Map<number, R>> {
+    this.requireRead(ctx);
+    const wanted = [...new Set(ids.map(Number).filter(Number.isSafeInteger))];
+    const rows = wanted.length ? ((await ctx.db.query(this.table).whereIn(`${this.table}.id`, wanted)) as Values[]) : [];
+    return new Map(rows.map((raw) => [Number(raw.id), this.toRow(raw)]));
+  }
+
+  /**
+   * Titles (and companies) of the visible records among `ids`, for refs from other records. A title
+   * shown beside a record one may read needs no permission on this entity.
+   */
+  async refTargets(ctx: RequestContext, ids: number[]): Promise<Map<number, RefTarget>> {
+    const rows = (await ctx.db.query(this.table).whereIn(`${this.table}.id`, ids).select('id', 'company_id', this.entity.title)) as Values[];
+    return new Map(rows.map((r) => [Number(r.id), { title: String(r[this.entity.title] ?? ''), company_id: Number(r.company_id) }]));
+  }
+
+  /** What a picker offers: the records of a company by title (500 at most; pickers of more want a search). */
+  async refOptions(ctx: RequestContext, companyId: number): Promise<RefOption[]> {
+    const title = this.entity.title;
+    const rows = (await ctx.db.queryCompany(companyId, this.table).select('id', 'company_id', title).orderBy(title).orderBy('id').limit(500)) as Values[];
+    return rows.map((r) => ({ id: Number(r.id), title: String(r[title] ?? ''), company_id: Number(r.company_id) }));
+  }
+
+  /**
+   * The problems `input` would meet on create (or on update of `before`), without writing: for forms
+   * that parse first and for import previews. Each message names its field.
+   */
+  async check(ctx: RequestContext, input: Values, mode: 'create' | 'update', companyId = ctx.companyId): Promise<{ values: Values; errors: Record<string, string> }> {
+    const place = placeOf(ctx);
+    const { values, errors } = cleanInput(this.entity, input, mode, (f, given) => place.currencyOf(f, { ...given, company_id: companyId }));
+    if (mode === 'create' && !ctx.companyIds.includes(companyId)) errors.company_id = 'is not one of your companies';
+    for (const f of this.entity.fieldList) {
+      const id = values[f.key];
+      if (!f.target || typeof id !== 'number' || errors[f.key]) continue;
+      const found = (await this.registry.resolve(ctx, f.target, [id])).get(id);
+      // Another company's record is reported as missing: its existence is not the caller's business.
+      if (!found || (found.company_id !== null && found.company_id !== companyId)) errors[f.key] = `${this.registry.labelOf(f.target)} ${id} does not exist`;
+    }
+    return { values, errors };
+  }
+
+  async create(ctx: RequestContext, input: EntityInput<E>): Promise<R> {
+    ctx.require(this.entity.permissions.write);
+    const { company_id, ...fields } = input as Values;
+    const companyId = company_id === undefined || company_id === null ? ctx.companyId : Number(company_id);
+    const { values, errors } = await this.check(ctx, fields, 'create', companyId);
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    try {
+      return await ctx.db.transaction(async (db) => {
+        const tx = ctx.withDb(db);
+        const extra = (await this.hooks.beforeCreate?.(tx, { ...values, company_id: companyId })) ?? {};
+        const stored = await this.toStored({ ...values, ...extra });
+        const secret = this.secretKeys(stored);
+        const id = await db.insert(this.table, { ...stored, company_id: companyId }, { audit: secret.length === 0 });
+        if (secret.length) await db.audit({ table: this.table, recordId: id, action: 'create', companyId, changes: masked(stored, secret) });
+        const row = this.toRow(await db.getById<Values>(this.table, id));
+        await this.hooks.afterWrite?.(tx, { action: 'create', row, before: null });
+        return row;
+      });
+    } catch (error) {
+      throw await this.conflict(ctx, error, values, companyId, 0);
+    }
+  }
+
+  async update(ctx: RequestContext, id: number, patch: EntityPatch<E>): Promise<R> {
+    ctx.require(this.entity.permissions.write);
+    const before = await this.getUnchecked(ctx, id);
+    const { values, errors } = await this.check(ctx, patch as Values, 'update', before.company_id as number);
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    if (Object.keys(values).length === 0) return before;
+    try {
+      return await ctx.db.transaction(async (db) => {
+        const tx = ctx.withDb(db);
+        const extra = (await this.hooks.beforeUpdate?.(tx, values, before)) ?? {};
+        const stored = await this.toStored({ ...values, ...extra });
+        const secret = this.secretKeys(stored);
+        let updated = await db.update<Values>(this.table, before.id as number, without(stored, secret));
+        if (secret.length) {
+          updated = await db.update<Values>(this.table, before.id as number, pick(stored, secret), { audit: false });
+          await db.audit({ table: this.table, recordId: before.id as number, action: 'update', companyId: before.company_id as number, changes: masked(pick(stored, secret), secret) });
+        }
+        const row = this.toRow(updated);
+        await this.hooks.afterWrite?.(tx, { action: 'update', row, before });
+        return row;
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new NotFoundError(this.entity.label.one);
+      throw await this.conflict(ctx, error, values, before.company_id as number, before.id as number);
+    }
+  }
+
+  async remove(ctx: RequestContext, id: number): Promise<void> {
+    const permission = this.entity.permissions.delete;
+    if (!permission) throw new ForbiddenError(`deleting ${this.entity.label.many.toLowerCase()}`);
+    ctx.require(permission);
+    const before = await this.getUnchecked(ctx, id);
+    await ctx.db.transaction(async (db) => {
+      const tx = ctx.withDb(db);
+      await this.hooks.beforeRemove?.(tx, before);
+      await db.remove(this.table, before.id as number);
+      await this.hooks.afterWrite?.(tx, { action: 'remove', row: null, before });
+    });
+  }
+
+  /** A stored row in the API's shape. */
+  toRow(raw: Values): R {
+    return fromDb(this.entity, raw) as R;
+  }
+
+  protected requireRead(ctx: RequestContext): void {
+    if (!this.entity.permissions.openReads) ctx.require(this.entity.permissions.read);
+  }
+
+  protected async getUnchecked(ctx: RequestContext, id: number): Promise<R> {
+    const raw = Number.isSafeInteger(Number(id)) ? await ctx.db.findById<Values>(this.table, Number(id)) : undefined;
+    if (!raw) throw new NotFoundError(this.entity.label.one);
+    return this.toRow(raw);
+  }
+
+  /** Clean values to columns; columns a hook added that are no declared field pass as they are. */
+  private async toStored(values: Values): Promise<Values> {
+    const stored: Values = {};
+    for (const [key, value] of Object.entries(values)) {
+      const f = this.entity.field(key);
+      stored[key] = !f ? value : f.kind === 'secret' && f.options.store && value !== null ? await f.options.store(String(value)) : valueToDb(f, value);
+    }
+    return stored;
+  }
+
+  private secretKeys(stored: Values): string[] {
+    return Object.keys(stored).filter((key) => this.entity.field(key)?.kind === 'secret');
+  }
+
+  /**
+   * A refused unique key, named. The database decided; this only looks up which of the unique fields
+   * now holds the value, to say which field to change.
+   */
+  private async conflict(ctx: RequestContext, error: unknown, values: Values, companyId: number, exceptId: number): Promise<unknown> {
+    if (!isDuplicateKey(error)) return error;
+    const unique = this.entity.fieldList.filter((f) => f.options.unique);
+    for (const f of unique) {
+      if (values[f.key] === undefined || values[f.key] === null) continue;
+      const holder = await this.holderOf(ctx.db, f, values[f.key], companyId, exceptId);
+      if (holder) return this.conflictOn(f);
+    }
+    return unique.length ? this.conflictOn(unique[0]) : new ConflictError(`Another ${this.entity.label.one.toLowerCase()} has these values`);
+  }
+
+  private async holderOf(db: ScopedDb, f: ResolvedField, value: unknown, companyId: number, exceptId: number): Promise<unknown> {
+    return db.queryCompany(companyId, this.table).where(f.key, valueToDb(f, value) as string).whereNot('id', exceptId).first('id');
+  }
+
+  private conflictOn(f: ResolvedField): ConflictError {
+    const one = this.entity.label.one.toLowerCase();
+    return new ConflictError(`Another ${one} of this company has this ${f.label.toLowerCase()}`, { [f.key]: `is already used by another ${one}` });
+  }
+}
+
+function collect<T>(errors: Record<string, string>, work: () => T): T | undefined {
+  try {
+    return work();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    Object.assign(errors, error.fields);
+    return undefined;
+  }
+}
+
+function masked(stored: Values, secret: string[]): Values {
+  return Object.fromEntries(Object.entries(stored).map(([key, value]) => [key, secret.includes(key) ? '(changed)' : value]));
+}
+
+function without(values: Values, keys: string[]): Values {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !keys.includes(key)));
+}
+
+function pick(values: Values, keys: string[]): Values {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => keys.includes(key)));
+}
