@@ -1,13 +1,9 @@
 import type { JsonSchema } from '../../../core/http/json-schema';
+import { idListSchema } from '../../../core/http/id-schemas';
+
+export { idParams, idSchema } from '../../../core/http/id-schemas';
 
 /** JSON Schema pieces the base API shares; snake_case throughout, like the rest of the API. */
-
-export const idParams: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1, description: 'Record id' } },
-};
 
 export const cursorQuery: JsonSchema = {
   after: { type: 'string', maxLength: 200, description: 'The `next_cursor` of the previous page' },
@@ -33,7 +29,7 @@ export function pageOf(item: JsonSchema): JsonSchema {
   };
 }
 
-export const idList: JsonSchema = { type: 'array', uniqueItems: true, maxItems: 500, items: { type: 'integer', minimum: 1 } };
+export const idList: JsonSchema = idListSchema(500);
 
 export function iso(value: Date | null | undefined): string | null {
   return value ? value.toISOString() : null;

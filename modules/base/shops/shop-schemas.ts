@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../../../core/http/json-schema';
-import { cursorQuery, pageOf, searchQuery, timestamp } from '../api/common-schemas';
+import { cursorQuery, idSchema, pageOf, searchQuery, timestamp } from '../api/common-schemas';
 
 const code: JsonSchema = { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$', description: 'Unique within the company; stored upper-case' };
 const name: JsonSchema = { type: 'string', minLength: 1, maxLength: 191 };
@@ -45,7 +45,7 @@ export const shopCreateBody: JsonSchema = {
     address,
     phone,
     is_active: { type: 'boolean', default: true },
-    company_id: { type: 'integer', minimum: 1, description: 'One of your companies; your current company when left out' },
+    company_id: { ...idSchema, description: 'One of your companies; your current company when left out' },
   },
 };
 
