@@ -283,15 +283,12 @@ function applyFilters(
 type Cursor = { value: string | number | null; id: number };
 
 function parseCursor(after: string, spec: SortSpec): Cursor {
-  const values = decodeCursor(after);
   if (spec.column === 'id') {
-    const id = Number(values[0]);
-    if (!Number.isInteger(id)) throw new ValidationError({ after: 'is not a valid cursor' });
+    const [id] = decodeCursor(after, ['id']);
     return { value: id, id };
   }
-  const [value, id] = values;
-  if (typeof value !== 'string' || !Number.isInteger(Number(id))) throw new ValidationError({ after: 'is not a valid cursor for this sort' });
-  return { value, id: Number(id) };
+  const [value, id] = decodeCursor(after, ['text', 'id']);
+  return { value, id };
 }
 
 /** `col >= v AND (col > v OR id > last)`: the leading range lets the index seek straight to the page. */
