@@ -171,7 +171,7 @@ export async function bootOn(database: TestDatabase, options: { modulesPath?: st
       redisUrl: process.env.REDIS_URL || null,
       admin: ADMIN,
       demo: true,
-      logLevel: 'silent',
+      logLevel: (process.env.TEST_LOG_LEVEL as any) ?? 'silent',
       modulesPath: options.modulesPath ?? [],
       loginRateLimit: { maxFailures: 5, windowSeconds: 900 },
       ...options.kernel?.config,
