@@ -86,8 +86,9 @@ export function createHttpApp(kernel: Kernel): HttpApp {
       if (header?.startsWith('Bearer ')) {
         req.viaToken = true;
         const userId = await kernel.tokens.authenticate(header.slice(7).trim());
+        if (!userId) throw new UnauthenticatedError();
         const companyHeader = companyChosen(req.headers['x-company-id']);
-        const principal = userId ? await kernel.contexts.principalForUser(userId, companyHeader, 'token') : null;
+        const principal = await kernel.contexts.principalForUser(userId, companyHeader, 'token');
         if (!principal) throw new UnauthenticatedError();
         // Falling back to another company would put the caller's writes where it did not ask.
         if (companyHeader !== null && principal.companyId !== companyHeader) throw ForbiddenError.because('X-Company-Id names a company you do not work in', { 'x-company-id': 'is not one of your companies' });

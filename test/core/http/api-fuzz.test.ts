@@ -146,6 +146,8 @@ describe('the API under malformed requests (every OpenAPI operation)', function 
       expect(fault(res), path).to.equal(null);
       expect(res.status, path).to.be.within(400, 499);
     }
+    const created = await send({ method: 'POST', url: '/API/V1/BASE/SHOPS', body: json({ code: 'UPPER', name: 'Shouted' }) });
+    expect(created.status, created.text).to.equal(201);
     const anonymous = await supertest(url).get('/API/V1/CRM/CUSTOMERS');
     expect(anonymous.status).to.equal(401);
     expect(anonymous.body.error.code).to.equal('unauthenticated');
