@@ -71,15 +71,28 @@ export function textNumberFields(schema: JsonSchema, value: unknown): Record<str
   for (const [key, propertySchema] of Object.entries(properties)) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     const given = (value as Record<string, unknown>)[key];
-    const types = typesOf(propertySchema);
-    const expected = types.has('string') ? null : types.has('integer') ? 'integer' : types.has('number') ? 'number' : null;
-    if (!expected || typeof given !== 'string') continue;
-    if (given === '' && types.has('null')) continue;
-    const pattern = expected === 'integer' ? INTEGER_TEXT : NUMBER_TEXT;
-    if (!pattern.test(given)) fields[key] = `must be ${expected === 'integer' ? 'an integer' : 'a number'} written in decimal digits`;
-    else if (expected === 'integer' && !Number.isSafeInteger(Number(given))) fields[key] = 'is too large';
+    // `?ids[]=1&ids[]=2` arrives as an array of texts, each read like a single value.
+    if (Array.isArray(given) && typesOf(propertySchema).has('array')) {
+      given.forEach((item, i) => {
+        const problem = numberTextProblem((propertySchema.items ?? {}) as JsonSchema, item);
+        if (problem) fields[`${key}.${i}`] ??= problem;
+      });
+      continue;
+    }
+    const problem = numberTextProblem(propertySchema, given);
+    if (problem) fields[key] = problem;
   }
   return fields;
+}
+
+function numberTextProblem(schema: JsonSchema, given: unknown): string | null {
+  const types = typesOf(schema);
+  const expected = types.has('string') ? null : types.has('integer') ? 'integer' : types.has('number') ? 'number' : null;
+  if (!expected || typeof given !== 'string') return null;
+  if (given === '' && types.has('null')) return null;
+  if (!(expected === 'integer' ? INTEGER_TEXT : NUMBER_TEXT).test(given)) return `must be ${expected === 'integer' ? 'an integer' : 'a number'} written in decimal digits`;
+  if (expected === 'integer' && !Number.isSafeInteger(Number(given))) return 'is too large';
+  return null;
 }
 
 function typesOf(schema: JsonSchema): Set<string> {

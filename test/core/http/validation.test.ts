@@ -29,6 +29,9 @@ describe('request input checks', () => {
     expect(validateInput<any>(listQuery, { limit: '20', active: 'true', q: '12' }, 'query')).to.deep.equal({ limit: 20, active: true, q: '12' });
     expect(refusal(() => validateInput(listQuery, { limit: '2e1' }, 'query')).fields).to.deep.equal({ limit: 'must be an integer written in decimal digits' });
     expect(refusal(() => validateInput(listQuery, { limit: '9007199254740993' }, 'query')).fields).to.deep.equal({ limit: 'is too large' });
+    const byIds = { type: 'object', properties: { ids: { type: 'array', items: { type: 'integer' } } } };
+    expect(validateInput<any>(byIds, { ids: ['1', '2'] }, 'query').ids).to.deep.equal([1, 2]);
+    expect(refusal(() => validateInput(byIds, { ids: ['1', '0x10'] }, 'query')).fields).to.deep.equal({ 'ids.1': 'must be an integer written in decimal digits' });
   });
 
   it('takes JSON bodies as typed: a number sent as text is refused, not converted', () => {
