@@ -1,3 +1,5 @@
+import type { LoginLimits } from '../security/login-throttle';
+
 export interface TesseraConfig {
   port: number;
   databaseUrl: string;
@@ -14,7 +16,7 @@ export interface TesseraConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
   secureCookies: boolean;
-  loginRateLimit: { maxFailures: number; windowSeconds: number };
+  loginRateLimit: LoginLimits;
   /** The repository root: built-in modules and the shell's views are found from here. */
   rootDir: string;
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ValidationError } from '../http/errors';
+import { MAX_ID } from '../http/id-schemas';
 
 /**
  * Keyset pagination: the cursor carries the last row's sort value and id, and the next page starts
@@ -18,14 +19,37 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, field = 'after'): unknown[] {
+/**
+ * What each position of a cursor holds: `id` a row id, `text` a string, `number` a finite number, `value`
+ * either (a sort column's value). A cursor is client input: one that decodes to anything but the shape
+ * its list wrote is refused, never handed to the database.
+ */
+export type CursorPart = 'id' | 'text' | 'number' | 'value';
+type PartValue<P extends CursorPart> = P extends 'id' | 'number' ? number : P extends 'text' ? string : string | number;
+export type CursorValues<S extends readonly CursorPart[]> = { [K in keyof S]: S[K] extends CursorPart ? PartValue<S[K]> : never };
+
+const MAX_TEXT = 1000;
+
+export function decodeCursor<const S extends readonly CursorPart[]>(cursor: string, shape: S, field = 'after'): CursorValues<S> {
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values)) return values;
+    values = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8'));
   } catch {
-    /* fall through */
+    values = undefined;
   }
-  throw new ValidationError({ [field]: 'is not a valid cursor' });
+  if (!Array.isArray(values) || values.length !== shape.length || !shape.every((part, i) => fits(part, values[i]))) {
+    throw new ValidationError({ [field]: 'is not a valid cursor' });
+  }
+  return values as CursorValues<S>;
+}
+
+function fits(part: CursorPart, value: unknown): boolean {
+  const isText = typeof value === 'string' && value.length <= MAX_TEXT;
+  const isNumber = typeof value === 'number' && Number.isFinite(value);
+  if (part === 'id') return isNumber && Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_ID;
+  if (part === 'text') return isText;
+  if (part === 'number') return isNumber;
+  return isText || isNumber;
 }
 
 /** Applies order, limit+1 and the cursor condition; returns a function that cuts the page from rows. */
@@ -34,12 +58,14 @@ export function applyKeyset<T extends Record<string, any>>(query: Knex.QueryBuil
   const direction = options.direction ?? 'asc';
   const op = direction === 'asc' ? '>' : '<';
   if (options.after) {
-    const [sortValue, lastId] = decodeCursor(options.after);
-    if (options.sortColumn === id) query.where(id, op, lastId as any);
-    else {
+    if (options.sortColumn === id) {
+      const [, lastId] = decodeCursor(options.after, ['id', 'id']);
+      query.where(id, op, lastId);
+    } else {
+      const [sortValue, lastId] = decodeCursor(options.after, ['value', 'id']);
       // `col >= v AND (col > v OR id > last)`: the leading bound gives MySQL an index range to start from.
-      query.where(options.sortColumn, `${op}=`, sortValue as any).andWhere((w) => {
-        w.where(options.sortColumn, op, sortValue as any).orWhere(id, op, lastId as any);
+      query.where(options.sortColumn, `${op}=`, sortValue).andWhere((w) => {
+        w.where(options.sortColumn, op, sortValue).orWhere(id, op, lastId);
       });
     }
   }

@@ -1,8 +1,9 @@
 import express from 'express';
 import type { Kernel } from '../kernel/kernel';
 import { AUTHENTICATED, HANDLED } from '../modules/module-api';
-import { ForbiddenError, UnauthenticatedError } from './errors';
+import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from './errors';
 import { validateInput } from './validation';
+import { forbiddenQueryKeyFields } from './input-guards';
 
 /** Mounts every declared API route: authentication, permission, ajv-validated input, then the handler. */
 export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
@@ -15,7 +16,12 @@ export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
         if (!ctx) throw new UnauthenticatedError();
         if (route.permission !== AUTHENTICATED && !ctx.can(route.permission)) throw new ForbiddenError(route.permission);
         const params = validateInput(route.params, { ...req.params }, 'params');
+        const hidden = forbiddenQueryKeyFields(req.originalUrl);
+        if (Object.keys(hidden).length) throw new ValidationError(hidden);
         const query = validateInput(route.query, { ...(req.query as object) }, 'query');
+        if (route.body && !route.rawBody && hasBody(req) && !req.is('application/json')) {
+          throw new AppError(415, 'unsupported_media_type', 'The request body must be JSON', { body: 'must be sent as application/json' });
+        }
         const body = route.rawBody ? (typeof req.body === 'string' ? req.body : '') : validateInput(route.body, req.body ?? {}, 'body');
         const result = await route.handler(ctx, { params, query, body }, req, res);
         if (result === HANDLED || res.headersSent) return;
@@ -28,4 +34,9 @@ export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
       }
     });
   }
+}
+
+/** Whether the request carries a body at all (a length above zero, or a chunked one). */
+function hasBody(req: express.Request): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }

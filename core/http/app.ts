@@ -5,7 +5,8 @@ import helmet from 'helmet';
 import { DatabaseSessionStore } from './session-store';
 import { csrfSync } from 'csrf-sync';
 import type { Kernel } from '../kernel/kernel';
-import { AppError, UnauthenticatedError } from './errors';
+import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from './errors';
+import { parseId } from './id-schemas';
 import { mountAuthRoutes } from './auth-routes';
 import { mountApiRoutes } from './api-router';
 import { mountPageRoutes } from './page-router';
@@ -82,12 +83,15 @@ export function createHttpApp(kernel: Kernel): HttpApp {
   app.use(async (req, _res, next) => {
     try {
       const header = req.headers.authorization;
-      const companyHeader = Number(req.headers['x-company-id']) || null;
       if (header?.startsWith('Bearer ')) {
         req.viaToken = true;
         const userId = await kernel.tokens.authenticate(header.slice(7).trim());
-        const principal = userId ? await kernel.contexts.principalForUser(userId, companyHeader, 'token') : null;
+        if (!userId) throw new UnauthenticatedError();
+        const companyHeader = companyChosen(req.headers['x-company-id']);
+        const principal = await kernel.contexts.principalForUser(userId, companyHeader, 'token');
         if (!principal) throw new UnauthenticatedError();
+        // Falling back to another company would put the caller's writes where it did not ask.
+        if (companyHeader !== null && principal.companyId !== companyHeader) throw ForbiddenError.because('X-Company-Id names a company you do not work in', { 'x-company-id': 'is not one of your companies' });
         req.tessera = kernel.contexts.contextFor(principal);
       } else if (req.session.userId) {
         const principal = await kernel.contexts.principalForUser(req.session.userId, req.session.companyId ?? null, 'session');
@@ -104,7 +108,7 @@ export function createHttpApp(kernel: Kernel): HttpApp {
     getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
     // Bearer requests carry no ambient credential, so a forged cross-site request cannot use them;
     // an API call with no session at all acts as nobody and gets its 401 from the route.
-    skipCsrfProtection: (req) => req.viaToken === true || (req.path.startsWith('/api/') && !req.tessera),
+    skipCsrfProtection: (req) => req.viaToken === true || (isApiPath(req.path) && !req.tessera),
     errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token; reload the page and try again', code: 'csrf_invalid' },
   });
   app.use(express.urlencoded({ extended: true, limit: '2mb' }));
@@ -136,7 +140,7 @@ export function createHttpApp(kernel: Kernel): HttpApp {
       kernel.logger.warn({ path: req.path, reason: known.message }, 'request refused: a service is unavailable');
       res.setHeader('Retry-After', '5');
     } else if (known.status >= 500) kernel.logger.error({ err: error, path: req.path }, 'request failed');
-    if (req.path.startsWith('/api/')) {
+    if (isApiPath(req.path)) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, fields: known.fields } });
       return;
     }
@@ -158,11 +162,27 @@ export function createHttpApp(kernel: Kernel): HttpApp {
 
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // A path with broken percent-encoding (`/api/v1/shops/%E0%A4%A`): express cannot read its parameters.
+  if (error instanceof URIError) return new AppError(400, 'bad_request', 'The path is not valid percent-encoding', { path: 'is not valid percent-encoding' });
   const e = error as { status?: number; statusCode?: number; code?: string; message?: string; type?: string };
-  if (e?.type === 'entity.parse.failed') return new AppError(400, 'invalid_json', 'The request body is not valid JSON');
-  if (e?.type === 'entity.too.large') return new AppError(413, 'too_large', 'The request body is too large');
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'invalid_json', 'The request body is not valid JSON', { body: 'is not valid JSON' });
+  if (e?.type === 'entity.too.large') return new AppError(413, 'too_large', 'The request body is too large', { body: 'is too large' });
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'unsupported_media_type', e.message ?? 'Unsupported body encoding', { body: 'has an encoding this server does not read' });
   if (e?.code === 'csrf_invalid' || e?.message?.includes('CSRF')) return new AppError(403, 'csrf_invalid', e.message ?? 'Invalid CSRF token');
   const status = e?.status ?? e?.statusCode;
   if (status && status >= 400 && status < 500) return new AppError(status, 'bad_request', e.message ?? 'Bad request');
   return new AppError(500, 'internal_error', 'Internal error');
+}
+
+/** Everything under `/api/` answers JSON; express matches routes without regard to case, so this does too. */
+export function isApiPath(path: string): boolean {
+  return /^\/api(\/|$)/i.test(path);
+}
+
+/** `X-Company-Id`, when sent: a company id in decimal digits. */
+function companyChosen(value: string | string[] | undefined): number | null {
+  if (value === undefined) return null;
+  const id = parseId(Array.isArray(value) ? value[0] : value);
+  if (id === null) throw new ValidationError({ 'x-company-id': 'must be a company id in decimal digits' });
+  return id;
 }

@@ -28,6 +28,7 @@ export function mountAuthRoutes(app: express.Express, kernel: Kernel, renderer: 
       });
     } catch (error) {
       if (error instanceof TooManyAttemptsError) {
+        res.set('Retry-After', String(error.retryAfterSeconds));
         return renderer.bare(req, res, 'login', { title: 'Sign in', next: target, values: { email }, error: error.message }, 429);
       }
       next(error);

@@ -1,16 +1,12 @@
 import type { JsonSchema } from './json-schema';
+import { idListSchema } from './id-schemas';
+
+export { idParams, idSchema } from './id-schemas';
 
 /**
  * JSON Schema pieces every module's API shares; snake_case throughout. Nullable values are type
  * arrays (`['string', 'null']`), JSON Schema's own form.
  */
-
-export const idParams: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1, description: 'Record id' } },
-};
 
 export const cursorQuery: Record<string, JsonSchema> = {
   after: { type: 'string', maxLength: 200, description: 'The `next_cursor` of the previous page' },
@@ -43,7 +39,7 @@ export function pageOf(item: JsonSchema): JsonSchema {
   };
 }
 
-export const idList: JsonSchema = { type: 'array', uniqueItems: true, maxItems: 500, items: { type: 'integer', minimum: 1 } };
+export const idList: JsonSchema = idListSchema(500);
 
 export function iso(value: Date | null | undefined): string | null {
   return value ? value.toISOString() : null;

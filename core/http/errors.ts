@@ -27,9 +27,18 @@ export class NotFoundError extends AppError {
   }
 }
 
+/**
+ * A refusal: a missing permission (named), or, with a message, something the caller may not do
+ * whatever its permissions (reach another company's user, grant what it does not hold).
+ */
 export class ForbiddenError extends AppError {
-  constructor(permission?: string) {
-    super(403, 'forbidden', permission ? `Missing permission: ${permission}` : 'Forbidden');
+  constructor(permission?: string, message?: string, fields: Record<string, string> = {}) {
+    super(403, 'forbidden', message ?? (permission ? `Missing permission: ${permission}` : 'Forbidden'), fields);
+  }
+
+  /** A refusal with its reason, and the field that asked for it when there is one. */
+  static because(reason: string, fields: Record<string, string> = {}): ForbiddenError {
+    return new ForbiddenError(undefined, reason, fields);
   }
 }
 

@@ -1,4 +1,5 @@
 import { AppError, NotFoundError } from './errors';
+import { parseId } from './id-schemas';
 
 /**
  * Reading urlencoded form bodies. Values arrive as strings (or arrays of strings for repeated names);
@@ -44,12 +45,12 @@ export function list(body: FormBody, key: string): string[] {
 }
 
 export function idList(body: FormBody, key: string): number[] {
-  return [...new Set(list(body, key).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0))];
+  return [...new Set(list(body, key).map(parseId).filter((n): n is number => n !== null))];
 }
 
 /** A numeric route parameter; anything else is treated as a missing record by the caller. */
 export function idParam(value: string | undefined): number | null {
-  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : null;
+  return parseId(value);
 }
 
 /** The numeric `:id` of a page route; `/admin/shops/abc` is a page that does not exist. */

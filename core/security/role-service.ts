@@ -6,6 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { isDuplicateKey } from '../db/db-lock';
 import { bumpSecurityVersion } from './security-version';
 import type { AuditLog } from '../data/audit-log';
+import { AdminReach } from './admin-reach';
 
 /**
  * Roles are sets of permissions. A caller may only put into a role permissions it holds itself, and
@@ -16,6 +17,7 @@ export class RoleServiceImpl implements RoleService {
     private readonly knex: Knex,
     private readonly catalog: PermissionCatalog,
     private readonly audit: AuditLog,
+    private readonly reach: AdminReach = new AdminReach(knex),
   ) {}
 
   async list(ctx: RequestContext): Promise<Role[]> {
@@ -29,6 +31,17 @@ export class RoleServiceImpl implements RoleService {
     const row = await this.visible(ctx).where({ id }).first();
     if (!row) throw new NotFoundError('Role');
     return (await this.withPermissions([row]))[0];
+  }
+
+  /** A role in the caller's scope (its companies' and shared ones), without asking for core.role.read. */
+  async visibleRole(ctx: RequestContext, id: number): Promise<Role | null> {
+    const row = await this.visible(ctx).where({ id }).first();
+    return row ? (await this.withPermissions([row]))[0] : null;
+  }
+
+  refusal(ctx: RequestContext, role: Role): Promise<string | null> {
+    if (!ctx.can(CORE_PERMISSIONS.roleManage)) return Promise.resolve(`Missing permission: ${CORE_PERMISSIONS.roleManage}`);
+    return this.reach.roleRefusal(ctx, role);
   }
 
   async create(ctx: RequestContext, input: { name: string; description?: string; permissions: string[]; company_id?: number | null }): Promise<Role> {
@@ -57,7 +70,8 @@ export class RoleServiceImpl implements RoleService {
   async update(ctx: RequestContext, id: number, patch: { name?: string; description?: string; permissions?: string[] }): Promise<Role> {
     ctx.require(CORE_PERMISSIONS.roleManage);
     const role = await this.get(ctx, id);
-    if (role.is_super_admin && !ctx.principal.isSuperAdmin) throw new ForbiddenError('super admin');
+    const refusal = await this.reach.roleRefusal(ctx, role);
+    if (refusal) throw ForbiddenError.because(refusal);
     if (patch.name !== undefined) this.assertName(patch.name);
     const changes: Record<string, unknown> = {};
     await this.knex.transaction(async (trx) => {
@@ -90,6 +104,8 @@ export class RoleServiceImpl implements RoleService {
     ctx.require(CORE_PERMISSIONS.roleManage);
     const role = await this.get(ctx, id);
     if (role.is_super_admin) throw new ConflictError('The super admin role cannot be deleted');
+    const refusal = await this.reach.roleRefusal(ctx, role);
+    if (refusal) throw ForbiddenError.because(refusal);
     this.checkGrantable(ctx, role.permissions);
     const holders = await this.knex('core_user_roles').where({ role_id: id }).count({ n: '*' }).first();
     if (Number(holders?.n ?? 0) > 0) throw new ConflictError(`The role is given to ${holders?.n} user(s); take it from them first`);
@@ -113,7 +129,7 @@ export class RoleServiceImpl implements RoleService {
     if (unknown.length) throw new ValidationError({ permissions: `unknown permission(s): ${unknown.join(', ')}` });
     const notHeld = unique.filter((p) => !ctx.can(p));
     if (notHeld.length) {
-      throw new ValidationError({ permissions: `you cannot grant what you do not hold: ${notHeld.join(', ')}` }, 'You can only grant permissions you hold yourself');
+      throw ForbiddenError.because('You can only grant permissions you hold yourself', { permissions: `you cannot grant what you do not hold: ${notHeld.join(', ')}` });
     }
     return unique;
   }
@@ -123,7 +139,7 @@ export class RoleServiceImpl implements RoleService {
   }
 
   private assertCompany(ctx: RequestContext, companyId: number): void {
-    if (!ctx.companyIds.includes(Number(companyId))) throw new ValidationError({ company_id: 'is not one of your companies' });
+    if (!ctx.companyIds.includes(Number(companyId))) throw ForbiddenError.because('You can only make roles for companies you work in.', { company_id: 'is not one of your companies' });
   }
 
   private assertName(name: string): void {

@@ -77,12 +77,27 @@ export interface CompanyService {
   update(ctx: RequestContext, id: number, patch: Partial<Pick<Company, 'name' | 'currency' | 'timezone'>>): Promise<Company>;
 }
 
+export interface UserPatch {
+  email?: string;
+  name?: string;
+  is_active?: boolean;
+  role_ids?: number[];
+  company_ids?: number[];
+  password?: string;
+}
+
 export interface UserService {
   /** Users sharing a company with the caller; `q` is a prefix of e-mail or name. Keyset by id. */
   list(ctx: RequestContext, options: { q?: string; after?: string | null; limit?: number }): Promise<Page<UserSummary>>;
   get(ctx: RequestContext, id: number): Promise<UserSummary>;
   create(ctx: RequestContext, input: { email: string; name: string; password: string; role_ids: number[]; company_ids: number[] }): Promise<UserSummary>;
-  update(ctx: RequestContext, id: number, patch: { name?: string; is_active?: boolean; role_ids?: number[]; company_ids?: number[]; password?: string }): Promise<UserSummary>;
+  /**
+   * A sub-admin may change a user only when every company of that user is one of its own and the user
+   * holds nothing it does not; otherwise 403 with the reason (see AdminReach).
+   */
+  update(ctx: RequestContext, id: number, patch: UserPatch): Promise<UserSummary>;
+  /** Why the caller may not change this user, or null when it may: what pages show instead of a form. */
+  refusal(ctx: RequestContext, user: UserSummary): Promise<string | null>;
   /** The caller changes their own password; the current one must match. */
   changeOwnPassword(ctx: RequestContext, current: string, next: string): Promise<void>;
 }
@@ -92,8 +107,11 @@ export interface RoleService {
   get(ctx: RequestContext, id: number): Promise<Role>;
   /** Refuses any permission the caller does not hold (a sub-admin cannot grant more than it has). */
   create(ctx: RequestContext, input: { name: string; description?: string; permissions: string[]; company_id?: number | null }): Promise<Role>;
+  /** Refused (403) to a sub-admin when the role is shared, or held by users of companies it does not manage. */
   update(ctx: RequestContext, id: number, patch: { name?: string; description?: string; permissions?: string[] }): Promise<Role>;
   remove(ctx: RequestContext, id: number): Promise<void>;
+  /** Why the caller may not change this role, or null when it may. */
+  refusal(ctx: RequestContext, role: Role): Promise<string | null>;
   /** Every declared permission grouped by module, each flagged with whether the caller may grant it. */
   grantable(ctx: RequestContext): Promise<Array<{ module: string; permissions: Array<PermissionDef & { grantable: boolean }> }>>;
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from './request-context';
-import { CORE_PERMISSIONS, Page, UserService, UserSummary } from './services';
+import { CORE_PERMISSIONS, Page, UserPatch, UserService, UserSummary } from './services';
+import { AdminReach, companies } from './admin-reach';
 import type { RoleServiceImpl } from './role-service';
 import { hashPassword, verifyPassword } from './passwords';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
@@ -19,6 +20,7 @@ export class UserServiceImpl implements UserService {
     private readonly knex: Knex,
     private readonly roles: RoleServiceImpl,
     private readonly audit: AuditLog,
+    private readonly reach: AdminReach = new AdminReach(knex),
   ) {}
 
   async list(ctx: RequestContext, options: { q?: string; after?: string | null; limit?: number }): Promise<Page<UserSummary>> {
@@ -60,18 +62,20 @@ export class UserServiceImpl implements UserService {
       });
       return this.get(ctx, id);
     } catch (error) {
-      if (isDuplicateKey(error)) throw new ConflictError('A user with this e-mail exists', { email: 'is already used' });
-      throw error;
+      throw duplicateEmail(error);
     }
   }
 
-  async update(ctx: RequestContext, id: number, patch: { name?: string; is_active?: boolean; role_ids?: number[]; company_ids?: number[]; password?: string }): Promise<UserSummary> {
+  async update(ctx: RequestContext, id: number, patch: UserPatch): Promise<UserSummary> {
     ctx.require(CORE_PERMISSIONS.userManage);
     const before = await this.get(ctx, id);
-    if (id === ctx.user.id && patch.role_ids) throw new ForbiddenError('changing one\'s own roles');
-    // Editing a user who holds more than the caller could grant would let the caller act above itself.
-    await this.assertRoles(ctx, before.role_ids);
+    const refusal = await this.reach.userRefusal(ctx, before);
+    if (refusal) throw ForbiddenError.because(refusal);
+    const isSelf = id === ctx.user.id;
+    if (isSelf && patch.role_ids) throw ForbiddenError.because('You cannot change your own roles; ask another administrator.', { role_ids: 'are your own' });
+    if (isSelf && patch.is_active === false) throw ForbiddenError.because('You cannot disable yourself; ask another administrator.', { is_active: 'is your own' });
     const fields: Record<string, string> = {};
+    if (patch.email !== undefined && !EMAIL.test(patch.email)) fields.email = 'must be an e-mail address';
     if (patch.name !== undefined && !patch.name.trim()) fields.name = 'is required';
     if (patch.password !== undefined && patch.password.length < 8) fields.password = 'must be at least 8 characters';
     if (patch.company_ids !== undefined && patch.company_ids.length === 0) fields.company_ids = 'must name at least one company';
@@ -79,28 +83,38 @@ export class UserServiceImpl implements UserService {
     if (patch.company_ids) this.assertCompanies(ctx, patch.company_ids);
     if (patch.role_ids) await this.assertRoles(ctx, patch.role_ids);
     const changes: Record<string, unknown> = {};
-    await this.knex.transaction(async (trx) => {
-      const columns: Record<string, unknown> = {};
-      if (patch.name !== undefined) columns.name = patch.name.trim();
-      if (patch.is_active !== undefined) columns.is_active = patch.is_active;
-      if (patch.password !== undefined) columns.password_hash = await hashPassword(patch.password);
-      if (Object.keys(columns).length) await trx('core_users').where({ id }).update({ ...columns, updated_at: new Date() });
-      Object.assign(changes, columns, columns.password_hash ? { password_hash: '(changed)' } : {});
-      if (patch.company_ids) {
-        // Only the caller's own companies are touched; memberships elsewhere are not its to change.
-        await trx('core_user_companies').where({ user_id: id }).whereIn('company_id', ctx.companyIds).delete();
-        await trx('core_user_companies').insert(patch.company_ids.map((company_id) => ({ user_id: id, company_id })));
-        changes.company_ids = patch.company_ids;
-      }
-      if (patch.role_ids) {
-        await trx('core_user_roles').where({ user_id: id }).delete();
-        if (patch.role_ids.length) await trx('core_user_roles').insert(patch.role_ids.map((role_id) => ({ user_id: id, role_id })));
-        changes.role_ids = patch.role_ids;
-      }
-      await bumpSecurityVersion(trx);
-      await this.audit.record(trx, { companyId: before.company_ids[0] ?? ctx.companyId, actorId: ctx.user.id, action: 'update', table: 'core_users', recordId: id, changes });
-    });
+    await this.knex
+      .transaction(async (trx) => {
+        const columns: Record<string, unknown> = {};
+        if (patch.email !== undefined) columns.email = patch.email.trim().toLowerCase();
+        if (patch.name !== undefined) columns.name = patch.name.trim();
+        if (patch.is_active !== undefined) columns.is_active = patch.is_active;
+        if (patch.password !== undefined) columns.password_hash = await hashPassword(patch.password);
+        if (Object.keys(columns).length) await trx('core_users').where({ id }).update({ ...columns, updated_at: new Date() });
+        Object.assign(changes, columns, columns.password_hash ? { password_hash: '(changed)' } : {});
+        if (patch.company_ids) {
+          // Only the caller's own companies are touched; memberships elsewhere are not its to change.
+          await trx('core_user_companies').where({ user_id: id }).whereIn('company_id', ctx.companyIds).delete();
+          await trx('core_user_companies').insert(patch.company_ids.map((company_id) => ({ user_id: id, company_id })));
+          changes.company_ids = patch.company_ids;
+        }
+        if (patch.role_ids) {
+          await trx('core_user_roles').where({ user_id: id }).delete();
+          if (patch.role_ids.length) await trx('core_user_roles').insert(patch.role_ids.map((role_id) => ({ user_id: id, role_id })));
+          changes.role_ids = patch.role_ids;
+        }
+        await bumpSecurityVersion(trx);
+        await this.audit.record(trx, { companyId: before.company_ids[0] ?? ctx.companyId, actorId: ctx.user.id, action: 'update', table: 'core_users', recordId: id, changes });
+      })
+      .catch((error) => {
+        throw duplicateEmail(error);
+      });
     return this.get(ctx, id);
+  }
+
+  refusal(ctx: RequestContext, user: UserSummary): Promise<string | null> {
+    if (!ctx.can(CORE_PERMISSIONS.userManage)) return Promise.resolve(`Missing permission: ${CORE_PERMISSIONS.userManage}`);
+    return this.reach.userRefusal(ctx, user);
   }
 
   async changeOwnPassword(ctx: RequestContext, current: string, next: string): Promise<void> {
@@ -116,18 +130,20 @@ export class UserServiceImpl implements UserService {
     return (q: Knex.QueryBuilder) => q.select(this.knex.raw('1')).from('core_user_companies as uc').whereRaw('uc.user_id = u.id').whereIn('uc.company_id', ctx.companyIds);
   }
 
+  /** New memberships only in the caller's companies. */
   private assertCompanies(ctx: RequestContext, companyIds: number[]): void {
-    const foreign = companyIds.filter((c) => !ctx.companyIds.includes(Number(c)));
-    if (foreign.length) throw new ValidationError({ company_ids: `not your companies: ${foreign.join(', ')}` });
+    const foreign = companyIds.filter((c) => !ctx.companyIds.includes(Number(c))).length;
+    if (foreign) throw ForbiddenError.because(`You can only add users to companies you work in; ${companies(foreign)} named here you do not.`, { company_ids: `names ${companies(foreign)} you do not work in` });
   }
 
   /** Roles must be visible to the caller, and the caller must hold every permission they carry. */
   private async assertRoles(ctx: RequestContext, roleIds: number[]): Promise<void> {
     for (const roleId of roleIds) {
-      const role = await this.roles.get(ctx, roleId).catch(() => null);
+      const role = await this.roles.visibleRole(ctx, roleId);
       if (!role) throw new ValidationError({ role_ids: `role ${roleId} does not exist` });
-      if (role.is_super_admin && !ctx.principal.isSuperAdmin) throw new ValidationError({ role_ids: 'only a super admin can give the super admin role' });
-      this.roles.checkGrantable(ctx, role.permissions);
+      if (role.is_super_admin && !ctx.principal.isSuperAdmin) throw ForbiddenError.because('Only a super admin can give the super admin role.', { role_ids: 'only a super admin can give the super admin role' });
+      const notHeld = role.permissions.filter((p) => !ctx.can(p));
+      if (notHeld.length) throw ForbiddenError.because('You can only give roles whose permissions you hold yourself.', { role_ids: `role ${role.name} carries what you do not hold: ${notHeld.join(', ')}` });
     }
   }
 
@@ -146,4 +162,8 @@ export class UserServiceImpl implements UserService {
       last_login_at: toDate(r.last_login_at),
     }));
   }
+}
+
+function duplicateEmail(error: unknown): unknown {
+  return isDuplicateKey(error) ? new ConflictError('A user with this e-mail exists', { email: 'is already used' }) : error;
 }

@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import type { Knex } from 'knex';
 import type { Container } from 'inversify';
 import { Kernel, KernelOptions } from '../../core/kernel/kernel';
+import type { TesseraConfig } from '../../core/config/config';
 import type { RequestContext } from '../../core/security/request-context';
 import type { LocalJobQueue } from '../../core/jobs/local-queue';
 import type { BullJobQueue } from '../../core/jobs/bull-queue';
@@ -172,9 +173,8 @@ export async function bootOn(database: TestDatabase, options: { modulesPath?: st
       redisUrl: process.env.REDIS_URL || null,
       admin: ADMIN,
       demo: true,
-      logLevel: 'silent',
+      logLevel: (process.env.TEST_LOG_LEVEL as TesseraConfig['logLevel'] | undefined) ?? 'silent',
       modulesPath: options.modulesPath ?? [],
-      loginRateLimit: { maxFailures: 5, windowSeconds: 900 },
       ...options.kernel?.config,
     },
   });

@@ -94,6 +94,7 @@ async function roleForm(ctx: RequestContext, role: Role | null, values: { name: 
   const trail = ctx.container.get<AuditTrail>(BASE.AuditTrail);
   const history = role && trail.canRead(ctx) ? await trail.forCheckedRecord(ctx, 'core_roles', role.id) : null;
   const groups = permissionGroups(await roles(ctx).grantable(ctx), values.permissions);
+  const refusal = role ? await roles(ctx).refusal(ctx, role) : ctx.can(CORE_PERMISSIONS.roleManage) ? null : `Missing permission: ${CORE_PERMISSIONS.roleManage}`;
   return {
     view: 'base/role-form',
     title: role ? `Role ${role.name}` : 'New role',
@@ -102,7 +103,9 @@ async function roleForm(ctx: RequestContext, role: Role | null, values: { name: 
       role,
       values: { ...values, company_id: values.company_id === null ? 'shared' : String(values.company_id ?? '') },
       groups,
-      editable: ctx.can(CORE_PERMISSIONS.roleManage) && (!role?.is_super_admin || ctx.principal.isSuperAdmin),
+      editable: refusal === null,
+      // Readers are not told why they cannot edit: they lack the permission, which the menu already says.
+      refusal: ctx.can(CORE_PERMISSIONS.roleManage) ? refusal : null,
       canShare: ctx.principal.isSuperAdmin,
       errors: problem?.errors ?? {},
       formError: problem?.message ?? null,

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../../../core/http/json-schema';
-import { pageOf } from '../api/common-schemas';
+import { idSchema, pageOf } from '../api/common-schemas';
 
 const permissionName: JsonSchema = { type: 'string', pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$' };
 const permissions: JsonSchema = {
@@ -37,7 +37,7 @@ export const roleCreateBody: JsonSchema = {
     name,
     description,
     permissions,
-    company_id: { type: 'integer', nullable: true, description: 'One of your companies (default: your current one); null, for super admins, shares the role with every company' },
+    company_id: { ...idSchema, nullable: true, description: 'One of your companies (default: your current one); null, for super admins, shares the role with every company' },
   },
 };
 

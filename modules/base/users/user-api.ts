@@ -59,7 +59,7 @@ export function registerUserApi(m: ModuleContext): void {
     method: 'PATCH',
     path: '/users/{id}',
     permission: CORE_PERMISSIONS.userManage,
-    summary: 'Edit a user (name, active flag, password, roles, companies)',
+    summary: 'Edit a user (e-mail, name, active flag, password, roles, companies); a sub-admin only users all of whose companies it manages',
     tags,
     params: idParams,
     body: userPatchBody,

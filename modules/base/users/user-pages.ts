@@ -1,6 +1,6 @@
 import type { ModuleContext, PageResult } from '../../../core/modules/module-api';
 import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type Role, type RoleService, type UserService, type UserSummary } from '../../../core/security/services';
+import { CORE_PERMISSIONS, type Role, type RoleService, type UserPatch, type UserService, type UserSummary } from '../../../core/security/services';
 import type { RequestContext } from '../../../core/security/request-context';
 import { BASE } from '../identifiers';
 import type { AuditTrail } from '../audit/audit-trail';
@@ -79,7 +79,9 @@ export function registerUserPages(m: ModuleContext): void {
       const user = await users(ctx).get(ctx, requireId(params.id));
       const isSelf = user.id === ctx.user.id;
       const choices = await roleChoices(ctx, user.role_ids);
-      const patch: Parameters<UserService['update']>[2] = {
+      const patch: UserPatch = {
+        // A form without the e-mail field (an older page still open) leaves the login as it is.
+        email: body.email === undefined ? undefined : text(body, 'email').toLowerCase(),
         name: text(body, 'name'),
         company_ids: keepForeign(idList(body, 'company_ids'), user.company_ids, ctx.companyIds),
       };
@@ -141,6 +143,8 @@ async function userForm(ctx: RequestContext, user: UserSummary | null, values: R
   const trail = ctx.container.get<AuditTrail>(BASE.AuditTrail);
   const history = user && trail.canRead(ctx) ? await trail.forCheckedRecord(ctx, 'core_users', user.id) : null;
   const isSelf = user !== null && user.id === ctx.user.id;
+  // A user the caller may not change is shown, with the reason, rather than offered in a form it would refuse.
+  const refusal = user ? await users(ctx).refusal(ctx, user) : null;
   return {
     view: 'base/user-form',
     title: user ? user.name : 'New user',
@@ -148,6 +152,8 @@ async function userForm(ctx: RequestContext, user: UserSummary | null, values: R
     data: {
       user,
       isSelf,
+      editable: ctx.can(CORE_PERMISSIONS.userManage) && refusal === null,
+      refusal: ctx.can(CORE_PERMISSIONS.userManage) ? refusal : null,
       values: { ...values, company_ids: (values.company_ids ?? []).map(Number) },
       roleChoices: await roleChoices(ctx, values.role_ids ?? []),
       errors: problem?.errors ?? {},

@@ -45,6 +45,7 @@ export const userPatchBody: JsonSchema = {
   additionalProperties: false,
   minProperties: 1,
   properties: {
+    email: { type: 'string', format: 'email', maxLength: 191, description: 'The login; unique' },
     name,
     is_active: { type: 'boolean' },
     password,

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../../core/http/errors';
+import { parseId } from '../../../core/http/id-schemas';
 import { isCalendarDate } from './custom-fields';
 import { CUSTOMER_SORTS, type CustomerCriteria, type CustomerSort } from './customer-types';
 
@@ -23,20 +24,20 @@ export function parseCriteria(raw: Record<string, unknown>): CustomerCriteria {
   const shops = raw.shop_ids ?? raw.shop_id;
   if (shops !== undefined && shops !== null && shops !== '') {
     const list = (Array.isArray(shops) ? shops : String(shops).split(',')).map((s) => String(s).trim()).filter(Boolean);
-    const ids = list.map(Number);
-    if (ids.some((n) => !Number.isInteger(n) || n <= 0)) errors.shop_id = 'must be shop ids';
-    else if (ids.length) c.shop_ids = ids;
+    const ids = list.map(parseId);
+    if (ids.some((n) => n === null)) errors.shop_id = 'must be shop ids (decimal digits, separated by commas)';
+    else if (ids.length) c.shop_ids = ids as number[];
   }
   const group = str('group_id');
   if (group) {
-    const n = Number(group);
-    if (!Number.isInteger(n) || n <= 0) errors.group_id = 'must be a group id';
+    const n = parseId(group);
+    if (n === null) errors.group_id = 'must be a group id';
     else c.group_id = n;
   }
   const parent = str('parent_id');
   if (parent) {
-    const n = Number(parent);
-    if (!Number.isInteger(n) || n <= 0) errors.parent_id = 'must be a customer id';
+    const n = parseId(parent);
+    if (n === null) errors.parent_id = 'must be a customer id';
     else c.parent_id = n;
   }
   const tag = str('tag');

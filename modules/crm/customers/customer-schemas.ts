@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../../../core/http/json-schema';
+import { idSchema } from '../../../core/http/id-schemas';
 
 /**
  * JSON schemas of the customer API: ajv checks shapes and types here; the service checks meaning
@@ -6,11 +7,7 @@ import type { JsonSchema } from '../../../core/http/json-schema';
  */
 const nullableString = (maxLength: number, description?: string): JsonSchema => ({ type: ['string', 'null'], maxLength, ...(description ? { description } : {}) });
 
-export const idParams: JsonSchema = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
-};
+export { idParams } from '../../../core/http/id-schemas';
 
 const loginInput: JsonSchema = {
   type: ['object', 'null'],
@@ -26,10 +23,10 @@ const inputProperties: Record<string, JsonSchema> = {
   phone: nullableString(40),
   email: nullableString(191),
   birthdate: { type: ['string', 'null'], description: 'YYYY-MM-DD' },
-  shop_id: { type: 'integer', minimum: 1 },
+  shop_id: idSchema,
   classification: nullableString(64),
   delivery_route: nullableString(64),
-  parent_id: { type: ['integer', 'null'], minimum: 1, description: 'Main customer of a family sub-account.' },
+  parent_id: { ...idSchema, type: ['integer', 'null'], description: 'Main customer of a family sub-account.' },
   tags: { type: 'array', items: { type: 'string', maxLength: 40 }, maxItems: 20 },
   custom_fields: { type: 'object', description: "Values of the company's custom fields, by key." },
   login: loginInput,
@@ -52,14 +49,14 @@ export const customerPatchBody: JsonSchema = {
 export const criteriaProperties: Record<string, JsonSchema> = {
   q: { type: 'string', maxLength: 100, description: 'Prefix of the name (either order), code, phone (digits) or e-mail.' },
   shop_id: { type: 'string', description: 'Shop id, or several separated by commas.' },
-  group_id: { type: 'integer', minimum: 1 },
+  group_id: idSchema,
   tag: { type: 'string', maxLength: 40 },
   classification: { type: 'string', maxLength: 64 },
   delivery_route: { type: 'string', maxLength: 64 },
   created_from: { type: 'string', format: 'date' },
   created_to: { type: 'string', format: 'date' },
   birth_month: { type: 'integer', minimum: 1, maximum: 12 },
-  parent_id: { type: 'integer', minimum: 1, description: 'Family members of this main customer.' },
+  parent_id: { ...idSchema, description: 'Family members of this main customer.' },
 };
 
 export const customerListQuery: JsonSchema = {

@@ -1,7 +1,8 @@
 import type { JsonSchema } from '../../../core/http/json-schema';
+import { idSchema } from '../../../core/http/id-schemas';
 import { criteriaProperties } from '../customers/customer-schemas';
 
-const ids: JsonSchema = { type: 'array', items: { type: 'integer', minimum: 1 }, maxItems: 10000 };
+const ids: JsonSchema = { type: 'array', items: idSchema, maxItems: 10000 };
 
 const searchSchema: JsonSchema = {
   type: 'object',

@@ -75,10 +75,10 @@ export class CustomerGroupServiceImpl implements CustomerGroupService {
   async members(ctx: RequestContext, groupId: number, options: { after?: string | null; limit?: number } = {}): Promise<Page<GroupMember>> {
     const group = await this.get(ctx, groupId);
     const limit = Math.min(Math.max(Number(options.limit ?? 50), 1), 1000);
-    const after = options.after ? decodeCursor(options.after).map(Number) : null;
-    if (after && after.some((n) => !Number.isInteger(n))) throw new ValidationError({ after: 'is not a valid cursor' });
     let rows: Array<GroupMember & { shop_id: number }>;
     if (group.type === 'shop') {
+      // Shop groups page by (shop, customer), customer groups by customer: each cursor has its own shape.
+      const after = options.after ? decodeCursor(options.after, ['id', 'id']) : null;
       if (!group.shop_ids.length) return { data: [], next_cursor: null };
       // Ordered by (shop, id): the (company_id, shop_id) index walks it in order, however many shops.
       const q = ctx.db.query(CUSTOMERS, 'c').where('c.company_id', group.company_id).whereIn('c.shop_id', group.shop_ids);
@@ -86,6 +86,7 @@ export class CustomerGroupServiceImpl implements CustomerGroupService {
       rows = await q.orderBy('c.shop_id').orderBy('c.id').limit(limit + 1).select(MEMBER_COLUMNS);
     } else {
       const q = ctx.db.query(MEMBERS, 'm').join(`${CUSTOMERS} as c`, 'c.id', 'm.customer_id').where('m.group_id', group.id);
+      const after = options.after ? decodeCursor(options.after, ['id']) : null;
       if (after) q.where('m.customer_id', '>', after[0]);
       rows = await q.orderBy('m.customer_id').limit(limit + 1).select(MEMBER_COLUMNS);
     }

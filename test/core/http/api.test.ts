@@ -65,6 +65,18 @@ describe('JSON API', () => {
     expect(res.body.paths['/api/v1/alpha/items'].get.parameters.map((p: any) => p.name)).to.deep.equal(['limit']);
   });
 
+  it('puts new rows in the company X-Company-Id names, and refuses one the caller does not work in', async () => {
+    const both = await t.createUser({ permissions: ['alpha.item.write'], companyIds: [t.companyId, t.otherCompanyId] });
+    const token = await t.token(both.email);
+    const created = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${token}`).set('X-Company-Id', String(t.otherCompanyId)).send({ name: 'elsewhere' }).expect(201);
+    expect(created.body.company_id).to.equal(t.otherCompanyId);
+    const foreign = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).set('X-Company-Id', String(t.otherCompanyId)).send({ name: 'sneaky' }).expect(403);
+    expect(foreign.body.error.fields).to.have.property('x-company-id');
+    const garbled = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).set('X-Company-Id', `0x${t.companyId.toString(16)}`).send({ name: 'hex' }).expect(422);
+    expect(garbled.body.error.fields).to.have.property('x-company-id');
+    expect(await t.knex('alpha_items').whereIn('name', ['sneaky', 'hex']).first()).to.equal(undefined);
+  });
+
   it('answers unknown API paths with 404 in the error shape', async () => {
     const res = await t.request().get('/api/v1/alpha/nothing').set('Authorization', `Bearer ${reader}`).expect(404);
     expect(res.body.error.code).to.equal('not_found');

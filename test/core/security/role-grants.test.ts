@@ -35,7 +35,7 @@ describe('roles and grants', () => {
     const ok = await roles.create(ctx, { name: `readers-${subAdmin.id}`, permissions: ['alpha.item.read'] });
     expect(ok.permissions).to.deep.equal(['alpha.item.read']);
     const error = await rejection(roles.create(ctx, { name: `writers-${subAdmin.id}`, permissions: ['alpha.item.write'] }));
-    expect(error.status).to.equal(422);
+    expect(error.status).to.equal(403);
     expect(error.fields.permissions).to.contain('alpha.item.write');
   });
 

@@ -80,7 +80,8 @@ describe('base: roles and users API, and the limits of a sub-admin', () => {
     expect(created.body.role_ids).to.deep.equal([role.body.id]);
 
     const elsewhere = await api().post('/api/v1/base/users').set(bearer(subAdmin.token)).send({ email: `x${email}`, name: 'X', password: 'long-enough-1', company_ids: [t.otherCompanyId] });
-    expect(elsewhere.status).to.equal(422);
+    expect(elsewhere.status).to.equal(403);
+    expect(elsewhere.body.error.fields).to.have.property('company_ids');
 
     const found = await api().get('/api/v1/base/users').query({ q: email.slice(0, 10) }).set(bearer(subAdmin.token)).expect(200);
     expect(found.body.data.map((u: any) => u.email)).to.include(email);
