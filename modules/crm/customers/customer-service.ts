@@ -1,5 +1,5 @@
 import type { ScopedDb } from '../../../core/data/scoped-db';
-import { isDuplicateKey } from '../../../core/db/db-lock';
+import { duplicateKeyOf, isDuplicateKey } from '../../../core/db/db-lock';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/http/errors';
 import type { RequestContext } from '../../../core/security/request-context';
 import { CRM_EVENTS, type CustomerService } from '../identifiers';
@@ -159,10 +159,17 @@ async function insertCustomer(db: ScopedDb, companyId: number, value: CleanCusto
 
 export function duplicateToValidation(error: unknown): unknown {
   if (!isDuplicateKey(error)) return error;
-  const message = String((error as Error).message);
-  if (/code/.test(message)) return new ValidationError({ code: 'is already used by another customer' });
-  if (/username/.test(message)) return new ValidationError({ 'login.username': 'is already used by another customer' });
+  const field = duplicateField(error);
+  if (field) return new ValidationError({ [field]: 'is already used by another customer' });
   return new ConflictError('This customer conflicts with an existing one');
+}
+
+/** The field a customer's duplicate-key error is about, from the key it names; null when it is none of crm's. */
+export function duplicateField(error: unknown): string | null {
+  const key = duplicateKeyOf(error) ?? '';
+  if (/username/.test(key)) return 'login.username';
+  if (/code/.test(key)) return 'code';
+  return null;
 }
 
 /** The stored columns for clean values, search columns included. */

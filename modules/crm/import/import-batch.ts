@@ -1,9 +1,11 @@
+import type { ScopedDb } from '../../../core/data/scoped-db';
 import type { RequestContext } from '../../../core/security/request-context';
-import { isDuplicateKey } from '../../../core/db/db-lock';
+import { duplicateField } from '../customers/customer-service';
 import type { CustomFieldDef } from '../customers/custom-fields';
 import type { ImportReport } from './csv-import';
 import type { ParsedRow, RowError } from './csv-row';
-import { isChanged, planBatch } from './import-plan';
+import { ensureImportLock, isRetryable, takeImportLock } from './import-lock';
+import { isChanged, planBatch, type Planned } from './import-plan';
 import { writeRows } from './import-write';
 
 export interface BatchContext {
@@ -17,48 +19,87 @@ export interface BatchContext {
   seenCodes: Map<string, number>;
 }
 
+/** Plans of one batch (or one row) that went in whole, with what the report needs of them. */
+interface Outcome {
+  plans: Planned[];
+  failures: RowError[];
+  created: number;
+  updated: number;
+  generatedCodes: string[];
+}
+
+/** Whole-batch attempts before the rows are written one by one; each attempt plans again. */
+const BATCH_ATTEMPTS = 3;
+const ROW_ATTEMPTS = 2;
+
+/**
+ * Plans a batch against the database and writes it. Planning and writing share one transaction that
+ * starts with the company's import lock, so two imports of one file at once take turns batch by
+ * batch, and each plans against what the other committed: a customer the other import created is
+ * matched (unchanged or updated), never created twice. When the database still refuses a batch (a
+ * code or phone another user took meanwhile), the batch is planned again from what is there now;
+ * nothing is counted or reported until an attempt commits.
+ */
 export async function processBatch(ctx: RequestContext, batch: ParsedRow[], b: BatchContext): Promise<void> {
-  const plans = await planBatch(ctx, batch, b);
-  const changed = plans.filter((p) => !p.existing || isChanged(p));
-  b.report.unchanged += plans.length - changed.length;
   if (b.dryRun) {
-    for (const p of changed) p.existing ? b.report.updated++ : b.report.created++;
+    const { plans, failures } = await planBatch(ctx.db, batch, b);
+    const changed = plans.filter((p) => !p.existing || isChanged(p));
+    const updated = changed.filter((p) => p.existing).length;
+    record(b, { plans, failures, created: changed.length - updated, updated, generatedCodes: [] });
     return;
   }
-  if (!changed.length) return;
-  try {
-    const result = await ctx.db.transaction((db) => writeRows(ctx, db, changed, b));
-    b.report.created += result.created;
-    b.report.updated += result.updated;
-  } catch (error) {
-    if (changed.length === 1) {
-      b.fail({ line: changed[0].row.line, field: fieldOfError(error), reason: reasonOfError(error) });
+  await ensureImportLock(ctx.db, b.companyId);
+  let lastError: unknown;
+  for (let attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
+    try {
+      record(b, await planAndWrite(ctx, batch, b));
       return;
+    } catch (error) {
+      lastError = error;
+      if (!isRetryable(error)) break;
     }
-    // One row broke the batch (a code taken meanwhile by another user, say): write row by row so
-    // every other row still goes in whole, and the culprit is reported with its line.
-    for (const plan of changed) {
+  }
+  // One row keeps breaking the batch: write row by row so every other row still goes in whole, and
+  // the culprit is reported with its line and the field the database refused.
+  if (batch.length === 1) return b.fail(rowFailure(batch[0], lastError));
+  for (const row of batch) {
+    for (let attempt = 0; attempt < ROW_ATTEMPTS; attempt++) {
       try {
-        const result = await ctx.db.transaction((db) => writeRows(ctx, db, [plan], b));
-        b.report.created += result.created;
-        b.report.updated += result.updated;
-      } catch (rowError) {
-        b.fail({ line: plan.row.line, field: fieldOfError(rowError), reason: reasonOfError(rowError) });
+        record(b, await planAndWrite(ctx, [row], b));
+        break;
+      } catch (error) {
+        if (attempt === ROW_ATTEMPTS - 1 || !isRetryable(error)) {
+          b.fail(rowFailure(row, error));
+          break;
+        }
       }
     }
   }
 }
 
-function fieldOfError(error: unknown): string {
-  const fields = (error as { fields?: Record<string, string> }).fields;
-  if (fields && Object.keys(fields).length) return Object.keys(fields)[0];
-  if (isDuplicateKey(error)) return /email/.test(String((error as Error).message)) ? 'email' : 'code';
-  return 'row';
+async function planAndWrite(ctx: RequestContext, rows: ParsedRow[], b: BatchContext): Promise<Outcome> {
+  return ctx.db.transaction(async (db: ScopedDb) => {
+    await takeImportLock(db, b.companyId);
+    const { plans, failures } = await planBatch(db, rows, b);
+    const changed = plans.filter((p) => !p.existing || isChanged(p));
+    const written = changed.length ? await writeRows(ctx, db, changed, b) : { created: 0, updated: 0, generatedCodes: [] };
+    return { plans, failures, ...written };
+  });
 }
 
-function reasonOfError(error: unknown): string {
+/** Counts a committed (or previewed) outcome into the report. */
+function record(b: BatchContext, outcome: Outcome): void {
+  outcome.failures.forEach(b.fail);
+  b.report.created += outcome.created;
+  b.report.updated += outcome.updated;
+  b.report.unchanged += outcome.plans.length - outcome.created - outcome.updated;
+  for (const code of outcome.generatedCodes) b.seenCodes.set(code, 0);
+}
+
+function rowFailure(row: ParsedRow, error: unknown): RowError {
   const fields = (error as { fields?: Record<string, string> }).fields;
-  if (fields && Object.keys(fields).length) return Object.values(fields)[0];
-  if (isDuplicateKey(error)) return 'is already used by another customer';
-  return (error as Error).message ?? 'could not be written';
+  if (fields && Object.keys(fields).length) return { line: row.line, field: Object.keys(fields)[0], reason: Object.values(fields)[0] };
+  const field = duplicateField(error);
+  if (field) return { line: row.line, field, reason: 'is already used by another customer' };
+  return { line: row.line, field: 'row', reason: (error as Error).message ?? 'could not be written' };
 }

@@ -1,9 +1,9 @@
-import type { RequestContext } from '../../../core/security/request-context';
+import type { ScopedDb } from '../../../core/data/scoped-db';
 import { normalizeText } from '../customers/customer-normalize';
 import { rowToClean, tagsFor } from '../customers/customer-service';
 import type { CustomerRow } from '../customers/customer-types';
 import type { CleanCustomer } from '../customers/customer-validation';
-import type { ParsedRow } from './csv-row';
+import type { ParsedRow, RowError } from './csv-row';
 import type { BatchContext } from './import-batch';
 
 const CUSTOMERS = 'crm_customers';
@@ -17,9 +17,10 @@ export interface Planned {
 }
 
 
-/** Matches each row to an existing customer and checks what only the database knows. */
-export async function planBatch(ctx: RequestContext, batch: ParsedRow[], b: BatchContext): Promise<Planned[]> {
-  const db = ctx.db;
+/** Matches each row to an existing customer and checks what only the database knows, reading through `db`. */
+export async function planBatch(db: ScopedDb, batch: ParsedRow[], b: BatchContext): Promise<{ plans: Planned[]; failures: RowError[] }> {
+  // Failures are returned, not reported: a batch planned again after a refused write reports once.
+  const failures: RowError[] = [];
   const base = () => db.query(CUSTOMERS).where('company_id', b.companyId);
   const codes = batch.filter((r) => r.value.code).map((r) => normalizeText(r.value.code!));
   const emails = batch.filter((r) => r.key.field === 'email').map((r) => r.key.value);
@@ -48,14 +49,14 @@ export async function planBatch(ctx: RequestContext, batch: ParsedRow[], b: Batc
     else {
       const hits = (row.key.field === 'email' ? byEmail : byPhone).get(row.key.value) ?? [];
       if (hits.length > 1) {
-        b.fail({ line: row.line, field: row.key.field, reason: `matches ${hits.length} customers (${hits.slice(0, 3).map((h) => h.code).join(', ')}); add their code to choose one` });
+        failures.push({ line: row.line, field: row.key.field, reason: `matches ${hits.length} customers (${hits.slice(0, 3).map((h) => h.code).join(', ')}); add their code to choose one` });
         continue;
       }
       existing = hits[0];
       const code = row.value.code ? normalizeText(row.value.code) : null;
       const owner = code ? byCode.get(code) : undefined;
       if (owner && (!existing || Number(owner.id) !== Number(existing.id))) {
-        b.fail({ line: row.line, field: 'code', reason: `is already the code of another customer (${owner.first_name} ${owner.last_name})`.replace('  ', ' ') });
+        failures.push({ line: row.line, field: 'code', reason: `is already the code of another customer (${owner.first_name} ${owner.last_name})`.replace('  ', ' ') });
         continue;
       }
     }
@@ -77,20 +78,20 @@ export async function planBatch(ctx: RequestContext, batch: ParsedRow[], b: Batc
       const parent = parents.get(code);
       const ownCode = row.value.code ? normalizeText(row.value.code) : existing?.code_norm;
       if (code === ownCode) {
-        b.fail({ line: row.line, field: 'parent_code', reason: 'cannot be the customer itself' });
+        failures.push({ line: row.line, field: 'parent_code', reason: 'cannot be the customer itself' });
         continue;
       }
       if (!parent) {
         // In a preview the main customer may be a new row earlier in the same file.
         if (!(b.dryRun && b.seenCodes.has(code) && b.seenCodes.get(code)! < row.line)) {
-          b.fail({ line: row.line, field: 'parent_code', reason: `no customer has the code "${row.parentCode}"` });
+          failures.push({ line: row.line, field: 'parent_code', reason: `no customer has the code "${row.parentCode}"` });
           continue;
         }
       } else if (parent.parent_id) {
-        b.fail({ line: row.line, field: 'parent_code', reason: `"${row.parentCode}" is itself a family member; name the main customer` });
+        failures.push({ line: row.line, field: 'parent_code', reason: `"${row.parentCode}" is itself a family member; name the main customer` });
         continue;
       } else if (existing && heads.has(Number(existing.id))) {
-        b.fail({ line: row.line, field: 'parent_code', reason: 'this customer has family members of its own and cannot become one' });
+        failures.push({ line: row.line, field: 'parent_code', reason: 'this customer has family members of its own and cannot become one' });
         continue;
       }
       parentId = parent ? Number(parent.id) : null;
@@ -101,7 +102,7 @@ export async function planBatch(ctx: RequestContext, batch: ParsedRow[], b: Batc
     if (!existing) {
       const missing = b.customFields.filter((d) => d.required && (clean.custom_fields?.[d.key] === undefined || clean.custom_fields?.[d.key] === null));
       if (missing.length) {
-        b.fail({ line: row.line, field: missing[0].key, reason: 'is required' });
+        failures.push({ line: row.line, field: missing[0].key, reason: 'is required' });
         continue;
       }
       clean.first_name ??= '';
@@ -113,7 +114,7 @@ export async function planBatch(ctx: RequestContext, batch: ParsedRow[], b: Batc
     }
     plans.push({ row, existing, clean, parentId, tagsChanged });
   }
-  return plans;
+  return { plans, failures };
 }
 
 export const COMPARED = ['code', 'first_name', 'last_name', 'phone', 'email', 'birthdate', 'shop_id', 'classification', 'delivery_route', 'parent_id', 'custom_fields'];

@@ -11,7 +11,7 @@ import { changesOf, COMPARED, type Planned } from './import-plan';
 const CUSTOMERS = 'crm_customers';
 const TAGS = 'crm_customer_tags';
 
-export async function writeRows(ctx: RequestContext, db: ScopedDb, plans: Planned[], b: BatchContext): Promise<{ created: number; updated: number }> {
+export async function writeRows(ctx: RequestContext, db: ScopedDb, plans: Planned[], b: BatchContext): Promise<{ created: number; updated: number; generatedCodes: string[] }> {
   db.assertCompany(b.companyId);
   const knex = db.unscoped('bulk write of rows checked to belong to the caller company (asserted above)');
   const now = new Date();
@@ -20,8 +20,9 @@ export async function writeRows(ctx: RequestContext, db: ScopedDb, plans: Planne
   const updates = plans.filter((p) => p.existing);
   const audits: Array<{ table: string; recordId: number; action: string; changes: Record<string, unknown> }> = [];
 
+  const generatedCodes: string[] = [];
   for (const p of creates) {
-    if (!p.clean.code) p.clean.code = await freeGeneratedCode(db, b);
+    if (!p.clean.code) p.clean.code = await freeGeneratedCode(db, b, generatedCodes);
   }
   const createdIds: number[] = [];
   for (let i = 0; i < creates.length; i += 500) {
@@ -75,18 +76,21 @@ export async function writeRows(ctx: RequestContext, db: ScopedDb, plans: Planne
 
   await recordAudits(db, b.companyId, audits);
   await db.publish(CRM_EVENTS.customersImported, { import_id: b.importId, created_ids: createdIds, updated_ids: updatedIds }, b.companyId);
-  return { created: creates.length, updated: updates.length };
+  return { created: creates.length, updated: updates.length, generatedCodes };
 }
 
-/** Generated codes skip numbers whose code someone already typed by hand. */
-async function freeGeneratedCode(db: ScopedDb, b: BatchContext): Promise<string> {
+/**
+ * Generated codes skip numbers whose code someone already typed by hand. The codes given are kept in
+ * `given` and join the file's codes only once the transaction commits.
+ */
+async function freeGeneratedCode(db: ScopedDb, b: BatchContext, given: string[]): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const code = formatCustomerCode(b.format, await db.nextNumber(CUSTOMER_CODE_SEQUENCE, b.companyId));
     const norm = normalizeText(code);
-    if (b.seenCodes.has(norm)) continue;
+    if (b.seenCodes.has(norm) || given.includes(norm)) continue;
     const taken = await db.query(CUSTOMERS).where({ company_id: b.companyId, code_norm: norm }).first('id');
     if (!taken) {
-      b.seenCodes.set(norm, 0);
+      given.push(norm);
       return code;
     }
   }
