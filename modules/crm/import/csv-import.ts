@@ -72,6 +72,8 @@ export async function importCustomers(ctx: RequestContext, csv: string, options:
   // silent second update, and (in a preview) a parent defined earlier in the file counts as existing.
   const seenKeys = new Map<string, number>();
   const seenCodes = new Map<string, number>();
+  const phoneClaims = new Map<string, number>();
+  const codePhones = new Map<string, string | null>();
   let pending: ParsedRow[] = [];
   const pendingNewCodes = new Set<string>();
   let lastLine = 1;
@@ -81,7 +83,7 @@ export async function importCustomers(ctx: RequestContext, csv: string, options:
     const batch = pending;
     pending = [];
     pendingNewCodes.clear();
-    await processBatch(ctx, batch, { companyId, dryRun, format: settings.customer_code_format, customFields: settings.custom_fields, importId: options.importId ?? null, report, fail, seenCodes });
+    await processBatch(ctx, batch, { companyId, dryRun, format: settings.customer_code_format, customFields: settings.custom_fields, importId: options.importId ?? null, report, fail, seenCodes, phoneClaims, codePhones });
     await options.onProgress?.({
       percent: Math.min(99, Math.floor(((lastLine - 1) / totalLines) * 100)),
       processed: report.rows_total,

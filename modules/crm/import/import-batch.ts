@@ -6,6 +6,7 @@ import type { ImportReport } from './csv-import';
 import type { ParsedRow, RowError } from './csv-row';
 import { ensureImportLock, isRetryable, takeImportLock } from './import-lock';
 import { isChanged, planBatch, type Planned } from './import-plan';
+import type { PhoneClaims } from './import-phones';
 import { writeRows } from './import-write';
 
 export interface BatchContext {
@@ -17,10 +18,14 @@ export interface BatchContext {
   report: ImportReport;
   fail: (e: RowError) => void;
   seenCodes: Map<string, number>;
+  /** Phones owned by rows of the file that went in (or passed a preview), with their line. */
+  phoneClaims: Map<string, number>;
+  /** In a preview, the phone each code of the file is given (main customers not written yet). */
+  codePhones: Map<string, string | null>;
 }
 
 /** Plans of one batch (or one row) that went in whole, with what the report needs of them. */
-interface Outcome {
+interface Outcome extends PhoneClaims {
   plans: Planned[];
   failures: RowError[];
   created: number;
@@ -42,10 +47,10 @@ const ROW_ATTEMPTS = 2;
  */
 export async function processBatch(ctx: RequestContext, batch: ParsedRow[], b: BatchContext): Promise<void> {
   if (b.dryRun) {
-    const { plans, failures } = await planBatch(ctx.db, batch, b);
-    const changed = plans.filter((p) => !p.existing || isChanged(p));
+    const planned = await planBatch(ctx.db, batch, b);
+    const changed = planned.plans.filter((p) => !p.existing || isChanged(p));
     const updated = changed.filter((p) => p.existing).length;
-    record(b, { plans, failures, created: changed.length - updated, updated, generatedCodes: [] });
+    record(b, { ...planned, created: changed.length - updated, updated, generatedCodes: [] });
     return;
   }
   await ensureImportLock(ctx.db, b.companyId);
@@ -80,10 +85,10 @@ export async function processBatch(ctx: RequestContext, batch: ParsedRow[], b: B
 async function planAndWrite(ctx: RequestContext, rows: ParsedRow[], b: BatchContext): Promise<Outcome> {
   return ctx.db.transaction(async (db: ScopedDb) => {
     await takeImportLock(db, b.companyId);
-    const { plans, failures } = await planBatch(db, rows, b);
-    const changed = plans.filter((p) => !p.existing || isChanged(p));
+    const planned = await planBatch(db, rows, b);
+    const changed = planned.plans.filter((p) => !p.existing || isChanged(p));
     const written = changed.length ? await writeRows(ctx, db, changed, b) : { created: 0, updated: 0, generatedCodes: [] };
-    return { plans, failures, ...written };
+    return { ...planned, ...written };
   });
 }
 
@@ -94,6 +99,8 @@ function record(b: BatchContext, outcome: Outcome): void {
   b.report.updated += outcome.updated;
   b.report.unchanged += outcome.plans.length - outcome.created - outcome.updated;
   for (const code of outcome.generatedCodes) b.seenCodes.set(code, 0);
+  for (const [phone, line] of outcome.claims) b.phoneClaims.set(phone, line);
+  for (const [code, phone] of outcome.codePhones) b.codePhones.set(code, phone);
 }
 
 function rowFailure(row: ParsedRow, error: unknown): RowError {

@@ -5,6 +5,7 @@ import type { CustomerRow } from '../customers/customer-types';
 import type { CleanCustomer } from '../customers/customer-validation';
 import type { ParsedRow, RowError } from './csv-row';
 import type { BatchContext } from './import-batch';
+import { assignPhones, type PhoneClaims } from './import-phones';
 
 const CUSTOMERS = 'crm_customers';
 
@@ -14,11 +15,13 @@ export interface Planned {
   clean: CleanCustomer & { code: string | null; shop_id: number };
   parentId: number | null;
   tagsChanged: boolean;
+  /** The phone the customer will own (see assignPhones); undefined when its phone and family stay as they are. */
+  ownedPhone?: string | null;
 }
 
 
 /** Matches each row to an existing customer and checks what only the database knows, reading through `db`. */
-export async function planBatch(db: ScopedDb, batch: ParsedRow[], b: BatchContext): Promise<{ plans: Planned[]; failures: RowError[] }> {
+export async function planBatch(db: ScopedDb, batch: ParsedRow[], b: BatchContext): Promise<{ plans: Planned[]; failures: RowError[] } & PhoneClaims> {
   // Failures are returned, not reported: a batch planned again after a refused write reports once.
   const failures: RowError[] = [];
   const base = () => db.query(CUSTOMERS).where('company_id', b.companyId);
@@ -114,7 +117,8 @@ export async function planBatch(db: ScopedDb, batch: ParsedRow[], b: BatchContex
     }
     plans.push({ row, existing, clean, parentId, tagsChanged });
   }
-  return { plans, failures };
+  const owned = await assignPhones(db, plans, b, failures);
+  return { ...owned, failures };
 }
 
 export const COMPARED = ['code', 'first_name', 'last_name', 'phone', 'email', 'birthdate', 'shop_id', 'classification', 'delivery_route', 'parent_id', 'custom_fields'];

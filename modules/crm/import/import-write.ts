@@ -4,6 +4,7 @@ import { CRM_EVENTS } from '../identifiers';
 import { CUSTOMER_CODE_SEQUENCE, formatCustomerCode } from '../customers/customer-code';
 import { normalizeText } from '../customers/customer-normalize';
 import { columnsOf } from '../customers/customer-service';
+import { phoneNormOf, settleFamilyPhones } from '../customers/customer-phones';
 import type { CleanCustomer } from '../customers/customer-validation';
 import type { BatchContext } from './import-batch';
 import { changesOf, COMPARED, type Planned } from './import-plan';
@@ -30,6 +31,7 @@ export async function writeRows(ctx: RequestContext, db: ScopedDb, plans: Planne
     await knex(CUSTOMERS).insert(
       chunk.map((p) => ({
         ...columnsOf(p.clean as CleanCustomer & { code: string }),
+        owned_phone_norm: p.ownedPhone ?? null,
         company_id: b.companyId,
         created_at: now,
         updated_at: now,
@@ -61,10 +63,14 @@ export async function writeRows(ctx: RequestContext, db: ScopedDb, plans: Planne
     const id = Number(p.existing!.id);
     const changes = changesOf(p);
     const columnsChanged = Object.keys(changes).some((k) => k !== 'tags');
-    await db
-      .query(CUSTOMERS)
-      .where('id', id)
-      .update({ ...(columnsChanged ? columnsOf(p.clean as CleanCustomer & { code: string }) : {}), updated_at: now, updated_by: userId });
+    const columns = columnsChanged ? { ...columnsOf(p.clean as CleanCustomer & { code: string }), ...(p.ownedPhone === undefined ? {} : { owned_phone_norm: p.ownedPhone }) } : {};
+    const write = async () => {
+      await db.query(CUSTOMERS).where('id', id).update({ ...columns, updated_at: now, updated_by: userId });
+    };
+    const phoneBefore = p.existing!.phone_norm ?? null;
+    const phoneAfter = phoneNormOf(p.clean.phone);
+    if (phoneBefore !== phoneAfter) await settleFamilyPhones(db, b.companyId, id, phoneBefore, phoneAfter, write);
+    else await write();
     if (p.tagsChanged) {
       await db.query(TAGS).where('customer_id', id).delete();
       const tags = p.row.value.tags ?? [];
