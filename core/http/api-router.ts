@@ -2,21 +2,24 @@ import express from 'express';
 import type { Kernel } from '../kernel/kernel';
 import { AUTHENTICATED, HANDLED } from '../modules/module-api';
 import { ForbiddenError, UnauthenticatedError } from './errors';
+import { RAW_BODY_LIMIT, requestBody } from './raw-body';
 import { validateInput } from './validation';
 
-/** Mounts every declared API route: authentication, permission, ajv-validated input, then the handler. */
+/**
+ * Mounts every declared API route: authentication, permission, ajv-validated input, then the handler.
+ * A raw body (an upload) is not read before all of that: the handler gets it as a stream.
+ */
 export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
   for (const route of kernel.routes.apis) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-    const parsers = route.rawBody ? [express.text({ type: () => true, limit: '200mb' })] : [];
-    app[method](route.expressPath, ...parsers, async (req, res, next) => {
+    app[method](route.expressPath, async (req, res, next) => {
       try {
         const ctx = req.tessera;
         if (!ctx) throw new UnauthenticatedError();
         if (route.permission !== AUTHENTICATED && !ctx.can(route.permission)) throw new ForbiddenError(route.permission);
         const params = validateInput(route.params, { ...req.params }, 'params');
         const query = validateInput(route.query, { ...(req.query as object) }, 'query');
-        const body = route.rawBody ? (typeof req.body === 'string' ? req.body : '') : validateInput(route.body, req.body ?? {}, 'body');
+        const body = route.rawBody ? requestBody(req, route.rawBody.maxBytes ?? RAW_BODY_LIMIT) : validateInput(route.body, req.body ?? {}, 'body');
         const result = await route.handler(ctx, { params, query, body }, req, res);
         if (result === HANDLED || res.headersSent) return;
         // A handler may pick its own status (202 for work it queued) with res.status() before returning.

@@ -11,6 +11,7 @@ import { mountApiRoutes } from './api-router';
 import { mountPageRoutes } from './page-router';
 import { PageRenderer } from './page-renderer';
 import { buildOpenApi } from './openapi';
+import { closeUnreadBody } from './raw-body';
 import type { RequestContext } from '../security/request-context';
 
 declare module 'express-session' {
@@ -130,6 +131,7 @@ export function createHttpApp(kernel: Kernel): HttpApp {
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = toAppError(error);
+    closeUnreadBody(req, res);
     if (known.status >= 500) kernel.logger.error({ err: error, path: req.path }, 'request failed');
     if (req.path.startsWith('/api/')) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, fields: known.fields } });

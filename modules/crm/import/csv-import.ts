@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse';
 import type { RequestContext } from '../../../core/security/request-context';
 import { crmSettings } from '../settings';
 import { shopDirectory } from '../shops';
@@ -6,6 +5,8 @@ import { normalizeText } from '../customers/customer-normalize';
 import { mapHeader } from './csv-columns';
 import { parseRow, ShopLookup, type MatchBy, type ParsedRow, type RowError } from './csv-row';
 import { processBatch } from './import-batch';
+import { csvRecords } from './csv-stream';
+import type { FileSource } from './import-files';
 
 /** Rows kept in a stored report; the count of errors is always exact. */
 export const MAX_REPORTED_ERRORS = 1000;
@@ -15,6 +16,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   importId?: number | null;
   batchSize?: number;
+  /** The file's size, for progress, when it arrives as chunks. */
+  totalBytes?: number;
   onProgress?: (progress: ImportProgress) => Promise<void> | void;
 }
 
@@ -48,7 +51,7 @@ export interface ImportReport {
  * against the database, then written in one transaction, so a row is written whole or not at all.
  * Each row is matched to an existing customer (see `matchKey`): re-running a file updates, never duplicates.
  */
-export async function importCustomers(ctx: RequestContext, csv: string, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importCustomers(ctx: RequestContext, csv: FileSource, options: ImportOptions = {}): Promise<ImportReport> {
   const matchBy = options.matchBy ?? 'auto';
   const dryRun = !!options.dryRun;
   const batchSize = options.batchSize ?? 500;
@@ -65,7 +68,8 @@ export async function importCustomers(ctx: RequestContext, csv: string, options:
     }
     if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(e);
   };
-  const totalLines = Math.max(1, countLines(csv) - 1);
+  const totalBytes = Math.max(1, typeof csv === 'string' ? Buffer.byteLength(csv) : options.totalBytes ?? 0);
+  let bytesRead = 0;
   const today = new Date().toISOString().slice(0, 10);
 
   // Keys and codes seen earlier in this file: a second row for the same customer is an error, not a
@@ -85,7 +89,7 @@ export async function importCustomers(ctx: RequestContext, csv: string, options:
     pendingNewCodes.clear();
     await processBatch(ctx, batch, { companyId, dryRun, format: settings.customer_code_format, customFields: settings.custom_fields, importId: options.importId ?? null, report, fail, seenCodes, phoneClaims, codePhones });
     await options.onProgress?.({
-      percent: Math.min(99, Math.floor(((lastLine - 1) / totalLines) * 100)),
+      percent: Math.min(99, Math.floor((bytesRead / totalBytes) * 100)),
       processed: report.rows_total,
       created: report.created,
       updated: report.updated,
@@ -94,12 +98,12 @@ export async function importCustomers(ctx: RequestContext, csv: string, options:
     });
   };
 
-  const parser = parse(csv, { bom: true, delimiter: detectDelimiter(csv), relax_column_count: true, skip_empty_lines: true, info: true });
   let map: ReturnType<typeof mapHeader>['map'] | null = null;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of await csvRecords(csv)) {
       const line = info.lines;
       lastLine = line;
+      bytesRead = info.bytes;
       if (!map) {
         const header = mapHeader(record, settings.custom_fields);
         if (header.errors.length) {
@@ -153,16 +157,3 @@ export async function importCustomers(ctx: RequestContext, csv: string, options:
 }
 
 
-/** `;` files come from spreadsheets in locales where `,` is the decimal separator. */
-export function detectDelimiter(csv: string): string {
-  const firstLine = csv.slice(0, csv.indexOf('\n') === -1 ? undefined : csv.indexOf('\n'));
-  const count = (ch: string) => firstLine.split(ch).length - 1;
-  const candidates = [',', ';', '\t'];
-  return candidates.reduce((best, ch) => (count(ch) > count(best) ? ch : best), ',');
-}
-
-function countLines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-  return text.endsWith('\n') ? n : n + 1;
-}
