@@ -15,7 +15,8 @@ export interface CsvRecord {
 export async function csvRecords(source: FileSource): Promise<AsyncIterable<CsvRecord>> {
   const { firstLine, chunks } = await splitFirstLine(source);
   const parser = parse({ bom: true, delimiter: detectDelimiter(firstLine), relax_column_count: true, skip_empty_lines: true, info: true });
-  pipeline(Readable.from(chunks), parser, () => undefined);
+  // One chunk read ahead at most: a stored file comes out of the database 1 MB at a time.
+  pipeline(Readable.from(chunks, { highWaterMark: 1 }), parser, () => undefined);
   return parser as AsyncIterable<CsvRecord>;
 }
 
