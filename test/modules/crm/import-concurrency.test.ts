@@ -67,4 +67,34 @@ describe('crm: two imports of one file at once @integration', function () {
     await importTwiceAtOnce(csv);
     expect(await countWhere('code_norm', codes.map((c) => c.toLowerCase()))).to.equal(ROWS);
   });
+
+  it('plans each batch after taking the lock: a customer another user created while it waited is matched, not made again', async function () {
+    // SQLite has one writer: an import cannot wait on the lock while another user writes.
+    if (!String(w.t.knex.client.config.client).startsWith('mysql')) this.skip();
+    const p = uniq('w');
+    const emails = [1, 2, 3].map((i) => `${p}.${i}@example.org`);
+    const csv = ['first_name,last_name,email,shop', ...emails.map((e, i) => `F${i},L${i},${e},${w.shops[0].code}`)].join('\n');
+    await w.t.knex('crm_import_locks').insert({ company_id: w.companyId, taken_at: null }).onConflict('company_id').ignore();
+    const holder = await w.t.knex.transaction();
+    let importing: ReturnType<typeof post> | undefined;
+    try {
+      await holder('crm_import_locks').where({ company_id: w.companyId }).update({ taken_at: new Date() });
+      importing = post(csv);
+      importing.catch(() => undefined);
+      // Wait until the import's batch is blocked on the lock, then write as another user would.
+      for (let waited = 0; ; waited += 50) {
+        const [rows] = await w.t.knex.raw("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'update `crm_import_locks`%'");
+        if (Number(rows[0].n) > 0) break;
+        if (waited > 20_000) throw new Error('the import never waited on the lock');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const created = await fetch(`${url}/api/v1/crm/customers`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ first_name: 'F1', last_name: 'L1', email: emails[1], shop_id: w.shops[0].id }) });
+      expect(created.status).to.equal(201);
+    } finally {
+      await holder.commit();
+    }
+    const report = await importing!;
+    expect(report).to.include({ created: 2, unchanged: 1, error_count: 0 });
+    expect(await countWhere('email_norm', emails)).to.equal(3);
+  });
 });
