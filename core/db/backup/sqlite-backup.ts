@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { checkRestorable, readJournal, type SchemaJournal } from './journal';
 
@@ -55,6 +56,7 @@ export async function restoreSqlite(backupFile: string, databaseFile: string, fo
     } finally {
       target?.close();
     }
+    fs.mkdirSync(path.dirname(databaseFile), { recursive: true });
     await source.backup(databaseFile);
   } finally {
     source.close();
