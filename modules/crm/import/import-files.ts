@@ -25,6 +25,7 @@ export interface StoredFile {
  */
 export async function storeUpload(ctx: RequestContext, source: FileSource, fields: { filename: string; match_by: string; status: string }): Promise<StoredFile> {
   const companyId = ctx.companyId;
+  await dropAbandonedUploads(ctx.db, companyId);
   const id = await ctx.db.insert(IMPORTS, { filename: fields.filename, sha256: '', match_by: fields.match_by, status: 'uploading' }, { audit: false });
   let written: Awaited<ReturnType<typeof writeChunks>>;
   try {
@@ -41,6 +42,14 @@ export async function storeUpload(ctx: RequestContext, source: FileSource, field
     await db.audit({ table: IMPORTS, recordId: id, action: 'create', changes: { filename: fields.filename, sha256: written.sha256, match_by: fields.match_by, size_bytes: written.bytes } });
   });
   return { id, bytes: written.bytes, rows: written.newlines - (written.endsWithNewline ? 1 : 0) };
+}
+
+/** Uploads a process died in the middle of (their row still says `uploading` a day later) are removed. */
+async function dropAbandonedUploads(db: ScopedDb, companyId: number): Promise<void> {
+  const abandoned = (await db.queryCompany(companyId, IMPORTS).where('status', 'uploading').where('created_at', '<', new Date(Date.now() - 24 * 3600_000)).pluck('id')) as number[];
+  if (!abandoned.length) return;
+  await db.queryCompany(companyId, CHUNKS).whereIn('import_id', abandoned).delete();
+  await db.queryCompany(companyId, IMPORTS).whereIn('id', abandoned).delete();
 }
 
 async function writeChunks(db: ScopedDb, companyId: number, importId: number, source: FileSource) {
