@@ -44,6 +44,16 @@ function hash(i: number, salt: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+/**
+ * A phone belongs to one customer of a company: each person of a company has a phone of its own. The
+ * 8 digits are i times a number prime to 10^8 (a bijection, so no two are equal, spread like real
+ * numbers); the leading digits tell apart the sets of rows that land in one company.
+ */
+function phoneOf(i: number, codePrefix: string): string {
+  const lead = ({ 'IB-': '07', 'RB-': '05' } as Record<string, string>)[codePrefix] ?? '06';
+  return `${lead}${String((i * 48_271 + 12_345_678) % 100_000_000).padStart(8, '0')}`;
+}
+
 function person(i: number, codePrefix: string) {
   const first = FIRST[hash(i, 1) % FIRST.length].replace(/^./, (ch) => ch.toUpperCase());
   const last = lastName(hash(i, 2) % 8000);
@@ -53,7 +63,7 @@ function person(i: number, codePrefix: string) {
     code: `${codePrefix}${String(i).padStart(7, '0')}`,
     first_name: first,
     last_name: last,
-    phone: `06${String(hash(i, 6) % 100_000_000).padStart(8, '0')}`,
+    phone: phoneOf(i, codePrefix),
     email: `${first}.${last}.${i}@example.com`.toLowerCase(),
     birthdate: `${1950 + (hash(i, 7) % 55)}-${String(month).padStart(2, '0')}-${String(1 + (hash(i, 8) % 28)).padStart(2, '0')}`,
     // 10% vip, 10% newsletter, 0.05% rare: a common and a rare tag for the filters.
@@ -259,6 +269,7 @@ function customerRow(p: ReturnType<typeof person>, companyId: number, shopId: nu
     parent_id: null,
     custom_fields: null,
     ...searchColumns(p),
+    owned_phone_norm: searchColumns(p).phone_norm,
     created_at: created,
     updated_at: created,
     created_by: userId,

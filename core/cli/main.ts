@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerServeCommands } from './serve-commands';
 import { registerModuleCommands } from './module-commands';
 import { registerUserCommands } from './user-commands';
+import { registerBackupCommands } from './backup-commands';
 
 /**
  * `npx tessera <command>`. Every command reads DATABASE_URL like the server does, and exits non-zero
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   registerServeCommands(program);
   registerModuleCommands(program);
   registerUserCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 

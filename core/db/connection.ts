@@ -19,8 +19,14 @@ export interface OpenOptions {
 
 const QUIET_LOG = { warn() {}, error() {}, deprecate() {}, debug() {} };
 
+/** The file a `sqlite://` URL names, resolved as the server resolves it. */
+export function sqliteFileOf(url: string, baseDir: string): string {
+  const file = url.slice('sqlite://'.length);
+  return file === ':memory:' ? file : path.resolve(baseDir, file);
+}
+
 function openSqlite(file: string, baseDir: string, options: OpenOptions): Knex {
-  const filename = file === ':memory:' ? file : path.resolve(baseDir, file);
+  const filename = sqliteFileOf(`sqlite://${file}`, baseDir);
   if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
   return knexFactory({
     ...(options.quiet ? { log: QUIET_LOG } : {}),
@@ -41,17 +47,25 @@ function openSqlite(file: string, baseDir: string, options: OpenOptions): Knex {
   });
 }
 
+/** Where a `mysql://` (or `mariadb://`) URL points, and as whom. */
+export function mysqlServerOf(url: string): { host: string; port: number; user: string; password: string; database: string } {
+  const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 3306),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: parsed.pathname.slice(1),
+  };
+}
+
 function openMysql(url: string, options: OpenOptions): Knex {
   const parsed = new URL(url);
   return knexFactory({
     ...(options.quiet ? { log: QUIET_LOG } : {}),
     client: 'mysql2',
     connection: {
-      host: parsed.hostname,
-      port: Number(parsed.port || 3306),
-      user: decodeURIComponent(parsed.username),
-      password: decodeURIComponent(parsed.password),
-      database: parsed.pathname.slice(1),
+      ...mysqlServerOf(url),
       charset: 'utf8mb4',
       timezone: 'Z',
       // Business dates are calendar days: keep DATE columns as 'YYYY-MM-DD' strings, not shifted Dates.

@@ -49,3 +49,19 @@ export function isDuplicateKey(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; message?: string };
   return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed|Duplicate entry/.test(e?.message ?? '');
 }
+
+/**
+ * What a duplicate-key error names as the key it broke: the index on MySQL/MariaDB
+ * (`crm_customers_code_unique`), the columns on SQLite (`crm_customers.company_id, crm_customers.code_norm`);
+ * null for any other error. Read from the driver's own message, not the statement knex puts before it,
+ * which names every column written.
+ */
+export function duplicateKeyOf(error: unknown): string | null {
+  if (!isDuplicateKey(error)) return null;
+  const e = error as { sqlMessage?: string; message?: string };
+  const text = e.sqlMessage ?? e.message ?? '';
+  const mysql = /for key '([^']+)'\s*$/.exec(text);
+  if (mysql) return mysql[1];
+  const sqlite = /UNIQUE constraint failed: (.+)$/.exec(text);
+  return sqlite ? sqlite[1].trim() : null;
+}

@@ -2,15 +2,18 @@ import express from 'express';
 import type { Kernel } from '../kernel/kernel';
 import { AUTHENTICATED, HANDLED } from '../modules/module-api';
 import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from './errors';
+import { RAW_BODY_LIMIT, requestBody } from './raw-body';
 import { validateInput } from './validation';
 import { forbiddenQueryKeyFields } from './input-guards';
 
-/** Mounts every declared API route: authentication, permission, ajv-validated input, then the handler. */
+/**
+ * Mounts every declared API route: authentication, permission, ajv-validated input, then the handler.
+ * A raw body (an upload) is not read before all of that: the handler gets it as a stream.
+ */
 export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
   for (const route of kernel.routes.apis) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-    const parsers = route.rawBody ? [express.text({ type: () => true, limit: '200mb' })] : [];
-    app[method](route.expressPath, ...parsers, async (req, res, next) => {
+    app[method](route.expressPath, async (req, res, next) => {
       try {
         const ctx = req.tessera;
         if (!ctx) throw new UnauthenticatedError();
@@ -22,7 +25,7 @@ export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
         if (route.body && !route.rawBody && hasBody(req) && !req.is('application/json')) {
           throw new AppError(415, 'unsupported_media_type', 'The request body must be JSON', { body: 'must be sent as application/json' });
         }
-        const body = route.rawBody ? (typeof req.body === 'string' ? req.body : '') : validateInput(route.body, req.body ?? {}, 'body');
+        const body = route.rawBody ? requestBody(req, route.rawBody.maxBytes ?? RAW_BODY_LIMIT) : validateInput(route.body, req.body ?? {}, 'body');
         const result = await route.handler(ctx, { params, query, body }, req, res);
         if (result === HANDLED || res.headersSent) return;
         // A handler may pick its own status (202 for work it queued) with res.status() before returning.

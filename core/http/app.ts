@@ -12,6 +12,7 @@ import { mountApiRoutes } from './api-router';
 import { mountPageRoutes } from './page-router';
 import { PageRenderer } from './page-renderer';
 import { buildOpenApi } from './openapi';
+import { closeUnreadBody } from './raw-body';
 import type { RequestContext } from '../security/request-context';
 
 declare module 'express-session' {
@@ -134,6 +135,7 @@ export function createHttpApp(kernel: Kernel): HttpApp {
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = toAppError(error);
+    closeUnreadBody(req, res);
     // 503: a part the request needs (the job queue) does not answer; the message says which and what to do.
     const unavailable = known.status === 503;
     if (unavailable) {

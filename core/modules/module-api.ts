@@ -86,8 +86,12 @@ export interface ApiRoute<In = any, Out = any> {
   params?: JsonSchema;
   query?: JsonSchema;
   body?: JsonSchema;
-  /** Set when the body is not JSON (a CSV upload): the raw text reaches the handler as `input.body`. */
-  rawBody?: { contentType: string };
+  /**
+   * Set when the body is not JSON (a CSV upload): the handler gets it as `input.body`, an async
+   * iterable of Buffer chunks, read only after the caller was authenticated and authorised; stream it
+   * to where it goes rather than holding it. At most `maxBytes` (200 MB by default), else 413.
+   */
+  rawBody?: { contentType: string; maxBytes?: number };
   response?: JsonSchema;
   /** HTTP status for success; 200 by default (201 is common for POST). */
   status?: number;

@@ -5,7 +5,8 @@ import { PERM } from '../permissions';
 import { streamCustomerCsv } from '../export/csv-export';
 import { groupSchema } from '../groups/group-schemas';
 import { parseCriteria, parseSort } from './customer-criteria';
-import { customerCreateBody, customerExportQuery, customerListQuery, customerPageSchema, customerPatchBody, customerSchema, idParams } from './customer-schemas';
+import { duplicatePhones } from './customer-duplicates';
+import { customerCreateBody, customerExportQuery, duplicatePhonesQuery, duplicatePhonesSchema, customerListQuery, customerPageSchema, customerPatchBody, customerSchema, idParams } from './customer-schemas';
 import type { Container } from 'inversify';
 
 /** `/api/v1/crm/customers...`. Fixed paths (export, import) are declared before `{id}` so they win. */
@@ -42,6 +43,16 @@ export function customerApiRoutes(container: Container): ApiRoute[] {
         await streamCustomerCsv(ctx, res, parseCriteria(query), parseSort(query.sort));
         return HANDLED;
       },
+    },
+    {
+      method: 'GET',
+      path: '/customers/duplicate-phones',
+      permission: PERM.customerRead,
+      summary:
+        'Phones held by more than one customer in their own right (made before a phone belonged to one customer), to be merged; a family member sharing its main customer\'s phone is not a duplicate. Pages of phones: pass `after=<next_cursor>`.',
+      query: duplicatePhonesQuery,
+      response: duplicatePhonesSchema,
+      handler: async (ctx, { query }) => duplicatePhones(ctx, { after: query.after, limit: query.limit }),
     },
     {
       method: 'GET',

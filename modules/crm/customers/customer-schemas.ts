@@ -20,7 +20,7 @@ const inputProperties: Record<string, JsonSchema> = {
   code: nullableString(64, "Unique per company; generated from the company's code format when left out."),
   first_name: nullableString(100),
   last_name: { type: 'string', maxLength: 100 },
-  phone: nullableString(40),
+  phone: nullableString(40, "A phone belongs to one customer of the company (compared digits only); a family member may share its main customer's."),
   email: nullableString(191),
   birthdate: { type: ['string', 'null'], description: 'YYYY-MM-DD' },
   shop_id: idSchema,
@@ -72,6 +72,47 @@ export const customerListQuery: JsonSchema = {
 export const customerExportQuery: JsonSchema = {
   type: 'object',
   properties: { ...criteriaProperties, sort: customerListQuery.properties && (customerListQuery.properties as any).sort },
+};
+
+export const duplicatePhonesQuery: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    after: { type: 'string', pattern: '^[0-9]{1,40}$', description: 'next_cursor of the previous page' },
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+  },
+};
+
+export const duplicatePhonesSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          phone: { type: 'string', description: 'The phone, digits only' },
+          customers: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'integer' },
+                code: { type: 'string' },
+                first_name: { type: 'string' },
+                last_name: { type: 'string' },
+                phone: { type: ['string', 'null'] },
+                email: { type: ['string', 'null'] },
+                parent_id: { type: ['integer', 'null'] },
+                created_at: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
+    },
+    next_cursor: { type: ['string', 'null'] },
+  },
 };
 
 const loginOutput: JsonSchema = {

@@ -1,5 +1,5 @@
 import type { ScopedDb } from '../../../core/data/scoped-db';
-import { isDuplicateKey } from '../../../core/db/db-lock';
+import { duplicateKeyOf, isDuplicateKey } from '../../../core/db/db-lock';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/http/errors';
 import type { RequestContext } from '../../../core/security/request-context';
 import { CRM_EVENTS, type CustomerService } from '../identifiers';
@@ -9,6 +9,7 @@ import { assertShops } from '../shops';
 import { CUSTOMER_CODE_SEQUENCE, formatCustomerCode } from './customer-code';
 import { loginsFor, writeLogin } from './customer-logins';
 import { searchColumns } from './customer-normalize';
+import { assertPhoneFree, ownedPhone, phoneNormOf, settleFamilyPhones } from './customer-phones';
 import { toCustomer } from './customer-rows';
 import { customerSearch, planDrive, type GroupFilter } from './customer-search';
 import type { Customer, CustomerCriteria, CustomerInput, CustomerRow, CustomerSort, Page } from './customer-types';
@@ -56,10 +57,12 @@ export class CustomerServiceImpl implements CustomerService {
     if (Object.keys(errors).length) throw new ValidationError(errors);
     const companyId = ctx.companyId;
     await assertShops(ctx, [value.shop_id!], companyId);
-    if (value.parent_id) await checkParent(ctx.db, companyId, null, value.parent_id);
+    const parent = value.parent_id ? await checkParent(ctx.db, companyId, null, value.parent_id) : undefined;
+    const owned = ownedPhone(phoneNormOf(value.phone), parent?.phone_norm);
+    await assertPhoneFree(ctx.db, companyId, owned, null);
 
     const id = await ctx.db.transaction(async (db) => {
-      const id = await insertCustomer(db, companyId, value, settings.customer_code_format);
+      const id = await insertCustomer(db, companyId, { ...value, owned_phone_norm: owned }, settings.customer_code_format);
       await replaceTags(db, companyId, id, value.tags ?? []);
       if (input.login) await writeLogin(db, companyId, id, input.login);
       const row = (await db.findById<CustomerRow>(CUSTOMERS, id))!;
@@ -81,6 +84,7 @@ export class CustomerServiceImpl implements CustomerService {
     if (Object.keys(errors).length) throw new ValidationError(errors);
     if (value.shop_id !== undefined && value.shop_id !== Number(before.shop_id)) await assertShops(ctx, [value.shop_id], companyId);
     if (value.parent_id) await checkParent(ctx.db, companyId, Number(before.id), value.parent_id);
+    const phone = await phoneChange(ctx.db, companyId, before, value);
 
     await ctx.db.transaction(async (db) => {
       const merged = { ...rowToClean(before), ...value };
@@ -105,8 +109,12 @@ export class CustomerServiceImpl implements CustomerService {
       }
       const columnChanges = Object.keys(changes).filter((k) => k !== 'tags' && k !== 'login');
       if (columnChanges.length) {
+        const write = async () => {
+          await db.update(CUSTOMERS, id, phone ? { ...patch, owned_phone_norm: phone.owned } : patch, { audit: false });
+        };
         try {
-          await db.update(CUSTOMERS, id, patch, { audit: false });
+          if (phone) await settleFamilyPhones(db, companyId, id, phone.before, phone.after, write);
+          else await write();
         } catch (error) {
           throw duplicateToValidation(error);
         }
@@ -144,14 +152,32 @@ export class CustomerServiceImpl implements CustomerService {
   }
 }
 
+/**
+ * A patch that changes the customer's phone or family: the phone it will own (see customer-phones.ts),
+ * refused when another customer owns it. Undefined when neither changes, so a customer that shared a
+ * phone before the rule keeps it while other fields are edited.
+ */
+async function phoneChange(db: ScopedDb, companyId: number, before: CustomerRow, value: CleanCustomer): Promise<{ before: string | null; after: string | null; owned: string | null } | undefined> {
+  const phoneBefore = before.phone_norm ?? null;
+  const phoneAfter = value.phone === undefined ? phoneBefore : phoneNormOf(value.phone);
+  const parentBefore = before.parent_id == null ? null : Number(before.parent_id);
+  const parentAfter = value.parent_id === undefined ? parentBefore : value.parent_id ?? null;
+  if (phoneBefore === phoneAfter && parentBefore === parentAfter) return undefined;
+  const parent = parentAfter ? await db.findById<CustomerRow>(CUSTOMERS, parentAfter) : undefined;
+  const owned = ownedPhone(phoneAfter, parent?.phone_norm);
+  await assertPhoneFree(db, companyId, owned, Number(before.id));
+  return { before: phoneBefore, after: phoneAfter, owned };
+}
+
 /** Inserts one customer; a generated code that someone already typed by hand moves on to the next number. */
-async function insertCustomer(db: ScopedDb, companyId: number, value: CleanCustomer, format: string): Promise<number> {
+async function insertCustomer(db: ScopedDb, companyId: number, value: CleanCustomer & { owned_phone_norm: string | null }, format: string): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const code = value.code ?? formatCustomerCode(format, await db.nextNumber(CUSTOMER_CODE_SEQUENCE, companyId));
     try {
-      return await db.insert(CUSTOMERS, { ...columnsOf({ ...value, code }), company_id: companyId }, { audit: false });
+      return await db.insert(CUSTOMERS, { ...columnsOf({ ...value, code }), owned_phone_norm: value.owned_phone_norm, company_id: companyId }, { audit: false });
     } catch (error) {
-      if (!isDuplicateKey(error) || value.code) throw duplicateToValidation(error);
+      // Only a generated code that someone typed by hand is worth another number.
+      if (duplicateField(error) !== 'code' || value.code) throw duplicateToValidation(error);
     }
   }
   throw new ConflictError('Could not generate a free customer code; check the code format setting');
@@ -159,10 +185,18 @@ async function insertCustomer(db: ScopedDb, companyId: number, value: CleanCusto
 
 export function duplicateToValidation(error: unknown): unknown {
   if (!isDuplicateKey(error)) return error;
-  const message = String((error as Error).message);
-  if (/code/.test(message)) return new ValidationError({ code: 'is already used by another customer' });
-  if (/username/.test(message)) return new ValidationError({ 'login.username': 'is already used by another customer' });
+  const field = duplicateField(error);
+  if (field) return new ValidationError({ [field]: 'is already used by another customer' });
   return new ConflictError('This customer conflicts with an existing one');
+}
+
+/** The field a customer's duplicate-key error is about, from the key it names; null when it is none of crm's. */
+export function duplicateField(error: unknown): string | null {
+  const key = duplicateKeyOf(error) ?? '';
+  if (/username/.test(key)) return 'login.username';
+  if (/owned_phone/.test(key)) return 'phone';
+  if (/code/.test(key)) return 'code';
+  return null;
 }
 
 /** The stored columns for clean values, search columns included. */
@@ -215,7 +249,7 @@ function auditValues(v: CleanCustomer, _id: number): Record<string, unknown> {
   return out;
 }
 
-async function checkParent(db: ScopedDb, companyId: number, selfId: number | null, parentId: number): Promise<void> {
+async function checkParent(db: ScopedDb, companyId: number, selfId: number | null, parentId: number): Promise<CustomerRow> {
   if (selfId !== null && parentId === selfId) throw new ValidationError({ parent_id: 'cannot be the customer itself' });
   const parent = await db.findById<CustomerRow>(CUSTOMERS, parentId);
   if (!parent || Number(parent.company_id) !== companyId) throw new ValidationError({ parent_id: `customer ${parentId} does not exist` });
@@ -224,6 +258,7 @@ async function checkParent(db: ScopedDb, companyId: number, selfId: number | nul
     const child = await db.query(CUSTOMERS).where('parent_id', selfId).first('id');
     if (child) throw new ValidationError({ parent_id: 'this customer has family members of its own and cannot become one' });
   }
+  return parent;
 }
 
 export async function tagsFor(db: ScopedDb, ids: number[]): Promise<Map<number, string[]>> {

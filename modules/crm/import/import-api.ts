@@ -8,9 +8,8 @@ import { CRM } from '../identifiers';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
 import { idParams, importQuery, importSchema } from '../customers/customer-schemas';
-import { importCustomers } from './csv-import';
 import { templateHeader } from './csv-columns';
-import { countDataRows, ImportService, parseMatchBy, reportView, SYNC_ROW_LIMIT } from './import-service';
+import { ImportService, parseMatchBy, SYNC_ROW_LIMIT } from './import-service';
 
 export async function sendTemplate(ctx: RequestContext, res: Response): Promise<void> {
   const settings = await crmSettings(ctx);
@@ -28,26 +27,21 @@ export function importApiRoutes(container: Container): ApiRoute[] {
       path: '/customers/import',
       permission: PERM.customerImport,
       summary:
-        'Import customers from a CSV body. `dry_run=true` reports every bad row (line, field, reason) and writes nothing. Rows matching a customer (code, else e-mail, else phone; see `match_by`) update it, so a file can be sent again. Large files (or `async=true`) run as a job: 202 with the import to poll.',
+        'Import customers from a CSV body (up to 200 MB, streamed into storage; 401/403 come before any of it is read). `dry_run=true` reports every bad row (line, field, reason) and writes no customer; the previewed file can then be imported with `POST /imports/{id}/run`. Rows matching a customer (code, else e-mail, else phone; see `match_by`) update it, so a file can be sent again. Large files (or `async=true`) run as a job: 202 with the import to poll.',
       rawBody: { contentType: 'text/csv' },
       query: importQuery,
       response: importSchema,
       handler: async (ctx, { query, body }, _req, res) => {
-        const csv = String(body ?? '');
         const matchBy = parseMatchBy(query.match_by);
-        const rows = countDataRows(csv);
+        const { id, rows } = await imports().upload(ctx, body as AsyncIterable<Buffer>, { filename: query.filename, matchBy, status: query.dry_run ? 'preview_queued' : 'import_queued' });
         const runAsJob = query.async ?? rows > SYNC_ROW_LIMIT;
-        if (query.dry_run && !runAsJob) {
-          return reportView(await importCustomers(ctx, csv, { matchBy, dryRun: true }));
-        }
-        const id = await imports().store(ctx, csv, { filename: query.filename, matchBy, status: query.dry_run ? 'preview_queued' : 'import_queued' });
         if (runAsJob) {
           await imports().enqueue(ctx, id, !!query.dry_run);
           // The router would answer the route's one status; a queued import is 202, so answer here.
           res.status(202).json(await imports().get(ctx, id));
           return HANDLED;
         }
-        return imports().run(ctx, id, false);
+        return imports().run(ctx, id, !!query.dry_run);
       },
     },
     {

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { Container } from 'inversify';
 import { toDate } from '../../../core/db/schema-helpers';
 import { NotFoundError, ValidationError } from '../../../core/http/errors';
@@ -9,13 +8,14 @@ import type { RequestContext } from '../../../core/security/request-context';
 import { PERM } from '../permissions';
 import { importCustomers, MAX_REPORTED_ERRORS, type ImportReport } from './csv-import';
 import { MATCH_KEYS, type MatchBy, type RowError } from './csv-row';
+import { readImportFile, storeUpload, type FileSource, type StoredFile } from './import-files';
 
 export const IMPORTS = 'crm_imports';
 export const IMPORT_JOB = 'crm.import';
 /** Above this many rows an API import runs as a job unless the caller asks otherwise. */
 export const SYNC_ROW_LIMIT = 5000;
 
-export type ImportStatus = 'preview_queued' | 'previewing' | 'previewed' | 'import_queued' | 'importing' | 'done' | 'failed';
+export type ImportStatus = 'uploading' | 'preview_queued' | 'previewing' | 'previewed' | 'import_queued' | 'importing' | 'done' | 'failed';
 
 /** An import as people and the API see it: its report so far, plus where the job stands. */
 export interface ImportView extends ImportReport {
@@ -34,7 +34,7 @@ interface ImportRow {
   filename: string;
   match_by: string;
   status: ImportStatus;
-  content: string;
+  size_bytes: number;
   job_id: string | null;
   rows_total: number;
   created_count: number;
@@ -66,18 +66,17 @@ interface ContextFactory {
  */
 export class ImportService {
   /** Stores an uploaded file. Nothing is checked or written yet. */
-  async store(ctx: RequestContext, csv: string, options: { filename?: string; matchBy?: string; status: ImportStatus }): Promise<number> {
+  async store(ctx: RequestContext, csv: FileSource, options: { filename?: string; matchBy?: string; status: ImportStatus }): Promise<number> {
+    return (await this.upload(ctx, csv, options)).id;
+  }
+
+  /** Stores a file as it arrives, chunk by chunk (see import-files.ts); also says how many rows it has. */
+  async upload(ctx: RequestContext, csv: FileSource, options: { filename?: string; matchBy?: string; status: ImportStatus }): Promise<StoredFile> {
     ctx.require(PERM.customerImport);
-    if (!csv || !csv.trim()) throw new ValidationError({ file: 'is empty' });
+    if (typeof csv === 'string' && !csv.trim()) throw new ValidationError({ file: 'is empty' });
     const matchBy = parseMatchBy(options.matchBy);
     const filename = String(options.filename ?? '').slice(0, 191) || 'customers.csv';
-    const sha256 = crypto.createHash('sha256').update(csv).digest('hex');
-    return ctx.db.transaction(async (db) => {
-      // Not audited as a plain insert: the audit entry would copy the whole file.
-      const id = await db.insert(IMPORTS, { filename, sha256, match_by: matchBy, status: options.status, content: csv }, { audit: false });
-      await db.audit({ table: IMPORTS, recordId: id, action: 'create', changes: { filename, sha256, match_by: matchBy } });
-      return id;
-    });
+    return storeUpload(ctx, csv, { filename, match_by: matchBy, status: options.status });
   }
 
   /**
@@ -116,7 +115,8 @@ export class ImportService {
     const row = await this.row(ctx, id);
     await ctx.db.update(IMPORTS, id, { status: dryRun ? 'previewing' : 'importing' }, { audit: false });
     try {
-      const report = await importCustomers(ctx, row.content, {
+      const report = await importCustomers(ctx, readImportFile(ctx.db, Number(row.company_id), id), {
+        totalBytes: Number(row.size_bytes),
         matchBy: parseMatchBy(row.match_by),
         dryRun,
         importId: id,
@@ -206,28 +206,6 @@ export function parseMatchBy(value: unknown): MatchBy {
   return v as MatchBy;
 }
 
-/** A report of a run that was not stored (an API preview) in the same shape as a stored one. */
-export function reportView(report: ImportReport): ImportView {
-  return {
-    id: null,
-    filename: '',
-    status: report.file_error ? 'failed' : report.dry_run ? 'previewed' : 'done',
-    dry_run: report.dry_run,
-    match_by: report.match_by,
-    rows_total: report.rows_total,
-    created: report.created,
-    updated: report.updated,
-    unchanged: report.unchanged,
-    error_count: report.error_count,
-    errors: report.errors,
-    file_error: report.file_error,
-    job_id: null,
-    progress: 100,
-    created_at: null,
-    finished_at: null,
-  };
-}
-
 function toView(row: ImportRow, progress: number): ImportView {
   let errors: RowError[] = [];
   try {
@@ -253,10 +231,4 @@ function toView(row: ImportRow, progress: number): ImportView {
     created_at: toDate(row.created_at)?.toISOString() ?? null,
     finished_at: toDate(row.finished_at)?.toISOString() ?? null,
   };
-}
-
-export function countDataRows(csv: string): number {
-  let n = 0;
-  for (let i = csv.indexOf('\n'); i !== -1; i = csv.indexOf('\n', i + 1)) n++;
-  return csv.endsWith('\n') ? n - 1 : n;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { openDatabase } from '../../../core/db/connection';
-import { withDbLock, LockTimeoutError } from '../../../core/db/db-lock';
+import { duplicateKeyOf, withDbLock, LockTimeoutError } from '../../../core/db/db-lock';
 import { Migrator } from '../../../core/modules/migrator';
 import { ROOT_DIR } from '../../../core/config/load-config';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
@@ -78,5 +78,19 @@ describe('database lock (core_locks)', () => {
 
     expect(error).to.be.instanceOf(LockTimeoutError);
     expect(error.message).to.equal('Lock "test-lock" is held by busy-host:7:alive; gave up after 300 ms');
+  });
+
+  it('names the key a duplicate broke, not a column the statement happens to write', async () => {
+    await a.schema.createTable('things', (t) => {
+      t.increments('id');
+      t.string('code', 20).notNullable();
+      t.string('email', 50).nullable();
+      t.unique(['code'], { indexName: 'things_code_unique' });
+    });
+    await a('things').insert({ code: 'x', email: 'a@x.org' });
+    const error = await a('things').insert({ code: 'x', email: 'b@x.org' }).then(() => null, (e: unknown) => e);
+    expect(String((error as Error).message)).to.contain('email');
+    expect(duplicateKeyOf(error)).to.be.oneOf(['things_code_unique', 'things.things_code_unique', 'things.code']);
+    expect(duplicateKeyOf(new Error('some other failure'))).to.equal(null);
   });
 });

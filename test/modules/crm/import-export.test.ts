@@ -174,14 +174,16 @@ describe('crm CSV import and export @integration', function () {
 
   it('exports the filtered list as CSV in the template columns, which imports back unchanged', async () => {
     const tag = uniq('exp');
-    const a = await makeCustomer(w, { tags: [tag, 'z'], first_name: 'Éva', last_name: 'Quote "Q", Jr', phone: '0600000001', birthdate: '1980-12-31', custom_fields: { newsletter: false } });
+    // A phone of its own: another test of this file imports 06000000xx numbers, and a phone belongs to one customer.
+    const phone = `05${uniqDigits(8)}`;
+    const a = await makeCustomer(w, { tags: [tag, 'z'], first_name: 'Éva', last_name: 'Quote "Q", Jr', phone, birthdate: '1980-12-31', custom_fields: { newsletter: false } });
     const b = await makeCustomer(w, { tags: [tag], shop_id: w.shops[1].id, parent_id: a.id });
     await makeCustomer(w, { tags: ['other'] });
     const res = await supertest(w.t.app).get('/api/v1/crm/customers/export').query({ tag, sort: 'created' }).set(bearer(token)).expect(200);
     expect(res.headers['content-type']).to.match(/text\/csv/);
     const rows = parse(res.text, { columns: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => r.code)).to.deep.equal([a.code, b.code]);
-    expect(rows[0]).to.include({ first_name: 'Éva', last_name: 'Quote "Q", Jr', phone: '0600000001', birthdate: '1980-12-31', shop: w.shops[0].code, tags: `${tag}, z`, newsletter: 'no' });
+    expect(rows[0]).to.include({ first_name: 'Éva', last_name: 'Quote "Q", Jr', phone, birthdate: '1980-12-31', shop: w.shops[0].code, tags: `${tag}, z`, newsletter: 'no' });
     expect(rows[1]).to.include({ parent_code: a.code, shop: w.shops[1].code });
 
     const back = await post(res.text).expect(200);
