@@ -1,3 +1,4 @@
+import { CsvError } from 'csv-parse';
 import type { RequestContext } from '../../../core/security/request-context';
 import { crmSettings } from '../settings';
 import { shopDirectory } from '../shops';
@@ -142,8 +143,9 @@ export async function importCustomers(ctx: RequestContext, csv: FileSource, opti
     if (!map) report.file_error = 'The file is empty: a header line is required';
     await flush();
   } catch (error) {
-    const e = error as Error & { lines?: number; code?: string };
-    if (e.code && String(e.code).startsWith('CSV_')) {
+    // csv-parse names its codes without a common prefix (INVALID_OPENING_QUOTE, ...): its class tells.
+    if (error instanceof CsvError) {
+      const e = error as CsvError & { lines?: number };
       report.file_error = `Line ${e.lines ?? lastLine + 1}: ${e.message.replace(/^Invalid.*?: /, '')}; rows after line ${lastLine} were not read`;
       report.errors.sort((a, b) => a.line - b.line);
       return report;

@@ -18,7 +18,6 @@ const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 30);
  * They stay in every other check here, and show as pending below until their fix lands.
  */
 const FIX_PENDING_ELSEWHERE: Record<string, string> = {
-  'POST /api/v1/crm/customers/import': 'a CSV that does not parse (`{"a":1}` as text/csv) answers 500 (csv-parse CsvError); crm import is harden-imports\' to fix',
 };
 
 describe('the API under malformed requests (every OpenAPI operation)', function () {
