@@ -38,14 +38,24 @@ export interface ModuleSource {
   origin: 'builtin' | 'external';
 }
 
+/** One thing wrong in a manifest: the field (a JSON pointer without the leading slash) and why. */
+export interface ManifestProblem {
+  field: string;
+  reason: string;
+}
+
+/** Everything wrong with one manifest, reported at once so a module author fixes them in one go. */
 export class ManifestError extends Error {
+  /** The first problem's field, for a caller that shows one. */
+  readonly field: string;
+
   constructor(
     readonly moduleName: string,
     readonly file: string,
-    readonly field: string,
-    reason: string,
+    readonly problems: ManifestProblem[],
   ) {
-    super(`Module "${moduleName}": ${file}: field "${field}" ${reason}`);
+    super(`Module "${moduleName}": ${file}: ${problems.map((p) => `field "${p.field}" ${p.reason}`).join('; ')}`);
+    this.field = problems[0]?.field ?? '(root)';
   }
 }
 
@@ -60,27 +70,47 @@ export function readManifest(dir: string): Manifest {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ManifestError(guessedName, file, '(file)', `cannot be read as JSON: ${(error as Error).message}`);
+    throw new ManifestError(guessedName, file, [{ field: '(file)', reason: `cannot be read as JSON: ${(error as Error).message}` }]);
   }
   const name = typeof (raw as any)?.name === 'string' ? (raw as any).name : guessedName;
-  if (!validateManifest(raw)) {
-    const first = (validateManifest.errors ?? [])[0] as ErrorObject;
-    throw new ManifestError(name, file, fieldOf(first), first.message ?? 'is invalid');
-  }
+  const problems: ManifestProblem[] = [];
+  if (!validateManifest(raw)) problems.push(...schemaProblems(validateManifest.errors ?? []));
+  // The rules a JSON Schema cannot say; each looks only at parts of the right shape, so a manifest
+  // broken in several ways still gets every problem reported.
   const manifest = raw as Manifest;
-  const ownPrefix = `${manifest.name}.`;
-  for (const [index, permission] of manifest.permissions.entries()) {
-    if (!permission.name.startsWith(ownPrefix)) {
-      throw new ManifestError(name, file, `permissions/${index}/name`, `must start with "${ownPrefix}" (a module declares only its own permissions)`);
+  problems.push(...ownNameProblems(manifest, name));
+  if (typeof manifest?.entry === 'string' && !fs.existsSync(path.join(dir, manifest.entry))) {
+    problems.push({ field: 'entry', reason: `names ${manifest.entry}, which does not exist` });
+  }
+  if (problems.length) throw new ManifestError(name, file, unique(problems));
+  return manifest;
+}
+
+/** A module declares only its own permissions: their names start with the module's. */
+function ownNameProblems(manifest: Manifest, name: string): ManifestProblem[] {
+  const ownPrefix = `${name}.`;
+  const problems: ManifestProblem[] = [];
+  const permissions = Array.isArray(manifest?.permissions) ? manifest.permissions : [];
+  for (const [index, permission] of permissions.entries()) {
+    if (typeof permission?.name === 'string' && !permission.name.startsWith(ownPrefix)) {
+      problems.push({ field: `permissions/${index}/name`, reason: `must start with "${ownPrefix}" (a module declares only its own permissions)` });
     }
   }
-  const entry = path.join(dir, manifest.entry);
-  if (!fs.existsSync(entry)) throw new ManifestError(name, file, 'entry', `names ${manifest.entry}, which does not exist`);
-  return manifest;
+  return problems;
+}
+
+function schemaProblems(errors: ErrorObject[]): ManifestProblem[] {
+  return errors.map((e) => ({ field: fieldOf(e), reason: e.message ?? 'is invalid' }));
 }
 
 function fieldOf(error: ErrorObject): string {
   const base = error.instancePath.replace(/^\//, '');
-  const extra = (error.params as any).additionalProperty ?? (error.params as any).missingProperty;
+  const params = error.params as Record<string, string | undefined>;
+  const extra = params.additionalProperty ?? params.missingProperty;
   return [base, extra].filter(Boolean).join('/') || '(root)';
+}
+
+function unique(problems: ManifestProblem[]): ManifestProblem[] {
+  const byKey = new Map(problems.map((p) => [`${p.field} ${p.reason}`, p]));
+  return [...byKey.values()];
 }

@@ -64,6 +64,24 @@ describe('module manifest', () => {
       });
     }
 
+    it('with every problem of the manifest at once, each with its field', () => {
+      const dir = folders.add(
+        'broken',
+        manifestOf('broken', {
+          version: 'one',
+          colour: 'blue',
+          entry: 'main.ts',
+          permissions: [{ name: 'crm.customer.read', description: 'borrowed' }, { name: 'broken.thing.read' }],
+        }),
+      );
+
+      const error = manifestError(dir);
+
+      expect(error.problems.map((p) => p.field).sort()).to.deep.equal(['colour', 'entry', 'permissions/0/name', 'permissions/1/description', 'version']);
+      for (const { field, reason } of error.problems) expect(error.message).to.contain(`field "${field}" ${reason}`);
+      expect(error.message.split('\n'), 'one line, as the command line prints it').to.have.length(1);
+    });
+
     it('when the file is not JSON (named after its folder, since its name cannot be read)', () => {
       const dir = folders.add('garbled', '{ "name": "garbled", "version": "1.0.0", }');
 
