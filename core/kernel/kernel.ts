@@ -19,6 +19,7 @@ import { RouteTable } from '../http/route-table';
 import { ViewEngine } from '../views/view-engine';
 import { registerHelpers } from '../views/helpers';
 import { EventBus } from '../events/event-bus';
+import { EventCatalog } from '../events/event-catalog';
 import { OutboxRelay, OUTBOX_JOB } from '../events/outbox-relay';
 import { JobRegistry } from '../jobs/job-registry';
 import type { JobQueue } from '../jobs/job-queue';
@@ -66,7 +67,7 @@ export interface HealthReport {
  */
 export class Kernel {
   readonly container = new Container({ defaultScope: 'Singleton' });
-  readonly events = new EventBus();
+  readonly events: EventBus;
   readonly jobs = new JobRegistry();
   readonly audit = new AuditLog();
   readonly sequences: Sequences;
@@ -101,6 +102,7 @@ export class Kernel {
   ) {
     this.sequences = new Sequences(knex);
     this.catalog = new PermissionCatalog(this.manifests);
+    this.events = new EventBus(new EventCatalog(this.manifests));
     this.routes = new RouteTable(() => this.catalog);
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());

@@ -27,7 +27,14 @@ export interface Manifest {
   permissions: PermissionDeclaration[];
   menus: MenuDeclaration[];
   slots: string[];
+  /** Events the module publishes: what each means and the JSON Schema of its payload. */
+  events: Record<string, EventDeclaration>;
   settings: Record<string, unknown>;
+}
+
+export interface EventDeclaration {
+  description: string;
+  payload: Record<string, unknown>;
 }
 
 /** A module found on disk with its validated manifest. */
@@ -78,7 +85,7 @@ export function readManifest(dir: string): Manifest {
   // The rules a JSON Schema cannot say; each looks only at parts of the right shape, so a manifest
   // broken in several ways still gets every problem reported.
   const manifest = raw as Manifest;
-  problems.push(...ownNameProblems(manifest, name));
+  problems.push(...ownNameProblems(manifest, name), ...payloadSchemaProblems(manifest));
   if (typeof manifest?.entry === 'string' && !fs.existsSync(path.join(dir, manifest.entry))) {
     problems.push({ field: 'entry', reason: `names ${manifest.entry}, which does not exist` });
   }
@@ -86,7 +93,7 @@ export function readManifest(dir: string): Manifest {
   return manifest;
 }
 
-/** A module declares only its own permissions: their names start with the module's. */
+/** A module declares only its own permissions and events: their names start with the module's. */
 function ownNameProblems(manifest: Manifest, name: string): ManifestProblem[] {
   const ownPrefix = `${name}.`;
   const problems: ManifestProblem[] = [];
@@ -96,21 +103,42 @@ function ownNameProblems(manifest: Manifest, name: string): ManifestProblem[] {
       problems.push({ field: `permissions/${index}/name`, reason: `must start with "${ownPrefix}" (a module declares only its own permissions)` });
     }
   }
+  for (const event of Object.keys(isObject(manifest?.events) ? manifest.events : {})) {
+    if (!event.startsWith(ownPrefix)) problems.push({ field: `events/${event}`, reason: `must start with "${ownPrefix}" (a module declares only the events it publishes)` });
+  }
+  return problems;
+}
+
+/** Each payload must itself be a JSON Schema; compiled later, when the event is first published. */
+function payloadSchemaProblems(manifest: Manifest): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  for (const [event, declaration] of Object.entries(isObject(manifest?.events) ? manifest.events : {})) {
+    const payload = (declaration as Partial<EventDeclaration> | null)?.payload;
+    if (!isObject(payload) || ajv.validateSchema(payload)) continue;
+    // The meta-schema's alternatives fail together (`type` is a name or a list of names): the first says it.
+    const [first] = ajv.errors ?? [];
+    if (first) problems.push({ field: `events/${event}/payload${first.instancePath}`, reason: `is not a JSON Schema: ${first.message}` });
+  }
   return problems;
 }
 
 function schemaProblems(errors: ErrorObject[]): ManifestProblem[] {
-  return errors.map((e) => ({ field: fieldOf(e), reason: e.message ?? 'is invalid' }));
+  // `propertyNames` reports twice: the broken rule under the name, then a summary on the object.
+  return errors.filter((e) => e.keyword !== 'propertyNames').map((e) => ({ field: fieldOf(e), reason: e.message ?? 'is invalid' }));
 }
 
 function fieldOf(error: ErrorObject): string {
   const base = error.instancePath.replace(/^\//, '');
   const params = error.params as Record<string, string | undefined>;
-  const extra = params.additionalProperty ?? params.missingProperty;
+  const extra = params.additionalProperty ?? params.missingProperty ?? (error as { propertyName?: string }).propertyName;
   return [base, extra].filter(Boolean).join('/') || '(root)';
 }
 
 function unique(problems: ManifestProblem[]): ManifestProblem[] {
   const byKey = new Map(problems.map((p) => [`${p.field} ${p.reason}`, p]));
   return [...byKey.values()];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -97,7 +97,21 @@ export interface RouteRegistrar {
 // ---------------------------------------------------------------------------------------------
 // Events
 
-export interface DomainEvent<P = Record<string, unknown>> {
+export type EventPayload = Record<string, unknown>;
+
+declare const payloadType: unique symbol;
+/**
+ * An event's name carrying its payload's type, so publishers and subscribers are checked against it:
+ * a module's public face exports `eventName<CustomerDeleted>('crm.customer.deleted')`. A plain string
+ * works too, with an untyped payload.
+ */
+export type EventName<P = EventPayload> = string & { readonly [payloadType]?: P };
+
+export function eventName<P>(name: string): EventName<P> {
+  return name as EventName<P>;
+}
+
+export interface DomainEvent<P = EventPayload> {
   name: string;
   companyId: number;
   payload: P;
@@ -105,19 +119,22 @@ export interface DomainEvent<P = Record<string, unknown>> {
   actorId?: number | null;
 }
 
-export interface EventHandlerContext {
+export interface EventHandlerContext<P = EventPayload> {
   /** The transaction to write in: the publisher's for `inTransaction` handlers, a fresh one for `outbox` ones. */
   trx: Knex.Transaction;
-  event: DomainEvent;
+  event: DomainEvent<P>;
+  /** The outbox row's id, stable across retries of an `outbox` handler; null when nothing went to the outbox. */
+  eventId: number | null;
 }
 
 export interface EventRegistrar {
   /**
+   * Subscribes to an event some installed module declares in its manifest (else the start stops).
    * `inTransaction`: runs inside the publisher's transaction; a throw rolls the publisher back.
    * `outbox`: recorded in the outbox with the publisher's commit and run later by a job, at least once;
    * the handler must be idempotent (the event id is stable across retries).
    */
-  on(eventName: string, handler: (ctx: EventHandlerContext & { eventId: number | null }) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string }): void;
+  on<P = EventPayload>(eventName: EventName<P>, handler: (ctx: EventHandlerContext<P>) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string }): void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Kernel } from '../kernel/kernel';
 import type { ModuleSource } from './manifest';
 import type { ModuleContext, TesseraModule } from './module-api';
+import { EventDeclarationError } from '../events/event-catalog';
 
 export class ModuleLoadError extends Error {}
 
@@ -56,7 +57,7 @@ export async function registerModule(kernel: Kernel, source: ModuleSource, entry
   try {
     await entry.register(context);
   } catch (error) {
-    if (error instanceof ModuleLoadError) throw error;
+    if (error instanceof ModuleLoadError || error instanceof EventDeclarationError) throw error;
     throw new ModuleLoadError(`Module "${name}": register() failed: ${(error as Error).message}`);
   }
 }

@@ -45,7 +45,7 @@ export default defineModule({
 
     // The notes of a deleted customer go with it, in crm's transaction.
     m.events.on(CRM_EVENTS.customerDeleted, async ({ trx, event }) => {
-      await trx('visit_notes').where({ company_id: event.companyId, customer_id: Number((event.payload as { customer_id: number }).customer_id) }).delete();
+      await trx('visit_notes').where({ company_id: event.companyId, customer_id: event.payload.customer_id }).delete();
     });
   },
 });

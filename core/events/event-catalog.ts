@@ -1,0 +1,67 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { EventDeclaration, Manifest } from '../modules/manifest';
+
+/** A module published or subscribed to an event in a way its manifests do not allow: a bug, found at once. */
+export class EventDeclarationError extends Error {}
+
+interface DeclaredEvent extends EventDeclaration {
+  module: string;
+  validate?: ValidateFunction;
+}
+
+/**
+ * The events installed modules declare in their manifests, with their payload schemas. An event's
+ * name starts with the name of the module that publishes it (the manifest refuses any other), so an
+ * undeclared name still tells whose mistake it is.
+ */
+export class EventCatalog {
+  private readonly events = new Map<string, DeclaredEvent>();
+  private readonly modules: Set<string>;
+  // Compiled on first publish, once per event: compiling every schema at start would cost each boot
+  // tens of milliseconds for events a process may never publish.
+  private readonly ajv = new Ajv({ allErrors: true, strict: true });
+
+  constructor(manifests: Manifest[]) {
+    addFormats(this.ajv);
+    this.modules = new Set(manifests.map((m) => m.name));
+    for (const manifest of manifests) {
+      for (const [name, declaration] of Object.entries(manifest.events ?? {})) this.events.set(name, { ...declaration, module: manifest.name });
+    }
+  }
+
+  /** Throws unless some installed module declares the event a module subscribes to. */
+  assertSubscribable(module: string, name: string): void {
+    if (this.events.has(name)) return;
+    throw new EventDeclarationError(`Module "${module}" subscribes to event "${name}", which no installed module declares in its manifest`);
+  }
+
+  /** Throws unless the event is declared and the payload matches its schema; names what is wrong. */
+  assertPublishable(name: string, payload: unknown): void {
+    const event = this.events.get(name);
+    if (!event) {
+      const owner = name.split('.')[0];
+      throw new EventDeclarationError(
+        this.modules.has(owner)
+          ? `Module "${owner}" publishes event "${name}", which its manifest does not declare (manifest.json "events")`
+          : `Event "${name}" is published, but no installed module is named "${owner}" to declare it`,
+      );
+    }
+    event.validate ??= this.compile(name, event);
+    if (event.validate(payload)) return;
+    const problems = (event.validate.errors ?? []).map((e) => {
+      const params = e.params as Record<string, string | undefined>;
+      const field = [e.instancePath.replace(/^\//, ''), params.missingProperty ?? params.additionalProperty].filter(Boolean).join('/') || '(payload)';
+      return `field "${field}" ${e.message}`;
+    });
+    throw new EventDeclarationError(`Module "${event.module}" publishes event "${name}" with a payload its manifest refuses: ${problems.join('; ')}`);
+  }
+
+  private compile(name: string, event: DeclaredEvent): ValidateFunction {
+    try {
+      return this.ajv.compile(event.payload);
+    } catch (error) {
+      throw new EventDeclarationError(`Module "${event.module}": manifest.json field "events/${name}/payload" is not a usable JSON Schema: ${(error as Error).message}`);
+    }
+  }
+}
