@@ -1,8 +1,12 @@
 import type { Knex } from 'knex';
 import type { DomainEvent, EventHandlerContext } from '../modules/module-api';
+import type { ScopedDb } from '../data/scoped-db';
 import type { EventCatalog } from './event-catalog';
 
 export type EventHandler = (ctx: EventHandlerContext<any>) => Promise<void>;
+
+/** The data access a handler gets for an event: scoped to its company, audited as its actor. */
+export type EventScope = (event: DomainEvent<unknown>, trx: Knex.Transaction) => ScopedDb;
 
 interface Subscription {
   module: string;
@@ -21,7 +25,10 @@ interface Subscription {
 export class EventBus {
   private readonly subscriptions = new Map<string, Subscription[]>();
 
-  constructor(readonly catalog: EventCatalog) {}
+  constructor(
+    readonly catalog: EventCatalog,
+    private readonly scope: EventScope,
+  ) {}
 
   on(module: string, eventName: string, handler: EventHandler, options: { mode?: 'inTransaction' | 'outbox'; name?: string } = {}): void {
     this.catalog.assertSubscribable(module, eventName);
@@ -51,8 +58,10 @@ export class EventBus {
       });
       eventId = Number(id);
     }
-    for (const subscriber of subscribers.filter((s) => s.mode === 'inTransaction')) {
-      await subscriber.handler({ trx, event, eventId });
+    const inTransaction = subscribers.filter((s) => s.mode === 'inTransaction');
+    if (inTransaction.length) {
+      const db = this.scope(event, trx);
+      for (const subscriber of inTransaction) await subscriber.handler({ db, event, eventId });
     }
     return eventId;
   }
@@ -68,6 +77,6 @@ export class EventBus {
     const subscription = (this.subscriptions.get(row.event) ?? []).find((s) => s.name === handlerName);
     if (!subscription) throw new Error(`No handler "${handlerName}" for event ${row.event}`);
     const event: DomainEvent = { name: row.event, companyId: Number(row.company_id), actorId: row.actor_id == null ? null : Number(row.actor_id), payload: JSON.parse(row.payload) };
-    await knex.transaction((trx) => subscription.handler({ trx, event, eventId }));
+    await knex.transaction((trx) => subscription.handler({ db: this.scope(event, trx), event, eventId }));
   }
 }

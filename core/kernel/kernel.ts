@@ -102,7 +102,7 @@ export class Kernel {
   ) {
     this.sequences = new Sequences(knex);
     this.catalog = new PermissionCatalog(this.manifests);
-    this.events = new EventBus(new EventCatalog(this.manifests));
+    this.events = new EventBus(new EventCatalog(this.manifests), (event, trx) => this.contexts.forEvent(event, trx));
     this.routes = new RouteTable(() => this.catalog);
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());

@@ -9,6 +9,7 @@ import type { Request, Response } from 'express';
 import type { Manifest } from './manifest';
 import type { RequestContext } from '../security/request-context';
 import type { JsonSchema } from '../http/json-schema';
+import type { ScopedDb } from '../data/scoped-db';
 
 export interface TesseraModule {
   register(m: ModuleContext): void | Promise<void>;
@@ -120,8 +121,12 @@ export interface DomainEvent<P = EventPayload> {
 }
 
 export interface EventHandlerContext<P = EventPayload> {
-  /** The transaction to write in: the publisher's for `inTransaction` handlers, a fresh one for `outbox` ones. */
-  trx: Knex.Transaction;
+  /**
+   * Data access for the event's company only, working as the system on behalf of the event's actor
+   * (the audit trail names that actor). In the publisher's transaction for `inTransaction` handlers,
+   * in a fresh one for `outbox` handlers.
+   */
+  db: ScopedDb;
   event: DomainEvent<P>;
   /** The outbox row's id, stable across retries of an `outbox` handler; null when nothing went to the outbox. */
   eventId: number | null;
