@@ -18,7 +18,7 @@ export const searchQuery: JsonSchema = {
   q: { type: 'string', maxLength: 100, description: 'Prefix to search for' },
 };
 
-export const timestamp: JsonSchema = { type: 'string', format: 'date-time', nullable: true };
+export const timestamp: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
 
 /** A list response: `{data, next_cursor}`; `next_cursor` is null on the last page. */
 export function pageOf(item: JsonSchema): JsonSchema {
@@ -28,7 +28,7 @@ export function pageOf(item: JsonSchema): JsonSchema {
     required: ['data', 'next_cursor'],
     properties: {
       data: { type: 'array', items: item },
-      next_cursor: { type: 'string', nullable: true },
+      next_cursor: { type: ['string', 'null'] },
     },
   };
 }

@@ -3,8 +3,8 @@ import { cursorQuery, pageOf, searchQuery, timestamp } from '../api/common-schem
 
 const code: JsonSchema = { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$', description: 'Unique within the company; stored upper-case' };
 const name: JsonSchema = { type: 'string', minLength: 1, maxLength: 191 };
-const address: JsonSchema = { type: 'string', nullable: true, maxLength: 500 };
-const phone: JsonSchema = { type: 'string', nullable: true, maxLength: 40 };
+const address: JsonSchema = { type: ['string', 'null'], maxLength: 500 };
+const phone: JsonSchema = { type: ['string', 'null'], maxLength: 40 };
 
 export const shopSchema: JsonSchema = {
   type: 'object',
@@ -15,8 +15,8 @@ export const shopSchema: JsonSchema = {
     company_id: { type: 'integer' },
     code: { type: 'string' },
     name: { type: 'string' },
-    address: { type: 'string', nullable: true },
-    phone: { type: 'string', nullable: true },
+    address: { type: ['string', 'null'] },
+    phone: { type: ['string', 'null'] },
     is_active: { type: 'boolean' },
     created_at: timestamp,
     updated_at: timestamp,
