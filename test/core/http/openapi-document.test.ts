@@ -32,6 +32,8 @@ async function call<T>(base: string, token: string, url: string, init: { method?
   return (await response.json()) as T;
 }
 
+export const withCustomFields: NewCustomer = { last_name: 'Lovelace', shop_id: 1, custom_fields: { size: 'M', visits: 3, consent: true, note: null } };
+
 export async function createCustomer(base: string, token: string, input: NewCustomer): Promise<Created> {
   return call<Created>(base, token, '/api/v1/crm/customers', { method: 'POST', body: input });
 }
@@ -127,7 +129,7 @@ describe('the API document (/api/v1/openapi.json), with every module installed',
     const client = require(path.join(dir, 'out', 'client.js'));
     const base = await t.listen();
     const shop = await t.knex('base_shops').where({ company_id: t.companyId }).orderBy('id').first();
-    const created = await client.createCustomer(base, token, { last_name: 'Lovelace', first_name: 'Ada', shop_id: Number(shop.id), phone: null });
+    const created = await client.createCustomer(base, token, { last_name: 'Lovelace', first_name: 'Ada', shop_id: Number(shop.id), phone: null, custom_fields: {} });
     const listed = await client.codesInShop(base, token, Number(shop.id));
     expect(listed.codes).to.include(created.code);
   });
