@@ -4,7 +4,12 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TesseraConfig } from './config';
 
-export const ROOT_DIR = path.resolve(__dirname, '..', '..');
+/** The repository: two folders above core/config, or above dist/core/config in a compiled host. */
+export const ROOT_DIR = repositoryOf(path.resolve(__dirname, '..', '..'));
+
+function repositoryOf(dir: string): string {
+  return path.basename(dir) === 'dist' && fs.existsSync(path.join(dir, '..', 'package.json')) ? path.dirname(dir) : dir;
+}
 
 export class ConfigError extends Error {}
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import http from 'node:http';
+import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { Container } from 'inversify';
@@ -82,7 +83,7 @@ export class Kernel {
   readonly settings: SettingsService;
   readonly queue: JobQueue;
   readonly relay: OutboxRelay;
-  readonly version: string = require('../../package.json').version;
+  readonly version: string = JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')).version;
   sessionSecret = '';
   bootMs = 0;
   private httpApp: HttpApp | null = null;

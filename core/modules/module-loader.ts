@@ -3,6 +3,7 @@ import type { Kernel } from '../kernel/kernel';
 import type { ModuleSource } from './manifest';
 import type { ModuleContext, TesseraModule } from './module-api';
 import { EventDeclarationError } from '../events/event-catalog';
+import { loadCode } from './code-loader';
 
 export class ModuleLoadError extends Error {}
 
@@ -11,7 +12,7 @@ export function loadModuleEntry(source: ModuleSource): TesseraModule {
   const file = path.join(source.dir, source.manifest.entry);
   let loaded: any;
   try {
-    loaded = require(file);
+    loaded = loadCode(file);
   } catch (error) {
     throw new ModuleLoadError(`Module "${source.manifest.name}": cannot load ${file}: ${(error as Error).message}`);
   }
