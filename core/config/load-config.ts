@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TesseraConfig } from './config';
 
@@ -50,9 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   deepMerge(config, overrides as Record<string, unknown>);
   delete config.rootDir;
 
-  const ajv = new Ajv({ allErrors: true, useDefaults: true });
-  addFormats(ajv);
-  const validate = ajv.compile(readJson(path.join(configDir, 'schema.json')));
+  const validate = configValidator(path.join(configDir, 'schema.json'));
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => {
       const key = e.instancePath || '/' + ((e.params as any).additionalProperty ?? (e.params as any).missingProperty ?? '');
@@ -62,6 +60,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return { ...(config as TesseraConfig), rootDir: ROOT_DIR };
+}
+
+const validators = new Map<string, ValidateFunction>();
+
+/** Compiled once per process: a start reads the configuration more than once, and compiling is most of the cost. */
+function configValidator(file: string): ValidateFunction {
+  let validate = validators.get(file);
+  if (!validate) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true });
+    addFormats(ajv);
+    validate = ajv.compile(readJson(file));
+    validators.set(file, validate);
+  }
+  return validate;
 }
 
 function readJson(file: string): any {
