@@ -68,7 +68,8 @@ const validators = new Map<string, ValidateFunction>();
 function configValidator(file: string): ValidateFunction {
   let validate = validators.get(file);
   if (!validate) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true });
+    // core's own schema, tested: no need to check it against the meta-schema at every start.
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, validateSchema: false });
     addFormats(ajv);
     validate = ajv.compile(readJson(file));
     validators.set(file, validate);

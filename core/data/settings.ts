@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import { moduleSchemaAjv } from './module-schemas';
 import type { ModuleSource } from '../modules/manifest';
 import { ValidationError } from '../http/errors';
 import { fieldsOf } from '../http/validation';
@@ -10,14 +10,12 @@ import { CORE_PERMISSIONS } from '../security/services';
 
 /** Per-company settings of each module, validated against the schema in its manifest. */
 export class SettingsService {
-  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true });
-
   constructor(
     private readonly knex: Knex,
     private readonly sources: ModuleSource[],
     private readonly audit: AuditLog,
+    private readonly ajv: Ajv = moduleSchemaAjv(),
   ) {
-    addFormats(this.ajv);
     // A schema ajv cannot compile would only fail when someone opens the settings: fail at start-up.
     for (const source of sources) {
       try {

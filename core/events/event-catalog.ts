@@ -1,5 +1,5 @@
-import Ajv, { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { EventDeclaration, Manifest } from '../modules/manifest';
 
 /** A module published or subscribed to an event in a way its manifests do not allow: a bug, found at once. */
@@ -18,16 +18,28 @@ interface DeclaredEvent extends EventDeclaration {
 export class EventCatalog {
   private readonly events = new Map<string, DeclaredEvent>();
   private readonly modules: Set<string>;
-  // Compiled on first publish, once per event: compiling every schema at start would cost each boot
-  // tens of milliseconds for events a process may never publish.
-  private readonly ajv = new Ajv({ allErrors: true, strict: true });
 
-  constructor(manifests: Manifest[]) {
-    addFormats(this.ajv);
+  /**
+   * Checks every payload schema against the JSON Schema meta-schema, so a bad one stops the start; each
+   * is compiled on its first publish, as compiling them all would cost every boot tens of milliseconds
+   * for events a process may never publish. `ajv` is the kernel's for module schemas (strict).
+   */
+  constructor(
+    manifests: Manifest[],
+    private readonly ajv: Ajv,
+  ) {
     this.modules = new Set(manifests.map((m) => m.name));
+    const problems: string[] = [];
     for (const manifest of manifests) {
-      for (const [name, declaration] of Object.entries(manifest.events ?? {})) this.events.set(name, { ...declaration, module: manifest.name });
+      for (const [name, declaration] of Object.entries(manifest.events ?? {})) {
+        this.events.set(name, { ...declaration, module: manifest.name });
+        if (ajv.validateSchema(declaration.payload)) continue;
+        // The meta-schema's alternatives fail together (`type` is a name or a list of names): the first says it.
+        const [first] = ajv.errors ?? [];
+        problems.push(`Module "${manifest.name}": manifest.json field "events/${name}/payload${first?.instancePath ?? ''}" is not a JSON Schema: ${first?.message}`);
+      }
     }
+    if (problems.length) throw new EventDeclarationError(problems.join('; '));
   }
 
   /** Throws unless some installed module declares the event a module subscribes to. */

@@ -29,6 +29,7 @@ import type { BullJobQueue } from '../jobs/bull-queue';
 import { AuditLog } from '../data/audit-log';
 import { Sequences } from '../data/sequences';
 import { SettingsService } from '../data/settings';
+import { moduleSchemaAjv } from '../data/module-schemas';
 import { Contexts } from '../security/contexts';
 import { CompanyServiceImpl } from '../security/company-service';
 import { RoleServiceImpl } from '../security/role-service';
@@ -103,11 +104,12 @@ export class Kernel {
   ) {
     this.sequences = new Sequences(knex);
     this.catalog = new PermissionCatalog(this.manifests);
-    this.events = new EventBus(new EventCatalog(this.manifests), (event, trx) => this.contexts.forEvent(event, trx));
+    const moduleSchemas = moduleSchemaAjv();
+    this.settings = new SettingsService(knex, installed, this.audit, moduleSchemas);
+    this.events = new EventBus(new EventCatalog(this.manifests, moduleSchemas), (event, trx) => this.contexts.forEvent(event, trx));
     this.routes = new RouteTable(() => this.catalog);
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());
-    this.settings = new SettingsService(knex, installed, this.audit);
     const scopedServices = {
       settings: this.settings,
       audit: this.audit,

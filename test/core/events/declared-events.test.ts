@@ -63,7 +63,7 @@ describe('declared events', () => {
     });
   });
 
-  describe('subscribing', () => {
+  describe('declaring and subscribing', () => {
     let folders: ModuleFolders;
     let database: TestDatabase;
     beforeEach(async () => {
@@ -76,9 +76,9 @@ describe('declared events', () => {
     });
 
     /** Boots `listener`, subscribing to `eventName`, next to `speaker`, which declares `speaker.thing.said`. */
-    const bootWithListener = async (eventName: string) => {
+    const bootWithListener = async (eventName: string, payload: Record<string, unknown> = { type: 'object' }) => {
       const modulesDir = path.join(folders.root, 'modules');
-      folders.add('speaker', manifestOf('speaker', { events: { 'speaker.thing.said': { description: 'Something was said', payload: { type: 'object' } } } }), { under: 'modules' });
+      folders.add('speaker', manifestOf('speaker', { events: { 'speaker.thing.said': { description: 'Something was said', payload } } }), { under: 'modules' });
       const listener = folders.add('listener', manifestOf('listener', { depends: ['speaker'] }), { under: 'modules', entry: false });
       fs.writeFileSync(
         path.join(listener, 'index.ts'),
@@ -95,6 +95,15 @@ describe('declared events', () => {
       );
       expect(error).to.be.instanceOf(EventDeclarationError);
       expect(error!.message).to.equal('Module "listener" subscribes to event "speaker.thing.shouted", which no installed module declares in its manifest');
+    });
+
+    it('stops the start when a payload schema is not a JSON Schema, naming the module and the field', async () => {
+      const error = await bootWithListener('speaker.thing.said', { type: 'object', properties: { words: { type: 'txt' } } }).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(error).to.be.instanceOf(EventDeclarationError);
+      expect(error!.message).to.equal('Module "speaker": manifest.json field "events/speaker.thing.said/payload/properties/words/type" is not a JSON Schema: must be equal to one of the allowed values');
     });
 
     it('(control) starts when the event is declared by an installed module', async () => {
