@@ -1,6 +1,6 @@
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import type { EventDeclaration, Manifest } from '../modules/manifest';
+import type { EventDeclaration, ModuleSource } from '../modules/manifest';
 
 /** A module published or subscribed to an event in a way its manifests do not allow: a bug, found at once. */
 export class EventDeclarationError extends Error {}
@@ -20,20 +20,21 @@ export class EventCatalog {
   private readonly modules: Set<string>;
 
   /**
-   * Checks every payload schema against the JSON Schema meta-schema, so a bad one stops the start; each
-   * is compiled on its first publish, as compiling them all would cost every boot tens of milliseconds
-   * for events a process may never publish. `ajv` is the kernel's for module schemas (strict).
+   * Each payload schema is compiled on its first publish: compiling them all would cost every start
+   * tens of milliseconds for events a process may never publish. An integrator's module has its
+   * payload schemas checked against the JSON Schema meta-schema here, so a bad one stops the start;
+   * built-in modules' are checked by their tests. `ajv` is the kernel's for module schemas (strict).
    */
   constructor(
-    manifests: Manifest[],
+    sources: ModuleSource[],
     private readonly ajv: Ajv,
   ) {
-    this.modules = new Set(manifests.map((m) => m.name));
+    this.modules = new Set(sources.map((s) => s.manifest.name));
     const problems: string[] = [];
-    for (const manifest of manifests) {
+    for (const { manifest, origin } of sources) {
       for (const [name, declaration] of Object.entries(manifest.events ?? {})) {
         this.events.set(name, { ...declaration, module: manifest.name });
-        if (ajv.validateSchema(declaration.payload)) continue;
+        if (origin === 'builtin' || ajv.validateSchema(declaration.payload)) continue;
         // The meta-schema's alternatives fail together (`type` is a name or a list of names): the first says it.
         const [first] = ajv.errors ?? [];
         problems.push(`Module "${manifest.name}": manifest.json field "events/${name}/payload${first?.instancePath ?? ''}" is not a JSON Schema: ${first?.message}`);

@@ -106,7 +106,7 @@ export class Kernel {
     this.catalog = new PermissionCatalog(this.manifests);
     const moduleSchemas = moduleSchemaAjv();
     this.settings = new SettingsService(knex, installed, this.audit, moduleSchemas);
-    this.events = new EventBus(new EventCatalog(this.manifests, moduleSchemas), (event, trx) => this.contexts.forEvent(event, trx));
+    this.events = new EventBus(new EventCatalog(installed, moduleSchemas), (event, trx) => this.contexts.forEvent(event, trx));
     this.routes = new RouteTable(() => this.catalog);
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());

@@ -75,16 +75,22 @@ describe('declared events', () => {
       await database.drop();
     });
 
-    /** Boots `listener`, subscribing to `eventName`, next to `speaker`, which declares `speaker.thing.said`. */
+    /**
+     * Boots two integrator's modules (found on the modules path): `listener`, subscribing to `eventName`,
+     * and `speaker`, which declares `speaker.thing.said` with `payload` as its schema.
+     */
     const bootWithListener = async (eventName: string, payload: Record<string, unknown> = { type: 'object' }) => {
-      const modulesDir = path.join(folders.root, 'modules');
-      folders.add('speaker', manifestOf('speaker', { events: { 'speaker.thing.said': { description: 'Something was said', payload } } }), { under: 'modules' });
-      const listener = folders.add('listener', manifestOf('listener', { depends: ['speaker'] }), { under: 'modules', entry: false });
+      folders.add('speaker', manifestOf('speaker', { events: { 'speaker.thing.said': { description: 'Something was said', payload } } }), { under: 'external' });
+      const listener = folders.add('listener', manifestOf('listener', { depends: ['speaker'] }), { under: 'external', entry: false });
       fs.writeFileSync(
         path.join(listener, 'index.ts'),
         `export default { register(m: any): void { m.events.on(${JSON.stringify(eventName)}, async () => undefined); } };\n`,
       );
-      const kernel = await Kernel.boot({ modulesDir, runJobs: false, config: { databaseUrl: database.url, redisUrl: null, logLevel: 'silent' } });
+      const kernel = await Kernel.boot({
+        modulesDir: path.join(folders.root, 'no-builtin-modules'),
+        runJobs: false,
+        config: { databaseUrl: database.url, redisUrl: null, logLevel: 'silent', modulesPath: [path.join(folders.root, 'external')] },
+      });
       await kernel.close();
     };
 
@@ -97,7 +103,7 @@ describe('declared events', () => {
       expect(error!.message).to.equal('Module "listener" subscribes to event "speaker.thing.shouted", which no installed module declares in its manifest');
     });
 
-    it('stops the start when a payload schema is not a JSON Schema, naming the module and the field', async () => {
+    it("stops the start when an integrator's payload schema is not a JSON Schema, naming the module and the field", async () => {
       const error = await bootWithListener('speaker.thing.said', { type: 'object', properties: { words: { type: 'txt' } } }).then(
         () => null,
         (e: Error) => e,
