@@ -17,7 +17,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../test/support/test-database';
-import { bootInChild, median, BootSample } from './startup';
+import { bootInChild, median, plainServerInChild, serveInChild, BootSample, ServeSample } from './startup';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compiledHost } = require('../bin/compiled-host') as { compiledHost(): { main?: string; reason?: string } };
 import { runPageBench } from './page-bench';
 import { BENCH_ADMIN } from './session';
 import { alphaTarget, crmEntryExists, crmTarget, FIXTURE_MODULES, PageTarget, REAL_MODULES } from './targets';
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
         print(`startup: ${ms(median(samples.map((s) => s.listenMs)))}`);
         print(`startup, Kernel.boot only: ${ms(median(samples.map((s) => s.bootMs)))}`);
         print(`startup, process start to listening: ${ms(median(samples.map((s) => s.processMs)))}`);
+        await printServeStartup(database.url);
       } catch (error) {
         realModulesBoot = false;
         print(`startup: failed with the modules of modules/ (${firstLine(error)})`);
@@ -121,6 +124,22 @@ async function main(): Promise<void> {
   } finally {
     await cleanUp();
   }
+}
+
+/** What `npm start` costs: `tessera serve` from process start to listening, compiled and from the sources. */
+async function printServeStartup(databaseUrl: string): Promise<void> {
+  const serve = async (sources: boolean) => {
+    const samples: ServeSample[] = [];
+    for (let i = 0; i < settings.restarts; i++) samples.push(await serveInChild({ databaseUrl, sources }));
+    return median(samples.map((s) => s.startMs));
+  };
+  const plain: number[] = [];
+  for (let i = 0; i < settings.restarts; i++) plain.push(await plainServerInChild());
+  print(`startup, plain node http server (baseline), process start to listening: ${ms(median(plain))}`);
+  const compiled = compiledHost();
+  if (compiled.main) print(`startup, tessera serve (compiled), process start to listening: ${ms(await serve(false))}`);
+  else print(`startup, tessera serve (compiled): not measured, ${compiled.reason} (npm run build)`);
+  print(`startup, tessera serve (sources through tsx), process start to listening: ${ms(await serve(true))}`);
 }
 
 function chooseTarget(realModulesBoot: boolean, startedModules: string[]): PageTarget {

@@ -57,6 +57,74 @@ export function bootInChild(options: BootChildOptions): Promise<BootSample> {
   });
 }
 
+export interface ServeSample {
+  /** Process start (performance.timeOrigin) to the port listening, as `tessera serve` logs it. */
+  startMs: number;
+  bootMs: number;
+  /** What ran: the compiled host under dist/ or the sources through tsx. */
+  code: 'compiled' | 'sources';
+}
+
+/**
+ * Starts `node bin/tessera.js serve` (what `npm start` runs) once on an existing database, reads its
+ * "Tessera is listening" log line, and stops it. `sources` runs the TypeScript through tsx instead of
+ * the compiled host. Jobs run in-process (no Redis), as in the embedded default.
+ */
+export function serveInChild(options: { databaseUrl: string; sources?: boolean; timeoutMs?: number }): Promise<ServeSample> {
+  const root = path.resolve(__dirname, '..');
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [path.join(root, 'bin', 'tessera.js'), 'serve'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: options.databaseUrl,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        // Jobs in-process: a served child on Redis would share the default queue prefix with others.
+        REDIS_URL: '',
+        TESSERA_RUN_SOURCES: options.sources ? '1' : '',
+        NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--cpu-prof\S*/g, ''),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let sample: ServeSample | null = null;
+    const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    proc.stderr.on('data', (d) => (err += d));
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.includes('"Tessera is listening"'));
+      if (line && !sample) {
+        const logged = JSON.parse(line);
+        sample = { startMs: logged.startMs, bootMs: logged.bootMs, code: logged.code };
+        proc.kill('SIGTERM');
+      }
+    });
+    proc.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (sample) return resolve(sample);
+      reject(new Error(`tessera serve did not listen (${signal ?? `exit ${code}`}): ${errorLine(err) || lastLines(out)}`));
+    });
+  });
+}
+
+/** The floor under those figures: a plain node HTTP server, process start to listening, in this run. */
+export function plainServerInChild(): Promise<number> {
+  const script = "require('node:http').createServer((q, s) => s.end()).listen(0, () => { process.stdout.write(String(performance.now()) + '\\n'); process.exit(0); });";
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`plain server exited ${code}`))));
+  });
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -36,7 +36,8 @@ export async function openHost(): Promise<Host> {
  * DATABASE_URL cannot be opened; without it a command would fail deep inside with a driver's message.
  */
 export async function checkDatabase(config: TesseraConfig): Promise<void> {
-  const fail = (error: unknown) => new Error(`cannot open the database ${redact(config.databaseUrl)} (DATABASE_URL): ${(error as Error).message}`);
+  const fail = (error: unknown) =>
+    new Error(sqliteDriverProblem(config.databaseUrl) ?? `cannot open the database ${redact(config.databaseUrl)} (DATABASE_URL): ${(error as Error).message}`);
   let knex: Knex;
   try {
     knex = openDatabase(config.databaseUrl, config.rootDir, { quiet: true });
@@ -49,6 +50,24 @@ export async function checkDatabase(config: TesseraConfig): Promise<void> {
     throw fail(error);
   } finally {
     await knex.destroy();
+  }
+}
+
+/**
+ * When SQLite cannot be opened at all, asks whether better-sqlite3's native module loads: an install
+ * that skipped or failed its build (or a Node.js upgraded since) leaves it missing, and the driver's
+ * own message is a dozen lines of paths. Asked only after a failure, so a normal start pays nothing.
+ */
+function sqliteDriverProblem(url: string): string | null {
+  if (!url.startsWith('sqlite://')) return null;
+  try {
+    const Database = require('better-sqlite3');
+    new Database(':memory:').close();
+    return null;
+  } catch (error) {
+    // bindings' message goes on with every path it tried, one a line: the first line says it.
+    const cause = String((error as Error).message ?? error).split('\n')[0].replace(/[.\s]*Tried:\s*$/, '');
+    return `better-sqlite3's native module cannot be loaded (${cause}); run: npm rebuild better-sqlite3`;
   }
 }
 

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { Kernel } from '../kernel/kernel';
 import { withHost, print, redact, checkDatabase } from './host';
 import { loadConfig } from '../config/load-config';
+import { RUNS_COMPILED } from '../modules/code-loader';
+import { performance } from 'node:perf_hooks';
 
 export function registerServeCommands(program: Command): void {
   program
@@ -11,7 +13,10 @@ export function registerServeCommands(program: Command): void {
       await checkDatabase(loadConfig());
       const kernel = await Kernel.boot();
       const { url } = await kernel.listen();
-      kernel.logger.info({ url, database: redact(kernel.config.databaseUrl), queue: kernel.queue.kind, bootMs: Math.round(kernel.bootMs) }, 'Tessera is listening');
+      kernel.logger.info(
+        { url, database: redact(kernel.config.databaseUrl), queue: kernel.queue.kind, code: RUNS_COMPILED ? 'compiled' : 'sources', bootMs: Math.round(kernel.bootMs), startMs: Math.round(performance.now()) },
+        'Tessera is listening',
+      );
       print(`Tessera is up on ${url} (sign in as ${kernel.config.admin.email})`);
       stopOnSignal(() => kernel.close());
     });

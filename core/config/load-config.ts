@@ -1,10 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TesseraConfig } from './config';
 
-export const ROOT_DIR = path.resolve(__dirname, '..', '..');
+/** The repository: two folders above core/config, or above dist/core/config in a compiled host. */
+export const ROOT_DIR = repositoryOf(path.resolve(__dirname, '..', '..'));
+
+function repositoryOf(dir: string): string {
+  return path.basename(dir) === 'dist' && fs.existsSync(path.join(dir, '..', 'package.json')) ? path.dirname(dir) : dir;
+}
 
 export class ConfigError extends Error {}
 
@@ -47,9 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   deepMerge(config, overrides as Record<string, unknown>);
   delete config.rootDir;
 
-  const ajv = new Ajv({ allErrors: true, useDefaults: true });
-  addFormats(ajv);
-  const validate = ajv.compile(readJson(path.join(configDir, 'schema.json')));
+  const validate = configValidator(path.join(configDir, 'schema.json'));
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => {
       const key = e.instancePath || '/' + ((e.params as any).additionalProperty ?? (e.params as any).missingProperty ?? '');
@@ -59,6 +62,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return { ...(config as TesseraConfig), rootDir: ROOT_DIR };
+}
+
+const validators = new Map<string, ValidateFunction>();
+
+/** Compiled once per process: a start reads the configuration more than once, and compiling is most of the cost. */
+function configValidator(file: string): ValidateFunction {
+  let validate = validators.get(file);
+  if (!validate) {
+    // core's own schema, tested: no need to check it against the meta-schema at every start.
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, validateSchema: false });
+    addFormats(ajv);
+    validate = ajv.compile(readJson(file));
+    validators.set(file, validate);
+  }
+  return validate;
 }
 
 function readJson(file: string): any {

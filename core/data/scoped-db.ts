@@ -3,6 +3,7 @@ import type { Principal } from '../security/request-context';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import type { AuditLog } from './audit-log';
 import type { EventBus } from '../events/event-bus';
+import type { EventName } from '../modules/module-api';
 import type { Sequences } from './sequences';
 import type { SettingsService } from './settings';
 import type { EnqueueOptions, JobQueue } from '../jobs/job-queue';
@@ -171,9 +172,13 @@ export class ScopedDb {
     return (this.knex as Knex).transaction((trx) => work(new ScopedDb(trx, this.principal, this.services)));
   }
 
-  /** Publishes a domain event inside the current transaction (opens one if needed). */
-  async publish(name: string, payload: Row, companyId = this.principal.companyId): Promise<void> {
+  /**
+   * Publishes a domain event inside the current transaction (opens one if needed). An event no
+   * manifest declares, or a payload its schema refuses, throws before anything is written.
+   */
+  async publish<P extends object = Row>(name: EventName<P>, payload: P, companyId = this.principal.companyId): Promise<void> {
     this.assertCompany(companyId);
+    this.services.events.check({ name, payload });
     await this.transaction(async (db) => {
       const trx = db.knex as Knex.Transaction & { executionPromise?: Promise<unknown> };
       await this.services.events.publish(trx, { name, companyId, payload, actorId: this.principal.userId });

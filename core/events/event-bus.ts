@@ -1,7 +1,12 @@
 import type { Knex } from 'knex';
 import type { DomainEvent, EventHandlerContext } from '../modules/module-api';
+import type { ScopedDb } from '../data/scoped-db';
+import type { EventCatalog } from './event-catalog';
 
-export type EventHandler = (ctx: EventHandlerContext & { eventId: number | null }) => Promise<void>;
+export type EventHandler = (ctx: EventHandlerContext<any>) => Promise<void>;
+
+/** The data access a handler gets for an event: scoped to its company, audited as its actor. */
+export type EventScope = (event: DomainEvent<unknown>, trx: Knex.Transaction) => ScopedDb;
 
 interface Subscription {
   module: string;
@@ -14,12 +19,19 @@ interface Subscription {
 /**
  * Domain events between modules. `inTransaction` handlers run in the publisher's transaction (a throw
  * rolls it back); `outbox` handlers are recorded in `core_outbox` in that same transaction and run
- * later by a job, so a crash between the commit and the enqueue loses nothing.
+ * later by a job, so a crash between the commit and the enqueue loses nothing. Only events some
+ * installed module declares can be published or subscribed to.
  */
 export class EventBus {
   private readonly subscriptions = new Map<string, Subscription[]>();
 
+  constructor(
+    readonly catalog: EventCatalog,
+    private readonly scope: EventScope,
+  ) {}
+
   on(module: string, eventName: string, handler: EventHandler, options: { mode?: 'inTransaction' | 'outbox'; name?: string } = {}): void {
+    this.catalog.assertSubscribable(module, eventName);
     const list = this.subscriptions.get(eventName) ?? [];
     const name = options.name ?? `${module}:${eventName}:${list.filter((s) => s.module === module).length + 1}`;
     if (list.some((s) => s.name === name)) throw new Error(`Event handler "${name}" is registered twice`);
@@ -27,7 +39,13 @@ export class EventBus {
     this.subscriptions.set(eventName, list);
   }
 
-  async publish(trx: Knex.Transaction, event: DomainEvent): Promise<number | null> {
+  /** Throws, before anything is written, unless the event is declared and its payload matches. */
+  check(event: Pick<DomainEvent<unknown>, 'name' | 'payload'>): void {
+    this.catalog.assertPublishable(event.name, event.payload);
+  }
+
+  async publish(trx: Knex.Transaction, event: DomainEvent<unknown>): Promise<number | null> {
+    this.check(event);
     const subscribers = this.subscriptions.get(event.name) ?? [];
     let eventId: number | null = null;
     if (subscribers.some((s) => s.mode === 'outbox')) {
@@ -40,8 +58,10 @@ export class EventBus {
       });
       eventId = Number(id);
     }
-    for (const subscriber of subscribers.filter((s) => s.mode === 'inTransaction')) {
-      await subscriber.handler({ trx, event, eventId });
+    const inTransaction = subscribers.filter((s) => s.mode === 'inTransaction');
+    if (inTransaction.length) {
+      const db = this.scope(event, trx);
+      for (const subscriber of inTransaction) await subscriber.handler({ db, event, eventId });
     }
     return eventId;
   }
@@ -56,7 +76,7 @@ export class EventBus {
     if (!row) throw new Error(`Outbox event ${eventId} not found`);
     const subscription = (this.subscriptions.get(row.event) ?? []).find((s) => s.name === handlerName);
     if (!subscription) throw new Error(`No handler "${handlerName}" for event ${row.event}`);
-    const event: DomainEvent = { name: row.event, companyId: Number(row.company_id), actorId: row.actor_id, payload: JSON.parse(row.payload) };
-    await knex.transaction((trx) => subscription.handler({ trx, event, eventId }));
+    const event: DomainEvent = { name: row.event, companyId: Number(row.company_id), actorId: row.actor_id == null ? null : Number(row.actor_id), payload: JSON.parse(row.payload) };
+    await knex.transaction((trx) => subscription.handler({ db: this.scope(event, trx), event, eventId }));
   }
 }

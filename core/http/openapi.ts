@@ -13,7 +13,10 @@ const ERROR_SCHEMA: JsonSchema = {
   },
 };
 
-/** The OpenAPI 3 document, generated from the very schemas the API validates with. */
+/**
+ * The OpenAPI 3.1 document, generated from the very schemas the API validates with: 3.1's schemas are
+ * plain JSON Schema, so they go in as written (nullable values as type lists).
+ */
 export function buildOpenApi(routes: DeclaredApiRoute[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -35,7 +38,7 @@ export function buildOpenApi(routes: DeclaredApiRoute[], version: string): Recor
     (paths[route.openApiPath] ??= {})[route.method.toLowerCase()] = operation;
   }
   return {
-    openapi: '3.0.3',
+    openapi: '3.1.0',
     info: { title: 'Tessera API', version, description: 'Lists answer `{"data": [...], "next_cursor": ...}`; errors answer `{"error": {"code", "message", "fields"}}`.' },
     servers: [{ url: '/' }],
     components: {

@@ -1,6 +1,7 @@
 import type { ApiRoute, PageRoute } from '../modules/module-api';
 import { AUTHENTICATED } from '../modules/module-api';
 import type { PermissionCatalog } from '../security/permission-catalog';
+import { nullableKeywordsIn } from './json-schema';
 
 export interface DeclaredPageRoute extends PageRoute {
   module: string;
@@ -34,9 +35,20 @@ export class RouteTable {
   addApi(module: string, route: ApiRoute): void {
     this.checkPermission(module, route.method, route.path, route.permission);
     if (!route.path.startsWith('/')) throw new RouteDeclarationError(`Module "${module}": API path "${route.path}" must start with /`);
+    this.checkSchemas(module, route);
     const openApiPath = `/api/v1/${module}${route.path}`;
     const expressPath = openApiPath.replace(/\{(\w+)\}/g, ':$1');
     insertBySpecificity(this.apis, { ...route, module, openApiPath, expressPath }, expressPath);
+  }
+
+  private checkSchemas(module: string, route: ApiRoute): void {
+    for (const part of ['params', 'query', 'body', 'response'] as const) {
+      const [where] = nullableKeywordsIn(route[part]);
+      if (where === undefined) continue;
+      throw new RouteDeclarationError(
+        `Module "${module}": route ${route.method} ${route.path}: ${part} schema uses "nullable" at ${where}; write the JSON Schema form, e.g. type: ['string', 'null'] (the API document is OpenAPI 3.1)`,
+      );
+    }
   }
 
   private checkPermission(module: string, method: string, path: string, permission: string | undefined): void {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import http from 'node:http';
+import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { Container } from 'inversify';
@@ -19,6 +20,7 @@ import { RouteTable } from '../http/route-table';
 import { ViewEngine } from '../views/view-engine';
 import { registerHelpers } from '../views/helpers';
 import { EventBus } from '../events/event-bus';
+import { EventCatalog } from '../events/event-catalog';
 import { OutboxRelay, OUTBOX_JOB } from '../events/outbox-relay';
 import { JobRegistry } from '../jobs/job-registry';
 import type { JobQueue } from '../jobs/job-queue';
@@ -28,6 +30,7 @@ import type { BullJobQueue } from '../jobs/bull-queue';
 import { AuditLog } from '../data/audit-log';
 import { Sequences } from '../data/sequences';
 import { SettingsService } from '../data/settings';
+import { moduleSchemaAjv } from '../data/module-schemas';
 import { Contexts } from '../security/contexts';
 import { CompanyServiceImpl } from '../security/company-service';
 import { RoleServiceImpl } from '../security/role-service';
@@ -68,7 +71,7 @@ export interface HealthReport {
  */
 export class Kernel {
   readonly container = new Container({ defaultScope: 'Singleton' });
-  readonly events = new EventBus();
+  readonly events: EventBus;
   readonly jobs = new JobRegistry();
   readonly audit = new AuditLog();
   readonly entities = new EntityRegistry();
@@ -84,7 +87,7 @@ export class Kernel {
   readonly settings: SettingsService;
   readonly queue: JobQueue;
   readonly relay: OutboxRelay;
-  readonly version: string = require('../../package.json').version;
+  readonly version: string = JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')).version;
   sessionSecret = '';
   bootMs = 0;
   private httpApp: HttpApp | null = null;
@@ -104,10 +107,12 @@ export class Kernel {
   ) {
     this.sequences = new Sequences(knex);
     this.catalog = new PermissionCatalog(this.manifests);
+    const moduleSchemas = moduleSchemaAjv();
+    this.settings = new SettingsService(knex, installed, this.audit, moduleSchemas);
+    this.events = new EventBus(new EventCatalog(installed, moduleSchemas), (event, trx) => this.contexts.forEvent(event, trx));
     this.routes = new RouteTable(() => this.catalog);
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());
-    this.settings = new SettingsService(knex, installed, this.audit);
     // bull and ioredis take a noticeable time to load; the embedded default never needs them.
     const leaseMs = config.jobLeaseSeconds * 1000;
     this.queue = config.redisUrl

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { listTables } from '../db/connection';
+import { loadCode, RUNS_COMPILED } from './code-loader';
 
 export interface MigrationFile {
   name: string;
@@ -63,17 +64,23 @@ export class Migrator {
     });
   }
 
+  /**
+   * A module's migrations, named without their extension: a step is the same whether its file is
+   * TypeScript or compiled JavaScript. Where a folder holds both, the one this process runs is used.
+   */
   files(dir: string): MigrationFile[] {
     if (!fs.existsSync(dir)) return [];
-    return fs
-      .readdirSync(dir)
-      .filter((f) => /^\d+[_-].+\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
-      .sort()
-      .map((f) => ({ name: f.replace(/\.(ts|js)$/, ''), file: path.join(dir, f) }));
+    const byName = new Map<string, MigrationFile>();
+    for (const f of fs.readdirSync(dir).filter((f) => /^\d+[_-].+\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))) {
+      const name = migrationName(f);
+      if (!byName.has(name) || f.endsWith(RUNS_COMPILED ? '.js' : '.ts')) byName.set(name, { name, file: path.join(dir, f) });
+    }
+    return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async applied(moduleName: string): Promise<Array<{ name: string; operation_id: number | null }>> {
-    return this.knex('core_migrations').where({ module: moduleName }).orderBy('name').select('name', 'operation_id');
+    const rows: Array<{ name: string; operation_id: number | null }> = await this.knex('core_migrations').where({ module: moduleName }).orderBy('name').select('name', 'operation_id');
+    return rows.map((row) => ({ ...row, name: migrationName(row.name) }));
   }
 
   async pending(moduleName: string, dir: string): Promise<MigrationFile[]> {
@@ -114,7 +121,7 @@ export class Migrator {
       try {
         await this.knex.transaction(async (trx) => {
           await load(migration.file).down(trx);
-          await trx('core_migrations').where({ module: moduleName, name }).delete();
+          await trx('core_migrations').where({ module: moduleName }).whereIn('name', [name, `${name}.ts`, `${name}.js`]).delete();
         });
       } catch (error) {
         throw new MigrationStepError(moduleName, `${name} (down)`, error);
@@ -126,8 +133,13 @@ export class Migrator {
   }
 }
 
+/** A journal entry or a file, without the extension some journals and folders carry. */
+function migrationName(file: string): string {
+  return file.replace(/\.(ts|js)$/, '');
+}
+
 function load(file: string): MigrationModule {
-  const loaded = require(file);
+  const loaded = loadCode(file);
   const code = (loaded.default ?? loaded) as MigrationModule;
   if (typeof code.up !== 'function' || typeof code.down !== 'function') {
     throw new Error(`${file} must export up(knex) and down(knex)`);

@@ -12,6 +12,7 @@ import type { JsonSchema } from '../http/json-schema';
 import type { AnyEntity } from '../resources/define-entity';
 import type { EntityService } from '../resources/entity-service';
 import type { EntityOptions } from '../resources/register-entity';
+import type { ScopedDb } from '../data/scoped-db';
 
 export interface TesseraModule {
   register(m: ModuleContext): void | Promise<void>;
@@ -106,7 +107,21 @@ export interface RouteRegistrar {
 // ---------------------------------------------------------------------------------------------
 // Events
 
-export interface DomainEvent<P = Record<string, unknown>> {
+export type EventPayload = Record<string, unknown>;
+
+declare const payloadType: unique symbol;
+/**
+ * An event's name carrying its payload's type, so publishers and subscribers are checked against it:
+ * a module's public face exports `eventName<CustomerDeleted>('crm.customer.deleted')`. A plain string
+ * works too, with an untyped payload.
+ */
+export type EventName<P = EventPayload> = string & { readonly [payloadType]?: P };
+
+export function eventName<P>(name: string): EventName<P> {
+  return name as EventName<P>;
+}
+
+export interface DomainEvent<P = EventPayload> {
   name: string;
   companyId: number;
   payload: P;
@@ -114,19 +129,26 @@ export interface DomainEvent<P = Record<string, unknown>> {
   actorId?: number | null;
 }
 
-export interface EventHandlerContext {
-  /** The transaction to write in: the publisher's for `inTransaction` handlers, a fresh one for `outbox` ones. */
-  trx: Knex.Transaction;
-  event: DomainEvent;
+export interface EventHandlerContext<P = EventPayload> {
+  /**
+   * Data access for the event's company only, working as the system on behalf of the event's actor
+   * (the audit trail names that actor). In the publisher's transaction for `inTransaction` handlers,
+   * in a fresh one for `outbox` handlers.
+   */
+  db: ScopedDb;
+  event: DomainEvent<P>;
+  /** The outbox row's id, stable across retries of an `outbox` handler; null when nothing went to the outbox. */
+  eventId: number | null;
 }
 
 export interface EventRegistrar {
   /**
+   * Subscribes to an event some installed module declares in its manifest (else the start stops).
    * `inTransaction`: runs inside the publisher's transaction; a throw rolls the publisher back.
    * `outbox`: recorded in the outbox with the publisher's commit and run later by a job, at least once;
    * the handler must be idempotent (the event id is stable across retries).
    */
-  on(eventName: string, handler: (ctx: EventHandlerContext & { eventId: number | null }) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string }): void;
+  on<P = EventPayload>(eventName: EventName<P>, handler: (ctx: EventHandlerContext<P>) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string }): void;
 }
 
 // ---------------------------------------------------------------------------------------------

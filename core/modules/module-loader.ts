@@ -3,6 +3,8 @@ import type { Kernel } from '../kernel/kernel';
 import type { ModuleSource } from './manifest';
 import type { ModuleContext, TesseraModule } from './module-api';
 import { bindService, registerEntity } from '../resources/register-entity';
+import { EventDeclarationError } from '../events/event-catalog';
+import { loadCode } from './code-loader';
 
 export class ModuleLoadError extends Error {}
 
@@ -11,7 +13,7 @@ export function loadModuleEntry(source: ModuleSource): TesseraModule {
   const file = path.join(source.dir, source.manifest.entry);
   let loaded: any;
   try {
-    loaded = require(file);
+    loaded = loadCode(file);
   } catch (error) {
     throw new ModuleLoadError(`Module "${source.manifest.name}": cannot load ${file}: ${(error as Error).message}`);
   }
@@ -60,7 +62,7 @@ export async function registerModule(kernel: Kernel, source: ModuleSource, entry
   try {
     await entry.register(context);
   } catch (error) {
-    if (error instanceof ModuleLoadError) throw error;
+    if (error instanceof ModuleLoadError || error instanceof EventDeclarationError) throw error;
     throw new ModuleLoadError(`Module "${name}": register() failed: ${(error as Error).message}`);
   }
 }

@@ -5,6 +5,7 @@ import type { PermissionCatalog } from './permission-catalog';
 import { ScopedDb, ScopedDbServices } from '../data/scoped-db';
 import { securityVersionSubquery } from './security-version';
 import { ForbiddenError } from '../http/errors';
+import type { DomainEvent } from '../modules/module-api';
 
 /**
  * Builds request contexts: who a user is, which companies they may see and what they may do.
@@ -83,8 +84,20 @@ export class Contexts {
 
   /** A context with every permission over the given companies: for seeding and maintenance commands. */
   system(companyIds: number[], companyId = companyIds[0]): RequestContext {
-    return this.contextFor({
-      userId: null,
+    return this.contextFor(this.systemPrincipal(companyIds, companyId, null));
+  }
+
+  /**
+   * What an event handler works with: the system over the event's company alone, writing in the
+   * given transaction, with the event's actor in the stamps and the audit trail.
+   */
+  forEvent(event: Pick<DomainEvent, 'companyId' | 'actorId'>, trx: Knex.Transaction): ScopedDb {
+    return new ScopedDb(trx, this.systemPrincipal([event.companyId], event.companyId, event.actorId ?? null), this.services);
+  }
+
+  private systemPrincipal(companyIds: number[], companyId: number, actorId: number | null): Principal {
+    return {
+      userId: actorId,
       email: 'system',
       name: 'System',
       companyIds,
@@ -92,6 +105,6 @@ export class Contexts {
       permissions: new Set(this.catalog.all().map((p) => p.name)),
       isSuperAdmin: true,
       via: 'system',
-    });
+    };
   }
 }

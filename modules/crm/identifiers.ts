@@ -6,6 +6,7 @@
  * the company scoping of the caller's context. Write methods check crm's permissions.
  */
 import type { RequestContext } from '../../core/security/request-context';
+import { eventName } from '../../core/modules/module-api';
 import type { Customer, CustomerCriteria, CustomerInput, CustomerSort, Page } from './customers/customer-types';
 import type { CustomerGroup, GroupInput, GroupMember } from './groups/group-types';
 
@@ -15,24 +16,50 @@ export const CRM = {
   Imports: Symbol.for('crm.ImportService'),
 } as const;
 
-/** Events crm publishes (payloads in the comments). */
+/** Payloads of crm's events; their JSON Schemas are in manifest.json, checked when crm publishes. */
+export interface CustomerCreated {
+  customer_id: number;
+  shop_id: number;
+  code: string;
+}
+export interface CustomerUpdated {
+  customer_id: number;
+  shop_id: number;
+  /** Each changed field's old and new value. */
+  changes: Record<string, { from: unknown; to: unknown }>;
+}
+export interface CustomerDeletion {
+  customer_id: number;
+  code: string;
+}
+export interface GroupDeleting {
+  group_id: number;
+  name: string;
+}
+export interface CustomersImported {
+  import_id: number | null;
+  created_ids: number[];
+  updated_ids: number[];
+}
+
+/** Events crm publishes, typed by their payloads: `m.events.on(CRM_EVENTS.customerDeleted, async ({ db, event }) => ...)`. */
 export const CRM_EVENTS = {
-  /** `{customer_id, shop_id, code}` after the customer row is written, in the same transaction. */
-  customerCreated: 'crm.customer.created',
-  /** `{customer_id, shop_id, changes: {field: {from, to}}}`. A shop change means by-shop groups changed. */
-  customerUpdated: 'crm.customer.updated',
+  /** After the customer row is written, in the same transaction. */
+  customerCreated: eventName<CustomerCreated>('crm.customer.created'),
+  /** A shop change means by-shop groups changed. */
+  customerUpdated: eventName<CustomerUpdated>('crm.customer.updated'),
   /**
-   * Deletion guard: `{customer_id, code}`, published before the delete inside its transaction.
-   * A module whose records use the customer registers an `inTransaction` handler that throws
+   * Deletion guard, published before the delete inside its transaction. A module whose records use
+   * the customer registers an `inTransaction` handler that throws
    * `ConflictError('Customer has 2 open plans in schemes')`; the delete is refused with that reason.
    */
-  customerDeleting: 'crm.customer.deleting',
-  /** `{customer_id, code}` once deleted (same transaction). */
-  customerDeleted: 'crm.customer.deleted',
-  /** Deletion guard for groups, like customerDeleting: `{group_id, name}`; modules selecting by the group refuse. */
-  groupDeleting: 'crm.group.deleting',
-  /** `{import_id, created_ids, updated_ids}` per committed batch of a CSV import (not one event per row). */
-  customersImported: 'crm.customers.imported',
+  customerDeleting: eventName<CustomerDeletion>('crm.customer.deleting'),
+  /** Once deleted (same transaction). */
+  customerDeleted: eventName<CustomerDeletion>('crm.customer.deleted'),
+  /** Deletion guard for groups, like customerDeleting; modules selecting by the group refuse. */
+  groupDeleting: eventName<GroupDeleting>('crm.group.deleting'),
+  /** Per committed batch of a CSV import (not one event per row). */
+  customersImported: eventName<CustomersImported>('crm.customers.imported'),
 } as const;
 
 export interface CustomerService {

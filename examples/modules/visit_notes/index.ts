@@ -1,7 +1,7 @@
 import { defineModule } from '../../../core/modules/module-api';
 import { ValidationError } from '../../../core/http/errors';
 import { CRM_EVENTS } from '../../../modules/crm/identifiers';
-import { PERM, addNote, latestNotes, notesOnCustomer } from './visit-notes';
+import { PERM, addNote, latestNotes, notesOnCustomer, removeNotesOf } from './visit-notes';
 
 /**
  * visit_notes, an integrator's module kept outside the repository's modules/ and loaded through
@@ -43,9 +43,10 @@ export default defineModule({
       },
     });
 
-    // The notes of a deleted customer go with it, in crm's transaction.
-    m.events.on(CRM_EVENTS.customerDeleted, async ({ trx, event }) => {
-      await trx('visit_notes').where({ company_id: event.companyId, customer_id: Number((event.payload as { customer_id: number }).customer_id) }).delete();
+    // The notes of a deleted customer go with it, in crm's transaction; `db` sees only the event's
+    // company and records the removal in the audit trail as done by whoever deleted the customer.
+    m.events.on(CRM_EVENTS.customerDeleted, async ({ db, event }) => {
+      await removeNotesOf(db, event.payload.customer_id);
     });
   },
 });

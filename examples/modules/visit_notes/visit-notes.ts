@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../../core/security/request-context';
+import type { ScopedDb } from '../../../core/data/scoped-db';
 import { ValidationError } from '../../../core/http/errors';
 import { CORE } from '../../../core/kernel/identifiers';
 import type { SettingsService } from '../../../core/data/settings';
@@ -39,4 +40,12 @@ export async function addNote(ctx: RequestContext, input: Record<string, unknown
   const customer = await ctx.container.get<CustomerService>(CRM.Customers).get(ctx, Number(input.customer_id) || 0);
   const id = await ctx.db.insert('visit_notes', { company_id: customer.company_id, customer_id: customer.id, visited_on: visitedOn, text });
   return { id, customerId: customer.id };
+}
+
+/** Removes every note on a customer, each recorded in the audit trail. */
+export async function removeNotesOf(db: ScopedDb, customerId: number): Promise<void> {
+  const notes = (await db.query('visit_notes').where({ customer_id: customerId }).select('id', 'company_id', 'visited_on', 'text')) as Array<VisitNote & { company_id: number }>;
+  if (!notes.length) return;
+  await db.query('visit_notes').whereIn('id', notes.map((n) => n.id)).delete();
+  await db.auditMany(notes.map(({ id, company_id, visited_on, text }) => ({ table: 'visit_notes', recordId: id, action: 'delete', companyId: company_id, changes: { customer_id: customerId, visited_on, text } })));
 }

@@ -18,7 +18,7 @@ export const roleSchema: JsonSchema = {
   required: ['id', 'company_id', 'name', 'description', 'is_super_admin', 'permissions'],
   properties: {
     id: { type: 'integer' },
-    company_id: { type: 'integer', nullable: true, description: 'Null for a role shared by every company' },
+    company_id: { type: ['integer', 'null'], description: 'Null for a role shared by every company' },
     name: { type: 'string' },
     description: { type: 'string' },
     is_super_admin: { type: 'boolean' },
@@ -37,7 +37,7 @@ export const roleCreateBody: JsonSchema = {
     name,
     description,
     permissions,
-    company_id: { ...idSchema, nullable: true, description: 'One of your companies (default: your current one); null, for super admins, shares the role with every company' },
+    company_id: { ...idSchema, type: ['integer', 'null'], description: 'One of your companies (default: your current one); null, for super admins, shares the role with every company' },
   },
 };
 

@@ -5,6 +5,8 @@ import { idSchema } from '../../../core/http/id-schemas';
  * JSON schemas of the customer API: ajv checks shapes and types here; the service checks meaning
  * (formats, shops, uniqueness) and names the field at fault either way.
  */
+/** A custom field holds text, a number, a yes/no or nothing (CustomValues); said so, generated clients can set them. */
+const customValues: JsonSchema = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } };
 const nullableString = (maxLength: number, description?: string): JsonSchema => ({ type: ['string', 'null'], maxLength, ...(description ? { description } : {}) });
 
 export { idParams } from '../../../core/http/id-schemas';
@@ -28,7 +30,7 @@ const inputProperties: Record<string, JsonSchema> = {
   delivery_route: nullableString(64),
   parent_id: { ...idSchema, type: ['integer', 'null'], description: 'Main customer of a family sub-account.' },
   tags: { type: 'array', items: { type: 'string', maxLength: 40 }, maxItems: 20 },
-  custom_fields: { type: 'object', description: "Values of the company's custom fields, by key." },
+  custom_fields: { ...customValues, description: "Values of the company's custom fields, by key." },
   login: loginInput,
 };
 
@@ -137,7 +139,7 @@ export const customerSchema: JsonSchema = {
     delivery_route: { type: ['string', 'null'] },
     parent_id: { type: ['integer', 'null'] },
     tags: { type: 'array', items: { type: 'string' } },
-    custom_fields: { type: 'object' },
+    custom_fields: customValues,
     created_at: { type: ['string', 'null'] },
     updated_at: { type: ['string', 'null'] },
     created_by: { type: ['integer', 'null'] },

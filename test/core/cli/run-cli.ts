@@ -12,7 +12,8 @@ export interface CliResult {
 
 /**
  * Runs `node bin/tessera.js <args>` as a user would run `npx tessera`, in a process of its own, with the
- * test's environment (cheap scrypt, silent logs, the database and Redis of the run) plus `env`.
+ * test's environment (cheap scrypt, silent logs, the database and Redis of the run, the TypeScript
+ * sources) plus `env`.
  */
 export function tessera(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return run(process.execPath, [path.join(ROOT_DIR, 'bin', 'tessera.js'), ...args], env);
@@ -31,7 +32,8 @@ export function startTessera(args: string[], env: Record<string, string | undefi
 function start(command: string, args: string[], env: Record<string, string | undefined>, timeoutMs: number): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(command, args, {
     cwd: ROOT_DIR,
-    env: { ...process.env, TESSERA_SCRYPT_N: '1024', LOG_LEVEL: 'silent', ...env },
+    // The sources, not dist/: a test run checks the code being changed, whatever was built last.
+    env: { ...process.env, TESSERA_SCRYPT_N: '1024', LOG_LEVEL: 'silent', TESSERA_RUN_SOURCES: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const done = new Promise<CliResult>((resolve, reject) => {

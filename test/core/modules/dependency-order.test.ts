@@ -9,7 +9,7 @@ import { ModuleFolders, manifestOf, entriesRun, resetEntriesRun } from './module
 /** Modules given as `name: [its depends]`. */
 function modules(graph: Record<string, string[]>): ModuleSource[] {
   return Object.entries(graph).map(([name, depends]) => ({
-    manifest: { name, version: '1.0.0', description: name, entry: 'index.ts', depends, permissions: [], menus: [], slots: [], settings: {} },
+    manifest: { name, version: '1.0.0', description: name, entry: 'index.ts', depends, permissions: [], menus: [], slots: [], events: {}, settings: {} },
     dir: `/modules/${name}`,
     origin: 'builtin' as const,
   }));

@@ -102,8 +102,14 @@ describe('an integrator module from the modules path (examples/modules/visit_not
     await agent.post('/visit-notes', { customer_id: customer.id, text: 'Moved away' }).expect(302);
     expect(await t.knex('visit_notes').where({ customer_id: customer.id }).pluck('text')).to.deep.equal(['Moved away']);
 
+    const [note] = await t.knex('visit_notes').where({ customer_id: customer.id }).pluck('id');
+
     await customers.remove(adminCtx, customer.id);
 
     expect(await t.knex('visit_notes').where({ customer_id: customer.id })).to.deep.equal([]);
+    const trail = await t.knex('core_audit_log').where({ record_table: 'visit_notes', record_id: note, action: 'delete' }).select('company_id', 'actor_id', 'changes');
+    expect(trail, 'the removal is audited in the customer\'s company, as done by who deleted the customer').to.have.length(1);
+    expect({ company_id: Number(trail[0].company_id), actor_id: Number(trail[0].actor_id) }).to.deep.equal({ company_id: t.companyId, actor_id: Number(admin.id) });
+    expect(JSON.parse(trail[0].changes)).to.deep.include({ customer_id: customer.id, text: 'Moved away' });
   });
 });

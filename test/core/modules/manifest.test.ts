@@ -49,6 +49,15 @@ describe('module manifest', () => {
         field: 'permissions/1/name',
         reason: /must start with "broken\."/,
       },
+      {
+        rule: "an event is not prefixed by the module's name",
+        manifest: (n) => manifestOf(n, { events: { 'crm.customer.created': { description: 'borrowed', payload: { type: 'object' } } } }),
+        field: 'events/crm.customer.created',
+        reason: /must start with "broken\."/,
+      },
+      { rule: 'an event name is not dotted lower case', manifest: (n) => manifestOf(n, { events: { 'broken.Thing Made': { description: 'x', payload: { type: 'object' } } } }), field: 'events/broken.Thing Made', reason: /must match pattern/ },
+      { rule: 'an event has no payload schema', manifest: (n) => manifestOf(n, { events: { 'broken.thing.made': { description: 'A thing was made' } } }), field: 'events/broken.thing.made/payload', reason: /required property 'payload'/ },
+      { rule: 'an event payload is not an object', manifest: (n) => manifestOf(n, { events: { 'broken.thing.made': { description: 'x', payload: { type: 'string' } } } }), field: 'events/broken.thing.made/payload/type', reason: /must be equal to constant/ },
       { rule: 'the entry file does not exist', manifest: (n) => manifestOf(n, { entry: 'main.ts' }), field: 'entry', reason: /names main\.ts, which does not exist/ },
     ];
 
@@ -63,6 +72,25 @@ describe('module manifest', () => {
         expect(error).to.include({ moduleName: 'broken', file: path.join(dir, 'manifest.json'), field });
       });
     }
+
+    it('with every problem of the manifest at once, each with its field', () => {
+      const dir = folders.add(
+        'broken',
+        manifestOf('broken', {
+          version: 'one',
+          colour: 'blue',
+          entry: 'main.ts',
+          permissions: [{ name: 'crm.customer.read', description: 'borrowed' }, { name: 'broken.thing.read' }],
+          events: { 'broken.thing.made': { payload: { type: 'object' } } },
+        }),
+      );
+
+      const error = manifestError(dir);
+
+      expect(error.problems.map((p) => p.field).sort()).to.deep.equal(['colour', 'entry', 'events/broken.thing.made/description', 'permissions/0/name', 'permissions/1/description', 'version']);
+      for (const { field, reason } of error.problems) expect(error.message).to.contain(`field "${field}" ${reason}`);
+      expect(error.message.split('\n'), 'one line, as the command line prints it').to.have.length(1);
+    });
 
     it('when the file is not JSON (named after its folder, since its name cannot be read)', () => {
       const dir = folders.add('garbled', '{ "name": "garbled", "version": "1.0.0", }');
