@@ -18,7 +18,7 @@ import type { Knex } from 'knex';
 import { Kernel } from '../core/kernel/kernel';
 import { CORE } from '../core/kernel/identifiers';
 import { createTestDatabase } from '../test/support/test-database';
-import { CRM, type CustomerGroupService, type CustomerService } from '../modules/crm/identifiers';
+import { CRM, type CustomerGroupService, type CustomerService } from '../modules/crm/api';
 import { searchColumns } from '../modules/crm/customers/customer-normalize';
 import { importCustomers } from '../modules/crm/import/csv-import';
 import type { CustomerCriteria, CustomerSort } from '../modules/crm/customers/customer-types';

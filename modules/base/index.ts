@@ -1,5 +1,5 @@
 import { defineModule } from '../../core';
-import { BASE } from './identifiers';
+import { BASE } from './api';
 import { shopEntity } from './shops/shop-entity';
 import { ShopService } from './shops/shop-service';
 import { DefaultAuditTrail } from './audit/audit-trail';

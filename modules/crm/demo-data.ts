@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Container } from 'inversify';
 import { CORE } from '../../core/kernel/identifiers';
 import type { Principal, RequestContext } from '../../core/security/request-context';
-import { CRM, type CustomerGroupService, type CustomerService } from './identifiers';
+import { CRM, type CustomerGroupService, type CustomerService } from './api';
 import { PERM } from './permissions';
 import { shopDirectory } from './shops';
 

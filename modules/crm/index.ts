@@ -1,5 +1,5 @@
 import { defineModule } from '../../core';
-import { CRM } from './identifiers';
+import { CRM } from './api';
 import { CustomerServiceImpl } from './customers/customer-service';
 import { customerApiRoutes } from './customers/customer-api';
 import { customerPageRoutes } from './customers/customer-pages';
@@ -13,7 +13,7 @@ import { seedCrmDemo } from './demo-data';
 
 /**
  * crm: customers, customer groups, CSV import and export. Other modules use it through the services
- * bound here (see identifiers.ts) and the events it publishes, never through its tables.
+ * bound here (see api.ts) and the events it publishes, never through its tables.
  */
 export default defineModule({
   register(m) {

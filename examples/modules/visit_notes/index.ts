@@ -1,6 +1,6 @@
 import { defineModule } from '../../../core/modules/module-api';
 import { ValidationError } from '../../../core/http/errors';
-import { CRM_EVENTS } from '../../../modules/crm/identifiers';
+import { CRM_EVENTS } from '../../../modules/crm/api';
 import { PERM, addNote, latestNotes, notesOnCustomer, removeNotesOf } from './visit-notes';
 
 /**

@@ -3,7 +3,7 @@ import type { ScopedDb } from '../../../core/data/scoped-db';
 import { ValidationError } from '../../../core/http/errors';
 import { CORE } from '../../../core/kernel/identifiers';
 import type { SettingsService } from '../../../core/data/settings';
-import { CRM, type CustomerService } from '../../../modules/crm/identifiers';
+import { CRM, type CustomerService } from '../../../modules/crm/api';
 
 export interface VisitNote {
   id: number;

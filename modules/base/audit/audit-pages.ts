@@ -1,7 +1,7 @@
 import type { ModuleContext } from '../../../core/modules/module-api';
 import { CORE_PERMISSIONS } from '../../../core/security/services';
 import { NotFoundError } from '../../../core/http/errors';
-import { BASE } from '../identifiers';
+import { BASE } from '../api';
 import type { AuditTrail } from './audit-trail';
 import { requireId } from '../forms/form-input';
 

@@ -3,7 +3,7 @@ import { CORE } from '../../../core/kernel/identifiers';
 import { CORE_PERMISSIONS, type Company, type CompanyService } from '../../../core/security/services';
 import type { RequestContext } from '../../../core/security/request-context';
 import { ForbiddenError } from '../../../core/http/errors';
-import { BASE } from '../identifiers';
+import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
 import { attempt, FormBody, FormProblem, requireId, text } from '../forms/form-input';
 import { currencyOptions, timeZoneOptions } from './company-options';

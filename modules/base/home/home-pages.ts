@@ -2,7 +2,7 @@ import { AUTHENTICATED, type ModuleContext } from '../../../core/modules/module-
 import { CORE } from '../../../core/kernel/identifiers';
 import { CORE_PERMISSIONS } from '../../../core/security/services';
 import type { JobQueue } from '../../../core/jobs/job-queue';
-import { BASE_PERMISSIONS } from '../identifiers';
+import { BASE_PERMISSIONS } from '../api';
 import type { ShopService } from '../shops/shop-service';
 import { totals } from '../jobs/job-chart';
 import { jobScopeOf } from '../jobs/job-pages';

@@ -2,7 +2,7 @@ import type { ModuleContext, PageResult } from '../../../core/modules/module-api
 import { CORE } from '../../../core/kernel/identifiers';
 import { CORE_PERMISSIONS, type Role, type RoleService, type UserPatch, type UserService, type UserSummary } from '../../../core/security/services';
 import type { RequestContext } from '../../../core/security/request-context';
-import { BASE } from '../identifiers';
+import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
 import { attempt, checkbox, FormProblem, idList, raw, requireId, text } from '../forms/form-input';
 

@@ -1,6 +1,6 @@
 import type { ApiRoute } from '../../../core/modules/module-api';
 import { HANDLED } from '../../../core/modules/module-api';
-import { CRM, type CustomerGroupService, type CustomerService } from '../identifiers';
+import { CRM, type CustomerGroupService, type CustomerService } from '../api';
 import { PERM } from '../permissions';
 import { streamCustomerCsv } from '../export/csv-export';
 import { groupSchema } from '../groups/group-schemas';

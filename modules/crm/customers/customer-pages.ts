@@ -3,7 +3,7 @@ import { AppError, ValidationError } from '../../../core/http/errors';
 import type { PageResult, PageRoute, RedirectResult } from '../../../core/modules/module-api';
 import { HANDLED } from '../../../core/modules/module-api';
 import type { RequestContext } from '../../../core/security/request-context';
-import { CRM, type CustomerGroupService, type CustomerService } from '../identifiers';
+import { CRM, type CustomerGroupService, type CustomerService } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
 import { shopsById } from '../shops';

@@ -2,7 +2,7 @@ import type { ScopedDb } from '../../../core/data/scoped-db';
 import { duplicateKeyOf, isDuplicateKey } from '../../../core/db/db-lock';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/http/errors';
 import type { RequestContext } from '../../../core/security/request-context';
-import { CRM_EVENTS, type CustomerService } from '../identifiers';
+import { CRM_EVENTS, type CustomerService } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
 import { assertShops } from '../shops';

@@ -1,6 +1,6 @@
 import type { Container } from 'inversify';
 import type { ApiRoute } from '../../../core/modules/module-api';
-import { CRM, type CustomerGroupService } from '../identifiers';
+import { CRM, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { idParams } from '../customers/customer-schemas';
 import { groupCreateBody, groupPatchBody, groupSchema, memberSchema, membersQuery } from './group-schemas';

@@ -2,7 +2,7 @@ import type { Container } from 'inversify';
 import { AppError, ValidationError } from '../../../core/http/errors';
 import type { PageResult, PageRoute, RedirectResult } from '../../../core/modules/module-api';
 import type { RequestContext } from '../../../core/security/request-context';
-import { CRM, type CustomerGroupService } from '../identifiers';
+import { CRM, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { shopsById } from '../shops';
 import { parseCriteria } from '../customers/customer-criteria';

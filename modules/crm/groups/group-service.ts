@@ -4,7 +4,7 @@ import { isDuplicateKey } from '../../../core/db/db-lock';
 import { toDate } from '../../../core/db/schema-helpers';
 import { NotFoundError, ValidationError } from '../../../core/http/errors';
 import type { RequestContext } from '../../../core/security/request-context';
-import { CRM_EVENTS, type CustomerGroupService } from '../identifiers';
+import { CRM_EVENTS, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { assertShops } from '../shops';
 import { parseCriteria } from '../customers/customer-criteria';

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { ApiRoute } from '../../../core/modules/module-api';
 import { HANDLED } from '../../../core/modules/module-api';
 import type { RequestContext } from '../../../core/security/request-context';
-import { CRM } from '../identifiers';
+import { CRM } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
 import { idParams, importQuery, importSchema } from '../customers/customer-schemas';

@@ -1,6 +1,6 @@
 import type { ScopedDb } from '../../../core/data/scoped-db';
 import type { RequestContext } from '../../../core/security/request-context';
-import { CRM_EVENTS } from '../identifiers';
+import { CRM_EVENTS } from '../api';
 import { CUSTOMER_CODE_SEQUENCE, formatCustomerCode } from '../customers/customer-code';
 import { normalizeText } from '../customers/customer-normalize';
 import { columnsOf } from '../customers/customer-service';

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { Kernel } from '../../../core/kernel/kernel';
 import { listTables, openDatabase } from '../../../core/db/connection';
 import { ROOT_DIR } from '../../../core/config/load-config';
-import { CRM, type CustomerService } from '../../../modules/crm/identifiers';
+import { CRM, type CustomerService } from '../../../modules/crm/api';
 import type { ImportService } from '../../../modules/crm/import/import-service';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 import { shown, tessera } from './run-cli';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { ROOT_DIR } from '../../../core/config/load-config';
 import { startTestApp, TestApp, TestUser } from '../../support/harness';
-import { CRM, type CustomerService } from '../../../modules/crm/identifiers';
+import { CRM, type CustomerService } from '../../../modules/crm/api';
 
 /**
  * examples/modules/visit_notes is an integrator's module: outside modules/, found through the modules

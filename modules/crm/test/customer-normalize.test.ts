@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { normalizeEmail, normalizePhone, normalizeText, prefixPlan, searchColumns } from '../../../modules/crm/customers/customer-normalize';
+import { normalizeEmail, normalizePhone, normalizeText, prefixPlan, searchColumns } from '../../crm/customers/customer-normalize';
 
 describe('crm search normalization', () => {
   it('lowercases names, strips accents and collapses spaces', () => {

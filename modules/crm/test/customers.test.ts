@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { ConflictError } from '../../../core/http/errors';
 import { ALL_CRM, crmWorld, makeCustomer, uniq, uniqDigits, userWith, bearer, type CrmWorld } from './crm-fixtures';
-import { customerSearch, type GroupFilter } from '../../../modules/crm/customers/customer-search';
-import type { CustomerCriteria } from '../../../modules/crm/customers/customer-types';
+import { customerSearch, type GroupFilter } from '../../crm/customers/customer-search';
+import type { CustomerCriteria } from '../../crm/customers/customer-types';
 
 describe('crm customers @integration', function () {
   let w: CrmWorld;

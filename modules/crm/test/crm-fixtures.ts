@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from '../../support/harness';
+import { startTestApp, type TestApp, type TestUser } from '../../../test/support/harness';
 import type { RequestContext } from '../../../core/security/request-context';
-import { CRM, type CustomerGroupService, type CustomerService } from '../../../modules/crm/identifiers';
-import type { ImportService } from '../../../modules/crm/import/import-service';
-import type { Customer, CustomerInput } from '../../../modules/crm/customers/customer-types';
-import type { Shop } from '../../../modules/crm/shops';
+import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
+import type { ImportService } from '../../crm/import/import-service';
+import type { Customer, CustomerInput } from '../../crm/customers/customer-types';
+import type { Shop } from '../../crm/shops';
 
 export const ALL_CRM = [
   'crm.customer.read',

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import type { TestApp } from '../../support/harness';
+import type { TestApp } from '../../../test/support/harness';
 import { baseTestApp, bearer, unique } from './base-test-app';
-import { BASE, type ShopService } from '../../../modules/base/identifiers';
+import { BASE, type ShopService } from '../../base/api';
 
 describe('base: shops API', () => {
   let t: TestApp;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { codeFormatProblem, codeProblem, formatCustomerCode } from '../../../modules/crm/customers/customer-code';
+import { codeFormatProblem, codeProblem, formatCustomerCode } from '../../crm/customers/customer-code';
 
 describe('crm customer code format', () => {
   it('pads the sequence number to the width of {seq:N}', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { startTestApp } from '../../support/harness';
-import { CRM, type CustomerService } from '../../../modules/crm/identifiers';
+import { startTestApp } from '../../../test/support/harness';
+import { CRM, type CustomerService } from '../../crm/api';
 import { uniq } from './crm-fixtures';
 
 describe('crm creation-date filters use the company time zone', () => {

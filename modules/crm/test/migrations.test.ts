@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import { createTestDatabase } from '../../support/test-database';
+import { createTestDatabase } from '../../../test/support/test-database';
 import { openDatabase, listTables } from '../../../core/db/connection';
-import * as customers from '../../../modules/crm/migrations/001_customers';
-import * as groups from '../../../modules/crm/migrations/002_groups';
-import * as imports from '../../../modules/crm/migrations/003_imports';
-import * as searchFilters from '../../../modules/crm/migrations/004_search_filter_columns';
-import * as importLocks from '../../../modules/crm/migrations/005_import_locks';
-import * as phoneOwner from '../../../modules/crm/migrations/006_phone_owner';
-import * as importChunks from '../../../modules/crm/migrations/007_import_chunks';
+import * as customers from '../../crm/migrations/001_customers';
+import * as groups from '../../crm/migrations/002_groups';
+import * as imports from '../../crm/migrations/003_imports';
+import * as searchFilters from '../../crm/migrations/004_search_filter_columns';
+import * as importLocks from '../../crm/migrations/005_import_locks';
+import * as phoneOwner from '../../crm/migrations/006_phone_owner';
+import * as importChunks from '../../crm/migrations/007_import_chunks';
 
 describe('crm migrations @integration', () => {
   it('run up and down on an empty database, down leaving nothing behind', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { parseTags, validateCustomer } from '../../../modules/crm/customers/customer-validation';
-import { parseCriteria } from '../../../modules/crm/customers/customer-criteria';
+import { parseTags, validateCustomer } from '../../crm/customers/customer-validation';
+import { parseCriteria } from '../../crm/customers/customer-criteria';
 
 describe('crm customer validation', () => {
   const today = '2025-06-01';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { mapHeader } from '../../../modules/crm/import/csv-columns';
-import { matchKey, parseRow, ShopLookup } from '../../../modules/crm/import/csv-row';
-import { detectDelimiter } from '../../../modules/crm/import/csv-stream';
+import { mapHeader } from '../../crm/import/csv-columns';
+import { matchKey, parseRow, ShopLookup } from '../../crm/import/csv-row';
+import { detectDelimiter } from '../../crm/import/csv-stream';
 
 describe('crm CSV rows', () => {
   const shops = new ShopLookup([
