@@ -57,6 +57,7 @@ export type { FormBody, FormProblem } from './http/form-input';
 export { keysetPage, applyKeysetOrder, parseKeysetCursor, cutKeysetPage, companiesToBranch } from './data/keyset-page';
 export type { KeysetOrder, KeysetPlan, KeysetKind, BranchFilter } from './data/keyset-page';
 export { encodeCursor, decodeCursor } from './data/keyset';
+export { isDuplicateKey } from './db/db-lock';
 export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
 export { createBusinessTable, toDate } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
