@@ -40,6 +40,8 @@ export { field } from './resources/fields';
 export type { Field, FieldKind } from './resources/fields';
 export type { EntityRow, EntityInput, EntityPatch, EntityPageOptions, BoundedCount, Stamps, WriteAction } from './resources/entity-types';
 export { EntityService } from './resources/entity-service';
+export { entitySchemas } from './resources/entity-schemas';
+export type { EntitySchemas } from './resources/entity-schemas';
 export type { EntityHooks, EntityServiceOptions } from './resources/entity-service';
 export type { EntityOptions } from './resources/register-entity';
 export type { ApiPart, ApiOverride } from './resources/entity-api';
@@ -49,6 +51,8 @@ export type { RegisteredEntity, RefTarget, RefOption, RefResolver } from './reso
 export { csvColumns, streamEntityCsv } from './resources/entity-csv';
 export type { CsvColumn, CsvParsed } from './resources/entity-csv';
 export { csvSafe } from './resources/field-display';
+export { cleanValue, cleanInput } from './resources/field-rules';
+export { fromDb, valueFromDb, valueToDb } from './resources/row-mapping';
 
 // Shared helpers
 export { idParams, cursorQuery, searchQuery, timestamp, pageOf, idList, orNull, iso, intParam } from './http/common-schemas';

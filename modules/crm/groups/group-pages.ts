@@ -4,6 +4,7 @@ import { CRM, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { shopsById } from '../shops';
 import { parseCriteria } from '../customers/customer-criteria';
+import { plainFilters } from '../customers/customer-entity';
 import type { CustomerGroup, GroupInput } from './group-types';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -124,6 +125,7 @@ export function groupPages(container: Container): { parts: Partial<Record<PagePa
             canRemove: group.type === 'customer' && ctx.can(PERM.groupManage),
             shopOptions: [...shops.values()].filter((s) => s.company_id === group.company_id).map((s) => ({ value: s.id, label: s.name })),
             monthOptions: MONTHS.map((label, i) => ({ value: i + 1, label })),
+            plainFilters: plainFilters.map((f) => ({ param: f.filter!.param, label: f.label })),
             showHistory,
             history: showHistory ? await trail!.forRecord(ctx, 'crm_groups', group.id) : [],
           },
