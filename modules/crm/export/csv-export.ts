@@ -12,6 +12,8 @@ import type { CustomerCriteria, CustomerRow, CustomerSort } from '../customers/c
 import { templateHeader } from '../import/csv-columns';
 import { plainFields } from '../customers/customer-entity';
 
+const CSV_PLAIN = plainFields.filter((f) => f.csv);
+
 const PAGE = 1000;
 
 /**
@@ -55,7 +57,7 @@ export async function streamCustomerCsv(ctx: RequestContext, res: Response, crit
           birthdate: r.birthdate ? String(r.birthdate).slice(0, 10) : '',
           shop: shops.get(Number(r.shop_id))?.code ?? '',
           tags: (tags.get(Number(r.id)) ?? []).join(', '),
-          ...Object.fromEntries(plainFields.filter((f) => f.csv).map((f) => [f.csv!.header, (r as unknown as Record<string, unknown>)[f.key] ?? ''])),
+          ...Object.fromEntries(CSV_PLAIN.map((f) => [f.csv!.header, (r as unknown as Record<string, unknown>)[f.key] ?? ''])),
           parent_code: r.parent_id ? parents.get(Number(r.parent_id)) ?? '' : '',
         };
         for (const def of settings.custom_fields) line[def.key] = custom[def.key] ?? '';
