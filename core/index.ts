@@ -51,8 +51,7 @@ export type { RegisteredEntity, RefTarget, RefOption, RefResolver } from './reso
 export { csvColumns, streamEntityCsv } from './resources/entity-csv';
 export type { CsvColumn, CsvParsed } from './resources/entity-csv';
 export { csvSafe } from './resources/field-display';
-export { cleanValue, cleanInput } from './resources/field-rules';
-export { fromDb, valueFromDb, valueToDb } from './resources/row-mapping';
+export { cleanValue } from './resources/field-rules';
 
 // Shared helpers
 export { idParams, cursorQuery, searchQuery, timestamp, pageOf, idList, orNull, iso, intParam } from './http/common-schemas';

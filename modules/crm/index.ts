@@ -3,7 +3,7 @@ import { CRM } from './api';
 import { CustomerServiceImpl } from './customers/customer-service';
 import { customerApiRoutes } from './customers/customer-api';
 import { customerPageRoutes } from './customers/customer-pages';
-import { CustomerGroupServiceImpl } from './groups/group-service';
+import { CustomerGroupServiceImpl, groupRecordHooks } from './groups/group-service';
 import { groupEntity } from './groups/group-entity';
 import { groupApi } from './groups/group-api';
 import { groupPages } from './groups/group-pages';
@@ -21,7 +21,7 @@ export default defineModule({
     m.services.bind(CRM.Customers, new CustomerServiceImpl());
     const api = groupApi(m.container);
     const pages = groupPages(m.container);
-    const groupRecords = m.entities.register(groupEntity, { api: api.parts, pages: pages.parts });
+    const groupRecords = m.entities.register(groupEntity, { hooks: groupRecordHooks, api: api.parts, pages: pages.parts });
     m.services.bind(CRM.CustomerGroups, new CustomerGroupServiceImpl(groupRecords));
     m.services.bind(CRM.Imports, new ImportService());
 

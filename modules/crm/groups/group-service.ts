@@ -1,4 +1,4 @@
-import { ConflictError, EntityService, NotFoundError, type EntityRow, ValidationError, decodeCursor, encodeCursor, isDuplicateKey, type RequestContext, type ScopedDb } from 'tessera/core';
+import { ConflictError, EntityService, NotFoundError, type EntityHooks, type EntityRow, ValidationError, decodeCursor, encodeCursor, isDuplicateKey, type RequestContext, type ScopedDb } from 'tessera/core';
 import { CRM_EVENTS, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { assertShops } from '../shops';
@@ -15,6 +15,15 @@ const MEMBERS = 'crm_group_members';
 const CUSTOMERS = 'crm_customers';
 const MEMBER_COLUMNS = ['c.id', 'c.code', 'c.first_name', 'c.last_name', 'c.phone', 'c.email', 'c.shop_id'];
 const TAKEN = { name: 'is already the name of another group' };
+
+/**
+ * The registered entity's own writes are refused: a group's shops and members are written with it, so
+ * every write goes through `CRM.CustomerGroups`. Reads, refs and pickers use the entity's service.
+ */
+const refuse = async (): Promise<never> => {
+  throw new ConflictError('Customer groups are written through crm.CustomerGroupService');
+};
+export const groupRecordHooks: EntityHooks = { beforeCreate: refuse, beforeUpdate: refuse, beforeRemove: refuse };
 
 /**
  * Customer groups: the declared entity's records (fields checked by the declaration, reads scoped,
