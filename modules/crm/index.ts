@@ -1,4 +1,4 @@
-import { defineModule } from '../../core';
+import { defineModule, mountImport } from 'tessera/core';
 import { CRM } from './api';
 import { CustomerServiceImpl } from './customers/customer-service';
 import { customerApiRoutes } from './customers/customer-api';
@@ -6,9 +6,7 @@ import { customerPageRoutes } from './customers/customer-pages';
 import { CustomerGroupServiceImpl } from './groups/group-service';
 import { groupApiRoutes } from './groups/group-api';
 import { groupPageRoutes } from './groups/group-pages';
-import { ImportService } from './import/import-service';
-import { importApiRoutes } from './import/import-api';
-import { importPageRoutes } from './import/import-pages';
+import { customerImport } from './import/customer-import';
 import { seedCrmDemo } from './demo-data';
 
 /**
@@ -19,16 +17,26 @@ export default defineModule({
   register(m) {
     m.services.bind(CRM.Customers, new CustomerServiceImpl());
     m.services.bind(CRM.CustomerGroups, new CustomerGroupServiceImpl());
-    m.services.bind(CRM.Imports, new ImportService());
+    mountImport(m, customerImport, {
+      bindAs: CRM.Imports,
+      api: { upload: '/customers/import', imports: '/imports' },
+      pages: {
+        upload: '/crm/customers/import',
+        imports: '/crm/imports',
+        back: { href: '/crm/customers', label: 'Customers' },
+        title: 'Import customers',
+        help: [
+          'Only last_name and shop (its code or name) are required; tags are separated by commas, birthdate is YYYY-MM-DD.',
+          'A row whose code (else e-mail, else phone) matches a customer of the company updates that customer, so importing the same file twice creates no duplicates.',
+        ],
+      },
+    });
 
-    for (const route of importApiRoutes(m.container)) m.routes.api(route);
     for (const route of customerApiRoutes(m.container)) m.routes.api(route);
     for (const route of groupApiRoutes(m.container)) m.routes.api(route);
-    for (const route of importPageRoutes(m.container)) m.routes.page(route);
     for (const route of customerPageRoutes(m.container)) m.routes.page(route);
     for (const route of groupPageRoutes(m.container)) m.routes.page(route);
 
-    m.jobs.define('import', ImportService.jobHandler(m.container), { attempts: 2 });
     m.demo(seedCrmDemo);
   },
 });

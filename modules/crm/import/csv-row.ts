@@ -3,16 +3,13 @@ import type { CleanCustomer } from '../customers/customer-validation';
 import { validateCustomer } from '../customers/customer-validation';
 import { normalizeEmail, normalizePhone, normalizeText } from '../customers/customer-normalize';
 import type { Shop } from '../shops';
+import type { RowError } from 'tessera/core';
 import type { ColumnMap } from './csv-columns';
 
 export type MatchBy = 'auto' | 'code' | 'email' | 'phone';
 export const MATCH_KEYS: MatchBy[] = ['auto', 'code', 'email', 'phone'];
 
-export interface RowError {
-  line: number;
-  field: string;
-  reason: string;
-}
+export type { RowError };
 
 export interface ParsedRow {
   line: number;
