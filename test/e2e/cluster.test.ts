@@ -165,7 +165,7 @@ interface Session {
     await until('the other worker finished the import', async () => (await importOf(webs[0], session, accepted.id)).status === 'done');
     figures.push(`worker killed with ${writtenBefore} of ${rows} rows written: the other finished the import ${since(killedAt)} later (lease: 3 s)`);
     const job = await knex('core_jobs').where({ id: accepted.job_id }).first();
-    expect(job).to.include({ status: 'completed', attempts: 2 });
+    expect(job, JSON.stringify(job)).to.include({ status: 'completed', attempts: 2 });
     expect(pidOf(job.claimed_by)).to.equal(survivor.pid);
     expect(await rowsWith(prefix)).to.equal(rows);
     expect(await customersWith(prefix)).to.equal(rows);
