@@ -95,6 +95,17 @@ describe('core import frame: a module import from its declaration alone @integra
     expect((await items()).filter((i) => i.sku.startsWith(p)).map((i) => i.name)).to.deep.equal(['Bolt', "=cmd|' /C calc'!A0", 'Clip', 'Pin']);
   });
 
+  it('gives back every rejected row, beyond the thousand the report lists', async () => {
+    const p = uniq('B');
+    const lines = Array.from({ length: 2500 }, (_, i) => `${p}-${i},${i % 2 ? '' : 'Item'},${i}`);
+    const report = (await send(`sku,name,quantity\n${lines.join('\n')}\n`).expect(200)).body;
+    expect(report).to.include({ created: 1250, error_count: 1250 });
+    expect(report.errors).to.have.length(1000);
+    const rejected = await supertest(t.app).get(`/api/v1/stock/imports/${report.id}/rejected`).set(bearer(token)).expect(200);
+    const rows = (parse(rejected.text) as string[][]).slice(1);
+    expect(rows.map((r) => r[0])).to.deep.equal(lines.filter((_, i) => i % 2).map((l) => l.split(',')[0]));
+  });
+
   it('serves the upload and report pages, with the mapping form and the rejected rows link', async () => {
     const agent = await t.login(user.email, user.password);
     const upload = await agent.get('/stock/items/import').expect(200);
