@@ -87,7 +87,7 @@ export interface SimpleTarget<V> {
 export interface ImportDeclaration<V = Record<string, unknown>> {
   /** Unique across modules, e.g. `depot.articles`; stored with each import. */
   kind: string;
-  /** What one row is, for messages: `column "x" is not a customer field`, `a customer appears once per file`. */
+  /** What one row is, for messages: `column "x" is not a <noun> field`, `a <noun> appears once per file`. */
   noun: string;
   /** The permission every import route asks for. */
   permission: string;
@@ -98,7 +98,7 @@ export interface ImportDeclaration<V = Record<string, unknown>> {
   parse?(cells: ImportCells, line: number, ctx: RequestContext): { value?: V; errors: RowError[] };
   normalizeKey?(key: string, text: string): string;
   target?: SimpleTarget<V>;
-  /** The full form, for a module whose rows depend on each other (see crm's customers). */
+  /** The full form, for a module whose rows depend on each other (rows that link to rows earlier in the file). */
   open?(ctx: RequestContext, run: ImportRunInfo): Promise<ImportSession<V>>;
 }
 

@@ -3,7 +3,7 @@ import type { ImportCells, ImportColumn } from './import-declaration';
 /** The column a rejected-rows download adds; an import of that file ignores it. */
 export const REJECT_COLUMN = 'import_error';
 
-/** Headers as people write them: "First name", "E-mail", "Shop code" all become comparable keys. */
+/** Headers as people write them: "First name", "E-mail", "Item code" all become comparable keys. */
 export function headerKey(header: string): string {
   return header
     .normalize('NFKD')
