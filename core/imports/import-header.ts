@@ -47,7 +47,7 @@ export function mapHeader(header: string[], columns: ImportColumn[], noun: strin
     if (!target) {
       if (!key && raw.trim() === '') return;
       out.unknown.push(raw);
-      out.errors.push(`column "${raw}" is not a ${noun} field`);
+      out.errors.push(`column "${raw}" is not ${withArticle(noun)} field`);
       return;
     }
     if (out.index[target] !== undefined) {
@@ -70,4 +70,9 @@ export function cellsOf(record: string[], index: Record<string, number>): Import
   const cells: ImportCells = {};
   for (const [key, i] of Object.entries(index)) cells[key] = (record[i] ?? '').trim().replace(/^'(?=[=+\-@\t\r])/, '');
   return cells;
+}
+
+/** `a customer`, `an item`. */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }

@@ -3,7 +3,7 @@ import type { RequestContext } from '../security/request-context';
 import { csvRecords } from './csv-records';
 import type { ImportDeclaration, ImportRow, ImportSession, RowError } from './import-declaration';
 import type { FileSource } from './import-files';
-import { cellsOf, mapHeader, type ColumnMapping } from './import-header';
+import { cellsOf, mapHeader, withArticle, type ColumnMapping } from './import-header';
 import { simpleSession } from './import-simple';
 
 /** Rows kept in a stored report; the count of errors is always exact, and every rejected line is kept apart. */
@@ -128,7 +128,7 @@ export async function runImport<V>(ctx: RequestContext, decl: ImportDeclaration<
       const keyId = `${row.key.field}:${row.key.value}`;
       const earlier = seenKeys.get(keyId);
       if (earlier !== undefined) {
-        fail({ line, field: row.key.field, reason: `same ${row.key.field} as line ${earlier}; a ${decl.noun} appears once per file` });
+        fail({ line, field: row.key.field, reason: `same ${row.key.field} as line ${earlier}; ${withArticle(decl.noun)} appears once per file` });
         continue;
       }
       const verdict = session.admit?.(row) ?? null;

@@ -5,7 +5,7 @@ import { CORE } from '../kernel/identifiers';
 import type { RequestContext } from '../security/request-context';
 import type { ImportColumn, ImportDeclaration, RowError } from './import-declaration';
 import { IMPORTS, readImportFile, storeUpload, type FileSource, type StoredFile } from './import-files';
-import { mapHeader, type ColumnMapping } from './import-header';
+import { mapHeader, withArticle, type ColumnMapping } from './import-header';
 import { clearRejects, saveRejects, streamRejects } from './import-rejects';
 import { MAX_REPORTED_ERRORS, runImport, type ImportReport } from './import-run';
 import type { Response } from 'express';
@@ -150,7 +150,7 @@ export class ImportFrame<V = any> {
     const clean: ColumnMapping = {};
     for (const [header, column] of Object.entries(mapping)) {
       if (!headers.includes(header)) throw new ValidationError({ [`mapping.${header}`]: 'is not a column of the file' });
-      if (column !== '' && !columns.has(column)) throw new ValidationError({ [`mapping.${header}`]: `"${column}" is not a ${this.decl.noun} field` });
+      if (column !== '' && !columns.has(column)) throw new ValidationError({ [`mapping.${header}`]: `"${column}" is not ${withArticle(this.decl.noun)} field` });
       clean[header] = column;
     }
     await ctx.db.update(IMPORTS, id, { mapping: JSON.stringify(clean), status: 'preview_queued', failure: null }, { audit: false });

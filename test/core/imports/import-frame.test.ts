@@ -37,7 +37,7 @@ describe('core import frame: a module import from its declaration alone @integra
     expect(res.body.errors).to.deep.equal([
       { line: 3, field: 'quantity', reason: 'must be a whole number, 0 or more' },
       { line: 3, field: 'name', reason: 'is required' },
-      { line: 4, field: 'sku', reason: 'same sku as line 2; a item appears once per file' },
+      { line: 4, field: 'sku', reason: 'same sku as line 2; an item appears once per file' },
       { line: 5, field: 'sku', reason: 'is required: rows are matched by sku' },
     ]);
     expect(await t.knex('stock_items').where({ company_id: companyId }).where('sku', 'like', `${p}%`).first()).to.equal(undefined);
@@ -61,7 +61,7 @@ describe('core import frame: a module import from its declaration alone @integra
     const csv = `Reference;Title;Qty;Colour\n${p}-1;Washer;9;red\n`;
     const first = await send(csv, { dry_run: true }).expect(200);
     expect(first.body.status).to.equal('failed');
-    expect(first.body.file_error).to.match(/column "Reference" is not a item field/);
+    expect(first.body.file_error).to.match(/column "Reference" is not an item field/);
     expect(first.body.unknown_headers).to.deep.equal(['Reference', 'Qty', 'Colour']);
     const mapped = await supertest(t.app).post(`/api/v1/stock/imports/${first.body.id}/mapping`).set(bearer(token)).send({ mapping: { Reference: 'sku', Qty: 'quantity', Colour: '' } }).expect(202);
     expect(mapped.body.mapping).to.deep.equal({ Reference: 'sku', Qty: 'quantity', Colour: '' });
@@ -69,7 +69,7 @@ describe('core import frame: a module import from its declaration alone @integra
     const previewed = await supertest(t.app).get(`/api/v1/stock/imports/${first.body.id}`).set(bearer(token)).expect(200);
     expect(previewed.body).to.include({ status: 'previewed', created: 1, error_count: 0, file_error: null });
     const wrong = await supertest(t.app).post(`/api/v1/stock/imports/${first.body.id}/mapping`).set(bearer(token)).send({ mapping: { Qty: 'weight' } }).expect(422);
-    expect(JSON.stringify(wrong.body)).to.match(/is not a item field/);
+    expect(JSON.stringify(wrong.body)).to.match(/is not an item field/);
     await supertest(t.app).post(`/api/v1/stock/imports/${first.body.id}/run`).set(bearer(token)).expect(202);
     await t.drainJobs();
     expect((await items()).filter((i) => i.sku.startsWith(p))).to.deep.equal([{ sku: `${p}-1`, name: 'Washer', quantity: 9, barcode: null }]);
