@@ -47,6 +47,32 @@ export function simpleSession<V>(ctx: RequestContext, decl: ImportDeclaration<V>
     return outcome;
   };
 
+  /**
+   * A batch the database refuses for a duplicate key met a row another import wrote meanwhile: read
+   * again, that row is matched, so the batch is tried again; one that still fails goes row by row.
+   */
+  async function writeOrSplit(rows: ImportRow<V>[]): Promise<BatchOutcome> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await writeBatch(rows);
+      } catch (error) {
+        lastError = error;
+        if (!retryable(error)) break;
+      }
+    }
+    if (rows.length === 1) return { created: 0, updated: 0, unchanged: 0, failures: [rowFailure(rows[0], lastError)] };
+    const total: BatchOutcome = { created: 0, updated: 0, unchanged: 0, failures: [] };
+    for (const row of rows) {
+      const one = await writeOrSplit([row]);
+      total.created += one.created;
+      total.updated += one.updated;
+      total.unchanged += one.unchanged;
+      total.failures.push(...one.failures);
+    }
+    return total;
+  }
+
   return {
     parse(cells, line) {
       const keyText = cells[run.key] ?? '';
@@ -56,22 +82,7 @@ export function simpleSession<V>(ctx: RequestContext, decl: ImportDeclaration<V>
       if (errors.length || value === undefined) return { errors };
       return { row: { line, value, key: { field: run.key, value: keyValue } }, errors };
     },
-    async write(rows) {
-      try {
-        return await writeBatch(rows);
-      } catch (error) {
-        if (rows.length === 1) return { created: 0, updated: 0, unchanged: 0, failures: [rowFailure(rows[0], error)] };
-      }
-      const total: BatchOutcome = { created: 0, updated: 0, unchanged: 0, failures: [] };
-      for (const row of rows) {
-        const one = await this.write([row]);
-        total.created += one.created;
-        total.updated += one.updated;
-        total.unchanged += one.unchanged;
-        total.failures.push(...one.failures);
-      }
-      return total;
-    },
+    write: writeOrSplit,
   };
 }
 
@@ -80,4 +91,10 @@ function rowFailure(row: ImportRow<unknown>, error: unknown): RowError {
   if (fields && Object.keys(fields).length) return { line: row.line, field: Object.keys(fields)[0], reason: Object.values(fields)[0] };
   if (isDuplicateKey(error)) return { line: row.line, field: row.key.field, reason: 'is already used by another row' };
   return { line: row.line, field: 'row', reason: (error as Error).message ?? 'could not be written' };
+}
+
+/** The database changed under the batch (a row another import wrote), or chose it as a deadlock victim. */
+function retryable(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return isDuplicateKey(error) || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }

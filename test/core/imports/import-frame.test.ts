@@ -106,6 +106,16 @@ describe('core import frame: a module import from its declaration alone @integra
     expect(rows.map((r) => r[0])).to.deep.equal(lines.filter((_, i) => i % 2).map((l) => l.split(',')[0]));
   });
 
+  it('takes two imports of one file at once: every row once, none refused', async () => {
+    const p = uniq('C');
+    const csv = `sku,name,quantity\n${Array.from({ length: 1500 }, (_, i) => `${p}-${i},Item ${i},${i}`).join('\n')}\n`;
+    const [a, b] = await Promise.all([send(csv).expect(200), send(csv).expect(200)]);
+    expect([a.body.error_count, b.body.error_count], JSON.stringify([a.body.errors.slice(0, 3), b.body.errors.slice(0, 3)])).to.deep.equal([0, 0]);
+    expect(a.body.created + b.body.created).to.equal(1500);
+    expect(a.body.created + a.body.unchanged + a.body.updated).to.equal(1500);
+    expect(Number((await t.knex('stock_items').where({ company_id: companyId }).where('sku', 'like', `${p}-%`).count({ n: '*' }).first())!.n)).to.equal(1500);
+  });
+
   it('serves the upload and report pages, with the mapping form and the rejected rows link', async () => {
     const agent = await t.login(user.email, user.password);
     const upload = await agent.get('/stock/items/import').expect(200);
