@@ -20,7 +20,10 @@ import { CORE } from '../core/kernel/identifiers';
 import { createTestDatabase } from '../test/support/test-database';
 import { CRM, type CustomerGroupService, type CustomerService } from '../modules/crm/api';
 import { searchColumns } from '../modules/crm/customers/customer-normalize';
-import { importCustomers } from '../modules/crm/import/csv-import';
+import { runImport } from '../core/imports/import-run';
+import { customerImport } from '../modules/crm/import/customer-import';
+
+const importCustomers = (ctx: Parameters<typeof runImport>[0], csv: string, o: { matchBy: string }) => runImport(ctx, customerImport, csv, { key: o.matchBy });
 import type { CustomerCriteria, CustomerSort } from '../modules/crm/customers/customer-types';
 import { loginCookie } from './session';
 

@@ -66,3 +66,18 @@ export { createBusinessTable, toDate } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
 export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';
+
+// CSV imports declared once (core/imports)
+export { defineImport } from './imports/import-declaration';
+export type { ImportDeclaration, ImportColumn, ImportKey, ImportRow, ImportCells, ImportSession, ImportRunInfo, BatchOutcome, RowError, SimpleTarget } from './imports/import-declaration';
+export { mountImport } from './imports/import-mount';
+export type { MountOptions } from './imports/import-mount';
+export { ImportFrame } from './imports/import-service';
+export type { ImportView, ImportStatus } from './imports/import-service';
+export { runImport, MAX_REPORTED_ERRORS } from './imports/import-run';
+export type { ImportReport, ImportProgress } from './imports/import-run';
+export { mapHeader as mapImportHeader, headerKey, cellsOf } from './imports/import-header';
+export type { ColumnMapping, HeaderMap } from './imports/import-header';
+export { csvRecords, detectDelimiter } from './imports/csv-records';
+export type { FileSource } from './imports/import-files';
+export { SYNC_ROW_LIMIT } from './imports/import-routes';

@@ -1,4 +1,4 @@
-import { defineModule } from '../../core';
+import { defineModule, mountImport } from 'tessera/core';
 import { CRM } from './api';
 import { CustomerServiceImpl } from './customers/customer-service';
 import { customerApiRoutes } from './customers/customer-api';
@@ -7,9 +7,7 @@ import { CustomerGroupServiceImpl, groupRecordHooks } from './groups/group-servi
 import { groupEntity } from './groups/group-entity';
 import { groupApi } from './groups/group-api';
 import { groupPages } from './groups/group-pages';
-import { ImportService } from './import/import-service';
-import { importApiRoutes } from './import/import-api';
-import { importPageRoutes } from './import/import-pages';
+import { customerImport } from './import/customer-import';
 import { seedCrmDemo } from './demo-data';
 
 /**
@@ -23,16 +21,26 @@ export default defineModule({
     const pages = groupPages(m.container);
     const groupRecords = m.entities.register(groupEntity, { hooks: groupRecordHooks, api: api.parts, pages: pages.parts });
     m.services.bind(CRM.CustomerGroups, new CustomerGroupServiceImpl(groupRecords));
-    m.services.bind(CRM.Imports, new ImportService());
+    mountImport(m, customerImport, {
+      bindAs: CRM.Imports,
+      api: { upload: '/customers/import', imports: '/imports' },
+      pages: {
+        upload: '/crm/customers/import',
+        imports: '/crm/imports',
+        back: { href: '/crm/customers', label: 'Customers' },
+        title: 'Import customers',
+        help: [
+          'Only last_name and shop (its code or name) are required; tags are separated by commas, birthdate is YYYY-MM-DD.',
+          'A row whose code (else e-mail, else phone) matches a customer of the company updates that customer, so importing the same file twice creates no duplicates.',
+        ],
+      },
+    });
 
-    for (const route of importApiRoutes(m.container)) m.routes.api(route);
     for (const route of customerApiRoutes(m.container)) m.routes.api(route);
     for (const route of api.routes) m.routes.api(route);
-    for (const route of importPageRoutes(m.container)) m.routes.page(route);
     for (const route of customerPageRoutes(m.container)) m.routes.page(route);
     for (const route of pages.routes) m.routes.page(route);
 
-    m.jobs.define('import', ImportService.jobHandler(m.container), { attempts: 2 });
     m.demo(seedCrmDemo);
   },
 });

@@ -55,7 +55,7 @@ interface Session {
   const importOf = async (web: TesseraProcess, session: Session, id: number) => (await (await call(`${web.url}/api/v1/crm/imports/${id}`, session)).json()) as Record<string, any>;
   const customersWith = async (prefix: string) => Number((await knex('crm_customers').where('code', 'like', `${prefix}-%`).countDistinct({ n: 'code' }).first())!.n);
   const rowsWith = async (prefix: string) => Number((await knex('crm_customers').where('code', 'like', `${prefix}-%`).count({ n: '*' }).first())!.n);
-  const importRuns = async (id: number) => Number((await knex('core_audit_log').where({ record_table: 'crm_imports', record_id: id, action: 'import' }).count({ n: '*' }).first())!.n);
+  const importRuns = async (id: number) => Number((await knex('core_audit_log').where({ record_table: 'core_imports', record_id: id, action: 'import' }).count({ n: '*' }).first())!.n);
   const pidOf = (claimer: string | null) => Number(String(claimer ?? '').split(':')[1]);
 
   before(async () => {
@@ -165,7 +165,7 @@ interface Session {
     await until('the other worker finished the import', async () => (await importOf(webs[0], session, accepted.id)).status === 'done');
     figures.push(`worker killed with ${writtenBefore} of ${rows} rows written: the other finished the import ${since(killedAt)} later (lease: 3 s)`);
     const job = await knex('core_jobs').where({ id: accepted.job_id }).first();
-    expect(job).to.include({ status: 'completed', attempts: 2 });
+    expect(job, JSON.stringify(job)).to.include({ status: 'completed', attempts: 2 });
     expect(pidOf(job.claimed_by)).to.equal(survivor.pid);
     expect(await rowsWith(prefix)).to.equal(rows);
     expect(await customersWith(prefix)).to.equal(rows);

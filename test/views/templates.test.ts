@@ -18,7 +18,7 @@ describe('shell and base templates', () => {
   const engine = templateEngine('<section class="card">panel</section>');
 
   it('every template compiles', () => {
-    const dirs = ['views', 'views/partials', 'views/errors', 'views/resources', 'modules/base/views'];
+    const dirs = ['views', 'views/partials', 'views/errors', 'views/resources', 'views/imports', 'modules/base/views'];
     for (const dir of dirs) {
       for (const file of fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith('.hbs'))) {
         expect(() => engine.hb.precompile(fs.readFileSync(path.join(ROOT, dir, file), 'utf8')), `${dir}/${file}`).not.to.throw();

@@ -160,32 +160,3 @@ export const customerPageSchema: JsonSchema = {
   type: 'object',
   properties: { data: { type: 'array', items: customerSchema }, next_cursor: { type: ['string', 'null'] } },
 };
-
-export const importQuery: JsonSchema = {
-  type: 'object',
-  properties: {
-    dry_run: { type: 'boolean', default: false, description: 'Check every row and report, write nothing.' },
-    match_by: { type: 'string', enum: ['auto', 'code', 'email', 'phone'], default: 'auto', description: 'auto: the code, else the e-mail, else the phone of each row.' },
-    filename: { type: 'string', maxLength: 191 },
-    async: { type: 'boolean', description: 'Run as a job and answer 202 at once; by default files over 5,000 rows do.' },
-  },
-};
-
-export const importSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    id: { type: ['integer', 'null'] },
-    status: { type: 'string', enum: ['preview_queued', 'previewing', 'previewed', 'import_queued', 'importing', 'done', 'failed'] },
-    dry_run: { type: 'boolean' },
-    match_by: { type: 'string' },
-    rows_total: { type: 'integer' },
-    created: { type: 'integer' },
-    updated: { type: 'integer' },
-    unchanged: { type: 'integer' },
-    error_count: { type: 'integer' },
-    errors: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, field: { type: 'string' }, reason: { type: 'string' } } } },
-    file_error: { type: ['string', 'null'] },
-    job_id: { type: ['string', 'null'] },
-    progress: { type: 'integer' },
-  },
-};

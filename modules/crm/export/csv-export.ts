@@ -10,6 +10,7 @@ import { parseCustom } from '../customers/customer-rows';
 import { resolveGroup, tagsFor } from '../customers/customer-service';
 import type { CustomerCriteria, CustomerRow, CustomerSort } from '../customers/customer-types';
 import { templateHeader } from '../import/csv-columns';
+import { csvSafe } from 'tessera/core';
 import { plainFields } from '../customers/customer-entity';
 
 const CSV_PLAIN = plainFields.filter((f) => f.csv);
@@ -61,6 +62,8 @@ export async function streamCustomerCsv(ctx: RequestContext, res: Response, crit
           parent_code: r.parent_id ? parents.get(Number(r.parent_id)) ?? '' : '',
         };
         for (const def of settings.custom_fields) line[def.key] = custom[def.key] ?? '';
+        // A cell a spreadsheet would run as a formula (`=HYPERLINK(...)`) is neutralised; import reads it back.
+        for (const [key, value] of Object.entries(line)) if (typeof value === 'string') line[key] = csvSafe(value);
         if (!csv.write(line)) await once(csv, 'drain');
       }
       after = next_cursor;

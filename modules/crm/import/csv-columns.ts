@@ -1,3 +1,4 @@
+import { mapImportHeader, type ImportColumn } from 'tessera/core';
 import type { CustomFieldDef } from '../customers/custom-fields';
 import { plainFields, type PlainKey } from '../customers/customer-entity';
 
@@ -49,16 +50,6 @@ const ALIASES: Record<string, StandardColumn> = {
   parent: 'parent_code',
 };
 
-export function headerKey(header: string): string {
-  return header
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-}
-
 export interface ColumnMap {
   /** Index of each standard column present in the file. */
   standard: Partial<Record<StandardColumn, number>>;
@@ -66,40 +57,33 @@ export interface ColumnMap {
   custom: Record<string, number>;
 }
 
+/** The columns as the import frame takes them: the standard ones with their aliases, then the company's custom fields. */
+export function importColumns(customFields: CustomFieldDef[]): ImportColumn[] {
+  const aliases = new Map<string, string[]>();
+  for (const [alias, column] of Object.entries(ALIASES)) aliases.set(column, [...(aliases.get(column) ?? []), alias]);
+  return [
+    ...STANDARD_COLUMNS.map((key) => ({ key, required: REQUIRED_COLUMNS.includes(key), aliases: aliases.get(key) ?? [] })),
+    ...customFields.map((def) => ({ key: `${CUSTOM}${def.key}`, header: def.key, label: def.label })),
+  ];
+}
+
+/** Custom fields' column keys in the frame, apart from the standard ones; the template writes the bare key. */
+export const CUSTOM = 'custom:';
+
+/** Splits the frame's column indexes into standard and custom ones. */
+export function columnMap(index: Record<string, number>): ColumnMap {
+  const map: ColumnMap = { standard: {}, custom: {} };
+  for (const [key, i] of Object.entries(index)) {
+    if (key.startsWith(CUSTOM)) map.custom[key.slice(CUSTOM.length)] = i;
+    else map.standard[key as StandardColumn] = i;
+  }
+  return map;
+}
+
 /** Maps a header row; unknown or repeated columns are errors so no data is silently dropped. */
 export function mapHeader(header: string[], customFields: CustomFieldDef[]): { map: ColumnMap; errors: string[] } {
-  const errors: string[] = [];
-  const map: ColumnMap = { standard: {}, custom: {} };
-  const customByKey = new Map<string, CustomFieldDef>();
-  for (const def of customFields) {
-    customByKey.set(def.key, def);
-    customByKey.set(headerKey(def.label), def);
-  }
-  const seen = new Set<string>();
-  header.forEach((raw, index) => {
-    const key = headerKey(raw);
-    if (!key) {
-      if (raw.trim() !== '') errors.push(`column ${index + 1} ("${raw}") is not a known column`);
-      return;
-    }
-    const standard = (STANDARD_COLUMNS as readonly string[]).includes(key) ? (key as StandardColumn) : ALIASES[key];
-    const target = standard ?? (customByKey.get(key) ? `custom:${customByKey.get(key)!.key}` : undefined);
-    if (!target) {
-      errors.push(`column "${raw}" is not a customer field${customFields.length ? ' nor a custom field of this company' : ''}`);
-      return;
-    }
-    if (seen.has(target)) {
-      errors.push(`column "${raw}" appears twice`);
-      return;
-    }
-    seen.add(target);
-    if (standard) map.standard[standard] = index;
-    else map.custom[target.slice('custom:'.length)] = index;
-  });
-  for (const required of REQUIRED_COLUMNS) {
-    if (map.standard[required] === undefined && !errors.length) errors.push(`column "${required}" is required`);
-  }
-  return { map, errors };
+  const { index, errors } = mapImportHeader(header, importColumns(customFields), 'customer');
+  return { map: columnMap(index), errors };
 }
 
 export function templateHeader(customFields: CustomFieldDef[]): string[] {

@@ -7,16 +7,13 @@ import { plainFields } from '../customers/customer-entity';
 const CSV_PLAIN = plainFields.filter((f) => f.csv).map((f) => ({ key: f.key, header: f.csv!.header as keyof ColumnMap['standard'] }));
 import { normalizeEmail, normalizePhone, normalizeText } from '../customers/customer-normalize';
 import type { Shop } from '../shops';
+import type { RowError } from 'tessera/core';
 import type { ColumnMap } from './csv-columns';
 
 export type MatchBy = 'auto' | 'code' | 'email' | 'phone';
 export const MATCH_KEYS: MatchBy[] = ['auto', 'code', 'email', 'phone'];
 
-export interface RowError {
-  line: number;
-  field: string;
-  reason: string;
-}
+export type { RowError };
 
 export interface ParsedRow {
   line: number;

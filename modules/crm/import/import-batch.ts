@@ -1,8 +1,7 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
+import type { BatchOutcome, ScopedDb } from 'tessera/core';
 import type { RequestContext } from '../../../core/security/request-context';
 import { duplicateField } from '../customers/customer-service';
 import type { CustomFieldDef } from '../customers/custom-fields';
-import type { ImportReport } from './csv-import';
 import type { ParsedRow, RowError } from './csv-row';
 import { ensureImportLock, isRetryable, takeImportLock } from './import-lock';
 import { isChanged, planBatch, type Planned } from './import-plan';
@@ -15,8 +14,6 @@ export interface BatchContext {
   format: string;
   customFields: CustomFieldDef[];
   importId: number | null;
-  report: ImportReport;
-  fail: (e: RowError) => void;
   seenCodes: Map<string, number>;
   /** Phones owned by rows of the file that went in (or passed a preview), with their line. */
   phoneClaims: Map<string, number>;
@@ -45,20 +42,21 @@ const ROW_ATTEMPTS = 2;
  * code or phone another user took meanwhile), the batch is planned again from what is there now;
  * nothing is counted or reported until an attempt commits.
  */
-export async function processBatch(ctx: RequestContext, batch: ParsedRow[], b: BatchContext): Promise<void> {
+export async function processBatch(ctx: RequestContext, batch: ParsedRow[], b: BatchContext): Promise<BatchOutcome> {
+  const total: BatchOutcome = { created: 0, updated: 0, unchanged: 0, failures: [] };
   if (b.dryRun) {
     const planned = await planBatch(ctx.db, batch, b);
     const changed = planned.plans.filter((p) => !p.existing || isChanged(p));
     const updated = changed.filter((p) => p.existing).length;
-    record(b, { ...planned, created: changed.length - updated, updated, generatedCodes: [] });
-    return;
+    record(b, total, { ...planned, created: changed.length - updated, updated, generatedCodes: [] });
+    return total;
   }
   await ensureImportLock(ctx.db, b.companyId);
   let lastError: unknown;
   for (let attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
     try {
-      record(b, await planAndWrite(ctx, batch, b));
-      return;
+      record(b, total, await planAndWrite(ctx, batch, b));
+      return total;
     } catch (error) {
       lastError = error;
       if (!isRetryable(error)) break;
@@ -66,20 +64,24 @@ export async function processBatch(ctx: RequestContext, batch: ParsedRow[], b: B
   }
   // One row keeps breaking the batch: write row by row so every other row still goes in whole, and
   // the culprit is reported with its line and the field the database refused.
-  if (batch.length === 1) return b.fail(rowFailure(batch[0], lastError));
+  if (batch.length === 1) {
+    total.failures.push(rowFailure(batch[0], lastError));
+    return total;
+  }
   for (const row of batch) {
     for (let attempt = 0; attempt < ROW_ATTEMPTS; attempt++) {
       try {
-        record(b, await planAndWrite(ctx, [row], b));
+        record(b, total, await planAndWrite(ctx, [row], b));
         break;
       } catch (error) {
         if (attempt === ROW_ATTEMPTS - 1 || !isRetryable(error)) {
-          b.fail(rowFailure(row, error));
+          total.failures.push(rowFailure(row, error));
           break;
         }
       }
     }
   }
+  return total;
 }
 
 async function planAndWrite(ctx: RequestContext, rows: ParsedRow[], b: BatchContext): Promise<Outcome> {
@@ -93,11 +95,11 @@ async function planAndWrite(ctx: RequestContext, rows: ParsedRow[], b: BatchCont
 }
 
 /** Counts a committed (or previewed) outcome into the report. */
-function record(b: BatchContext, outcome: Outcome): void {
-  outcome.failures.forEach(b.fail);
-  b.report.created += outcome.created;
-  b.report.updated += outcome.updated;
-  b.report.unchanged += outcome.plans.length - outcome.created - outcome.updated;
+function record(b: BatchContext, total: BatchOutcome, outcome: Outcome): void {
+  total.failures.push(...outcome.failures);
+  total.created += outcome.created;
+  total.updated += outcome.updated;
+  total.unchanged += outcome.plans.length - outcome.created - outcome.updated;
   for (const code of outcome.generatedCodes) b.seenCodes.set(code, 0);
   for (const [phone, line] of outcome.claims) b.phoneClaims.set(phone, line);
   for (const [code, phone] of outcome.codePhones) b.codePhones.set(code, phone);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mapHeader } from '../../crm/import/csv-columns';
 import { matchKey, parseRow, ShopLookup } from '../../crm/import/csv-row';
-import { detectDelimiter } from '../../crm/import/csv-stream';
+import { detectDelimiter } from 'tessera/core';
 
 describe('crm CSV rows', () => {
   const shops = new ShopLookup([

@@ -147,7 +147,7 @@ describe('crm import upload: who asks is checked before the body is read, and th
     const report = JSON.parse(result.body);
     expect(report).to.include({ status: 'done', filename: 'big.csv', rows_total: 3, created: 3, error_count: 0 });
     expect(held, `held ${Math.round(held / MB)} MB at once for a ${size / MB} MB upload`).to.be.below(size / 2);
-    const stored = await w.t.knex('crm_import_chunks').where({ import_id: report.id }).select(w.t.knex.raw('count(*) as n, sum(length(data)) as bytes')).first();
+    const stored = await w.t.knex('core_import_chunks').where({ import_id: report.id }).select(w.t.knex.raw('count(*) as n, sum(length(data)) as bytes')).first();
     expect(Number(stored.n)).to.equal(size / MB);
     expect(Number(stored.bytes)).to.equal(size);
     expect(await w.t.knex('crm_customers').where({ company_id: w.companyId }).where('code', 'like', `${p}-%`).count({ n: '*' }).first()).to.deep.include({ n: 3 });
@@ -155,11 +155,11 @@ describe('crm import upload: who asks is checked before the body is read, and th
 
   it('removes an upload left half-way by a process that died, a day later', async () => {
     const long = new Date(Date.now() - 25 * 3600_000);
-    const [left] = await w.t.knex('crm_imports').insert({ company_id: w.companyId, filename: 'half.csv', sha256: '', match_by: 'auto', status: 'uploading', created_at: long, updated_at: long });
-    await w.t.knex('crm_import_chunks').insert({ company_id: w.companyId, import_id: left, seq: 0, data: Buffer.from('code,last_name') });
+    const [left] = await w.t.knex('core_imports').insert({ company_id: w.companyId, kind: 'crm.customers', filename: 'half.csv', sha256: '', match_by: 'auto', status: 'uploading', created_at: long, updated_at: long });
+    await w.t.knex('core_import_chunks').insert({ company_id: w.companyId, import_id: left, seq: 0, data: Buffer.from('code,last_name') });
     const csv = Buffer.from(`code,last_name,shop\n${uniq('H')},Half,${w.shops[0].code}\n`);
     expect((await send(url, { Authorization: `Bearer ${token}` }, csv.length, (offset) => csv.subarray(offset))).status).to.equal(200);
-    expect(await w.t.knex('crm_imports').where({ id: left }).first()).to.equal(undefined);
-    expect(await w.t.knex('crm_import_chunks').where({ import_id: left }).first()).to.equal(undefined);
+    expect(await w.t.knex('core_imports').where({ id: left }).first()).to.equal(undefined);
+    expect(await w.t.knex('core_import_chunks').where({ import_id: left }).first()).to.equal(undefined);
   });
 });

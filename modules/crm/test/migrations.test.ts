@@ -8,6 +8,8 @@ import * as searchFilters from '../../crm/migrations/004_search_filter_columns';
 import * as importLocks from '../../crm/migrations/005_import_locks';
 import * as phoneOwner from '../../crm/migrations/006_phone_owner';
 import * as importChunks from '../../crm/migrations/007_import_chunks';
+import * as importsToCore from '../../crm/migrations/008_imports_to_core';
+import * as coreImports from '../../../core/db/migrations/005_imports';
 
 describe('crm migrations @integration', () => {
   it('run up and down on an empty database, down leaving nothing behind', async () => {
@@ -91,6 +93,45 @@ describe('crm migrations @integration', () => {
       expect(Number((await knex('crm_imports').where({ id }).first()).size_bytes)).to.equal(Buffer.byteLength(content));
       await importChunks.down(knex);
       expect((await knex('crm_imports').where({ id }).first()).content).to.equal(content);
+    } finally {
+      await knex.destroy();
+      await database.drop();
+    }
+  });
+
+  it('moves stored imports into the core import tables, ids, reports and chunks kept, and back', async () => {
+    const database = await createTestDatabase();
+    const knex = openDatabase(database.url, process.cwd());
+    try {
+      await knex.schema.createTable('core_companies', (t) => {
+        t.increments('id').primary();
+      });
+      await knex.schema.createTable('core_audit_log', (t) => {
+        t.increments('id').primary();
+        t.string('record_table', 64).notNullable();
+        t.integer('record_id').notNullable();
+      });
+      for (const m of [customers, groups, imports, searchFilters, importLocks, phoneOwner, importChunks]) await m.up(knex);
+      await coreImports.up(knex);
+      const [companyId] = await knex('core_companies').insert({});
+      const now = new Date();
+      const [id] = await knex('crm_imports').insert({ company_id: companyId, filename: 'a.csv', sha256: 'x', match_by: 'email', status: 'done', size_bytes: 6, rows_total: 2, created_count: 1, error_count: 1, errors: '[{"line":3}]', created_at: now, updated_at: now });
+      await knex('crm_import_chunks').insert([{ company_id: companyId, import_id: id, seq: 0, data: Buffer.from('abc') }, { company_id: companyId, import_id: id, seq: 1, data: Buffer.from('def') }]);
+      await knex('core_audit_log').insert({ record_table: 'crm_imports', record_id: id });
+
+      await importsToCore.up(knex);
+      expect(await listTables(knex)).to.not.include.members(['crm_imports']);
+      expect(await listTables(knex)).to.not.include.members(['crm_import_chunks']);
+      expect(await knex('core_imports').where({ id }).first()).to.include({ kind: 'crm.customers', filename: 'a.csv', match_by: 'email', status: 'done', errors: '[{"line":3}]' });
+      expect(Buffer.concat((await knex('core_import_chunks').where({ import_id: id }).orderBy('seq').pluck('data')) as Buffer[]).toString()).to.equal('abcdef');
+      expect((await knex('core_audit_log').first()).record_table).to.equal('core_imports');
+
+      await importsToCore.down(knex);
+      expect(await knex('crm_imports').where({ id }).first()).to.include({ filename: 'a.csv', match_by: 'email', status: 'done' });
+      expect(Buffer.concat((await knex('crm_import_chunks').where({ import_id: id }).orderBy('seq').pluck('data')) as Buffer[]).toString()).to.equal('abcdef');
+      expect(await knex('core_imports').first()).to.equal(undefined);
+      expect((await knex('core_audit_log').first()).record_table).to.equal('crm_imports');
+      await importsToCore.up(knex);
     } finally {
       await knex.destroy();
       await database.drop();

@@ -77,8 +77,8 @@ describe('CLI: tessera backup and tessera restore', function () {
 
     let knex = openDatabase(database.url, ROOT_DIR);
     try {
-      expect(Object.keys(snapshot)).to.include.members(['core_migrations', 'core_modules', 'crm_customers', 'crm_import_chunks']);
-      expect(snapshot.crm_import_chunks.length).to.be.greaterThan(0);
+      expect(Object.keys(snapshot)).to.include.members(['core_migrations', 'core_modules', 'crm_customers', 'core_import_chunks']);
+      expect(snapshot.core_import_chunks.length).to.be.greaterThan(0);
       await wipe(knex);
       expect(await listTables(knex)).to.deep.equal([]);
     } finally {

@@ -33,7 +33,7 @@ describe('the job queue when Redis goes away or loses its data', function () {
     api().post('/api/v1/crm/customers/import').query(query).set(bearer()).set('Content-Type', 'text/csv').send(body).timeout(ANSWER_WITHIN_MS);
   const importOf = async (id: number) => (await api().get(`/api/v1/crm/imports/${id}`).set(bearer()).timeout(ANSWER_WITHIN_MS).expect(200)).body;
   const customersWith = async (prefix: string) => Number((await web.knex('crm_customers').where('code', 'like', `${prefix}-%`).count({ n: '*' }).first())!.n);
-  const importRuns = async (id: number) => Number((await web.knex('core_audit_log').where({ record_table: 'crm_imports', record_id: id, action: 'import' }).count({ n: '*' }).first())!.n);
+  const importRuns = async (id: number) => Number((await web.knex('core_audit_log').where({ record_table: 'core_imports', record_id: id, action: 'import' }).count({ n: '*' }).first())!.n);
   const ledger = (jobId: string) => web.knex('core_jobs').where({ id: jobId }).first();
   const bullJobKeys = (jobId: string) => redis.client().keys(`tessera:${instanceName}:jobs:${jobId}-*`);
   const startWorker = async () => {
@@ -92,7 +92,7 @@ describe('the job queue when Redis goes away or loses its data', function () {
     expect(refused.body.error.code).to.equal('queue_unavailable');
     expect(refused.body.error.message).to.match(/^The job queue is unreachable \(Redis at 127\.0\.0\.1:\d+ does not answer: .+\); nothing was queued\. Try again in a moment\.$/);
     expect(refused.headers['retry-after']).to.equal('5');
-    const stored = await web.knex('crm_imports').orderBy('id', 'desc').first();
+    const stored = await web.knex('core_imports').orderBy('id', 'desc').first();
     expect(stored).to.include({ status: 'failed', job_id: null });
     expect(stored.failure).to.contain('The job queue is unreachable');
     const runRefused = await api().post(`/api/v1/crm/imports/${preview.body.id}/run`).set(bearer()).timeout(ANSWER_WITHIN_MS).expect(503);

@@ -2,6 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { FileSource } from './import-files';
 
+
 export interface CsvRecord {
   record: string[];
   /** `lines`: the line the record ends on (1 is the header); `bytes`: bytes read so far. */

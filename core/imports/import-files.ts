@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { ValidationError } from '../../../core/http/errors';
-import type { RequestContext } from '../../../core/security/request-context';
-import { IMPORT_CHUNK_BYTES } from '../migrations/007_import_chunks';
+import type { ScopedDb } from '../data/scoped-db';
+import { ValidationError } from '../http/errors';
+import type { RequestContext } from '../security/request-context';
 
-const IMPORTS = 'crm_imports';
-const CHUNKS = 'crm_import_chunks';
+export const IMPORTS = 'core_imports';
+export const CHUNKS = 'core_import_chunks';
+/** Bytes per stored chunk of an uploaded file: big enough to be few, small enough to hold one at a time. */
+export const IMPORT_CHUNK_BYTES = 1024 * 1024;
 
 /** A file's bytes as they arrive: an upload's chunks, or text already in memory (a pasted file). */
 export type FileSource = string | AsyncIterable<Buffer | string>;
@@ -23,10 +24,11 @@ export interface StoredFile {
  * takes, and SQLite has one writer): the row says `uploading` until the last chunk is in, and an
  * upload that fails or turns out empty leaves nothing behind.
  */
-export async function storeUpload(ctx: RequestContext, source: FileSource, fields: { filename: string; match_by: string; status: string }): Promise<StoredFile> {
+export async function storeUpload(ctx: RequestContext, source: FileSource, fields: { kind: string; filename: string; match_by: string; status: string }): Promise<StoredFile> {
   const companyId = ctx.companyId;
   await dropAbandonedUploads(ctx.db, companyId);
-  const id = await ctx.db.insert(IMPORTS, { filename: fields.filename, sha256: '', match_by: fields.match_by, status: 'uploading' }, { audit: false });
+  // Uploads are not audited as plain inserts: the entry below names the file, it does not copy it.
+  const id = await ctx.db.insert(IMPORTS, { kind: fields.kind, filename: fields.filename, sha256: '', match_by: fields.match_by, status: 'uploading' }, { audit: false });
   let written: Awaited<ReturnType<typeof writeChunks>>;
   try {
     written = await writeChunks(ctx.db, companyId, id, source);
@@ -38,8 +40,7 @@ export async function storeUpload(ctx: RequestContext, source: FileSource, field
   }
   await ctx.db.transaction(async (db) => {
     await db.update(IMPORTS, id, { sha256: written.sha256, size_bytes: written.bytes, status: fields.status }, { audit: false });
-    // Not audited as a plain insert: the entry names the file, it does not copy it.
-    await db.audit({ table: IMPORTS, recordId: id, action: 'create', changes: { filename: fields.filename, sha256: written.sha256, match_by: fields.match_by, size_bytes: written.bytes } });
+    await db.audit({ table: IMPORTS, recordId: id, action: 'create', changes: { kind: fields.kind, filename: fields.filename, sha256: written.sha256, match_by: fields.match_by, size_bytes: written.bytes } });
   });
   return { id, bytes: written.bytes, rows: written.newlines - (written.endsWithNewline ? 1 : 0) };
 }

@@ -1,5 +1,5 @@
 /*
- * Customer import, progressive: with JavaScript a chosen file is sent as it is (raw CSV, any size) to the
+ * A declared CSV import (core/imports), progressive: with JavaScript a chosen file is sent as it is (raw CSV, any size) to the
  * JSON API, which stores it and starts the preview job; without it, the pasted CSV is posted as a form.
  * On the import's page, the page reloads when its job finishes so the report shows.
  */
@@ -33,7 +33,7 @@
         })
         .then(function (result) {
           if (result.ok && result.json && result.json.id) {
-            window.location.href = '/crm/imports/' + result.json.id;
+            window.location.href = form.getAttribute('data-imports') + '/' + result.json.id;
             return;
           }
           var error = (result.json && result.json.error) || {};
