@@ -62,3 +62,19 @@ export { createBusinessTable, toDate } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
 export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';
+
+// Added by bin/codemods/core-imports.js (move a line up to its group when you like)
+export { idSchema } from './http/common-schemas';
+export type { AuditRecord } from './data/audit-log';
+export type { JobQueue, QueueCounts, JobInfo, JobScope } from './jobs/job-queue';
+export { inScope, QueueUnavailableError } from './jobs/job-queue';
+export type { PermissionDef, Role, TokenService, UserSummary, UserPatch } from './security/services';
+export { SettingsService } from './data/settings';
+export { AuditLog } from './data/audit-log';
+export { fieldsOf } from './http/validation';
+export { eventName } from './modules/module-api';
+export { Sequences } from './data/sequences';
+export { parseId } from './http/id-schemas';
+export { isDuplicateKey, duplicateKeyOf } from './db/db-lock';
+export { hashPassword } from './security/passwords';
+export { isMysql } from './db/schema-helpers';

@@ -1,4 +1,4 @@
-import { defineModule } from '../../core';
+import { defineModule } from 'tessera/core';
 import { CRM } from './api';
 import { CustomerServiceImpl } from './customers/customer-service';
 import { customerApiRoutes } from './customers/customer-api';

@@ -1,5 +1,4 @@
-import { defineModule } from '../../../core/modules/module-api';
-import { ValidationError } from '../../../core/http/errors';
+import { defineModule, ValidationError } from 'tessera/core';
 import { CRM_EVENTS } from '../../../modules/crm/api';
 import { PERM, addNote, latestNotes, notesOnCustomer, removeNotesOf } from './visit-notes';
 

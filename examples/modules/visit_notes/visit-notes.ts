@@ -1,8 +1,4 @@
-import type { RequestContext } from '../../../core/security/request-context';
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { ValidationError } from '../../../core/http/errors';
-import { CORE } from '../../../core/kernel/identifiers';
-import type { SettingsService } from '../../../core/data/settings';
+import { type RequestContext, type ScopedDb, ValidationError, CORE, type SettingsService } from 'tessera/core';
 import { CRM, type CustomerService } from '../../../modules/crm/api';
 
 export interface VisitNote {

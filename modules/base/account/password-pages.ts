@@ -1,7 +1,4 @@
-import { AUTHENTICATED, type ModuleContext, type PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import type { UserService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
+import { AUTHENTICATED, type ModuleContext, type PageResult, CORE, type UserService, type RequestContext } from 'tessera/core';
 import { attempt, FormProblem, raw } from '../forms/form-input';
 
 /** The shell's own template, views/account-password.hbs (shell views are named by their path under views/). */

@@ -1,6 +1,4 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { CORE_PERMISSIONS } from '../../../core/security/services';
-import { NotFoundError } from '../../../core/http/errors';
+import { type ModuleContext, CORE_PERMISSIONS, NotFoundError } from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from './audit-trail';
 import { requireId } from '../forms/form-input';

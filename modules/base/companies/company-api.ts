@@ -1,7 +1,4 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type CompanyService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
+import { type ModuleContext, CORE, CORE_PERMISSIONS, type CompanyService, type RequestContext } from 'tessera/core';
 import { idParams, intParam } from '../api/common-schemas';
 import { companyCreateBody, companyPage, companyPatchBody, companySchema } from './company-schemas';
 

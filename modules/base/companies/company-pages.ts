@@ -1,8 +1,13 @@
-import type { ModuleContext, PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type Company, type CompanyService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
-import { ForbiddenError } from '../../../core/http/errors';
+import {
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  CORE_PERMISSIONS,
+  type Company,
+  type CompanyService,
+  type RequestContext,
+  ForbiddenError,
+} from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
 import { attempt, FormBody, FormProblem, requireId, text } from '../forms/form-input';

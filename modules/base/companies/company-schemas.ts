@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
+import type { JsonSchema } from 'tessera/core';
 import { pageOf } from '../api/common-schemas';
 
 const currency: JsonSchema = { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code; amounts of the company are in its minor units' };

@@ -1,2 +1,15 @@
 // Form reading lives in core so every module's pages read forms alike; kept here for base's imports.
-export { attempt, checkbox, formProblem, idList, idParam, list, optionalText, raw, requireId, text, type FormBody, type FormProblem } from '../../../core/http/form-input';
+export {
+  attempt,
+  checkbox,
+  formProblem,
+  formIdList as idList,
+  idParam,
+  formList as list,
+  optionalText,
+  raw,
+  requireId,
+  text,
+  type FormBody,
+  type FormProblem,
+} from 'tessera/core';

@@ -1,2 +1,2 @@
 // Kept for base's own imports; the helper lives in core so every module searches alike.
-export { LIKE_ESCAPE, escapeLikePrefix } from '../../../core/db/like';
+export { LIKE_ESCAPE, escapeLikePrefix } from 'tessera/core';

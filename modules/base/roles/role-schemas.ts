@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
+import type { JsonSchema } from 'tessera/core';
 import { idSchema, pageOf } from '../api/common-schemas';
 
 const permissionName: JsonSchema = { type: 'string', pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$' };

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
+import type { JsonSchema } from 'tessera/core';
 import { pageOf } from '../api/common-schemas';
 
 export const moduleParams: JsonSchema = {

@@ -1,7 +1,4 @@
-import { AUTHENTICATED, type ModuleContext, type PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import type { TokenService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
+import { AUTHENTICATED, type ModuleContext, type PageResult, CORE, type TokenService, type RequestContext } from 'tessera/core';
 import { attempt, FormProblem, requireId, text } from '../forms/form-input';
 
 const tokens = (ctx: RequestContext) => ctx.container.get<TokenService>(CORE.Tokens);

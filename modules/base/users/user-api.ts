@@ -1,7 +1,4 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type UserService, type UserSummary } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
+import { type ModuleContext, CORE, CORE_PERMISSIONS, type UserService, type UserSummary, type RequestContext } from 'tessera/core';
 import { idParams, intParam, iso } from '../api/common-schemas';
 import { userCreateBody, userListQuery, userPage, userPatchBody, userSchema } from './user-schemas';
 

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
+import type { JsonSchema } from 'tessera/core';
 import { cursorQuery, idList, pageOf, searchQuery, timestamp } from '../api/common-schemas';
 
 const name: JsonSchema = { type: 'string', minLength: 1, maxLength: 191 };

@@ -1,14 +1,19 @@
 import type { Container } from 'inversify';
-import { AppError, ValidationError } from '../../../core/http/errors';
-import type { PageResult, PageRoute, RedirectResult } from '../../../core/modules/module-api';
-import { HANDLED } from '../../../core/modules/module-api';
-import type { RequestContext } from '../../../core/security/request-context';
+import {
+  AppError,
+  ValidationError,
+  type PageResult,
+  type PageRoute,
+  type RedirectResult,
+  HANDLED,
+  type RequestContext,
+  buildQueryString,
+} from 'tessera/core';
 import { CRM, type CustomerGroupService, type CustomerService } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
 import { shopsById } from '../shops';
 import { streamCustomerCsv } from '../export/csv-export';
-import { buildQueryString } from '../../../core/views/helpers';
 import { criteriaToQuery, parseCriteria, parseSort } from './customer-criteria';
 import type { CustomFieldDef } from './custom-fields';
 import type { Customer, CustomerCriteria, CustomerInput } from './customer-types';

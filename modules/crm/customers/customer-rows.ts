@@ -1,4 +1,4 @@
-import { toDate } from '../../../core/db/schema-helpers';
+import { toDate } from 'tessera/core';
 import type { Customer, CustomerLogin, CustomerRow } from './customer-types';
 import type { CustomValues } from './custom-fields';
 

@@ -1,5 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
-import { idSchema } from '../../../core/http/id-schemas';
+import { type JsonSchema, idSchema } from 'tessera/core';
 
 /**
  * JSON schemas of the customer API: ajv checks shapes and types here; the service checks meaning
@@ -9,7 +8,7 @@ import { idSchema } from '../../../core/http/id-schemas';
 const customValues: JsonSchema = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } };
 const nullableString = (maxLength: number, description?: string): JsonSchema => ({ type: ['string', 'null'], maxLength, ...(description ? { description } : {}) });
 
-export { idParams } from '../../../core/http/id-schemas';
+export { idParams } from 'tessera/core';
 
 const loginInput: JsonSchema = {
   type: ['object', 'null'],

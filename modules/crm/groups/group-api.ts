@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import type { ApiRoute } from '../../../core/modules/module-api';
+import type { ApiRoute } from 'tessera/core';
 import { CRM, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { idParams } from '../customers/customer-schemas';

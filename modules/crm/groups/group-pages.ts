@@ -1,7 +1,5 @@
 import type { Container } from 'inversify';
-import { AppError, ValidationError } from '../../../core/http/errors';
-import type { PageResult, PageRoute, RedirectResult } from '../../../core/modules/module-api';
-import type { RequestContext } from '../../../core/security/request-context';
+import { AppError, ValidationError, type PageResult, type PageRoute, type RedirectResult, type RequestContext } from 'tessera/core';
 import { CRM, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { shopsById } from '../shops';

@@ -1,9 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { decodeCursor, encodeCursor } from '../../../core/data/keyset';
-import { isDuplicateKey } from '../../../core/db/db-lock';
-import { toDate } from '../../../core/db/schema-helpers';
-import { NotFoundError, ValidationError } from '../../../core/http/errors';
-import type { RequestContext } from '../../../core/security/request-context';
+import { type ScopedDb, decodeCursor, encodeCursor, isDuplicateKey, toDate, NotFoundError, ValidationError, type RequestContext } from 'tessera/core';
 import { CRM_EVENTS, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { assertShops } from '../shops';

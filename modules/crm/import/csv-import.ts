@@ -1,5 +1,5 @@
 import { CsvError } from 'csv-parse';
-import type { RequestContext } from '../../../core/security/request-context';
+import type { RequestContext } from 'tessera/core';
 import { crmSettings } from '../settings';
 import { shopDirectory } from '../shops';
 import { normalizeText } from '../customers/customer-normalize';

@@ -1,9 +1,7 @@
 import type { Container } from 'inversify';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
-import type { ApiRoute } from '../../../core/modules/module-api';
-import { HANDLED } from '../../../core/modules/module-api';
-import type { RequestContext } from '../../../core/security/request-context';
+import { type ApiRoute, HANDLED, type RequestContext } from 'tessera/core';
 import { CRM } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';

@@ -1,5 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import type { RequestContext } from '../../../core/security/request-context';
+import type { ScopedDb, RequestContext } from 'tessera/core';
 import { duplicateField } from '../customers/customer-service';
 import type { CustomFieldDef } from '../customers/custom-fields';
 import type { ImportReport } from './csv-import';

@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { ValidationError } from '../../../core/http/errors';
-import type { RequestContext } from '../../../core/security/request-context';
+import { type ScopedDb, ValidationError, type RequestContext } from 'tessera/core';
 import { IMPORT_CHUNK_BYTES } from '../migrations/007_import_chunks';
 
 const IMPORTS = 'crm_imports';

@@ -1,8 +1,5 @@
 import type { Container } from 'inversify';
-import { ValidationError } from '../../../core/http/errors';
-import type { PageResult, PageRoute, RedirectResult } from '../../../core/modules/module-api';
-import { HANDLED } from '../../../core/modules/module-api';
-import type { RequestContext } from '../../../core/security/request-context';
+import { ValidationError, type PageResult, type PageRoute, type RedirectResult, HANDLED, type RequestContext } from 'tessera/core';
 import { CRM } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';

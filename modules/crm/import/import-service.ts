@@ -1,10 +1,14 @@
 import type { Container } from 'inversify';
-import { toDate } from '../../../core/db/schema-helpers';
-import { NotFoundError, ValidationError } from '../../../core/http/errors';
-import { QueueUnavailableError, type JobQueue } from '../../../core/jobs/job-queue';
-import { CORE } from '../../../core/kernel/identifiers';
-import type { JobContext } from '../../../core/modules/module-api';
-import type { RequestContext } from '../../../core/security/request-context';
+import {
+  toDate,
+  NotFoundError,
+  ValidationError,
+  QueueUnavailableError,
+  type JobQueue,
+  CORE,
+  type JobContext,
+  type RequestContext,
+} from 'tessera/core';
 import { PERM } from '../permissions';
 import { importCustomers, MAX_REPORTED_ERRORS, type ImportReport } from './csv-import';
 import { MATCH_KEYS, type MatchBy, type RowError } from './csv-row';
