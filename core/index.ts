@@ -28,10 +28,10 @@ export { CORE_PERMISSIONS } from './security/services';
 export type { Page, Company, CompanyService, UserService, RoleService } from './security/services';
 export type { RequestContext, Principal } from './security/request-context';
 export type { ScopedDb, WriteOptions } from './data/scoped-db';
-export type { JsonSchema } from './http/json-schema';
+export type { JsonSchema } from './json-schema';
 
 // Errors
-export { AppError, ValidationError, NotFoundError, ForbiddenError, ConflictError, UnauthenticatedError } from './http/errors';
+export { AppError, ValidationError, NotFoundError, ForbiddenError, ConflictError, UnauthenticatedError } from './errors';
 
 // Entities declared once
 export { defineEntity, EntityDeclarationError } from './resources/define-entity';
@@ -71,7 +71,7 @@ export { inScope, QueueUnavailableError } from './jobs/job-queue';
 export type { PermissionDef, Role, TokenService, UserSummary, UserPatch } from './security/services';
 export { SettingsService } from './data/settings';
 export { AuditLog } from './data/audit-log';
-export { fieldsOf } from './http/validation';
+export { fieldsOf } from './data/module-schemas';
 export { eventName } from './modules/module-api';
 export { Sequences } from './data/sequences';
 export { parseId } from './http/id-schemas';

@@ -9,6 +9,9 @@
  *
  *   node bin/codemods/core-imports.js [--check] [folders or files...]   (default: modules examples)
  *
+ * Without folders it also corrects, in core/, test/, bench/ and bin/, relative imports of the core files
+ * this branch moved (MOVED below), so code written before a move compiles after it.
+ *
  * Idempotent: a second run changes nothing. --check changes nothing and exits 1 when a run would.
  * Needs only `typescript` (a dev dependency) to parse.
  */
@@ -22,6 +25,17 @@ const FACES = [
   { specifier: 'tessera/core', file: path.join(ROOT, 'core/index.ts'), covers: path.join(ROOT, 'core') + path.sep },
 ];
 const WIDTH = 150;
+/**
+ * Core files this codemod's branch moved (old path -> new path, from the repository's root). An import of
+ * an old path, in code written before the move, is read as the new one: in modules and examples it then
+ * goes to the face like any other; elsewhere (core, test, bench, bin) its relative path is corrected.
+ */
+const MOVED = {
+  'core/http/errors.ts': 'core/errors.ts',
+  'core/http/json-schema.ts': 'core/json-schema.ts',
+};
+/** Where only moved paths are corrected: code that may reach into core's files. */
+const PATH_FIX_ONLY = ['core', 'test', 'bench', 'bin'];
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
@@ -42,7 +56,39 @@ function resolveRelative(from, specifier) {
   for (const candidate of [base, `${base}.ts`, `${base}.d.ts`, path.join(base, 'index.ts')]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }
-  return null;
+  const moved = MOVED[path.relative(ROOT, `${base}.ts`).replace(/\\/g, '/')];
+  return moved ? path.join(ROOT, moved) : null;
+}
+
+/** A relative specifier from `file` to a TypeScript file, as an import writes it. */
+function specifierOf(file, target) {
+  const relative = path.relative(path.dirname(file), target).replace(/\\/g, '/').replace(/(\/index)?\.ts$/, '');
+  return relative.startsWith('.') ? relative : `./${relative}`;
+}
+
+/** Core, tests, bench and bin keep their relative imports; an import of a moved file gets its new path. */
+function fixMovedPaths(file) {
+  const source = parse(file);
+  let out = source.getFullText();
+  const found = [];
+  const visit = (node) => {
+    if (ts.isStringLiteral(node) && node.parent && (ts.isImportDeclaration(node.parent) || ts.isExportDeclaration(node.parent) ||
+      (ts.isCallExpression(node.parent) && (node.parent.expression.kind === ts.SyntaxKind.ImportKeyword || node.parent.expression.getText() === 'require')) ||
+      ts.isLiteralTypeNode(node.parent))) {
+      const base = path.resolve(path.dirname(file), node.text);
+      const moved = node.text.startsWith('.') && !fs.existsSync(`${base}.ts`) && MOVED[path.relative(ROOT, `${base}.ts`).replace(/\\/g, '/')];
+      if (moved) found.push({ node, text: specifierOf(file, path.join(ROOT, moved)) });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  if (!found.length) return;
+  for (const { node, text } of found.sort((a, b) => b.node.getStart() - a.node.getStart())) {
+    out = out.slice(0, node.getStart() + 1) + text + out.slice(node.end - 1);
+  }
+  if (!check) fs.writeFileSync(file, out);
+  parsed.delete(file);
+  report.files.push(path.relative(ROOT, file));
 }
 
 const hasExport = (node) => (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Export) !== 0;
@@ -140,8 +186,7 @@ function extendFace(face, fromFile, original, declaration) {
     const prefix = path.basename(fromFile, '.ts').replace(/-(\w)/g, (_, c) => c.toUpperCase());
     exported = prefix + original[0].toUpperCase() + original.slice(1);
   }
-  let relative = path.relative(path.dirname(face.file), fromFile).replace(/\\/g, '/').replace(/(\/index)?\.ts$/, '');
-  if (!relative.startsWith('.')) relative = `./${relative}`;
+  const relative = specifierOf(face.file, fromFile);
   const spec = exported === original ? original : `${original} as ${exported}`;
   const kind = declaration.type ? 'export type' : 'export';
   if (!check) fs.writeFileSync(face.file, withExport(fs.readFileSync(face.file, 'utf8'), kind, spec, relative));
@@ -297,6 +342,7 @@ function* walk(target) {
 }
 
 for (const target of targets) for (const file of walk(target)) rewrite(file);
+if (!roots.length) for (const folder of PATH_FIX_ONLY) for (const file of walk(path.join(ROOT, folder))) fixMovedPaths(file);
 
 for (const line of report.faces) process.stdout.write(`face  ${line}\n`);
 for (const file of report.files) process.stdout.write(`${check ? 'would rewrite' : 'rewrote'}  ${file}\n`);

@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 
 /**
+ * The largest id a row can have: ids are `increments()` columns, INT UNSIGNED on MySQL/MariaDB, so
+ * anything larger can name no row and would make a write fail.
+ */
+export const MAX_ID = 4_294_967_295;
+
+/**
  * Creates a table for business rows: `id`, `company_id` (indexed, referencing the company), the columns
  * `build` adds, and who/when stamps that `ScopedDb` fills on every write.
  */

@@ -1,4 +1,4 @@
-import type { JsonSchema } from './json-schema';
+import type { JsonSchema } from '../json-schema';
 import { idListSchema } from './id-schemas';
 
 export { idParams, idSchema } from './id-schemas';
