@@ -10,19 +10,34 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const { name, exports: faces } = require('../package.json');
 
-/** `tessera/core` -> /install/core/index.ts, for every face the package exports with its source. */
-const TARGETS = new Map(
-  Object.entries(faces)
-    .filter(([, target]) => target && typeof target === 'object' && typeof target.types === 'string')
-    .map(([face, target]) => [`${name}${face.slice(1)}`, path.join(ROOT, target.types)]),
-);
+/**
+ * `tessera/core` -> /install/core/index.ts, for every face the package exports with its source; a
+ * pattern (`tessera/modules/*` -> modules/<name>/api.ts, a built-in module's public face) matches one segment.
+ */
+const TARGETS = Object.entries(faces)
+  .filter(([, target]) => target && typeof target === 'object' && typeof target.types === 'string')
+  .map(([face, target]) => ({ request: `${name}${face.slice(1)}`, file: path.join(ROOT, target.types) }));
+
+function targetOf(request) {
+  if (typeof request !== 'string' || !request.startsWith(`${name}/`)) return null;
+  for (const { request: face, file } of TARGETS) {
+    if (!face.includes('*')) {
+      if (face === request) return file;
+      continue;
+    }
+    const [before, after] = face.split('*');
+    const middle = request.startsWith(before) && request.endsWith(after) ? request.slice(before.length, request.length - after.length) : null;
+    if (middle && /^[a-z][a-z0-9_]*$/.test(middle)) return file.replace('*', middle);
+  }
+  return null;
+}
 
 function registerFaces() {
   const resolver = Module;
   if (resolver._resolveFilename.tesseraFaces) return;
   const original = resolver._resolveFilename;
   const resolveFace = function (request, ...rest) {
-    return original.call(this, TARGETS.get(request) ?? request, ...rest);
+    return original.call(this, targetOf(request) ?? request, ...rest);
   };
   resolveFace.tesseraFaces = true;
   resolver._resolveFilename = resolveFace;
@@ -30,4 +45,4 @@ function registerFaces() {
 
 registerFaces();
 
-module.exports = { registerFaces, TARGETS };
+module.exports = { registerFaces, targetOf };

@@ -1,17 +1,6 @@
 import { type RequestContext, type ScopedDb, ValidationError, CORE, type SettingsService } from 'tessera/core';
-import { CRM, type CustomerService } from '../../../modules/crm/api';
-
-export interface VisitNote {
-  id: number;
-  customer_id: number;
-  visited_on: string;
-  text: string;
-}
-
-export const PERM = {
-  read: 'visit_notes.note.read',
-  write: 'visit_notes.note.write',
-} as const;
+import { CRM, type CustomerService } from 'tessera/modules/crm';
+import type { VisitNote } from './api';
 
 /** The latest notes of the companies the user may see. */
 export async function latestNotes(ctx: RequestContext, limit = 50): Promise<VisitNote[]> {
