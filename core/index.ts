@@ -51,14 +51,14 @@ export type { CsvColumn, CsvParsed } from './resources/entity-csv';
 export { csvSafe } from './resources/field-display';
 
 // Shared helpers
-export { idParams, cursorQuery, searchQuery, timestamp, pageOf, idList, orNull, iso, intParam } from './http/common-schemas';
+export { idParams, cursorQuery, searchQuery, timestamp, pageOf, idList, orNull, intParam } from './http/common-schemas';
 export { attempt, formProblem, checkbox, optionalText, raw, text, list as formList, idList as formIdList, idParam, requireId } from './http/form-input';
 export type { FormBody, FormProblem } from './http/form-input';
 export { keysetPage, applyKeysetOrder, parseKeysetCursor, cutKeysetPage, companiesToBranch } from './data/keyset-page';
 export type { KeysetOrder, KeysetPlan, KeysetKind, BranchFilter } from './data/keyset-page';
 export { encodeCursor, decodeCursor } from './data/keyset';
 export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
-export { createBusinessTable, toDate } from './db/schema-helpers';
+export { createBusinessTable, toDate, iso } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
 export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';

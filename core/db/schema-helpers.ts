@@ -27,6 +27,12 @@ export function isMysql(knex: Knex): boolean {
   return String(knex.client.config.client).startsWith('mysql');
 }
 
+/** A timestamp as the API shows it (ISO 8601, UTC), from whatever the driver gave; null when there is none. */
+export function iso(value: unknown): string | null {
+  const date = toDate(value);
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+}
+
 /** Timestamps come back as Date from MySQL and as epoch milliseconds from SQLite; this evens them out. */
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined || value === '') return null;

@@ -41,10 +41,6 @@ export function pageOf(item: JsonSchema): JsonSchema {
 
 export const idList: JsonSchema = idListSchema(500);
 
-export function iso(value: Date | null | undefined): string | null {
-  return value ? value.toISOString() : null;
-}
-
 /** Route params and query strings arrive as text; ajv may coerce them, this makes sure. */
 export function intParam(value: unknown): number {
   return Number(value);

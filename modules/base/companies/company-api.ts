@@ -1,5 +1,4 @@
-import { type ModuleContext, CORE, CORE_PERMISSIONS, type CompanyService, type RequestContext } from 'tessera/core';
-import { idParams, intParam } from '../api/common-schemas';
+import { type ModuleContext, CORE, CORE_PERMISSIONS, type CompanyService, type RequestContext, idParams, intParam } from 'tessera/core';
 import { companyCreateBody, companyPage, companyPatchBody, companySchema } from './company-schemas';
 
 const tags = ['Companies'];

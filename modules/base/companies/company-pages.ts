@@ -7,10 +7,14 @@ import {
   type CompanyService,
   type RequestContext,
   ForbiddenError,
+  attempt,
+  FormBody,
+  FormProblem,
+  requireId,
+  text,
 } from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
-import { attempt, FormBody, FormProblem, requireId, text } from '../forms/form-input';
 import { currencyOptions, timeZoneOptions } from './company-options';
 
 const companies = (ctx: RequestContext) => ctx.container.get<CompanyService>(CORE.Companies);

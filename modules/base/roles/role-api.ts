@@ -1,5 +1,4 @@
-import { type ModuleContext, CORE, CORE_PERMISSIONS, type Role, type RoleService, type RequestContext } from 'tessera/core';
-import { idParams, intParam } from '../api/common-schemas';
+import { type ModuleContext, CORE, CORE_PERMISSIONS, type Role, type RoleService, type RequestContext, idParams, intParam } from 'tessera/core';
 import { permissionGroupsSchema, roleCreateBody, rolePage, rolePatchBody, roleSchema } from './role-schemas';
 
 const tags = ['Roles'];

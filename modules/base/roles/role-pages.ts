@@ -1,7 +1,20 @@
-import { type ModuleContext, type PageResult, CORE, CORE_PERMISSIONS, type Role, type RoleService, type RequestContext } from 'tessera/core';
+import {
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  CORE_PERMISSIONS,
+  type Role,
+  type RoleService,
+  type RequestContext,
+  attempt,
+  FormBody,
+  FormProblem,
+  formList as list,
+  requireId,
+  text,
+} from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
-import { attempt, FormBody, FormProblem, list, requireId, text } from '../forms/form-input';
 import { permissionGroups } from './permission-groups';
 
 const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);

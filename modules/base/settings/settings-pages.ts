@@ -1,8 +1,17 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { type ModuleContext, type PageResult, CORE, CORE_PERMISSIONS, type RequestContext, type AuditLog, fieldsOf } from 'tessera/core';
+import {
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  CORE_PERMISSIONS,
+  type RequestContext,
+  type AuditLog,
+  fieldsOf,
+  attempt,
+  text,
+} from 'tessera/core';
 import type { AuditTrailEntry } from '../audit/audit-trail';
-import { attempt, text } from '../forms/form-input';
 import { describeSettings, formView, placeErrors, readForm, stateFromValues, type FieldSpec, type FormState } from './settings-form';
 import { editableModule, editableModules, settingsService, SETTINGS_TABLE, type EditableModule } from './module-settings';
 

@@ -1,5 +1,15 @@
-import { AUTHENTICATED, type ModuleContext, type PageResult, CORE, type TokenService, type RequestContext } from 'tessera/core';
-import { attempt, FormProblem, requireId, text } from '../forms/form-input';
+import {
+  AUTHENTICATED,
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  type TokenService,
+  type RequestContext,
+  attempt,
+  FormProblem,
+  requireId,
+  text,
+} from 'tessera/core';
 
 const tokens = (ctx: RequestContext) => ctx.container.get<TokenService>(CORE.Tokens);
 

@@ -1,5 +1,14 @@
-import { type ModuleContext, CORE, CORE_PERMISSIONS, type UserService, type UserSummary, type RequestContext } from 'tessera/core';
-import { idParams, intParam, iso } from '../api/common-schemas';
+import {
+  type ModuleContext,
+  CORE,
+  CORE_PERMISSIONS,
+  type UserService,
+  type UserSummary,
+  type RequestContext,
+  idParams,
+  intParam,
+  iso,
+} from 'tessera/core';
 import { userCreateBody, userListQuery, userPage, userPatchBody, userSchema } from './user-schemas';
 
 const tags = ['Users'];

@@ -9,10 +9,16 @@ import {
   type UserService,
   type UserSummary,
   type RequestContext,
+  attempt,
+  checkbox,
+  FormProblem,
+  formIdList as idList,
+  raw,
+  requireId,
+  text,
 } from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
-import { attempt, checkbox, FormProblem, idList, raw, requireId, text } from '../forms/form-input';
 
 const users = (ctx: RequestContext) => ctx.container.get<UserService>(CORE.Users);
 const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);

@@ -17,6 +17,7 @@ import { streamCustomerCsv } from '../export/csv-export';
 import { criteriaToQuery, parseCriteria, parseSort } from './customer-criteria';
 import type { CustomFieldDef } from './custom-fields';
 import type { Customer, CustomerCriteria, CustomerInput } from './customer-types';
+import { BASE, type AuditTrail } from '../../base/api';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const SORTS = [
@@ -26,12 +27,6 @@ const SORTS = [
   { value: '-created', label: 'Newest first' },
   { value: 'created', label: 'Oldest first' },
 ];
-
-interface AuditTrailReader {
-  canRead(ctx: RequestContext): boolean;
-  forRecord(ctx: RequestContext, table: string, id: number): Promise<unknown[]>;
-}
-const BASE_AUDIT_TRAIL = Symbol.for('base.AuditTrail');
 
 /** The customer pages: list and search, detail, create and edit forms, delete, CSV export. */
 export function customerPageRoutes(container: Container): PageRoute[] {
@@ -146,8 +141,8 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           customer.parent_id ? Promise.resolve([]) : customers().family(ctx, customer.id),
           customer.parent_id ? customers().get(ctx, customer.parent_id) : Promise.resolve(null),
         ]);
-        const trail = container.isBound(BASE_AUDIT_TRAIL) ? container.get<AuditTrailReader>(BASE_AUDIT_TRAIL) : null;
-        const showHistory = !!trail && trail.canRead(ctx);
+        const trail = container.get<AuditTrail>(BASE.AuditTrail);
+        const showHistory = trail.canRead(ctx);
         return {
           view: 'crm/customer-detail',
           title: `${customer.first_name} ${customer.last_name}`.trim(),
@@ -160,7 +155,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
             groups: customerGroups,
             customFields: settings.custom_fields.map((def) => ({ label: def.label, display: displayCustom(customer.custom_fields[def.key]) })),
             showHistory,
-            history: showHistory ? await trail!.forRecord(ctx, 'crm_customers', customer.id) : [],
+            history: showHistory ? await trail.forRecord(ctx, 'crm_customers', customer.id) : [],
           },
         };
       },

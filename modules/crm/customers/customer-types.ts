@@ -64,10 +64,7 @@ export interface CustomerCriteria {
 export type CustomerSort = 'name' | '-name' | 'code' | '-code' | 'created' | '-created';
 export const CUSTOMER_SORTS: CustomerSort[] = ['name', '-name', 'code', '-code', 'created', '-created'];
 
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
+export type { Page } from 'tessera/core';
 
 /** The columns of crm_customers, as stored. */
 export interface CustomerRow {

@@ -5,14 +5,9 @@ import { PERM } from '../permissions';
 import { shopsById } from '../shops';
 import { parseCriteria } from '../customers/customer-criteria';
 import type { CustomerGroup, GroupInput } from './group-types';
+import { BASE, type AuditTrail } from '../../base/api';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-interface AuditTrailReader {
-  canRead(ctx: RequestContext): boolean;
-  forRecord(ctx: RequestContext, table: string, id: number): Promise<unknown[]>;
-}
-const BASE_AUDIT_TRAIL = Symbol.for('base.AuditTrail');
 
 function ids(value: unknown): number[] {
   if (value === undefined || value === null || value === '') return [];
@@ -129,8 +124,8 @@ export function groupPageRoutes(container: Container): PageRoute[] {
           groups().members(ctx, group.id, { after: typeof query.after === 'string' ? query.after : null, limit: 50 }),
           groups().count(ctx, group.id),
         ]);
-        const trail = container.isBound(BASE_AUDIT_TRAIL) ? container.get<AuditTrailReader>(BASE_AUDIT_TRAIL) : null;
-        const showHistory = !!trail && trail.canRead(ctx);
+        const trail = container.get<AuditTrail>(BASE.AuditTrail);
+        const showHistory = trail.canRead(ctx);
         return {
           view: 'crm/groups/group-detail',
           title: group.name,
@@ -144,7 +139,7 @@ export function groupPageRoutes(container: Container): PageRoute[] {
             shopOptions: [...shops.values()].filter((s) => s.company_id === group.company_id).map((s) => ({ value: s.id, label: s.name })),
             monthOptions: MONTHS.map((label, i) => ({ value: i + 1, label })),
             showHistory,
-            history: showHistory ? await trail!.forRecord(ctx, 'crm_groups', group.id) : [],
+            history: showHistory ? await trail.forRecord(ctx, 'crm_groups', group.id) : [],
           },
         };
       },

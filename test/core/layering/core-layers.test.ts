@@ -23,7 +23,8 @@ const RESOURCE_DATA = ['define-entity', 'fields', 'entity-types', 'entity-servic
   (name) => `core/resources/${name}.ts`,
 );
 
-describe('core layering', () => {
+describe('core layering', function () {
+  this.timeout(60_000);
   it('keeps its errors in one file that http, data and security all use', () => {
     expect(fs.existsSync(path.join(ROOT_DIR, 'core/http/errors.ts'))).to.equal(false);
     for (const layer of ['core/http', 'core/data', 'core/security']) {
