@@ -23,6 +23,8 @@ function sourceFiles(root = ROOT) {
   };
   walk(path.join(root, 'core'), /\.(ts|json)$/);
   if (fs.existsSync(path.join(root, 'modules'))) walk(path.join(root, 'modules'), /\.ts$/);
+  // tessera/testing, the harness an integrator's tests import, is compiled too.
+  if (fs.existsSync(path.join(root, 'test', 'support'))) walk(path.join(root, 'test', 'support'), /\.ts$/);
   return files;
 }
 

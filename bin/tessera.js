@@ -6,6 +6,8 @@ const { compiledHost } = require('./compiled-host');
 
 // Node.js 22.1+ keeps V8's compiled code between starts (a no-op on Node.js 20).
 require('node:module').enableCompileCache?.();
+// tessera/core and tessera/testing resolve to this install, also from an integrator's module folder.
+require('./resolve-faces');
 
 const host = process.env.TESSERA_RUN_SOURCES === '1' ? { reason: null } : compiledHost();
 if (host.main) {

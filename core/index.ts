@@ -28,10 +28,10 @@ export { CORE_PERMISSIONS } from './security/services';
 export type { Page, Company, CompanyService, UserService, RoleService } from './security/services';
 export type { RequestContext, Principal } from './security/request-context';
 export type { ScopedDb, WriteOptions } from './data/scoped-db';
-export type { JsonSchema } from './http/json-schema';
+export type { JsonSchema } from './json-schema';
 
 // Errors
-export { AppError, ValidationError, NotFoundError, ForbiddenError, ConflictError, UnauthenticatedError } from './http/errors';
+export { AppError, ValidationError, NotFoundError, ForbiddenError, ConflictError, UnauthenticatedError } from './errors';
 
 // Entities declared once
 export { defineEntity, EntityDeclarationError } from './resources/define-entity';
@@ -54,15 +54,14 @@ export { csvSafe } from './resources/field-display';
 export { cleanValue } from './resources/field-rules';
 
 // Shared helpers
-export { idParams, cursorQuery, searchQuery, timestamp, pageOf, idList, orNull, iso, intParam } from './http/common-schemas';
+export { idParams, cursorQuery, searchQuery, timestamp, pageOf, idList, orNull, intParam } from './http/common-schemas';
 export { attempt, formProblem, checkbox, optionalText, raw, text, list as formList, idList as formIdList, idParam, requireId } from './http/form-input';
 export type { FormBody, FormProblem } from './http/form-input';
 export { keysetPage, applyKeysetOrder, parseKeysetCursor, cutKeysetPage, companiesToBranch } from './data/keyset-page';
 export type { KeysetOrder, KeysetPlan, KeysetKind, BranchFilter } from './data/keyset-page';
 export { encodeCursor, decodeCursor } from './data/keyset';
-export { isDuplicateKey } from './db/db-lock';
 export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
-export { createBusinessTable, toDate } from './db/schema-helpers';
+export { createBusinessTable, toDate, iso } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
 export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';
@@ -81,3 +80,19 @@ export type { ColumnMapping, HeaderMap } from './imports/import-header';
 export { csvRecords, detectDelimiter } from './imports/csv-records';
 export type { FileSource } from './imports/import-files';
 export { SYNC_ROW_LIMIT } from './imports/import-routes';
+
+// Added by bin/codemods/core-imports.js (move a line up to its group when you like)
+export { idSchema } from './http/common-schemas';
+export type { AuditRecord } from './data/audit-log';
+export type { JobQueue, QueueCounts, JobInfo, JobScope } from './jobs/job-queue';
+export { inScope, QueueUnavailableError } from './jobs/job-queue';
+export type { PermissionDef, Role, TokenService, UserSummary, UserPatch } from './security/services';
+export { SettingsService } from './data/settings';
+export { AuditLog } from './data/audit-log';
+export { fieldsOf } from './data/module-schemas';
+export { eventName } from './modules/module-api';
+export { Sequences } from './data/sequences';
+export { parseId } from './http/id-schemas';
+export { isDuplicateKey, duplicateKeyOf } from './db/db-lock';
+export { hashPassword } from './security/passwords';
+export { isMysql } from './db/schema-helpers';

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { ROOT_DIR } from '../config/load-config';
 import { withHost, print } from './host';
 import { scaffoldModule } from './scaffold-module';
 
@@ -91,5 +93,7 @@ export function registerModuleCommands(program: Command): void {
       const created = scaffoldModule(name, options.dir);
       print(`created ${created.dir}`);
       for (const file of created.files) print(`  ${file}`);
+      // Its tests run from anywhere: tessera/core and tessera/testing resolve to this install.
+      print(`run its tests: node ${path.join(ROOT_DIR, 'bin', 'tessera.js')} test ${created.dir}`);
     });
 }

@@ -6,8 +6,9 @@ const NAME = /^[a-z][a-z0-9_]{1,39}$/;
 
 /**
  * Writes a module that installs and passes its own test unchanged: manifest, a migration creating one
- * business table, a read and a write permission, an entity declared once (its list and record pages
- * and its JSON API come from the core) and a test.
+ * business table, a read and a write permission (its public face, api.ts), an entity declared once (its
+ * list and record pages and its JSON API come from the core) and a test. It imports Tessera by name
+ * (`tessera/core`, `tessera/testing`), so the folder works wherever it lives: `tessera test <folder>`.
  */
 export function scaffoldModule(name: string, targetDir?: string): { dir: string; files: string[] } {
   if (!NAME.test(name)) throw new Error(`Module name "${name}" must be 2-40 lowercase letters, digits or _, starting with a letter`);
@@ -15,10 +16,10 @@ export function scaffoldModule(name: string, targetDir?: string): { dir: string;
   const dir = path.join(base, name);
   if (fs.existsSync(dir)) throw new Error(`${dir} already exists`);
   const external = targetDir !== undefined;
-  const coreImport = (from: string) => relativeImport(from, path.join(ROOT_DIR, 'core'));
   const title = name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   const table = `${name}_notes`;
-  const testFile = external ? path.join(dir, 'test', `${name}.test.ts`) : path.join(ROOT_DIR, 'test', 'modules', name, `${name}.test.ts`);
+  const testFile = path.join(dir, 'test', `${name}.test.ts`);
+  const constant = `${name.toUpperCase()}_PERMISSIONS`;
 
   const files: Record<string, string> = {
     [path.join(dir, 'manifest.json')]: JSON.stringify(
@@ -37,7 +38,15 @@ export function scaffoldModule(name: string, targetDir?: string): { dir: string;
       null,
       2,
     ) + '\n',
-    [path.join(dir, 'index.ts')]: `import { defineModule } from '${coreImport(dir)}';
+    [path.join(dir, 'api.ts')]: `// ${title}'s public face: what other modules may import from it, and nothing else of it.
+export const ${constant} = {
+  read: '${name}.note.read',
+  write: '${name}.note.write',
+} as const;
+
+export type { Note } from './note-entity';
+`,
+    [path.join(dir, 'index.ts')]: `import { defineModule } from 'tessera/core';
 import { noteEntity } from './note-entity';
 
 export default defineModule({
@@ -47,13 +56,14 @@ export default defineModule({
   },
 });
 `,
-    [path.join(dir, 'note-entity.ts')]: `import { defineEntity, field, type EntityRow } from '${coreImport(dir)}';
+    [path.join(dir, 'note-entity.ts')]: `import { defineEntity, field, type EntityRow } from 'tessera/core';
+import { ${constant} } from './api';
 
 export const noteEntity = defineEntity({
   name: 'note',
   table: '${table}',
   label: { one: 'Note', many: 'Notes' },
-  permissions: { read: '${name}.note.read', write: '${name}.note.write' },
+  permissions: ${constant},
   paths: { api: '/notes', pages: '/${name}' },
   title: 'text',
   search: ['text'],
@@ -66,7 +76,7 @@ export const noteEntity = defineEntity({
 export type Note = EntityRow<typeof noteEntity>;
 `,
     [path.join(dir, 'migrations', '001_create_notes.ts')]: `import type { Knex } from 'knex';
-import { createBusinessTable } from '${coreImport(path.join(dir, 'migrations'))}';
+import { createBusinessTable } from 'tessera/core';
 
 export async function up(knex: Knex): Promise<void> {
   await createBusinessTable(knex, '${table}', (t) => {
@@ -79,7 +89,8 @@ export async function down(knex: Knex): Promise<void> {
 }
 `,
     [testFile]: `import assert from 'node:assert/strict';
-${external ? "import path from 'node:path';\n" : ''}import { startTestApp, TestApp } from '${relativeImport(path.dirname(testFile), path.join(ROOT_DIR, 'test', 'support'))}/harness';
+${external ? "import path from 'node:path';\n" : ''}import { startTestApp, type TestApp } from 'tessera/testing';
+import { ${constant} } from '../api';
 
 describe('${name} module', () => {
   let t: TestApp;
@@ -89,7 +100,7 @@ describe('${name} module', () => {
   after(() => t.close());
 
   it('shows its page to a user with ${name}.note.read and saves notes with ${name}.note.write', async () => {
-    const user = await t.createUser({ permissions: ['${name}.note.write'] });
+    const user = await t.createUser({ permissions: [${constant}.write] });
     const agent = await t.login(user.email, user.password);
     await agent.post('/${name}', { text: 'first note' }).expect(302);
     const page = await agent.get('/${name}').expect(200);
@@ -118,7 +129,3 @@ function shortPath(file: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
-function relativeImport(fromDir: string, target: string): string {
-  const rel = path.relative(fromDir, target).replace(/\\/g, '/');
-  return rel.startsWith('.') ? rel : `./${rel}`;
-}

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ScopedDb } from './scoped-db';
 import { encodeCursor } from './keyset';
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../errors';
 
 /**
  * Keyset pages that stay index-ordered for a user who sees several companies, and for a search over

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { ValidationError } from '../http/errors';
-import { MAX_ID } from '../http/id-schemas';
+import { ValidationError } from '../errors';
+import { MAX_ID } from '../db/schema-helpers';
 
 /**
  * Keyset pagination: the cursor carries the last row's sort value and id, and the next page starts

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Principal } from '../security/request-context';
-import { ForbiddenError, NotFoundError } from '../http/errors';
+import { ForbiddenError, NotFoundError } from '../errors';
 import type { AuditLog } from './audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { EventName } from '../modules/module-api';

@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
 import type Ajv from 'ajv';
-import { moduleSchemaAjv } from './module-schemas';
+import { fieldsOf, moduleSchemaAjv } from './module-schemas';
 import type { ModuleSource } from '../modules/manifest';
-import { ValidationError } from '../http/errors';
-import { fieldsOf } from '../http/validation';
+import { ValidationError } from '../errors';
 import type { AuditLog } from './audit-log';
 import type { RequestContext } from '../security/request-context';
 import { CORE_PERMISSIONS } from '../security/services';

@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 
 /**
+ * The largest id a row can have: ids are `increments()` columns, INT UNSIGNED on MySQL/MariaDB, so
+ * anything larger can name no row and would make a write fail.
+ */
+export const MAX_ID = 4_294_967_295;
+
+/**
  * Creates a table for business rows: `id`, `company_id` (indexed, referencing the company), the columns
  * `build` adds, and who/when stamps that `ScopedDb` fills on every write.
  */
@@ -19,6 +25,12 @@ export async function createBusinessTable(knex: Knex, name: string, build: (t: K
 
 export function isMysql(knex: Knex): boolean {
   return String(knex.client.config.client).startsWith('mysql');
+}
+
+/** A timestamp as the API shows it (ISO 8601, UTC), from whatever the driver gave; null when there is none. */
+export function iso(value: unknown): string | null {
+  const date = toDate(value);
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
 }
 
 /** Timestamps come back as Date from MySQL and as epoch milliseconds from SQLite; this evens them out. */

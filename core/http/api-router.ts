@@ -1,7 +1,7 @@
 import express from 'express';
-import type { Kernel } from '../kernel/kernel';
+import type { DeclaredApiRoute } from './route-table';
 import { AUTHENTICATED, HANDLED } from '../modules/module-api';
-import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from './errors';
+import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from '../errors';
 import { RAW_BODY_LIMIT, requestBody } from './raw-body';
 import { validateInput } from './validation';
 import { forbiddenQueryKeyFields } from './input-guards';
@@ -10,8 +10,8 @@ import { forbiddenQueryKeyFields } from './input-guards';
  * Mounts every declared API route: authentication, permission, ajv-validated input, then the handler.
  * A raw body (an upload) is not read before all of that: the handler gets it as a stream.
  */
-export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
-  for (const route of kernel.routes.apis) {
+export function mountApiRoutes(app: express.Express, routes: readonly DeclaredApiRoute[]): void {
+  for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
     app[method](route.expressPath, async (req, res, next) => {
       try {

@@ -4,8 +4,8 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { DatabaseSessionStore } from './session-store';
 import { csrfSync } from 'csrf-sync';
-import type { Kernel } from '../kernel/kernel';
-import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from './errors';
+import type { HttpServices } from './http-services';
+import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from '../errors';
 import { parseId } from './id-schemas';
 import { mountAuthRoutes } from './auth-routes';
 import { mountApiRoutes } from './api-router';
@@ -42,41 +42,42 @@ export interface HttpApp {
  * Assembles the web process: secure headers, static files, sessions in the database, bearer tokens,
  * CSRF for cookie sessions, then the routes modules declared, each behind its permission.
  */
-export function createHttpApp(kernel: Kernel): HttpApp {
+export function createHttpApp(host: HttpServices): HttpApp {
+  const { settings, people } = host;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  if (kernel.config.trustProxy) app.set('trust proxy', 1);
+  if (settings.trustProxy) app.set('trust proxy', 1);
 
   app.use(
     helmet({
       contentSecurityPolicy: {
         directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null },
       },
-      hsts: kernel.config.secureCookies,
+      hsts: settings.secureCookies,
     }),
   );
 
-  app.use('/static/shell', express.static(path.join(kernel.config.rootDir, 'views', 'static'), { maxAge: '1h' }));
-  for (const source of kernel.installed) {
+  app.use('/static/shell', express.static(path.join(settings.rootDir, 'views', 'static'), { maxAge: '1h' }));
+  for (const source of host.modules) {
     app.use(`/static/${source.manifest.name}`, express.static(path.join(source.dir, 'public'), { maxAge: '1h' }));
   }
 
   app.get('/healthz', async (_req, res) => {
-    const health = await kernel.health();
+    const health = await host.health();
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
 
-  const store = new DatabaseSessionStore({ knex: kernel.knex, tableName: 'core_sessions', createTable: false, cleanupInterval: 10 * 60_000 });
+  const store = new DatabaseSessionStore({ knex: host.sessionDb, tableName: 'core_sessions', createTable: false, cleanupInterval: 10 * 60_000 });
   app.use(
     session({
       name: 'tessera.sid',
-      secret: kernel.sessionSecret,
+      secret: host.sessionSecret,
       store,
       resave: false,
       saveUninitialized: false,
       rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: kernel.config.secureCookies, maxAge: 8 * 3600_000 },
+      cookie: { httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, maxAge: 8 * 3600_000 },
     }),
   );
 
@@ -86,17 +87,17 @@ export function createHttpApp(kernel: Kernel): HttpApp {
       const header = req.headers.authorization;
       if (header?.startsWith('Bearer ')) {
         req.viaToken = true;
-        const userId = await kernel.tokens.authenticate(header.slice(7).trim());
+        const userId = await people.authenticateToken(header.slice(7).trim());
         if (!userId) throw new UnauthenticatedError();
         const companyHeader = companyChosen(req.headers['x-company-id']);
-        const principal = await kernel.contexts.principalForUser(userId, companyHeader, 'token');
+        const principal = await people.principalForUser(userId, companyHeader, 'token');
         if (!principal) throw new UnauthenticatedError();
         // Falling back to another company would put the caller's writes where it did not ask.
         if (companyHeader !== null && principal.companyId !== companyHeader) throw ForbiddenError.because('X-Company-Id names a company you do not work in', { 'x-company-id': 'is not one of your companies' });
-        req.tessera = kernel.contexts.contextFor(principal);
+        req.tessera = people.contextFor(principal);
       } else if (req.session.userId) {
-        const principal = await kernel.contexts.principalForUser(req.session.userId, req.session.companyId ?? null, 'session');
-        if (principal) req.tessera = kernel.contexts.contextFor(principal);
+        const principal = await people.principalForUser(req.session.userId, req.session.companyId ?? null, 'session');
+        if (principal) req.tessera = people.contextFor(principal);
         else delete req.session.userId;
       }
       next();
@@ -119,15 +120,15 @@ export function createHttpApp(kernel: Kernel): HttpApp {
     csrfSynchronisedProtection(req, res, next);
   });
 
-  const renderer = new PageRenderer(kernel, (req) => generateToken(req));
-  mountAuthRoutes(app, kernel, renderer);
+  const renderer = new PageRenderer(host.shell, host.logger, (req) => generateToken(req));
+  mountAuthRoutes(app, people, renderer);
 
   app.get('/api/v1/openapi.json', (req, res, next) => {
     if (!req.tessera) return next(new UnauthenticatedError());
-    res.json(buildOpenApi(kernel.routes.apis, kernel.version));
+    res.json(buildOpenApi(host.routes.apis, settings.version));
   });
-  mountApiRoutes(app, kernel);
-  mountPageRoutes(app, kernel, renderer);
+  mountApiRoutes(app, host.routes.apis);
+  mountPageRoutes(app, host.routes.pages, renderer);
 
   app.use('/api', (_req, _res, next) => next(new AppError(404, 'not_found', 'No such API route')));
   app.use((req, res) => {
@@ -139,9 +140,9 @@ export function createHttpApp(kernel: Kernel): HttpApp {
     // 503: a part the request needs (the job queue) does not answer; the message says which and what to do.
     const unavailable = known.status === 503;
     if (unavailable) {
-      kernel.logger.warn({ path: req.path, reason: known.message }, 'request refused: a service is unavailable');
+      host.logger.warn({ path: req.path, reason: known.message }, 'request refused: a service is unavailable');
       res.setHeader('Retry-After', '5');
-    } else if (known.status >= 500) kernel.logger.error({ err: error, path: req.path }, 'request failed');
+    } else if (known.status >= 500) host.logger.error({ err: error, path: req.path }, 'request failed');
     if (isApiPath(req.path)) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, fields: known.fields } });
       return;

@@ -1,11 +1,11 @@
 import type express from 'express';
-import type { Kernel } from '../kernel/kernel';
+import type { PeopleServices } from './http-services';
 import type { PageRenderer } from './page-renderer';
 import { flash } from './page-renderer';
 import { TooManyAttemptsError } from '../security/login-service';
 
 /** Sign-in, sign-out and the company switcher: the only session routes core owns. */
-export function mountAuthRoutes(app: express.Express, kernel: Kernel, renderer: PageRenderer): void {
+export function mountAuthRoutes(app: express.Express, people: Pick<PeopleServices, 'login'>, renderer: PageRenderer): void {
   app.get('/login', async (req, res) => {
     if (req.tessera) return res.redirect('/');
     await renderer.bare(req, res, 'login', { title: 'Sign in', next: safeNext(req.query.next), values: {} });
@@ -16,7 +16,7 @@ export function mountAuthRoutes(app: express.Express, kernel: Kernel, renderer: 
     const password = String(req.body?.password ?? '');
     const target = safeNext(req.body?.next);
     try {
-      const userId = await kernel.login.login(email, password, req.ip ?? 'unknown');
+      const userId = await people.login(email, password, req.ip ?? 'unknown');
       if (!userId) {
         return renderer.bare(req, res, 'login', { title: 'Sign in', next: target, values: { email }, error: 'E-mail or password is wrong.' }, 401);
       }

@@ -1,4 +1,4 @@
-import type { JsonSchema } from './json-schema';
+import type { JsonSchema } from '../json-schema';
 import { idListSchema } from './id-schemas';
 
 export { idParams, idSchema } from './id-schemas';
@@ -40,10 +40,6 @@ export function pageOf(item: JsonSchema): JsonSchema {
 }
 
 export const idList: JsonSchema = idListSchema(500);
-
-export function iso(value: Date | null | undefined): string | null {
-  return value ? value.toISOString() : null;
-}
 
 /** Route params and query strings arrive as text; ajv may coerce them, this makes sure. */
 export function intParam(value: unknown): number {

@@ -1,4 +1,4 @@
-import { AppError, NotFoundError } from './errors';
+import { AppError, NotFoundError } from '../errors';
 import { parseId } from './id-schemas';
 
 /**

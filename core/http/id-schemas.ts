@@ -1,11 +1,10 @@
-import type { JsonSchema } from './json-schema';
+import type { JsonSchema } from '../json-schema';
+import { MAX_ID } from '../db/schema-helpers';
 
 /**
- * Ids as the API accepts them: a positive integer the database can hold. Ids are `increments()`
- * columns, INT UNSIGNED on MySQL/MariaDB, so anything larger can name no row and would make a write fail.
- * In a path or a query string an id is written in decimal digits only (see validation.ts).
+ * Ids as the API accepts them: a positive integer the database can hold (MAX_ID). In a path or a
+ * query string an id is written in decimal digits only (see validation.ts).
  */
-export const MAX_ID = 4_294_967_295;
 
 export const idSchema: JsonSchema = { type: 'integer', minimum: 1, maximum: MAX_ID };
 

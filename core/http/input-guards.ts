@@ -1,4 +1,4 @@
-import type { JsonSchema } from './json-schema';
+import type { JsonSchema } from '../json-schema';
 
 /**
  * Checks made before a schema sees the input, for what JSON Schema alone lets through.

@@ -14,7 +14,7 @@ export interface MenuItem {
  * The navigation from the installed manifests, keeping only entries the user may open. A parent whose
  * children are all hidden and whose own page is forbidden disappears too.
  */
-export function buildMenus(manifests: Manifest[], ctx: RequestContext, currentPath: string): MenuItem[] {
+export function buildMenus(manifests: readonly Manifest[], ctx: RequestContext, currentPath: string): MenuItem[] {
   const entries = manifests.flatMap((m) => m.menus).sort((a, b) => a.order - b.order || a.label.localeCompare(b.label));
   const allowed = (permission: string) => permission === AUTHENTICATED || ctx.can(permission);
   const isActive = (path: string) => (path === '/' ? currentPath === '/' : currentPath === path || currentPath.startsWith(path + '/'));

@@ -1,5 +1,5 @@
 import type { DeclaredApiRoute } from './route-table';
-import type { JsonSchema } from './json-schema';
+import type { JsonSchema } from '../json-schema';
 
 const ERROR_SCHEMA: JsonSchema = {
   type: 'object',
@@ -17,7 +17,7 @@ const ERROR_SCHEMA: JsonSchema = {
  * The OpenAPI 3.1 document, generated from the very schemas the API validates with: 3.1's schemas are
  * plain JSON Schema, so they go in as written (nullable values as type lists).
  */
-export function buildOpenApi(routes: DeclaredApiRoute[], version: string): Record<string, unknown> {
+export function buildOpenApi(routes: readonly DeclaredApiRoute[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const operation: Record<string, unknown> = {

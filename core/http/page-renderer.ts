@@ -1,12 +1,14 @@
 import type { Request, Response } from 'express';
-import type { Kernel } from '../kernel/kernel';
+import type { Logger } from '../kernel/logger';
+import type { ShellServices } from './http-services';
 import type { PageResult } from '../modules/module-api';
 import { buildMenus } from './menus';
 
 /** Renders a page inside the shell: menus the user may see, flash messages, CSRF token, companies. */
 export class PageRenderer {
   constructor(
-    private readonly kernel: Kernel,
+    private readonly shell: ShellServices,
+    private readonly logger: Logger,
     private readonly csrfToken: (req: Request) => string,
   ) {}
 
@@ -16,11 +18,11 @@ export class PageRenderer {
     if (req.session?.flash) delete req.session.flash;
     const base = { title: title ?? 'Tessera', csrfToken: this.csrfToken(req), flash, path: req.path, query: { ...(req.query as object) } };
     if (!ctx) return base;
-    const companies = ctx.principal.companies ?? (await this.kernel.companiesByIds(ctx.companyIds));
+    const companies = ctx.principal.companies ?? (await this.shell.companiesByIds(ctx.companyIds));
     return {
       ...base,
       user: ctx.user,
-      menus: buildMenus(this.kernel.manifests, ctx, req.path),
+      menus: buildMenus(this.shell.manifests, ctx, req.path),
       company: companies.find((c) => c.id === ctx.companyId) ?? null,
       companies: companies.map((c) => ({ ...c, selected: c.id === ctx.companyId })),
       permissions: [...ctx.principal.permissions],
@@ -31,23 +33,23 @@ export class PageRenderer {
   async page(req: Request, res: Response, result: PageResult): Promise<void> {
     const layout = await this.layoutData(req, result.title);
     const data = { ...layout, ...(result.data ?? {}) };
-    const body = await this.kernel.views.render(result.view, data, req.tessera ?? null);
-    const html = await this.kernel.views.render('layout', { ...data, body }, req.tessera ?? null);
+    const body = await this.shell.render(result.view, data, req.tessera ?? null);
+    const html = await this.shell.render('layout', { ...data, body }, req.tessera ?? null);
     res.status(result.status ?? 200).type('html').send(html);
   }
 
   /** A page outside the shell (the sign-in page). */
   async bare(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): Promise<void> {
     const layout = await this.layoutData(req, data.title as string | undefined);
-    res.status(status).type('html').send(await this.kernel.views.render(view, { ...layout, ...data }, null));
+    res.status(status).type('html').send(await this.shell.render(view, { ...layout, ...data }, null));
   }
 
   async error(req: Request, res: Response, status: number, message: string): Promise<void> {
     try {
-      const view = this.kernel.views.has(`errors/${status}`) ? `errors/${status}` : 'errors/500';
+      const view = this.shell.hasView(`errors/${status}`) ? `errors/${status}` : 'errors/500';
       await this.page(req, res, { view, title: `Error ${status}`, status, data: { status, message } });
     } catch (error) {
-      this.kernel.logger.error({ err: error }, 'error page failed');
+      this.logger.error({ err: error }, 'error page failed');
       if (!res.headersSent) res.status(status).type('text').send(message);
     }
   }

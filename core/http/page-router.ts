@@ -1,12 +1,12 @@
 import type express from 'express';
-import type { Kernel } from '../kernel/kernel';
+import type { DeclaredPageRoute } from './route-table';
 import { AUTHENTICATED, HANDLED } from '../modules/module-api';
-import { ForbiddenError, UnauthenticatedError } from './errors';
+import { ForbiddenError, UnauthenticatedError } from '../errors';
 import { flash, PageRenderer } from './page-renderer';
 
 /** Mounts every declared page: sign-in required, permission checked, then rendered in the shell. */
-export function mountPageRoutes(app: express.Express, kernel: Kernel, renderer: PageRenderer): void {
-  for (const route of kernel.routes.pages) {
+export function mountPageRoutes(app: express.Express, routes: readonly DeclaredPageRoute[], renderer: PageRenderer): void {
+  for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
     app[method](route.path, async (req, res, next) => {
       try {

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { AppError } from './errors';
+import { AppError } from '../errors';
 
 /** Largest raw body a route takes unless it says otherwise. */
 export const RAW_BODY_LIMIT = 200 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { ApiRoute, PageRoute } from '../modules/module-api';
 import { AUTHENTICATED } from '../modules/module-api';
 import type { PermissionCatalog } from '../security/permission-catalog';
-import { nullableKeywordsIn } from './json-schema';
+import { nullableKeywordsIn } from '../json-schema';
 
 export interface DeclaredPageRoute extends PageRoute {
   module: string;

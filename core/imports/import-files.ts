@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { ScopedDb } from '../data/scoped-db';
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../errors';
 import type { RequestContext } from '../security/request-context';
 
 export const IMPORTS = 'core_imports';

@@ -1,4 +1,4 @@
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../errors';
 import { HANDLED, type PageResult, type PageRoute, type RedirectResult } from '../modules/module-api';
 import type { RequestContext } from '../security/request-context';
 import { MAX_REPORTED_ERRORS } from './import-run';

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { idParams } from '../http/id-schemas';
-import type { JsonSchema } from '../http/json-schema';
+import type { JsonSchema } from '../json-schema';
 import { HANDLED, type ApiRoute } from '../modules/module-api';
 import type { RequestContext } from '../security/request-context';
 import type { ImportFrame } from './import-service';

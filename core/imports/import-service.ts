@@ -1,5 +1,5 @@
 import { toDate } from '../db/schema-helpers';
-import { NotFoundError, ValidationError } from '../http/errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { QueueUnavailableError, type JobQueue } from '../jobs/job-queue';
 import { CORE } from '../kernel/identifiers';
 import type { RequestContext } from '../security/request-context';

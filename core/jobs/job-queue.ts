@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 
 /**
  * The job queue every module enqueues to. Every job is first a row of the database's job ledger

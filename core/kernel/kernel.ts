@@ -40,6 +40,7 @@ import { LoginService } from '../security/login-service';
 import type { DemoSeeder } from '../modules/module-api';
 import { seedFirstStart } from './first-start';
 import { createHttpApp, HttpApp } from '../http/app';
+import { httpServicesOf } from './http-services-of';
 import type { Company } from '../security/services';
 import { EntityRegistry } from '../resources/entity-registry';
 
@@ -215,7 +216,7 @@ export class Kernel {
   }
 
   http(): HttpApp {
-    this.httpApp ??= createHttpApp(this);
+    this.httpApp ??= createHttpApp(httpServicesOf(this));
     return this.httpApp;
   }
 

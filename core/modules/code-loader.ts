@@ -7,7 +7,11 @@ import { ROOT_DIR } from '../config/load-config';
 export const RUNS_COMPILED = __filename.endsWith('.js');
 
 const DIST_DIR = path.join(ROOT_DIR, 'dist');
-const HOST_SOURCES = ['core', 'modules'].map((folder) => path.join(ROOT_DIR, folder) + path.sep);
+const HOST_SOURCES = ['core', 'modules', path.join('test', 'support')].map((folder) => path.join(ROOT_DIR, folder) + path.sep);
+
+// An integrator's module imports tessera/core by name from a folder outside this install: map the name here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require(path.join(ROOT_DIR, 'bin', 'resolve-faces.js'));
 
 /**
  * In a compiled host, a TypeScript file of the repository (a built-in module's entry, a migration, or

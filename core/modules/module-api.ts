@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { Request, Response } from 'express';
 import type { Manifest } from './manifest';
 import type { RequestContext } from '../security/request-context';
-import type { JsonSchema } from '../http/json-schema';
+import type { JsonSchema } from '../json-schema';
 import type { AnyEntity } from '../resources/define-entity';
 import type { EntityService } from '../resources/entity-service';
 import type { EntityOptions } from '../resources/register-entity';

@@ -1,7 +1,7 @@
 import type { PageResult, PageRoute } from '../modules/module-api';
 import { HANDLED } from '../modules/module-api';
 import type { RequestContext } from '../security/request-context';
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../errors';
 import { attempt, requireId, text, type FormBody } from '../http/form-input';
 import { parseAmount, parseRate } from '../data/money';
 import type { EntityRegistry, RegisteredEntity } from './entity-registry';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../errors';
 import { LIKE_ESCAPE, escapeLikePrefix } from '../db/like';
 import { endOfDay, startOfDay } from '../data/calendar';
 import type { BranchFilter, KeysetKind, KeysetOrder } from '../data/keyset-page';

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../http/json-schema';
+import type { JsonSchema } from '../json-schema';
 import { cursorQuery, orNull, pageOf, searchQuery, timestamp } from '../http/common-schemas';
 import type { AnyEntity, ResolvedField } from './define-entity';
 

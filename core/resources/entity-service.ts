@@ -1,7 +1,7 @@
 import type { RequestContext } from '../security/request-context';
 import type { ScopedDb } from '../data/scoped-db';
 import { keysetPage, parseKeysetCursor } from '../data/keyset-page';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isDuplicateKey } from '../db/db-lock';
 import type { AnyEntity, ResolvedField } from './define-entity';
 import type { BoundedCount, EntityInput, EntityPageOptions, EntityPatch, EntityRow, Page, WriteAction } from './entity-types';

@@ -1,4 +1,4 @@
-import { toDate } from '../db/schema-helpers';
+import { iso } from '../db/schema-helpers';
 import type { AnyEntity, ResolvedField } from './define-entity';
 
 /**
@@ -48,11 +48,6 @@ export function valueToDb(f: ResolvedField, value: unknown): unknown {
   if (f.kind === 'json' || f.kind === 'list') return JSON.stringify(value);
   if (f.kind === 'datetime') return new Date(String(value));
   return value;
-}
-
-export function iso(value: unknown): string | null {
-  const date = toDate(value);
-  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
 }
 
 /** DATE columns come back as 'YYYY-MM-DD' (MySQL with dateStrings, SQLite as stored). */

@@ -4,7 +4,7 @@ import { Principal, RequestContext } from './request-context';
 import type { PermissionCatalog } from './permission-catalog';
 import { ScopedDb, ScopedDbServices } from '../data/scoped-db';
 import { securityVersionSubquery } from './security-version';
-import { ForbiddenError } from '../http/errors';
+import { ForbiddenError } from '../errors';
 import type { DomainEvent } from '../modules/module-api';
 
 /**

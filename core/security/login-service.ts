@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { decoyHash, verifyPassword } from './passwords';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import { toDate } from '../db/schema-helpers';
 import { type LoginLimits, loginVerdict } from './login-throttle';
 

@@ -1,6 +1,6 @@
 import type { Container } from 'inversify';
 import type { ScopedDb } from '../data/scoped-db';
-import { ForbiddenError } from '../http/errors';
+import { ForbiddenError } from '../errors';
 
 export interface Principal {
   userId: number | null;

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { RequestContext } from './request-context';
 import { CORE_PERMISSIONS, PermissionDef, Role, RoleService } from './services';
 import type { PermissionCatalog } from './permission-catalog';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isDuplicateKey } from '../db/db-lock';
 import { bumpSecurityVersion } from './security-version';
 import type { AuditLog } from '../data/audit-log';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RequestContext } from './request-context';
 import type { ApiTokenSummary, TokenService } from './services';
-import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { toDate } from '../db/schema-helpers';
 
 const PREFIX = 'tsr_';

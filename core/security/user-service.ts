@@ -4,7 +4,7 @@ import { CORE_PERMISSIONS, Page, UserPatch, UserService, UserSummary } from './s
 import { AdminReach, companies } from './admin-reach';
 import type { RoleServiceImpl } from './role-service';
 import { hashPassword, verifyPassword } from './passwords';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isDuplicateKey } from '../db/db-lock';
 import { bumpSecurityVersion } from './security-version';
 import { applyKeyset } from '../data/keyset';

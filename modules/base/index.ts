@@ -1,4 +1,4 @@
-import { defineModule } from '../../core';
+import { defineModule } from 'tessera/core';
 import { BASE } from './api';
 import { shopEntity } from './shops/shop-entity';
 import { ShopService } from './shops/shop-service';

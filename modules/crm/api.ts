@@ -5,8 +5,7 @@
  * Read methods check no crm permission (the calling module's route already checked its own), only
  * the company scoping of the caller's context. Write methods check crm's permissions.
  */
-import type { RequestContext } from '../../core/security/request-context';
-import { eventName } from '../../core/modules/module-api';
+import { type RequestContext, eventName } from 'tessera/core';
 import type { Customer, CustomerCriteria, CustomerInput, CustomerSort, Page } from './customers/customer-types';
 import type { CustomerGroup, GroupInput, GroupMember } from './groups/group-types';
 

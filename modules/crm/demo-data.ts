@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Container } from 'inversify';
-import { CORE } from '../../core/kernel/identifiers';
-import type { Principal, RequestContext } from '../../core/security/request-context';
+import { CORE, type Principal, type RequestContext } from 'tessera/core';
 import { CRM, type CustomerGroupService, type CustomerService } from './api';
 import { PERM } from './permissions';
 import { shopDirectory } from './shops';

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../core/security/request-context';
+import type { RequestContext } from 'tessera/core';
 import type { CustomFieldDef } from './customers/custom-fields';
 import { DEFAULT_CODE_FORMAT } from './customers/customer-code';
 

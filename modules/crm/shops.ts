@@ -1,5 +1,4 @@
-import type { RequestContext } from '../../core/security/request-context';
-import { ValidationError } from '../../core/http/errors';
+import { type RequestContext, ValidationError } from 'tessera/core';
 
 /**
  * The part of base's ShopService crm relies on, declared here so crm compiles and runs against any

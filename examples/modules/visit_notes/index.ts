@@ -1,7 +1,7 @@
-import { defineModule } from '../../../core/modules/module-api';
-import { ValidationError } from '../../../core/http/errors';
-import { CRM_EVENTS } from '../../../modules/crm/api';
-import { PERM, addNote, latestNotes, notesOnCustomer, removeNotesOf } from './visit-notes';
+import { defineModule, ValidationError } from 'tessera/core';
+import { CRM_EVENTS } from 'tessera/modules/crm';
+import { VISIT_NOTES_PERMISSIONS as PERM } from './api';
+import { addNote, latestNotes, notesOnCustomer, removeNotesOf } from './visit-notes';
 
 /**
  * visit_notes, an integrator's module kept outside the repository's modules/ and loaded through

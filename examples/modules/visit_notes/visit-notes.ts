@@ -1,21 +1,6 @@
-import type { RequestContext } from '../../../core/security/request-context';
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { ValidationError } from '../../../core/http/errors';
-import { CORE } from '../../../core/kernel/identifiers';
-import type { SettingsService } from '../../../core/data/settings';
-import { CRM, type CustomerService } from '../../../modules/crm/api';
-
-export interface VisitNote {
-  id: number;
-  customer_id: number;
-  visited_on: string;
-  text: string;
-}
-
-export const PERM = {
-  read: 'visit_notes.note.read',
-  write: 'visit_notes.note.write',
-} as const;
+import { type RequestContext, type ScopedDb, ValidationError, CORE, type SettingsService } from 'tessera/core';
+import { CRM, type CustomerService } from 'tessera/modules/crm';
+import type { VisitNote } from './api';
 
 /** The latest notes of the companies the user may see. */
 export async function latestNotes(ctx: RequestContext, limit = 50): Promise<VisitNote[]> {

@@ -1,8 +1,14 @@
-import { AUTHENTICATED, type ModuleContext, type PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import type { UserService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
-import { attempt, FormProblem, raw } from '../forms/form-input';
+import {
+  AUTHENTICATED,
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  type UserService,
+  type RequestContext,
+  attempt,
+  FormProblem,
+  raw,
+} from 'tessera/core';
 
 /** The shell's own template, views/account-password.hbs (shell views are named by their path under views/). */
 const VIEW = 'account-password';

@@ -1,9 +1,6 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { CORE_PERMISSIONS } from '../../../core/security/services';
-import { NotFoundError } from '../../../core/http/errors';
+import { type ModuleContext, CORE_PERMISSIONS, NotFoundError, requireId } from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from './audit-trail';
-import { requireId } from '../forms/form-input';
 
 const TABLE = /^[a-z][a-z0-9_]{1,63}$/;
 

@@ -1,7 +1,4 @@
-import type { AuditRecord } from '../../../core/data/audit-log';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
+import { type AuditRecord, CORE, CORE_PERMISSIONS, type RequestContext } from 'tessera/core';
 
 export interface AuditChange {
   field: string;

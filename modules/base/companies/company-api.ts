@@ -1,8 +1,4 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type CompanyService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
-import { idParams, intParam } from '../api/common-schemas';
+import { type ModuleContext, CORE, CORE_PERMISSIONS, type CompanyService, type RequestContext, idParams, intParam } from 'tessera/core';
 import { companyCreateBody, companyPage, companyPatchBody, companySchema } from './company-schemas';
 
 const tags = ['Companies'];

@@ -1,11 +1,20 @@
-import type { ModuleContext, PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type Company, type CompanyService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
-import { ForbiddenError } from '../../../core/http/errors';
+import {
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  CORE_PERMISSIONS,
+  type Company,
+  type CompanyService,
+  type RequestContext,
+  ForbiddenError,
+  attempt,
+  FormBody,
+  FormProblem,
+  requireId,
+  text,
+} from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
-import { attempt, FormBody, FormProblem, requireId, text } from '../forms/form-input';
 import { currencyOptions, timeZoneOptions } from './company-options';
 
 const companies = (ctx: RequestContext) => ctx.container.get<CompanyService>(CORE.Companies);

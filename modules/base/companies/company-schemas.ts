@@ -1,5 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
-import { pageOf } from '../api/common-schemas';
+import { type JsonSchema, pageOf } from 'tessera/core';
 
 const currency: JsonSchema = { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code; amounts of the company are in its minor units' };
 const timezone: JsonSchema = { type: 'string', minLength: 1, maxLength: 64, description: 'IANA time zone; business dates are calendar days in it' };

@@ -1,7 +1,4 @@
-import { AUTHENTICATED, type ModuleContext } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS } from '../../../core/security/services';
-import type { JobQueue } from '../../../core/jobs/job-queue';
+import { AUTHENTICATED, type ModuleContext, CORE, CORE_PERMISSIONS, type JobQueue } from 'tessera/core';
 import { BASE_PERMISSIONS } from '../api';
 import type { ShopService } from '../shops/shop-service';
 import { totals } from '../jobs/job-chart';

@@ -1,4 +1,4 @@
-import type { QueueCounts } from '../../../core/jobs/job-queue';
+import type { QueueCounts } from 'tessera/core';
 
 // Order sets the chart colours: blue, green, red, orange, purple.
 export const JOB_STATES = ['waiting', 'active', 'failed', 'delayed', 'completed'] as const;

@@ -1,10 +1,15 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { HANDLED } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS } from '../../../core/security/services';
-import { inScope, type JobInfo, type JobQueue, type JobScope } from '../../../core/jobs/job-queue';
-import type { RequestContext } from '../../../core/security/request-context';
-import { NotFoundError } from '../../../core/http/errors';
+import {
+  type ModuleContext,
+  HANDLED,
+  CORE,
+  CORE_PERMISSIONS,
+  inScope,
+  type JobInfo,
+  type JobQueue,
+  type JobScope,
+  type RequestContext,
+  NotFoundError,
+} from 'tessera/core';
 import { jobCountsChart, totals } from './job-chart';
 
 const queue = (ctx: RequestContext) => ctx.container.get<JobQueue>(CORE.JobQueue);

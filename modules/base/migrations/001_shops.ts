@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createBusinessTable } from '../../../core/db/schema-helpers';
+import { createBusinessTable } from 'tessera/core';
 
 /** Shops (points of sale) of a company; other modules refer to them by id through base's ShopService. */
 export async function up(knex: Knex): Promise<void> {

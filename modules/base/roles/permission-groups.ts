@@ -1,4 +1,4 @@
-import type { PermissionDef } from '../../../core/security/services';
+import type { PermissionDef } from 'tessera/core';
 
 export interface PermissionChoice {
   name: string;

@@ -1,8 +1,4 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type Role, type RoleService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
-import { idParams, intParam } from '../api/common-schemas';
+import { type ModuleContext, CORE, CORE_PERMISSIONS, type Role, type RoleService, type RequestContext, idParams, intParam } from 'tessera/core';
 import { permissionGroupsSchema, roleCreateBody, rolePage, rolePatchBody, roleSchema } from './role-schemas';
 
 const tags = ['Roles'];

@@ -1,10 +1,20 @@
-import type { ModuleContext, PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type Role, type RoleService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
+import {
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  CORE_PERMISSIONS,
+  type Role,
+  type RoleService,
+  type RequestContext,
+  attempt,
+  FormBody,
+  FormProblem,
+  formList as list,
+  requireId,
+  text,
+} from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
-import { attempt, FormBody, FormProblem, list, requireId, text } from '../forms/form-input';
 import { permissionGroups } from './permission-groups';
 
 const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);

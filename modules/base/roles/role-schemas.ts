@@ -1,5 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
-import { idSchema, pageOf } from '../api/common-schemas';
+import { type JsonSchema, idSchema, pageOf } from 'tessera/core';
 
 const permissionName: JsonSchema = { type: 'string', pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$' };
 const permissions: JsonSchema = {

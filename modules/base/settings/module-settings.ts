@@ -1,7 +1,4 @@
-import { CORE } from '../../../core/kernel/identifiers';
-import type { SettingsService } from '../../../core/data/settings';
-import type { RequestContext } from '../../../core/security/request-context';
-import { NotFoundError } from '../../../core/http/errors';
+import { CORE, type SettingsService, type RequestContext, NotFoundError } from 'tessera/core';
 import { moduleLabel } from '../roles/permission-groups';
 
 /** Where core keeps settings; its audit entries are recorded on this table with the company's id. */

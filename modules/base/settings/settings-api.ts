@@ -1,5 +1,4 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { CORE_PERMISSIONS } from '../../../core/security/services';
+import { type ModuleContext, CORE_PERMISSIONS } from 'tessera/core';
 import { editableModule, editableModules, settingsService } from './module-settings';
 import { moduleParams, moduleSettingsPage, settingsBody, settingsValues } from './settings-schemas';
 

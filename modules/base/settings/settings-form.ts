@@ -1,4 +1,4 @@
-import type { FormBody } from '../forms/form-input';
+import type { FormBody } from 'tessera/core';
 
 /**
  * A form generated from a module's settings schema (the `settings` JSON Schema of its manifest).

@@ -1,13 +1,17 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { ModuleContext, PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
-import type { AuditLog } from '../../../core/data/audit-log';
-import { fieldsOf } from '../../../core/http/validation';
+import {
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  CORE_PERMISSIONS,
+  type RequestContext,
+  type AuditLog,
+  fieldsOf,
+  attempt,
+  text,
+} from 'tessera/core';
 import type { AuditTrailEntry } from '../audit/audit-trail';
-import { attempt, text } from '../forms/form-input';
 import { describeSettings, formView, placeErrors, readForm, stateFromValues, type FieldSpec, type FormState } from './settings-form';
 import { editableModule, editableModules, settingsService, SETTINGS_TABLE, type EditableModule } from './module-settings';
 

@@ -1,5 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
-import { pageOf } from '../api/common-schemas';
+import { type JsonSchema, pageOf } from 'tessera/core';
 
 export const moduleParams: JsonSchema = {
   type: 'object',

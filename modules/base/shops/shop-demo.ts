@@ -1,4 +1,4 @@
-import type { DemoSeeder } from '../../../core';
+import type { DemoSeeder } from 'tessera/core';
 import { shopEntity } from './shop-entity';
 
 const DEMO_SHOPS = [

@@ -1,4 +1,4 @@
-import { defineEntity, field, type EntityInput, type EntityPageOptions, type EntityPatch, type EntityRow } from '../../../core';
+import { defineEntity, field, type EntityInput, type EntityPageOptions, type EntityPatch, type EntityRow } from 'tessera/core';
 import { BASE_PERMISSIONS } from '../api';
 
 /** Shops (points of sale) of a company; other modules refer to them by id through base's ShopService. */

@@ -1,4 +1,4 @@
-import { EntityService, type RequestContext } from '../../../core';
+import { EntityService, type RequestContext } from 'tessera/core';
 import { shopEntity, type Shop } from './shop-entity';
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { TestApp } from '../../../test/support/harness';
+import type { TestApp } from 'tessera/testing';
 import { baseTestApp, unique } from './base-test-app';
 
 describe('base: admin pages', () => {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { startTestApp, type TestApp } from '../../../test/support/harness';
+import { startTestApp, type TestApp } from 'tessera/testing';
 
 /** The run's shared application (every installed module, the demo company with its demo shops). */
 export function baseTestApp(): Promise<TestApp> {

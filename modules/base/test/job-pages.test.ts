@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { startTestApp, type TestApp, type TestAgent } from '../../../test/support/harness';
+import { startTestApp, type TestApp, type TestAgent } from 'tessera/testing';
 
 /**
  * Jobs belong to the company they work for. The jobs pages, the dashboard's panel and the status and

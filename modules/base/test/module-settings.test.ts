@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { ROOT_DIR } from '../../../core/config/load-config';
-import { startTestApp, type TestApp, type TestAgent } from '../../../test/support/harness';
+import { ROOT_DIR, startTestApp, type TestApp, type TestAgent } from 'tessera/testing';
 import { baseTestApp, bearer, unique } from './base-test-app';
 
 /**

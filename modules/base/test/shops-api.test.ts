@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import type { TestApp } from '../../../test/support/harness';
+import type { TestApp } from 'tessera/testing';
 import { baseTestApp, bearer, unique } from './base-test-app';
 import { BASE, type ShopService } from '../../base/api';
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import type { TestAgent, TestApp, TestUser } from '../../../test/support/harness';
+import type { TestAgent, TestApp, TestUser } from 'tessera/testing';
 import { baseTestApp, bearer, unique } from './base-test-app';
 
 /**

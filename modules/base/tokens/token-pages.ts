@@ -1,8 +1,15 @@
-import { AUTHENTICATED, type ModuleContext, type PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import type { TokenService } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
-import { attempt, FormProblem, requireId, text } from '../forms/form-input';
+import {
+  AUTHENTICATED,
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  type TokenService,
+  type RequestContext,
+  attempt,
+  FormProblem,
+  requireId,
+  text,
+} from 'tessera/core';
 
 const tokens = (ctx: RequestContext) => ctx.container.get<TokenService>(CORE.Tokens);
 

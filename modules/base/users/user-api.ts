@@ -1,8 +1,14 @@
-import type { ModuleContext } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type UserService, type UserSummary } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
-import { idParams, intParam, iso } from '../api/common-schemas';
+import {
+  type ModuleContext,
+  CORE,
+  CORE_PERMISSIONS,
+  type UserService,
+  type UserSummary,
+  type RequestContext,
+  idParams,
+  intParam,
+  iso,
+} from 'tessera/core';
 import { userCreateBody, userListQuery, userPage, userPatchBody, userSchema } from './user-schemas';
 
 const tags = ['Users'];

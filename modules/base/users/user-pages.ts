@@ -1,10 +1,24 @@
-import type { ModuleContext, PageResult } from '../../../core/modules/module-api';
-import { CORE } from '../../../core/kernel/identifiers';
-import { CORE_PERMISSIONS, type Role, type RoleService, type UserPatch, type UserService, type UserSummary } from '../../../core/security/services';
-import type { RequestContext } from '../../../core/security/request-context';
+import {
+  type ModuleContext,
+  type PageResult,
+  CORE,
+  CORE_PERMISSIONS,
+  type Role,
+  type RoleService,
+  type UserPatch,
+  type UserService,
+  type UserSummary,
+  type RequestContext,
+  attempt,
+  checkbox,
+  FormProblem,
+  formIdList as idList,
+  raw,
+  requireId,
+  text,
+} from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from '../audit/audit-trail';
-import { attempt, checkbox, FormProblem, idList, raw, requireId, text } from '../forms/form-input';
 
 const users = (ctx: RequestContext) => ctx.container.get<UserService>(CORE.Users);
 const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);

@@ -1,5 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
-import { cursorQuery, idList, pageOf, searchQuery, timestamp } from '../api/common-schemas';
+import { type JsonSchema, cursorQuery, idList, pageOf, searchQuery, timestamp } from 'tessera/core';
 
 const name: JsonSchema = { type: 'string', minLength: 1, maxLength: 191 };
 const password: JsonSchema = { type: 'string', minLength: 8, maxLength: 200, writeOnly: true };

@@ -1,5 +1,4 @@
-import type { ApiRoute } from '../../../core/modules/module-api';
-import { HANDLED } from '../../../core/modules/module-api';
+import { type ApiRoute, HANDLED } from 'tessera/core';
 import { CRM, type CustomerGroupService, type CustomerService } from '../api';
 import { PERM } from '../permissions';
 import { streamCustomerCsv } from '../export/csv-export';

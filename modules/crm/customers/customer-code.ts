@@ -1,4 +1,4 @@
-import { Sequences } from '../../../core/data/sequences';
+import { Sequences } from 'tessera/core';
 
 /** The sequence customer codes are numbered from, one per company (gap-free, in core). */
 export const CUSTOMER_CODE_SEQUENCE = 'crm.customer_code';

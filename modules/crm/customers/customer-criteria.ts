@@ -1,5 +1,4 @@
-import { ValidationError } from '../../../core/http/errors';
-import { parseId } from '../../../core/http/id-schemas';
+import { ValidationError, parseId } from 'tessera/core';
 import { isCalendarDate } from './custom-fields';
 import { plainFilters } from './customer-entity';
 import { CUSTOMER_SORTS, type CustomerCriteria, type CustomerSort } from './customer-types';

@@ -1,6 +1,5 @@
-import type { RequestContext } from '../../../core/security/request-context';
+import { type RequestContext, toDate } from 'tessera/core';
 import { PERM } from '../permissions';
-import { toDate } from '../../../core/db/schema-helpers';
 import type { CustomerRow } from './customer-types';
 
 const CUSTOMERS = 'crm_customers';

@@ -1,8 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { isDuplicateKey } from '../../../core/db/db-lock';
-import { toDate } from '../../../core/db/schema-helpers';
-import { ValidationError } from '../../../core/http/errors';
-import { hashPassword } from '../../../core/security/passwords';
+import { type ScopedDb, isDuplicateKey, toDate, ValidationError, hashPassword } from 'tessera/core';
 import type { CustomerLogin } from './customer-types';
 
 /**

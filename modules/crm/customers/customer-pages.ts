@@ -1,18 +1,24 @@
 import type { Container } from 'inversify';
-import { AppError, ValidationError } from '../../../core/http/errors';
-import type { PageResult, PageRoute, RedirectResult } from '../../../core/modules/module-api';
-import { HANDLED } from '../../../core/modules/module-api';
-import type { RequestContext } from '../../../core/security/request-context';
+import {
+  AppError,
+  ValidationError,
+  type PageResult,
+  type PageRoute,
+  type RedirectResult,
+  HANDLED,
+  type RequestContext,
+  buildQueryString,
+} from 'tessera/core';
 import { CRM, type CustomerGroupService, type CustomerService } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
 import { shopsById } from '../shops';
 import { streamCustomerCsv } from '../export/csv-export';
-import { buildQueryString } from '../../../core/views/helpers';
 import { criteriaToQuery, parseCriteria, parseSort } from './customer-criteria';
 import type { CustomFieldDef } from './custom-fields';
 import { plainFields, plainValuesOf } from './customer-entity';
 import type { Customer, CustomerCriteria, CustomerInput } from './customer-types';
+import { BASE, type AuditTrail } from '../../base/api';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const SORTS = [
@@ -22,12 +28,6 @@ const SORTS = [
   { value: '-created', label: 'Newest first' },
   { value: 'created', label: 'Oldest first' },
 ];
-
-interface AuditTrailReader {
-  canRead(ctx: RequestContext): boolean;
-  forRecord(ctx: RequestContext, table: string, id: number): Promise<unknown[]>;
-}
-const BASE_AUDIT_TRAIL = Symbol.for('base.AuditTrail');
 
 /** The customer pages: list and search, detail, create and edit forms, delete, CSV export. */
 export function customerPageRoutes(container: Container): PageRoute[] {
@@ -143,8 +143,8 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           customer.parent_id ? Promise.resolve([]) : customers().family(ctx, customer.id),
           customer.parent_id ? customers().get(ctx, customer.parent_id) : Promise.resolve(null),
         ]);
-        const trail = container.isBound(BASE_AUDIT_TRAIL) ? container.get<AuditTrailReader>(BASE_AUDIT_TRAIL) : null;
-        const showHistory = !!trail && trail.canRead(ctx);
+        const trail = container.get<AuditTrail>(BASE.AuditTrail);
+        const showHistory = trail.canRead(ctx);
         return {
           view: 'crm/customer-detail',
           title: `${customer.first_name} ${customer.last_name}`.trim(),
@@ -158,7 +158,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
             plainFields: plainFields.map((f) => ({ label: f.label, display: displayCustom(customer[f.key as keyof Customer]) })),
             customFields: settings.custom_fields.map((def) => ({ label: def.label, display: displayCustom(customer.custom_fields[def.key]) })),
             showHistory,
-            history: showHistory ? await trail!.forRecord(ctx, 'crm_customers', customer.id) : [],
+            history: showHistory ? await trail.forRecord(ctx, 'crm_customers', customer.id) : [],
           },
         };
       },

@@ -1,5 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { ValidationError } from '../../../core/http/errors';
+import { type ScopedDb, ValidationError } from 'tessera/core';
 import { normalizePhone } from './customer-normalize';
 import { fullName } from './customer-rows';
 

@@ -1,4 +1,4 @@
-import { toDate } from '../../../core/db/schema-helpers';
+import { iso } from 'tessera/core';
 import type { Customer, CustomerLogin, CustomerRow } from './customer-types';
 import type { CustomValues } from './custom-fields';
 import { plainValuesOf } from './customer-entity';
@@ -37,11 +37,6 @@ export function parseCustom(value: unknown): CustomValues {
   } catch {
     return {};
   }
-}
-
-function iso(value: unknown): string | null {
-  const d = toDate(value);
-  return d ? d.toISOString() : null;
 }
 
 /** DATE columns come back as 'YYYY-MM-DD' (MySQL with dateStrings, SQLite as stored). */

@@ -1,6 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
-import { idSchema } from '../../../core/http/id-schemas';
-import { entitySchemas } from 'tessera/core';
+import { type JsonSchema, idSchema, entitySchemas } from 'tessera/core';
 import { customerEntity, plainFields, plainFilters } from './customer-entity';
 
 /**
@@ -20,7 +18,7 @@ const filters = Object.fromEntries(
   plainFilters.map((f) => [f.filter!.param, { ...plain(declared.listQuery, [f.filter!.param])[f.filter!.param], ...(f.options.maxLength ? { maxLength: f.options.maxLength } : {}) }]),
 );
 
-export { idParams } from '../../../core/http/id-schemas';
+export { idParams } from 'tessera/core';
 
 const loginInput: JsonSchema = {
   type: ['object', 'null'],

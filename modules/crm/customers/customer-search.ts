@@ -1,11 +1,8 @@
 import type { Knex } from 'knex';
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { keysetPage, type BranchFilter, type KeysetOrder } from '../../../core/data/keyset-page';
-import { ValidationError } from '../../../core/http/errors';
+import { type ScopedDb, keysetPage, type BranchFilter, type KeysetOrder, ValidationError, endOfDay, startOfDay } from 'tessera/core';
 import { prefixPlan, type PrefixPlan } from './customer-normalize';
 import type { CustomerCriteria, CustomerRow, CustomerSort } from './customer-types';
 import { FILTER_INDEXES, plainFilters, type PlainKey } from './customer-entity';
-import { endOfDay, startOfDay } from '../../../core/data/calendar';
 
 /** A group filter, resolved by the caller (the group's type decides how membership is joined). */
 export interface GroupFilter {

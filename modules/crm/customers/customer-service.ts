@@ -1,7 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { duplicateKeyOf, isDuplicateKey } from '../../../core/db/db-lock';
-import { ConflictError, NotFoundError, ValidationError } from '../../../core/http/errors';
-import type { RequestContext } from '../../../core/security/request-context';
+import { type ScopedDb, duplicateKeyOf, isDuplicateKey, ConflictError, NotFoundError, ValidationError, type RequestContext } from 'tessera/core';
 import { CRM_EVENTS, type CustomerService } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';

@@ -59,10 +59,7 @@ export interface CustomerCriteria extends PlainCriteria {
 export type CustomerSort = 'name' | '-name' | 'code' | '-code' | 'created' | '-created';
 export const CUSTOMER_SORTS: CustomerSort[] = ['name', '-name', 'code', '-code', 'created', '-created'];
 
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
+export type { Page } from 'tessera/core';
 
 /** The columns of crm_customers, as stored (plain fields as declared). */
 export interface CustomerRow extends PlainValues {

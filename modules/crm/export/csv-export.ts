@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
-import type { RequestContext } from '../../../core/security/request-context';
+import type { RequestContext } from 'tessera/core';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
 import { shopsById } from '../shops';

@@ -6,14 +6,9 @@ import { shopsById } from '../shops';
 import { parseCriteria } from '../customers/customer-criteria';
 import { plainFilters } from '../customers/customer-entity';
 import type { CustomerGroup, GroupInput } from './group-types';
+import { BASE, type AuditTrail } from '../../base/api';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-interface AuditTrailReader {
-  canRead(ctx: RequestContext): boolean;
-  forRecord(ctx: RequestContext, table: string, id: number): Promise<unknown[]>;
-}
-const BASE_AUDIT_TRAIL = Symbol.for('base.AuditTrail');
 
 function ids(value: unknown): number[] {
   if (value === undefined || value === null || value === '') return [];
@@ -111,8 +106,8 @@ export function groupPages(container: Container): { parts: Partial<Record<PagePa
           groups().members(ctx, group.id, { after: typeof query.after === 'string' ? query.after : null, limit: 50 }),
           groups().count(ctx, group.id),
         ]);
-        const trail = container.isBound(BASE_AUDIT_TRAIL) ? container.get<AuditTrailReader>(BASE_AUDIT_TRAIL) : null;
-        const showHistory = !!trail && trail.canRead(ctx);
+        const trail = container.get<AuditTrail>(BASE.AuditTrail);
+        const showHistory = trail.canRead(ctx);
         return {
           view: 'crm/groups/group-detail',
           title: group.name,
@@ -127,7 +122,7 @@ export function groupPages(container: Container): { parts: Partial<Record<PagePa
             monthOptions: MONTHS.map((label, i) => ({ value: i + 1, label })),
             plainFilters: plainFilters.map((f) => ({ param: f.filter!.param, label: f.label })),
             showHistory,
-            history: showHistory ? await trail!.forRecord(ctx, 'crm_groups', group.id) : [],
+            history: showHistory ? await trail.forRecord(ctx, 'crm_groups', group.id) : [],
           },
         };
       },

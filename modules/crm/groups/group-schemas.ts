@@ -1,5 +1,4 @@
-import type { JsonSchema } from '../../../core/http/json-schema';
-import { idSchema } from '../../../core/http/id-schemas';
+import { type JsonSchema, idSchema } from 'tessera/core';
 import { criteriaProperties } from '../customers/customer-schemas';
 
 const ids: JsonSchema = { type: 'array', items: idSchema, maxItems: 10000 };

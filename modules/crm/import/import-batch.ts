@@ -1,5 +1,4 @@
-import type { BatchOutcome, ScopedDb } from 'tessera/core';
-import type { RequestContext } from '../../../core/security/request-context';
+import type { BatchOutcome, ScopedDb, RequestContext } from 'tessera/core';
 import { duplicateField } from '../customers/customer-service';
 import type { CustomFieldDef } from '../customers/custom-fields';
 import type { ParsedRow, RowError } from './csv-row';

@@ -1,5 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { isDuplicateKey } from '../../../core/db/db-lock';
+import { type ScopedDb, isDuplicateKey } from 'tessera/core';
 
 const LOCKS = 'crm_import_locks';
 

@@ -1,4 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
+import type { ScopedDb } from 'tessera/core';
 import { normalizeText } from '../customers/customer-normalize';
 import { mayOwn, ownedPhone, phoneHolders, phoneNormOf, phoneTaken } from '../customers/customer-phones';
 import type { RowError } from './csv-row';

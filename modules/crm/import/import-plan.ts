@@ -1,4 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
+import type { ScopedDb } from 'tessera/core';
 import { normalizeText } from '../customers/customer-normalize';
 import { rowToClean, tagsFor } from '../customers/customer-service';
 import type { CustomerRow } from '../customers/customer-types';

@@ -1,5 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import type { RequestContext } from '../../../core/security/request-context';
+import type { ScopedDb, RequestContext } from 'tessera/core';
 import { CRM_EVENTS } from '../api';
 import { CUSTOMER_CODE_SEQUENCE, formatCustomerCode } from '../customers/customer-code';
 import { normalizeText } from '../customers/customer-normalize';

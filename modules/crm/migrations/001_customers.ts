@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createBusinessTable } from '../../../core/db/schema-helpers';
+import { createBusinessTable } from 'tessera/core';
 
 /**
  * Customers, their tags and their online logins. The `*_norm` columns exist only for search: each is

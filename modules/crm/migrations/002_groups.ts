@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createBusinessTable } from '../../../core/db/schema-helpers';
+import { createBusinessTable } from 'tessera/core';
 
 /**
  * Customer groups. A by-shop group stores only its shops: membership is derived at query time from the

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createBusinessTable } from '../../../core/db/schema-helpers';
+import { createBusinessTable } from 'tessera/core';
 
 /**
  * One row per uploaded CSV: the file is kept in the database (not on a web node's disk) so any worker

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isMysql } from '../../../core/db/schema-helpers';
+import { isMysql } from 'tessera/core';
 
 /** Bytes per stored chunk of an uploaded file: big enough to be few, small enough to hold one at a time. */
 export const IMPORT_CHUNK_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createBusinessTable, isMysql } from '../../../core/db/schema-helpers';
+import { createBusinessTable, isMysql } from 'tessera/core';
 
 const KIND = 'crm.customers';
 const COLUMNS = ['id', 'company_id', 'filename', 'sha256', 'match_by', 'status', 'size_bytes', 'job_id', 'rows_total', 'created_count', 'updated_count', 'unchanged_count', 'error_count', 'errors', 'failure', 'finished_at', 'created_at', 'updated_at', 'created_by', 'updated_by'];

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startTestApp } from '../../../test/support/harness';
+import { startTestApp } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
 import { uniq } from './crm-fixtures';
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from '../../../test/support/harness';
-import type { RequestContext } from '../../../core/security/request-context';
+import { startTestApp, type TestApp, type TestUser } from 'tessera/testing';
+import type { RequestContext } from 'tessera/core';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 import type { ImportService } from '../../crm/import/import-service';
 import type { Customer, CustomerInput } from '../../crm/customers/customer-types';

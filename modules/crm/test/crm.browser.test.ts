@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, Browser, Page } from 'playwright-core';
-import { startTestApp, TestApp } from '../../../test/support/harness';
+import { startTestApp, TestApp } from 'tessera/testing';
 import { uniq, uniqDigits } from './crm-fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { ConflictError } from '../../../core/http/errors';
+import { ConflictError } from 'tessera/core';
 import { ALL_CRM, crmWorld, makeCustomer, uniq, uniqDigits, userWith, bearer, type CrmWorld } from './crm-fixtures';
 import { customerSearch, type GroupFilter } from '../../crm/customers/customer-search';
 import type { CustomerCriteria } from '../../crm/customers/customer-types';

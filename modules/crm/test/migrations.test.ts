@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { createTestDatabase } from '../../../test/support/test-database';
-import { openDatabase, listTables } from '../../../core/db/connection';
+import { createTestDatabase, openDatabase, listTables } from 'tessera/testing';
 import * as customers from '../../crm/migrations/001_customers';
 import * as groups from '../../crm/migrations/002_groups';
 import * as imports from '../../crm/migrations/003_imports';

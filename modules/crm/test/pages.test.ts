@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { crmWorld, makeCustomer, uniq, uniqDigits, type CrmWorld } from './crm-fixtures';
-import type { TestAgent } from '../../../test/support/harness';
+import type { TestAgent } from 'tessera/testing';
 
 describe('crm pages @integration', function () {
   this.timeout(60_000);

@@ -27,7 +27,8 @@ describe('bin/tessera.js: the compiled host or the sources', function () {
 
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-launch-'));
-    for (const file of ['tessera.js', 'compiled-host.js']) write(path.join('bin', file), fs.readFileSync(path.join(ROOT_DIR, 'bin', file), 'utf8'));
+    for (const file of ['tessera.js', 'compiled-host.js', 'resolve-faces.js']) write(path.join('bin', file), fs.readFileSync(path.join(ROOT_DIR, 'bin', file), 'utf8'));
+    write('package.json', JSON.stringify({ name: 'tessera', exports: { './core': { types: './core/index.ts', default: './dist/core/index.js' } } }));
     fs.symlinkSync(path.join(ROOT_DIR, 'node_modules'), path.join(root, 'node_modules'));
     write('tsconfig.json', '{}');
     write('tsconfig.build.json', '{}');

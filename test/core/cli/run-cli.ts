@@ -11,12 +11,12 @@ export interface CliResult {
 }
 
 /**
- * Runs `node bin/tessera.js <args>` as a user would run `npx tessera`, in a process of its own, with the
+ * Runs `node bin/tessera.js <args>` as a user would run `npx tessera`, in a process of its own (in `cwd`), with the
  * test's environment (cheap scrypt, silent logs, the database and Redis of the run, the TypeScript
  * sources) plus `env`.
  */
-export function tessera(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return run(process.execPath, [path.join(ROOT_DIR, 'bin', 'tessera.js'), ...args], env);
+export function tessera(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT_DIR): Promise<CliResult> {
+  return start(process.execPath, [path.join(ROOT_DIR, 'bin', 'tessera.js'), ...args], env, 120_000, cwd).done;
 }
 
 /** Runs any command from the repository root with the test's environment plus `env`. */
@@ -29,9 +29,9 @@ export function startTessera(args: string[], env: Record<string, string | undefi
   return start(process.execPath, [path.join(ROOT_DIR, 'bin', 'tessera.js'), ...args], env, 120_000);
 }
 
-function start(command: string, args: string[], env: Record<string, string | undefined>, timeoutMs: number): { child: ChildProcess; done: Promise<CliResult> } {
+function start(command: string, args: string[], env: Record<string, string | undefined>, timeoutMs: number, cwd = ROOT_DIR): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(command, args, {
-    cwd: ROOT_DIR,
+    cwd,
     // The sources, not dist/: a test run checks the code being changed, whatever was built last.
     env: { ...process.env, TESSERA_SCRYPT_N: '1024', LOG_LEVEL: 'silent', TESSERA_RUN_SOURCES: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@ import { openDatabase } from '../../../core/db/connection';
 import { ROOT_DIR } from '../../../core/config/load-config';
 import { readManifest } from '../../../core/modules/manifest';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
-import { tessera, run, shown } from './run-cli';
+import { tessera, shown } from './run-cli';
 
 describe('CLI: tessera module new', function () {
   this.timeout(180_000);
@@ -31,7 +31,7 @@ describe('CLI: tessera module new', function () {
     expect(created.code, shown(created)).to.equal(0);
     const dir = path.join(integratorDir, 'demo_notes');
     expect(created.lines[0]).to.equal(`created ${dir}`);
-    const files = ['manifest.json', 'index.ts', 'note-entity.ts', 'migrations/001_create_notes.ts', 'test/demo_notes.test.ts'];
+    const files = ['manifest.json', 'api.ts', 'index.ts', 'note-entity.ts', 'migrations/001_create_notes.ts', 'test/demo_notes.test.ts'];
     for (const file of files) expect(fs.existsSync(path.join(dir, file)), file).to.equal(true);
     const manifest = readManifest(dir);
     expect(manifest.permissions.map((p) => p.name)).to.deep.equal(['demo_notes.note.read', 'demo_notes.note.write']);
@@ -44,19 +44,30 @@ describe('CLI: tessera module new', function () {
     expect(await knex.schema.hasTable('demo_notes_notes')).to.equal(true);
     expect(await knex('core_modules').where({ name: 'demo_notes' }).first()).to.include({ version: '1.0.0', state: 'installed' });
 
-    const test = await run(process.execPath, [
-      path.join(ROOT_DIR, 'node_modules', 'mocha', 'bin', 'mocha.js'),
-      '--no-config',
-      '--require', 'tsx/cjs',
-      '--require', 'test/setup.ts',
-      '--timeout', '60000',
-      '--exit',
-      '--reporter', 'spec',
-      path.join(dir, 'test', 'demo_notes.test.ts'),
-    ], env);
+    // Tessera by name, never by a path into this install: the folder works wherever it lives.
+    const sources = files.filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    for (const source of sources) expect(source).to.not.match(/from '\.\.\/\.\.|harness|core\//);
+    expect(fs.readFileSync(path.join(dir, 'index.ts'), 'utf8')).to.contain("from 'tessera/core'");
+    expect(fs.readFileSync(path.join(dir, 'note-entity.ts'), 'utf8')).to.match(/defineEntity[\s\S]*from 'tessera\/core'/);
+    expect(fs.readFileSync(path.join(dir, 'test/demo_notes.test.ts'), 'utf8')).to.contain("from 'tessera/testing'");
+    expect(fs.readFileSync(path.join(dir, 'api.ts'), 'utf8')).to.contain('DEMO_NOTES_PERMISSIONS');
+
+    // The documented command, from the module's own folder.
+    const test = await tessera(['test'], env, dir);
     expect(test.code, shown(test)).to.equal(0);
     expect(test.stdout).to.match(/\b2 passing\b/);
     expect(test.stdout).to.not.match(/failing|pending/);
+
+    // Moved elsewhere, it still passes, its folder named from another one.
+    const moved = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-moved-'));
+    try {
+      fs.renameSync(dir, path.join(moved, 'notes-module'));
+      const again = await tessera(['test', 'notes-module'], { DATABASE_URL: process.env.DATABASE_URL }, moved);
+      expect(again.code, shown(again)).to.equal(0);
+      expect(again.stdout).to.match(/\b2 passing\b/);
+    } finally {
+      fs.rmSync(moved, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad name and an existing folder, with a non-zero exit and the reason', async () => {

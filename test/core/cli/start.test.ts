@@ -10,7 +10,7 @@ import { run, shown, startTessera, tessera } from './run-cli';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { compiledHost } = require('../../../bin/compiled-host') as { compiledHost(): { main?: string; reason?: string } };
 
-/** An integrator's module in TypeScript outside the repository, importing core by a path into it. */
+/** An integrator's module in TypeScript outside the repository, importing Tessera by name (tessera/core). */
 function writeProbeModule(parent: string): void {
   const dir = path.join(parent, 'probe');
   fs.mkdirSync(path.join(dir, 'migrations'), { recursive: true });
@@ -20,7 +20,7 @@ function writeProbeModule(parent: string): void {
   );
   fs.writeFileSync(
     path.join(dir, 'index.ts'),
-    `import { ValidationError } from ${JSON.stringify(path.join(ROOT_DIR, 'core', 'http', 'errors'))};
+    `import { ValidationError } from 'tessera/core';
 const refusal: Record<string, string> = { name: 'is refused by the integrator' };
 export default {
   register(m: any): void {

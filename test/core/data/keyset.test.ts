@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decodeCursor, encodeCursor } from '../../../core/data/keyset';
-import { MAX_ID } from '../../../core/http/id-schemas';
+import { MAX_ID } from '../../../core/db/schema-helpers';
 
 function refusal(work: () => unknown): Record<string, string> {
   try {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { validateInput } from '../../../core/http/validation';
 import { forbiddenQueryKeyFields, MAX_DEPTH } from '../../../core/http/input-guards';
-import { idListSchema, idParams, MAX_ID, parseId } from '../../../core/http/id-schemas';
+import { idListSchema, idParams, parseId } from '../../../core/http/id-schemas';
+import { MAX_ID } from '../../../core/db/schema-helpers';
 
 function refusal(work: () => unknown): { status: number; fields: Record<string, string> } {
   try {

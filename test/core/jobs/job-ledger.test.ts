@@ -5,7 +5,7 @@ import { FIXTURE_MODULES } from '../../support/fixture-app';
 import type { Kernel } from '../../../core/kernel/kernel';
 import { JobLedger } from '../../../core/jobs/job-ledger';
 import { JobRunner } from '../../../core/jobs/job-runner';
-import { ForbiddenError } from '../../../core/http/errors';
+import { ForbiddenError } from '../../../core/errors';
 
 /**
  * The job ledger under the queue: what makes a job durable and run once, whichever backend carries it.

@@ -6,7 +6,8 @@ import { CRM, type CustomerService } from '../../../modules/crm/api';
 
 /**
  * examples/modules/visit_notes is an integrator's module: outside modules/, found through the modules
- * path (TESSERA_MODULES_PATH in production), importing core by relative paths. It must get exactly what a
+ * path (TESSERA_MODULES_PATH in production), importing Tessera by name (tessera/core, crm's face as
+ * tessera/modules/crm). It must get exactly what a
  * built-in module gets: installed with its migration, its permissions in the catalog, its page behind its
  * permission, and its panel rendered in the slot crm's customer page declares.
  */

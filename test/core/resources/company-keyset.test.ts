@@ -3,7 +3,7 @@ import type { TestApp } from '../../support/harness';
 import type { RequestContext } from '../../../core/security/request-context';
 import type { EntityService } from '../../../core';
 import { keysetPage, MAX_COMPANY_BRANCHES, type KeysetOrder } from '../../../core/data/keyset-page';
-import { ValidationError } from '../../../core/http/errors';
+import { ValidationError } from '../../../core/errors';
 import type { articleEntity } from '../../fixtures/resources/depot/depot-entities';
 import { DEPOT_ALL, newCompany, startDepotApp, uniq } from './depot-app';
 

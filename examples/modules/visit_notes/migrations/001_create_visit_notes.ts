@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createBusinessTable } from '../../../../core/db/schema-helpers';
+import { createBusinessTable } from 'tessera/core';
 
 /**
  * No foreign key to crm's customers: a module never leans on another's tables. The notes of a deleted

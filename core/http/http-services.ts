@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+import type { Logger } from '../kernel/logger';
+import type { Manifest, ModuleSource } from '../modules/manifest';
+import type { Principal, RequestContext } from '../security/request-context';
+import type { Company } from '../security/services';
+import type { DeclaredApiRoute, DeclaredPageRoute } from './route-table';
+
+/**
+ * What the web process takes from the host, and nothing more: the kernel hands these over when it
+ * builds the app, so http depends on the services it uses, not on the kernel that holds them.
+ */
+export interface HttpServices {
+  readonly settings: { trustProxy: boolean; secureCookies: boolean; rootDir: string; version: string };
+  /** The installed modules: their `public/` folders are served under /static/<name>. */
+  readonly modules: readonly ModuleSource[];
+  readonly routes: { readonly apis: readonly DeclaredApiRoute[]; readonly pages: readonly DeclaredPageRoute[] };
+  /** Where sessions are kept, signed with `sessionSecret`. */
+  readonly sessionDb: Knex;
+  readonly sessionSecret: string;
+  readonly logger: Logger;
+  readonly health: () => Promise<{ status: string }>;
+  readonly people: PeopleServices;
+  readonly shell: ShellServices;
+}
+
+/** Who is asking: bearer tokens, sessions' users, sign-in. */
+export interface PeopleServices {
+  authenticateToken(token: string): Promise<number | null>;
+  principalForUser(userId: number, companyId: number | null, via: Principal['via']): Promise<Principal | null>;
+  contextFor(principal: Principal): RequestContext;
+  login(email: string, password: string, ip: string): Promise<number | null>;
+}
+
+/** What a page in the shell is drawn with: templates, menus, the user's companies. */
+export interface ShellServices {
+  render(view: string, data: Record<string, unknown>, ctx: RequestContext | null): Promise<string>;
+  hasView(view: string): boolean;
+  readonly manifests: readonly Manifest[];
+  companiesByIds(ids: number[]): Promise<Company[]>;
+}

@@ -1,2 +1,0 @@
-// The pieces live in core so every module's API shares them; kept here for base's own imports.
-export { cursorQuery, idList, idParams, idSchema, intParam, iso, pageOf, searchQuery, timestamp } from '../../../core/http/common-schemas';

@@ -1,2 +1,0 @@
-// Kept for base's own imports; the helper lives in core so every module searches alike.
-export { LIKE_ESCAPE, escapeLikePrefix } from '../../../core/db/like';
