@@ -4,7 +4,7 @@
  */
 
 // The module API
-export { defineModule, AUTHENTICATED, HANDLED } from './modules/module-api';
+export { defineModule, AUTHENTICATED, HANDLED, eventName } from './modules/module-api';
 export type {
   TesseraModule,
   ModuleContext,
@@ -22,11 +22,15 @@ export type {
   DemoSeeder,
   ServiceRegistrar,
   EntityRegistrar,
+  EventName,
+  EventRegistrar,
+  JobRegistrar,
 } from './modules/module-api';
 export { CORE } from './kernel/identifiers';
 export { CORE_PERMISSIONS } from './security/services';
 export type { Page, Company, CompanyService, UserService, RoleService } from './security/services';
-export type { RequestContext, Principal } from './security/request-context';
+export { RequestContext } from './security/request-context';
+export type { Principal } from './security/request-context';
 export type { ScopedDb, WriteOptions } from './data/scoped-db';
 export type { JsonSchema } from './http/json-schema';
 
@@ -45,6 +49,8 @@ export type { EntityOptions } from './resources/register-entity';
 export type { ApiPart, ApiOverride } from './resources/entity-api';
 export type { PagePart, PageOverride } from './resources/entity-pages';
 export { EntityRegistry } from './resources/entity-registry';
+export { entitySchemas } from './resources/entity-schemas';
+export type { EntitySchemas } from './resources/entity-schemas';
 export type { RegisteredEntity, RefTarget, RefOption, RefResolver } from './resources/entity-registry';
 export { csvColumns, streamEntityCsv } from './resources/entity-csv';
 export type { CsvColumn, CsvParsed } from './resources/entity-csv';
@@ -58,7 +64,8 @@ export { keysetPage, applyKeysetOrder, parseKeysetCursor, cutKeysetPage, compani
 export type { KeysetOrder, KeysetPlan, KeysetKind, BranchFilter } from './data/keyset-page';
 export { encodeCursor, decodeCursor } from './data/keyset';
 export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
-export { createBusinessTable, toDate } from './db/schema-helpers';
+export { createBusinessTable, toDate, isMysql } from './db/schema-helpers';
+export { isDuplicateKey } from './db/db-lock';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
 export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';
