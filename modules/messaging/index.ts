@@ -6,6 +6,12 @@ import { MessageServiceImpl, messageHooks } from './messages/message-service';
 import { appointmentEntity } from './appointments/appointment-entity';
 import { AppointmentServiceImpl, appointmentHooks } from './appointments/appointment-service';
 import { appointmentApiOverrides, calendarApiRoutes } from './appointments/appointment-api';
+import { templateEntity } from './templates/template-entity';
+import { templateHooks } from './templates/template-preview';
+import { channelEntity } from './channels/channel-entity';
+import { notificationApiRoutes } from './notifications/notification-api';
+import { deliveryJob, MAX_ATTEMPTS } from './notifications/delivery-job';
+import { bindNotificationServices, remindAll } from './services';
 
 /**
  * messaging: messages and appointments for representatives with a FULL calendar, notifications by
@@ -13,8 +19,10 @@ import { appointmentApiOverrides, calendarApiRoutes } from './appointments/appoi
  */
 export default defineModule({
   register(m) {
+    const parts = bindNotificationServices(m);
+
     m.entities.register(representativeEntity);
-    const messages = m.entities.register(messageEntity, { serviceId: MESSAGING.Messages, hooks: messageHooks(), service: (o) => new MessageServiceImpl(messageEntity, o) });
+    m.entities.register(messageEntity, { serviceId: MESSAGING.Messages, hooks: messageHooks(), service: (o) => new MessageServiceImpl(messageEntity, o) });
     let appointments: AppointmentServiceImpl | null = null;
     appointments = m.entities.register(appointmentEntity, {
       serviceId: MESSAGING.Appointments,
@@ -22,7 +30,13 @@ export default defineModule({
       service: (o) => new AppointmentServiceImpl(appointmentEntity, o),
       api: appointmentApiOverrides(() => appointments!),
     });
-    void messages;
+    m.entities.register(templateEntity, { hooks: templateHooks(parts.catalogue) });
+    m.entities.register(channelEntity);
+
     for (const route of calendarApiRoutes()) m.routes.api(route);
+    for (const route of notificationApiRoutes(parts.catalogue)) m.routes.api(route);
+
+    m.jobs.define('deliver', deliveryJob(m.container, parts.adapters), { attempts: MAX_ATTEMPTS });
+    m.jobs.schedule('reminders', '*/15 * * * *', async () => ({ sent: await remindAll(m.container, parts, new Date()) }));
   },
 });

@@ -8,7 +8,8 @@ describe('messaging appointments: the number counter and FULL days', () => {
   const book = (day: string, rep: number, extra: Record<string, unknown> = {}, ctx = w.ctx) =>
     w.appointments.book(ctx, { customer_id: customerId, representative_id: rep, starts_at: at(day, '10:00'), ends_at: at(day, '10:30'), ...extra });
 
-  before(async () => {
+  before(async function () {
+    this.timeout(120_000);
     w = await messagingWorld();
     customerId = (await makeCustomer(w)).id;
   });
