@@ -29,7 +29,7 @@ export async function runReminders(container: Container, db: ScopedDb, notify: N
 
   if (settings.reminder_hours_before > 0) {
     const until = new Date(now.getTime() + settings.reminder_hours_before * 3_600_000);
-    const rows = await db.queryCompany(companyId, 'messaging_appointments as a').join('messaging_representatives as r', 'r.id', 'a.representative_id').where('a.status', 'booked').where('a.starts_at', '>', now).where('a.starts_at', '<=', until).select('a.id', 'a.number', 'a.customer_id', 'a.starts_at', 'a.place', 'r.name as representative');
+    const rows = await db.queryCompany(companyId, 'messaging_appointments', 'a').join('messaging_representatives as r', 'r.id', 'a.representative_id').where('a.status', 'booked').where('a.starts_at', '>', now).where('a.starts_at', '<=', until).select('a.id', 'a.number', 'a.customer_id', 'a.starts_at', 'a.place', 'r.name as representative');
     for (const a of rows) {
       const startsAt = new Date(a.starts_at).toISOString();
       const data = { appointment: { number: a.number, starts_at: startsAt.replace('T', ' ').slice(0, 16), place: a.place, representative: a.representative } };
