@@ -12,6 +12,12 @@ import { channelEntity } from './channels/channel-entity';
 import { notificationApiRoutes } from './notifications/notification-api';
 import { deliveryJob, MAX_ATTEMPTS } from './notifications/delivery-job';
 import { bindNotificationServices, remindAll } from './services';
+import { calendarPageRoutes } from './calendar/calendar-pages';
+import { deliveryPageRoutes } from './notifications/delivery-pages';
+import { customerPanel } from './crm/customer-panel';
+import { homePanel } from './home/home-panel';
+import { templatePreviewPanel } from './templates/template-panel';
+import { seedMessagingDemo } from './demo-data';
 
 /**
  * messaging: messages and appointments for representatives with a FULL calendar, notifications by
@@ -35,6 +41,12 @@ export default defineModule({
 
     for (const route of calendarApiRoutes()) m.routes.api(route);
     for (const route of notificationApiRoutes(parts.catalogue)) m.routes.api(route);
+
+    for (const route of [...calendarPageRoutes(), ...deliveryPageRoutes()]) m.routes.page(route);
+    m.views.slot(customerPanel());
+    m.views.slot(homePanel());
+    m.views.slot(templatePreviewPanel(parts.catalogue));
+    m.demo(seedMessagingDemo);
 
     m.jobs.define('deliver', deliveryJob(m.container, parts.adapters), { attempts: MAX_ATTEMPTS });
     m.jobs.schedule('reminders', '*/15 * * * *', async () => ({ sent: await remindAll(m.container, parts, new Date()) }));

@@ -16,7 +16,7 @@ export const appointmentEntity = defineEntity({
   paths: { api: '/appointments', pages: '/messaging/appointments' },
   title: 'place',
   search: ['place'],
-  sorts: ['-starts_at', 'starts_at', 'number', 'day'],
+  sorts: ['-starts_at', 'number', 'day'],
   fields: {
     number: field.integer({ label: 'No.', readOnly: true, filter: 'range' }),
     customer_id: field.integer({ label: 'Customer id', required: true, min: 1, filter: { param: 'customer_id' } }),
