@@ -22,6 +22,8 @@ import { loginCookie } from './session';
 
 const ADMIN = { email: 'admin@messaging.bench', password: 'messaging-bench-password' };
 const NOTIFICATIONS = Number(process.env.MSG_BENCH_NOTIFICATIONS ?? 300);
+/** Senders at once, as web requests and event handlers would be; the raw baseline adds with as many. */
+const PRODUCERS = Number(process.env.MSG_BENCH_PRODUCERS ?? 8);
 const APPOINTMENTS = Number(process.env.MSG_BENCH_APPOINTMENTS ?? 100_000);
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
@@ -46,13 +48,11 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
     // 1. Notifications through the queue, then the same deliveries through raw bull.
     const notify = kernel.container.get<NotifyService>(MESSAGING.Notify);
     const started = performance.now();
-    for (let i = 0; i < NOTIFICATIONS; i++) {
-      await notify.send(ctx.db, { template: 'messaging.birthday', customerId: customer.id, channel: 'sms', data: {}, dedupeKey: `bench-${i}` });
-    }
+    await inParallel(NOTIFICATIONS, PRODUCERS, (i) => notify.send(ctx.db, { template: 'messaging.birthday', customerId: customer.id, channel: 'sms', data: {}, dedupeKey: `bench-${i}` }));
     const queuedMs = performance.now() - started;
     await waitFor(async () => Number((await knex('messaging_notifications').where({ status: 'sent' }).count({ n: '*' }).first())?.n) >= NOTIFICATIONS, 600_000);
     const tessera = NOTIFICATIONS / ((performance.now() - started) / 1000);
-    print(`messaging notifications queued (${NOTIFICATIONS}, one transaction each): ${(NOTIFICATIONS / (queuedMs / 1000)).toFixed(0)} /s`);
+    print(`messaging notifications queued (${NOTIFICATIONS}, one transaction each, ${PRODUCERS} senders at once): ${(NOTIFICATIONS / (queuedMs / 1000)).toFixed(0)} /s`);
     print(`messaging notifications queued and delivered through the ${kernel.queue.kind} queue: ${tessera.toFixed(1)} /s`);
     if (process.env.REDIS_URL) {
       const raw = await rawBull(process.env.REDIS_URL, gateway.url, NOTIFICATIONS);
@@ -120,7 +120,7 @@ async function rawBull(redisUrl: string, gatewayUrl: string, n: number): Promise
     done++;
   });
   const started = performance.now();
-  for (let i = 0; i < n; i++) await queue.add({ i }, { removeOnComplete: true, attempts: 5 });
+  await inParallel(n, PRODUCERS, (i) => queue.add({ i }, { removeOnComplete: true, attempts: 5 }));
   await waitFor(async () => done >= n, 600_000);
   const rate = n / ((performance.now() - started) / 1000);
   await queue.obliterate({ force: true }).catch(() => undefined);
@@ -135,6 +135,13 @@ async function startGateway(): Promise<{ url: string; close(): Promise<void> }> 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function inParallel(n: number, width: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < n) await work(next++);
+  }));
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
