@@ -31,8 +31,9 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
       .where((q) => q.where('status', 'queued').orWhere((s) => s.where('status', 'sending').where('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS))))
       .update({ status: 'sending', claimed_at: now, attempts: db.unscoped('increments a counter').raw('attempts + 1'), updated_at: now });
     if (Number(claimed) !== 1) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
-    const row = await db.queryCompany(companyId, TABLE).where({ id }).first();
-    const config = await channelConfig(db, companyId, row.channel);
+    // Outside a transaction the two reads take two pool connections and run at once.
+    const [row, configs] = await Promise.all([db.queryCompany(companyId, TABLE).where({ id }).first(), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
+    const config = configs.map(toConfig).find((c: ChannelConfig) => c.channel === row.channel) ?? null;
     try {
       if (!config) throw new DeliveryError(`no ${row.channel} channel configured`, `no enabled ${row.channel} channel`, false);
       const receipt = await adapters.get(row.channel).send(config, { reference: `n${id}-${row.dedupe_key.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}`, to: row.recipient, subject: row.subject, body: row.body ?? '' });
@@ -61,5 +62,9 @@ async function logAttempt(db: ScopedDb, companyId: number, notificationId: numbe
 
 export async function channelConfig(db: ScopedDb, companyId: number, channel: Channel): Promise<ChannelConfig | null> {
   const row = await db.queryCompany(companyId, 'messaging_channels').where({ channel, enabled: true }).first();
-  return row ? { channel, endpoint: row.endpoint, port: row.port == null ? null : Number(row.port), username: row.username, sender: row.sender, secret: row.secret } : null;
+  return row ? toConfig(row) : null;
+}
+
+function toConfig(row: any): ChannelConfig {
+  return { channel: row.channel, endpoint: row.endpoint, port: row.port == null ? null : Number(row.port), username: row.username, sender: row.sender, secret: row.secret };
 }

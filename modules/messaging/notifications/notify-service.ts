@@ -43,11 +43,6 @@ export class NotifyServiceImpl implements NotifyService {
       const records: NotificationRecord[] = [];
       for (const channel of channels) {
         const dedupeKey = keyOf(request.template, request.dedupeKey, channel);
-        const existing = await tx.queryCompany(companyId, TABLE).where({ dedupe_key: dedupeKey }).first('id', 'status', 'reason');
-        if (existing) {
-          records.push({ id: Number(existing.id), channel, status: existing.status, created: false, reason: existing.reason ?? null });
-          continue;
-        }
         const template = templates.get(channel) ?? declaration.defaults?.[channel];
         const recipient = channel === 'email' ? customer.email : customer.phone;
         const reason = !template
@@ -71,6 +66,7 @@ export class NotifyServiceImpl implements NotifyService {
           subject: template?.subject ? render(template.subject, data, channel, 'subject').slice(0, 191) : null,
           body: template && !reason ? render(template.body, data, channel) : null,
         };
+        // The unique key decides: a second ask (or a concurrent one) finds the first notification.
         let id: number;
         try {
           id = await tx.insert(TABLE, row, { audit: false });
