@@ -1,5 +1,5 @@
 import type { SlotContribution } from 'tessera/core';
-import { addDays, companyTimeZone, dayIn } from '../settings';
+import { companyTimeZone, dayIn } from '../settings';
 
 /**
  * The signed-in user's reminders on the home page, as soon as they log in: the open messages and today's
@@ -19,7 +19,7 @@ export function homePanel(): SlotContribution {
       const appointments = await ctx.db
         .queryCompany(ctx.companyId, 'messaging_appointments')
         .whereIn('representative_id', reps)
-        .whereBetween('day', [today, addDays(today, 0)])
+        .where('day', today)
         .whereNot('status', 'cancelled')
         .orderBy('starts_at')
         .select('id', 'number', 'starts_at', 'place', 'customer_id');
