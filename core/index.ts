@@ -44,6 +44,8 @@ export { field } from './resources/fields';
 export type { Field, FieldKind } from './resources/fields';
 export type { EntityRow, EntityInput, EntityPatch, EntityPageOptions, BoundedCount, Stamps, WriteAction } from './resources/entity-types';
 export { EntityService } from './resources/entity-service';
+export { entitySchemas } from './resources/entity-schemas';
+export type { EntitySchemas } from './resources/entity-schemas';
 export type { EntityHooks, EntityServiceOptions } from './resources/entity-service';
 export type { EntityOptions } from './resources/register-entity';
 export type { ApiPart, ApiOverride } from './resources/entity-api';
@@ -55,6 +57,7 @@ export type { RegisteredEntity, RefTarget, RefOption, RefResolver } from './reso
 export { csvColumns, streamEntityCsv } from './resources/entity-csv';
 export type { CsvColumn, CsvParsed } from './resources/entity-csv';
 export { csvSafe } from './resources/field-display';
+export { cleanValue } from './resources/field-rules';
 
 // Shared helpers
 export { idParams, cursorQuery, searchQuery, timestamp, pageOf, idList, orNull, iso, intParam } from './http/common-schemas';
@@ -63,6 +66,7 @@ export type { FormBody, FormProblem } from './http/form-input';
 export { keysetPage, applyKeysetOrder, parseKeysetCursor, cutKeysetPage, companiesToBranch } from './data/keyset-page';
 export type { KeysetOrder, KeysetPlan, KeysetKind, BranchFilter } from './data/keyset-page';
 export { encodeCursor, decodeCursor } from './data/keyset';
+export { isDuplicateKey } from './db/db-lock';
 export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
 export { createBusinessTable, toDate, isMysql } from './db/schema-helpers';
 export { isDuplicateKey } from './db/db-lock';

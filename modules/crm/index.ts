@@ -3,9 +3,10 @@ import { CRM } from './api';
 import { CustomerServiceImpl } from './customers/customer-service';
 import { customerApiRoutes } from './customers/customer-api';
 import { customerPageRoutes } from './customers/customer-pages';
-import { CustomerGroupServiceImpl } from './groups/group-service';
-import { groupApiRoutes } from './groups/group-api';
-import { groupPageRoutes } from './groups/group-pages';
+import { CustomerGroupServiceImpl, groupRecordHooks } from './groups/group-service';
+import { groupEntity } from './groups/group-entity';
+import { groupApi } from './groups/group-api';
+import { groupPages } from './groups/group-pages';
 import { ImportService } from './import/import-service';
 import { importApiRoutes } from './import/import-api';
 import { importPageRoutes } from './import/import-pages';
@@ -18,15 +19,18 @@ import { seedCrmDemo } from './demo-data';
 export default defineModule({
   register(m) {
     m.services.bind(CRM.Customers, new CustomerServiceImpl());
-    m.services.bind(CRM.CustomerGroups, new CustomerGroupServiceImpl());
+    const api = groupApi(m.container);
+    const pages = groupPages(m.container);
+    const groupRecords = m.entities.register(groupEntity, { hooks: groupRecordHooks, api: api.parts, pages: pages.parts });
+    m.services.bind(CRM.CustomerGroups, new CustomerGroupServiceImpl(groupRecords));
     m.services.bind(CRM.Imports, new ImportService());
 
     for (const route of importApiRoutes(m.container)) m.routes.api(route);
     for (const route of customerApiRoutes(m.container)) m.routes.api(route);
-    for (const route of groupApiRoutes(m.container)) m.routes.api(route);
+    for (const route of api.routes) m.routes.api(route);
     for (const route of importPageRoutes(m.container)) m.routes.page(route);
     for (const route of customerPageRoutes(m.container)) m.routes.page(route);
-    for (const route of groupPageRoutes(m.container)) m.routes.page(route);
+    for (const route of pages.routes) m.routes.page(route);
 
     m.jobs.define('import', ImportService.jobHandler(m.container), { attempts: 2 });
     m.demo(seedCrmDemo);

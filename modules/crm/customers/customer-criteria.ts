@@ -1,6 +1,7 @@
 import { ValidationError } from '../../../core/http/errors';
 import { parseId } from '../../../core/http/id-schemas';
 import { isCalendarDate } from './custom-fields';
+import { plainFilters } from './customer-entity';
 import { CUSTOMER_SORTS, type CustomerCriteria, type CustomerSort } from './customer-types';
 
 /**
@@ -42,10 +43,11 @@ export function parseCriteria(raw: Record<string, unknown>): CustomerCriteria {
   }
   const tag = str('tag');
   if (tag) c.tag = tag.toLowerCase();
-  const classification = str('classification');
-  if (classification) c.classification = classification;
-  const route = str('delivery_route');
-  if (route) c.delivery_route = route;
+  // Declared filters of plain fields: equality on the value typed.
+  for (const f of plainFilters) {
+    const v = str(f.filter!.param);
+    if (v) (c as Record<string, unknown>)[f.key] = v;
+  }
   for (const key of ['created_from', 'created_to'] as const) {
     const v = str(key);
     if (!v) continue;
@@ -78,8 +80,10 @@ export function criteriaToQuery(c: CustomerCriteria): Record<string, string> {
   if (c.group_id) out.group_id = String(c.group_id);
   if (c.parent_id) out.parent_id = String(c.parent_id);
   if (c.tag) out.tag = c.tag;
-  if (c.classification) out.classification = c.classification;
-  if (c.delivery_route) out.delivery_route = c.delivery_route;
+  for (const f of plainFilters) {
+    const v = (c as Record<string, unknown>)[f.key];
+    if (v) out[f.filter!.param] = String(v);
+  }
   if (c.created_from) out.created_from = c.created_from;
   if (c.created_to) out.created_to = c.created_to;
   if (c.birth_month) out.birth_month = String(c.birth_month);

@@ -11,6 +11,7 @@ import { streamCustomerCsv } from '../export/csv-export';
 import { buildQueryString } from '../../../core/views/helpers';
 import { criteriaToQuery, parseCriteria, parseSort } from './customer-criteria';
 import type { CustomFieldDef } from './custom-fields';
+import { plainFields, plainValuesOf } from './customer-entity';
 import type { Customer, CustomerCriteria, CustomerInput } from './customer-types';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -50,6 +51,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
         shopOptions: shops.map((s) => ({ value: s.id, label: `${s.name} (${s.code})` })),
         codeHint: customer ? 'Unique in the company' : `Left empty, the company's next code is used (format ${settings.customer_code_format})`,
         codePlaceholder: customer ? '' : 'generated',
+        plainFields: plainFields.map((f) => ({ label: f.label, name: f.key, type: 'text', value: values[f.key] ?? '', error: fieldErrors[f.key], required: Boolean(f.options.required), hint: f.options.hint ?? '', placeholder: f.options.placeholder ?? '' })),
         customFields: settings.custom_fields.map((def) => customFieldView(def, values, fieldErrors)),
       },
     };
@@ -153,6 +155,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
             family,
             showFamily: !customer.parent_id,
             groups: customerGroups,
+            plainFields: plainFields.map((f) => ({ label: f.label, display: displayCustom(customer[f.key as keyof Customer]) })),
             customFields: settings.custom_fields.map((def) => ({ label: def.label, display: displayCustom(customer.custom_fields[def.key]) })),
             showHistory,
             history: showHistory ? await trail!.forRecord(ctx, 'crm_customers', customer.id) : [],
@@ -215,8 +218,7 @@ async function inputFromForm(ctx: RequestContext, body: Record<string, unknown>,
     email: text('email'),
     birthdate: text('birthdate'),
     shop_id: text('shop_id'),
-    classification: text('classification'),
-    delivery_route: text('delivery_route'),
+    ...Object.fromEntries(plainFields.map((f) => [f.key, text(f.key)])),
     tags: text('tags') ?? '',
   };
   if (existing && !input.code) delete input.code;
@@ -252,8 +254,7 @@ async function valuesOf(ctx: RequestContext, c: Customer): Promise<Record<string
     email: c.email,
     birthdate: c.birthdate,
     shop_id: c.shop_id,
-    classification: c.classification,
-    delivery_route: c.delivery_route,
+    ...plainValuesOf(c),
     tags: c.tags.join(', '),
     parent_code: parent?.code ?? '',
     custom_fields: c.custom_fields,

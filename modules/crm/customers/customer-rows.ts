@@ -1,6 +1,7 @@
 import { toDate } from '../../../core/db/schema-helpers';
 import type { Customer, CustomerLogin, CustomerRow } from './customer-types';
 import type { CustomValues } from './custom-fields';
+import { plainValuesOf } from './customer-entity';
 
 /** A stored row to the API shape; search columns stay internal. */
 export function toCustomer(row: CustomerRow, tags: string[] = [], login?: CustomerLogin | null): Customer {
@@ -14,8 +15,7 @@ export function toCustomer(row: CustomerRow, tags: string[] = [], login?: Custom
     email: row.email ?? null,
     birthdate: dateOnly(row.birthdate),
     shop_id: Number(row.shop_id),
-    classification: row.classification ?? null,
-    delivery_route: row.delivery_route ?? null,
+    ...plainValuesOf(row),
     parent_id: row.parent_id == null ? null : Number(row.parent_id),
     tags,
     custom_fields: parseCustom(row.custom_fields),

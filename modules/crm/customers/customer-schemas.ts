@@ -1,5 +1,7 @@
 import type { JsonSchema } from '../../../core/http/json-schema';
 import { idSchema } from '../../../core/http/id-schemas';
+import { entitySchemas } from 'tessera/core';
+import { customerEntity, plainFields, plainFilters } from './customer-entity';
 
 /**
  * JSON schemas of the customer API: ajv checks shapes and types here; the service checks meaning
@@ -8,6 +10,15 @@ import { idSchema } from '../../../core/http/id-schemas';
 /** A custom field holds text, a number, a yes/no or nothing (CustomValues); said so, generated clients can set them. */
 const customValues: JsonSchema = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } };
 const nullableString = (maxLength: number, description?: string): JsonSchema => ({ type: ['string', 'null'], maxLength, ...(description ? { description } : {}) });
+
+/** The plain fields' schemas, as the resource layer derives them from the declaration. */
+const declared = entitySchemas(customerEntity);
+const plain = (schema: JsonSchema, keys: readonly string[]): Record<string, JsonSchema> =>
+  Object.fromEntries(keys.map((key) => [key, (schema.properties as Record<string, JsonSchema>)[key]]));
+/** A filter is capped at its field's length, as the column is. */
+const filters = Object.fromEntries(
+  plainFilters.map((f) => [f.filter!.param, { ...plain(declared.listQuery, [f.filter!.param])[f.filter!.param], ...(f.options.maxLength ? { maxLength: f.options.maxLength } : {}) }]),
+);
 
 export { idParams } from '../../../core/http/id-schemas';
 
@@ -26,8 +37,7 @@ const inputProperties: Record<string, JsonSchema> = {
   email: nullableString(191),
   birthdate: { type: ['string', 'null'], description: 'YYYY-MM-DD' },
   shop_id: idSchema,
-  classification: nullableString(64),
-  delivery_route: nullableString(64),
+  ...plain(declared.patch, plainFields.map((f) => f.key)),
   parent_id: { ...idSchema, type: ['integer', 'null'], description: 'Main customer of a family sub-account.' },
   tags: { type: 'array', items: { type: 'string', maxLength: 40 }, maxItems: 20 },
   custom_fields: { ...customValues, description: "Values of the company's custom fields, by key." },
@@ -53,8 +63,7 @@ export const criteriaProperties: Record<string, JsonSchema> = {
   shop_id: { type: 'string', description: 'Shop id, or several separated by commas.' },
   group_id: idSchema,
   tag: { type: 'string', maxLength: 40 },
-  classification: { type: 'string', maxLength: 64 },
-  delivery_route: { type: 'string', maxLength: 64 },
+  ...filters,
   created_from: { type: 'string', format: 'date' },
   created_to: { type: 'string', format: 'date' },
   birth_month: { type: 'integer', minimum: 1, maximum: 12 },
@@ -135,8 +144,7 @@ export const customerSchema: JsonSchema = {
     email: { type: ['string', 'null'] },
     birthdate: { type: ['string', 'null'] },
     shop_id: { type: 'integer' },
-    classification: { type: ['string', 'null'] },
-    delivery_route: { type: ['string', 'null'] },
+    ...plain(declared.row, plainFields.map((f) => f.key)),
     parent_id: { type: ['integer', 'null'] },
     tags: { type: 'array', items: { type: 'string' } },
     custom_fields: customValues,

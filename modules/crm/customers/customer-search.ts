@@ -4,6 +4,7 @@ import { keysetPage, type BranchFilter, type KeysetOrder } from '../../../core/d
 import { ValidationError } from '../../../core/http/errors';
 import { prefixPlan, type PrefixPlan } from './customer-normalize';
 import type { CustomerCriteria, CustomerRow, CustomerSort } from './customer-types';
+import { FILTER_INDEXES, plainFilters, type PlainKey } from './customer-entity';
 import { endOfDay, startOfDay } from '../../../core/data/calendar';
 
 /** A group filter, resolved by the caller (the group's type decides how membership is joined). */
@@ -158,8 +159,10 @@ function orderedIndex(c: CustomerCriteria, spec: SortSpec): string {
   if (spec.column === 'id') return 'PRIMARY';
   if (c.shop_ids?.length === 1) return 'crm_customers_shop_name_idx';
   if (c.birth_month) return 'crm_customers_birth_month_idx';
-  if (c.classification) return 'crm_customers_classification_idx';
-  if (c.delivery_route) return 'crm_customers_route_idx';
+  for (const f of plainFilters) {
+    const index = FILTER_INDEXES[f.key as PlainKey];
+    if (index && (c as Record<string, unknown>)[f.key]) return index;
+  }
   return 'crm_customers_name_idx';
 }
 
@@ -220,8 +223,10 @@ function applyFilters(
   };
   if (options.companyId) qb.where(`${alias}.company_id`, options.companyId);
   if (c.shop_ids && c.shop_ids.length) qb.whereIn(`${alias}.shop_id`, c.shop_ids);
-  if (c.classification) qb.where(`${alias}.classification`, c.classification);
-  if (c.delivery_route) qb.where(`${alias}.delivery_route`, c.delivery_route);
+  for (const f of plainFilters) {
+    const value = (c as Record<string, unknown>)[f.key];
+    if (value) qb.where(`${alias}.${f.key}`, value as string);
+  }
   if (c.birth_month) qb.where(`${alias}.birth_month`, c.birth_month);
   if (c.parent_id) qb.where(`${alias}.parent_id`, c.parent_id);
   // Calendar days in the company's time zone: "created on the 1st" means the 1st where it works.

@@ -11,6 +11,7 @@ import { loginsFor, writeLogin } from './customer-logins';
 import { searchColumns } from './customer-normalize';
 import { assertPhoneFree, ownedPhone, phoneNormOf, settleFamilyPhones } from './customer-phones';
 import { toCustomer } from './customer-rows';
+import { plainFields, plainValuesOf } from './customer-entity';
 import { customerSearch, planDrive, type GroupFilter } from './customer-search';
 import type { Customer, CustomerCriteria, CustomerInput, CustomerRow, CustomerSort, Page } from './customer-types';
 import { validateCustomer, type CleanCustomer } from './customer-validation';
@@ -19,7 +20,7 @@ export const CUSTOMERS = 'crm_customers';
 const TAGS = 'crm_customer_tags';
 
 /** Fields a person sees in the audit trail; search columns are derived and left out. */
-const AUDITED = ['code', 'first_name', 'last_name', 'phone', 'email', 'birthdate', 'shop_id', 'classification', 'delivery_route', 'parent_id', 'custom_fields'] as const;
+const AUDITED = ['code', 'first_name', 'last_name', 'phone', 'email', 'birthdate', 'shop_id', ...plainFields.map((f) => f.key), 'parent_id', 'custom_fields'] as const;
 
 export class CustomerServiceImpl implements CustomerService {
   async get(ctx: RequestContext, id: number): Promise<Customer> {
@@ -210,8 +211,7 @@ export function columnsOf(v: CleanCustomer & { code: string }): Record<string, u
     birthdate: v.birthdate ?? null,
     birth_month: v.birthdate ? Number(v.birthdate.slice(5, 7)) : null,
     shop_id: v.shop_id,
-    classification: v.classification ?? null,
-    delivery_route: v.delivery_route ?? null,
+    ...plainValuesOf(v),
     parent_id: v.parent_id ?? null,
     custom_fields: v.custom_fields && Object.keys(v.custom_fields).length ? JSON.stringify(v.custom_fields) : null,
     ...searchColumns(v),
@@ -228,8 +228,7 @@ export function rowToClean(row: CustomerRow): CleanCustomer & { code: string } {
     email: c.email,
     birthdate: c.birthdate,
     shop_id: c.shop_id,
-    classification: c.classification,
-    delivery_route: c.delivery_route,
+    ...plainValuesOf(c),
     parent_id: c.parent_id,
     custom_fields: c.custom_fields,
   };

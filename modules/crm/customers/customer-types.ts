@@ -1,7 +1,8 @@
 import type { CustomValues } from './custom-fields';
+import type { PlainCriteria, PlainInput, PlainValues } from './customer-entity';
 
-/** A customer as services and the API return it (snake_case, as on the wire). */
-export interface Customer {
+/** A customer as services and the API return it (snake_case, as on the wire); plain fields as declared. */
+export interface Customer extends PlainValues {
   id: number;
   company_id: number;
   code: string;
@@ -11,8 +12,6 @@ export interface Customer {
   email: string | null;
   birthdate: string | null;
   shop_id: number;
-  classification: string | null;
-  delivery_route: string | null;
   parent_id: number | null;
   tags: string[];
   custom_fields: CustomValues;
@@ -31,7 +30,7 @@ export interface CustomerLogin {
 }
 
 /** What a caller may send to create or change a customer; every field optional for a patch. */
-export interface CustomerInput {
+export interface CustomerInput extends PlainInput {
   code?: string | null;
   first_name?: string | null;
   last_name?: string | null;
@@ -39,8 +38,6 @@ export interface CustomerInput {
   email?: string | null;
   birthdate?: string | null;
   shop_id?: number | string | null;
-  classification?: string | null;
-  delivery_route?: string | null;
   parent_id?: number | string | null;
   tags?: string[] | string | null;
   custom_fields?: Record<string, unknown> | null;
@@ -48,13 +45,11 @@ export interface CustomerInput {
 }
 
 /** The list page's and the API's criteria; also what a by-customer group is built from. */
-export interface CustomerCriteria {
+export interface CustomerCriteria extends PlainCriteria {
   q?: string;
   shop_ids?: number[];
   group_id?: number;
   tag?: string;
-  classification?: string;
-  delivery_route?: string;
   created_from?: string;
   created_to?: string;
   birth_month?: number;
@@ -69,8 +64,8 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** The columns of crm_customers, as stored. */
-export interface CustomerRow {
+/** The columns of crm_customers, as stored (plain fields as declared). */
+export interface CustomerRow extends PlainValues {
   id: number;
   company_id: number;
   shop_id: number;
@@ -81,8 +76,6 @@ export interface CustomerRow {
   email: string | null;
   birthdate: string | null;
   birth_month: number | null;
-  classification: string | null;
-  delivery_route: string | null;
   parent_id: number | null;
   custom_fields: string | null;
   name_norm: string;

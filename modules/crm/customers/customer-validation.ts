@@ -2,9 +2,11 @@ import { cleanCode, codeProblem } from './customer-code';
 import { isCalendarDate, validateCustomValues, type CustomFieldDef, type CustomValues } from './custom-fields';
 import type { CustomerInput } from './customer-types';
 import { normalizePhone } from './customer-normalize';
+import { cleanValue } from 'tessera/core';
+import { plainFields, type PlainValues } from './customer-entity';
 
 /** A customer's fields after checking: the service writes these, the import too. */
-export interface CleanCustomer {
+export interface CleanCustomer extends Partial<PlainValues> {
   code?: string | null;
   first_name?: string;
   last_name?: string;
@@ -12,8 +14,6 @@ export interface CleanCustomer {
   email?: string | null;
   birthdate?: string | null;
   shop_id?: number;
-  classification?: string | null;
-  delivery_route?: string | null;
   parent_id?: number | null;
   tags?: string[];
   custom_fields?: CustomValues;
@@ -119,11 +119,13 @@ export function validateCustomer(
     else if (shop === 'bad') errors.shop_id = 'must be a shop id';
     else value.shop_id = shop;
   }
-  for (const key of ['classification', 'delivery_route'] as const) {
-    if (!has(key)) continue;
-    const v = text(input[key]);
-    if (v !== null && v.length > 64) errors[key] = 'must be at most 64 characters';
-    else value[key] = v;
+  // Plain fields: the declaration's rules (length, kind), spaces squeezed as people type them.
+  for (const f of plainFields) {
+    if (!has(f.key as keyof CustomerInput)) continue;
+    const raw = (input as Record<string, unknown>)[f.key];
+    const result = cleanValue(f, typeof raw === 'string' ? text(raw) : raw);
+    if ('error' in result) errors[f.key] = result.error;
+    else (value as Record<string, unknown>)[f.key] = result.value;
   }
   if (has('parent_id')) {
     const parent = positiveInt(input.parent_id);

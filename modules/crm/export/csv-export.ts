@@ -10,6 +10,9 @@ import { parseCustom } from '../customers/customer-rows';
 import { resolveGroup, tagsFor } from '../customers/customer-service';
 import type { CustomerCriteria, CustomerRow, CustomerSort } from '../customers/customer-types';
 import { templateHeader } from '../import/csv-columns';
+import { plainFields } from '../customers/customer-entity';
+
+const CSV_PLAIN = plainFields.filter((f) => f.csv);
 
 const PAGE = 1000;
 
@@ -54,8 +57,7 @@ export async function streamCustomerCsv(ctx: RequestContext, res: Response, crit
           birthdate: r.birthdate ? String(r.birthdate).slice(0, 10) : '',
           shop: shops.get(Number(r.shop_id))?.code ?? '',
           tags: (tags.get(Number(r.id)) ?? []).join(', '),
-          classification: r.classification ?? '',
-          delivery_route: r.delivery_route ?? '',
+          ...Object.fromEntries(CSV_PLAIN.map((f) => [f.csv!.header, (r as unknown as Record<string, unknown>)[f.key] ?? ''])),
           parent_code: r.parent_id ? parents.get(Number(r.parent_id)) ?? '' : '',
         };
         for (const def of settings.custom_fields) line[def.key] = custom[def.key] ?? '';

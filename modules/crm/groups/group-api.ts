@@ -1,78 +1,60 @@
 import type { Container } from 'inversify';
-import type { ApiRoute } from '../../../core/modules/module-api';
+import { idParams, type ApiOverride, type ApiPart, type ApiRoute } from 'tessera/core';
 import { CRM, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
-import { idParams } from '../customers/customer-schemas';
 import { groupCreateBody, groupPatchBody, groupSchema, memberSchema, membersQuery } from './group-schemas';
 
-/** `/api/v1/crm/groups...` */
-export function groupApiRoutes(container: Container): ApiRoute[] {
+/**
+ * `/api/v1/crm/groups...`: the entity's routes keep their paths and permissions from the declaration;
+ * their bodies and answers are the group's own (shops, members, a member count), and members is a route of its own.
+ */
+export function groupApi(container: Container): { parts: Partial<Record<ApiPart, ApiOverride>>; routes: ApiRoute[] } {
   const groups = () => container.get<CustomerGroupService>(CRM.CustomerGroups);
-  return [
-    {
-      method: 'GET',
-      path: '/groups',
-      permission: PERM.groupRead,
+  const counted = async (ctx: Parameters<ApiRoute['handler']>[0], group: { id: number }) => ({ ...group, member_count: await groups().count(ctx, group.id) });
+  const parts: Partial<Record<ApiPart, ApiOverride>> = {
+    list: {
       summary: 'Customer groups of the current companies',
+      query: undefined,
       response: { type: 'object', properties: { data: { type: 'array', items: groupSchema } } },
       handler: async (ctx) => ({ data: await groups().list(ctx) }),
     },
-    {
-      method: 'POST',
-      path: '/groups',
-      permission: PERM.groupManage,
+    create: {
       summary: 'Create a group: `shop` with `shop_ids`, or `customer` with `customer_ids` and/or a `search` whose results are added',
       body: groupCreateBody,
       response: groupSchema,
-      status: 201,
-      handler: async (ctx, { body }) => {
-        const group = await groups().create(ctx, body);
-        return { ...group, member_count: await groups().count(ctx, group.id) };
-      },
+      handler: async (ctx, { body }) => counted(ctx, await groups().create(ctx, body)),
     },
-    {
-      method: 'GET',
-      path: '/groups/{id}',
-      permission: PERM.groupRead,
+    get: {
       summary: 'One group with its member count',
-      params: idParams,
       response: groupSchema,
-      handler: async (ctx, { params }) => ({ ...(await groups().get(ctx, params.id)), member_count: await groups().count(ctx, params.id) }),
+      handler: async (ctx, { params }) => counted(ctx, await groups().get(ctx, params.id)),
     },
-    {
-      method: 'PATCH',
-      path: '/groups/{id}',
-      permission: PERM.groupManage,
+    update: {
       summary: 'Rename, replace the shops, or add and remove members (customer_ids, search, remove_customer_ids)',
-      params: idParams,
       body: groupPatchBody,
       response: groupSchema,
-      handler: async (ctx, { params, body }) => {
-        const group = await groups().update(ctx, params.id, body);
-        return { ...group, member_count: await groups().count(ctx, group.id) };
-      },
+      handler: async (ctx, { params, body }) => counted(ctx, await groups().update(ctx, params.id, body)),
     },
-    {
-      method: 'DELETE',
-      path: '/groups/{id}',
-      permission: PERM.groupManage,
+    remove: {
       summary: 'Delete a group; refused (409) while another module uses it',
-      params: idParams,
-      status: 204,
       handler: async (ctx, { params }) => {
         await groups().remove(ctx, params.id);
         return null;
       },
     },
+  };
+  const routes: ApiRoute[] = [
     {
       method: 'GET',
       path: '/groups/{id}/members',
       permission: PERM.groupRead,
       summary: 'Members of a group, in keyset pages (for a by-shop group: the current customers of its shops)',
+      tags: ['Customer groups'],
       params: idParams,
       query: membersQuery,
       response: { type: 'object', properties: { data: { type: 'array', items: memberSchema }, next_cursor: { type: ['string', 'null'] } } },
       handler: async (ctx, { params, query }) => groups().members(ctx, params.id, { after: query.after, limit: query.limit }),
     },
   ];
+  return { parts, routes };
 }

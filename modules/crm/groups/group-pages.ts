@@ -1,11 +1,10 @@
 import type { Container } from 'inversify';
-import { AppError, ValidationError } from '../../../core/http/errors';
-import type { PageResult, PageRoute, RedirectResult } from '../../../core/modules/module-api';
-import type { RequestContext } from '../../../core/security/request-context';
+import { AppError, ValidationError, type PageOverride, type PagePart, type PageResult, type PageRoute, type RedirectResult, type RequestContext } from 'tessera/core';
 import { CRM, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { shopsById } from '../shops';
 import { parseCriteria } from '../customers/customer-criteria';
+import { plainFilters } from '../customers/customer-entity';
 import type { CustomerGroup, GroupInput } from './group-types';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -21,8 +20,12 @@ function ids(value: unknown): number[] {
   return (Array.isArray(value) ? value : [value]).map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** Group pages: list, create, edit, detail with member preview and count, adding and removing members. */
-export function groupPageRoutes(container: Container): PageRoute[] {
+/**
+ * Group pages. The entity's pages (list, new, create, record, update, delete) keep their paths and
+ * permissions from the declaration and get their own handlers here: a group's form picks shops, its
+ * page previews and counts members. The member pages and the edit form are routes of their own.
+ */
+export function groupPages(container: Container): { parts: Partial<Record<PagePart, PageOverride>>; routes: PageRoute[] } {
   const groups = () => container.get<CustomerGroupService>(CRM.CustomerGroups);
 
   const form = async (ctx: RequestContext, group: CustomerGroup | null, values: Record<string, unknown>, errors: Record<string, string> = {}): Promise<PageResult> => {
@@ -68,11 +71,8 @@ export function groupPageRoutes(container: Container): PageRoute[] {
     return { redirect: `/crm/groups/${groupId}`, flash: { type: 'success', message: `${added} customer${added === 1 ? '' : 's'} added` } };
   };
 
-  return [
-    {
-      method: 'GET',
-      path: '/crm/groups',
-      permission: PERM.groupRead,
+  const parts: Partial<Record<PagePart, PageOverride>> = {
+    list: {
       handler: async (ctx) => {
         const shops = await shopsById(ctx);
         const list = await groups().list(ctx);
@@ -83,16 +83,10 @@ export function groupPageRoutes(container: Container): PageRoute[] {
         };
       },
     },
-    {
-      method: 'GET',
-      path: '/crm/groups/new',
-      permission: PERM.groupManage,
+    new: {
       handler: async (ctx) => form(ctx, null, { type: 'shop' }),
     },
-    {
-      method: 'POST',
-      path: '/crm/groups',
-      permission: PERM.groupManage,
+    create: {
       handler: async (ctx, { body }): Promise<PageResult | RedirectResult> => {
         const type = body.type === 'customer' ? 'customer' : body.type === 'shop' ? 'shop' : (String(body.type ?? '') as 'shop');
         try {
@@ -109,21 +103,7 @@ export function groupPageRoutes(container: Container): PageRoute[] {
         }
       },
     },
-    {
-      // Adding from the customer list: the group is chosen in the form, so it is not in the path.
-      method: 'POST',
-      path: '/crm/groups/add-members',
-      permission: PERM.groupManage,
-      handler: async (ctx, { body }) => {
-        const groupId = Number(body.group_id);
-        if (!Number.isInteger(groupId) || groupId <= 0) return { redirect: '/crm/customers', flash: { type: 'error', message: 'Choose a group' } };
-        return addMembers(ctx, groupId, body);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/crm/groups/:id',
-      permission: PERM.groupRead,
+    record: {
       handler: async (ctx, { params, query }) => {
         const group = await groups().get(ctx, Number(params.id) || 0);
         const shops = await shopsById(ctx);
@@ -145,25 +125,14 @@ export function groupPageRoutes(container: Container): PageRoute[] {
             canRemove: group.type === 'customer' && ctx.can(PERM.groupManage),
             shopOptions: [...shops.values()].filter((s) => s.company_id === group.company_id).map((s) => ({ value: s.id, label: s.name })),
             monthOptions: MONTHS.map((label, i) => ({ value: i + 1, label })),
+            plainFilters: plainFilters.map((f) => ({ param: f.filter!.param, label: f.label })),
             showHistory,
             history: showHistory ? await trail!.forRecord(ctx, 'crm_groups', group.id) : [],
           },
         };
       },
     },
-    {
-      method: 'GET',
-      path: '/crm/groups/:id/edit',
-      permission: PERM.groupManage,
-      handler: async (ctx, { params }) => {
-        const group = await groups().get(ctx, Number(params.id) || 0);
-        return form(ctx, group, { name: group.name, description: group.description, shop_ids: group.shop_ids });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/crm/groups/:id',
-      permission: PERM.groupManage,
+    update: {
       handler: async (ctx, { params, body }): Promise<PageResult | RedirectResult> => {
         const group = await groups().get(ctx, Number(params.id) || 0);
         try {
@@ -179,10 +148,7 @@ export function groupPageRoutes(container: Container): PageRoute[] {
         }
       },
     },
-    {
-      method: 'POST',
-      path: '/crm/groups/:id/delete',
-      permission: PERM.groupManage,
+    remove: {
       handler: async (ctx, { params }): Promise<RedirectResult> => {
         const group = await groups().get(ctx, Number(params.id) || 0);
         try {
@@ -192,6 +158,29 @@ export function groupPageRoutes(container: Container): PageRoute[] {
           throw error;
         }
         return { redirect: '/crm/groups', flash: { type: 'success', message: `Group ${group.name} deleted` } };
+      },
+    },
+  };
+
+  const routes: PageRoute[] = [
+    {
+      // Adding from the customer list: the group is chosen in the form, so it is not in the path.
+      method: 'POST',
+      path: '/crm/groups/add-members',
+      permission: PERM.groupManage,
+      handler: async (ctx, { body }) => {
+        const groupId = Number(body.group_id);
+        if (!Number.isInteger(groupId) || groupId <= 0) return { redirect: '/crm/customers', flash: { type: 'error', message: 'Choose a group' } };
+        return addMembers(ctx, groupId, body);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/crm/groups/:id/edit',
+      permission: PERM.groupManage,
+      handler: async (ctx, { params }) => {
+        const group = await groups().get(ctx, Number(params.id) || 0);
+        return form(ctx, group, { name: group.name, description: group.description, shop_ids: group.shop_ids });
       },
     },
     {
@@ -213,4 +202,5 @@ export function groupPageRoutes(container: Container): PageRoute[] {
       },
     },
   ];
+  return { parts, routes };
 }

@@ -1,9 +1,4 @@
-import type { ScopedDb } from '../../../core/data/scoped-db';
-import { decodeCursor, encodeCursor } from '../../../core/data/keyset';
-import { isDuplicateKey } from '../../../core/db/db-lock';
-import { toDate } from '../../../core/db/schema-helpers';
-import { NotFoundError, ValidationError } from '../../../core/http/errors';
-import type { RequestContext } from '../../../core/security/request-context';
+import { ConflictError, EntityService, NotFoundError, type EntityHooks, type EntityRow, ValidationError, decodeCursor, encodeCursor, isDuplicateKey, type RequestContext, type ScopedDb } from 'tessera/core';
 import { CRM_EVENTS, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { assertShops } from '../shops';
@@ -11,38 +6,40 @@ import { parseCriteria } from '../customers/customer-criteria';
 import { customerIdsQuery, type GroupFilter } from '../customers/customer-search';
 import { resolveGroup } from '../customers/customer-service';
 import type { Page } from '../customers/customer-types';
+import { groupEntity } from './group-entity';
 import type { CustomerGroup, GroupInput, GroupMember, GroupType } from './group-types';
 
-const GROUPS = 'crm_groups';
+const GROUPS = groupEntity.table;
 const GROUP_SHOPS = 'crm_group_shops';
 const MEMBERS = 'crm_group_members';
 const CUSTOMERS = 'crm_customers';
 const MEMBER_COLUMNS = ['c.id', 'c.code', 'c.first_name', 'c.last_name', 'c.phone', 'c.email', 'c.shop_id'];
-
-interface GroupRow {
-  id: number;
-  company_id: number;
-  name: string;
-  type: string;
-  description: string;
-  created_at: unknown;
-  updated_at: unknown;
-}
+const TAKEN = { name: 'is already the name of another group' };
 
 /**
- * Customer groups. Membership of a by-shop group is never stored: every question about it joins the
- * customers' current shop to the group's shops, so it is always what the shops say today.
+ * The registered entity's own writes are refused: a group's shops and members are written with it, so
+ * every write goes through `CRM.CustomerGroups`. Reads, refs and pickers use the entity's service.
+ */
+const refuse = async (): Promise<never> => {
+  throw new ConflictError('Customer groups are written through crm.CustomerGroupService');
+};
+export const groupRecordHooks: EntityHooks = { beforeCreate: refuse, beforeUpdate: refuse, beforeRemove: refuse };
+
+/**
+ * Customer groups: the declared entity's records (fields checked by the declaration, reads scoped,
+ * writes audited) plus what is special. Membership of a by-shop group is never stored: every question
+ * about it joins the customers' current shop to the group's shops, so it is always what the shops say today.
  */
 export class CustomerGroupServiceImpl implements CustomerGroupService {
+  constructor(private readonly records: EntityService<typeof groupEntity>) {}
+
+  /** Every visible group by name (1000 at most), with its shops. */
   async list(ctx: RequestContext): Promise<CustomerGroup[]> {
-    const rows = (await ctx.db.query(GROUPS).orderBy('name').orderBy('id').limit(1000)) as GroupRow[];
-    return this.withShops(ctx.db, rows);
+    return this.withShops(ctx.db, (await this.records.list(ctx, { sort: 'name' })).map(toGroup));
   }
 
   async get(ctx: RequestContext, id: number): Promise<CustomerGroup> {
-    const row = await ctx.db.findById<GroupRow>(GROUPS, id);
-    if (!row) throw new NotFoundError('Customer group');
-    return (await this.withShops(ctx.db, [row]))[0];
+    return (await this.withShops(ctx.db, [toGroup(await this.records.get(ctx, id))]))[0];
   }
 
   async isMember(ctx: RequestContext, groupId: number, customerId: number): Promise<boolean> {
@@ -68,8 +65,8 @@ export class CustomerGroupServiceImpl implements CustomerGroupService {
       .query(GROUPS)
       .where((w) => w.whereIn('id', byShop).orWhereIn('id', byCustomer))
       .orderBy('name')
-      .orderBy('id')) as GroupRow[];
-    return this.withShops(ctx.db, rows);
+      .orderBy('id')) as Array<Record<string, unknown>>;
+    return this.withShops(ctx.db, rows.map((raw) => toGroup(this.records.toRow(raw))));
   }
 
   async members(ctx: RequestContext, groupId: number, options: { after?: string | null; limit?: number } = {}): Promise<Page<GroupMember>> {
@@ -121,16 +118,12 @@ export class CustomerGroupServiceImpl implements CustomerGroupService {
   async create(ctx: RequestContext, input: GroupInput): Promise<CustomerGroup> {
     ctx.require(PERM.groupManage);
     const companyId = ctx.companyId;
-    const clean = validateGroup(input, false);
+    const { values, special } = await this.clean(ctx, input, 'create');
     const search = input.search ? parseCriteria(input.search) : undefined;
+    const type = values.type as GroupType;
     const id = await ctx.db.transaction(async (db) => {
-      let id: number;
-      try {
-        id = await db.insert(GROUPS, { name: clean.name, type: clean.type, description: clean.description ?? '', company_id: companyId });
-      } catch (error) {
-        throw isDuplicateKey(error) ? new ValidationError({ name: 'is already the name of another group' }) : error;
-      }
-      await this.applyMembers(ctx.withDb(db), db, { id, type: clean.type!, company_id: companyId }, clean, search);
+      const id = await takenAsName(() => db.insert(GROUPS, { ...values, description: values.description ?? '', company_id: companyId }));
+      await this.applyMembers(ctx.withDb(db), db, { id, type, company_id: companyId }, special, search);
       return id;
     });
     return this.get(ctx, id);
@@ -139,23 +132,37 @@ export class CustomerGroupServiceImpl implements CustomerGroupService {
   async update(ctx: RequestContext, id: number, patch: Partial<GroupInput> & { remove_customer_ids?: number[] }): Promise<CustomerGroup> {
     ctx.require(PERM.groupManage);
     const group = await this.get(ctx, id);
-    const clean = validateGroup({ ...patch, type: patch.type ?? group.type }, true);
-    if (clean.type !== group.type) throw new ValidationError({ type: 'cannot be changed; create a new group' });
+    if (patch.type !== undefined && patch.type !== group.type) throw new ValidationError({ type: 'cannot be changed; create a new group' });
+    const { values, special } = await this.clean(ctx, { ...patch, type: group.type }, 'update', group.company_id);
     const search = patch.search ? parseCriteria(patch.search) : undefined;
     await ctx.db.transaction(async (db) => {
-      const columns: Record<string, unknown> = {};
-      if (clean.name !== undefined) columns.name = clean.name;
-      if (clean.description !== undefined) columns.description = clean.description ?? '';
-      if (Object.keys(columns).length) {
-        try {
-          await db.update(GROUPS, id, columns);
-        } catch (error) {
-          throw isDuplicateKey(error) ? new ValidationError({ name: 'is already the name of another group' }) : error;
-        }
-      }
-      await this.applyMembers(ctx.withDb(db), db, group, clean, search, patch.remove_customer_ids);
+      const { type: _type, ...columns } = values;
+      if (columns.description === null) columns.description = '';
+      if (Object.keys(columns).length) await takenAsName(() => db.update(GROUPS, id, columns));
+      await this.applyMembers(ctx.withDb(db), db, group, special, search, patch.remove_customer_ids);
     });
     return this.get(ctx, id);
+  }
+
+  /**
+   * The declared fields checked by the declaration (a name squeezed to single spaces), the shop and
+   * customer ids by the group's rules; every problem named at once.
+   */
+  private async clean(ctx: RequestContext, input: GroupInput, mode: 'create' | 'update', companyId = ctx.companyId): Promise<{ values: Record<string, unknown>; special: GroupInput }> {
+    const { shop_ids, customer_ids, search: _search, remove_customer_ids: _remove, ...plain } = input as GroupInput & { remove_customer_ids?: unknown };
+    if (typeof plain.name === 'string') plain.name = plain.name.trim().replace(/\s+/g, ' ');
+    const { values, errors } = await this.records.check(ctx, plain, mode, companyId);
+    const special: GroupInput = {};
+    for (const [key, v] of [['shop_ids', shop_ids], ['customer_ids', customer_ids]] as const) {
+      if (v === undefined || v === null) continue;
+      const list = (Array.isArray(v) ? v : String(v).split(',').filter((x) => x.trim() !== '')).map(Number);
+      if (list.some((n) => !Number.isInteger(n) || n <= 0)) errors[key] = 'must be a list of ids';
+      else special[key] = list;
+    }
+    const byShop = (values.type ?? input.type) === 'shop';
+    if (byShop && (mode === 'create' || special.shop_ids !== undefined) && !(special.shop_ids ?? []).length) errors.shop_ids = 'choose at least one shop';
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    return { values, special };
   }
 
   async remove(ctx: RequestContext, id: number): Promise<void> {
@@ -224,19 +231,19 @@ export class CustomerGroupServiceImpl implements CustomerGroupService {
     }
   }
 
-  private async withShops(db: ScopedDb, rows: GroupRow[]): Promise<CustomerGroup[]> {
-    const ids = rows.filter((r) => r.type === 'shop').map((r) => Number(r.id));
+  private async withShops(db: ScopedDb, rows: CustomerGroup[]): Promise<CustomerGroup[]> {
+    const ids = rows.filter((r) => r.type === 'shop').map((r) => r.id);
     const shops = ids.length ? ((await db.query(GROUP_SHOPS).whereIn('group_id', ids).orderBy('shop_id').select('group_id', 'shop_id')) as Array<{ group_id: number; shop_id: number }>) : [];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      company_id: Number(r.company_id),
-      name: r.name,
-      type: r.type === 'shop' ? 'shop' : 'customer',
-      description: r.description ?? '',
-      shop_ids: shops.filter((s) => Number(s.group_id) === Number(r.id)).map((s) => Number(s.shop_id)),
-      created_at: toDate(r.created_at)?.toISOString() ?? null,
-      updated_at: toDate(r.updated_at)?.toISOString() ?? null,
-    }));
+    return rows.map((r) => ({ ...r, shop_ids: shops.filter((s) => Number(s.group_id) === r.id).map((s) => Number(s.shop_id)) }));
+  }
+}
+
+/** A name another group of the company holds: the database's unique key decides, the message names the field. */
+async function takenAsName<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw isDuplicateKey(error) || error instanceof ConflictError ? new ValidationError(TAKEN) : error;
   }
 }
 
@@ -258,34 +265,10 @@ async function insertMembers(db: ScopedDb, group: { id: number; company_id: numb
   return Number(result?.changes ?? 0);
 }
 
-function validateGroup(input: GroupInput, partial: boolean): GroupInput {
-  const errors: Record<string, string> = {};
-  const out: GroupInput = {};
-  if (!partial || input.name !== undefined) {
-    const name = String(input.name ?? '').trim().replace(/\s+/g, ' ');
-    if (!name) errors.name = 'is required';
-    else if (name.length > 100) errors.name = 'must be at most 100 characters';
-    else out.name = name;
-  }
-  if (input.type !== 'shop' && input.type !== 'customer') errors.type = 'must be shop or customer';
-  else out.type = input.type;
-  if (input.description !== undefined) {
-    const d = String(input.description ?? '').trim();
-    if (d.length > 255) errors.description = 'must be at most 255 characters';
-    else out.description = d;
-  }
-  for (const key of ['shop_ids', 'customer_ids'] as const) {
-    const v = input[key];
-    if (v === undefined || v === null) continue;
-    const list = Array.isArray(v) ? v : String(v).split(',').filter((x) => x.trim() !== '');
-    const ids = list.map(Number);
-    if (ids.some((n) => !Number.isInteger(n) || n <= 0)) errors[key] = 'must be a list of ids';
-    else out[key] = ids;
-  }
-  if (!partial && out.type === 'shop' && !(out.shop_ids ?? []).length) errors.shop_ids = 'choose at least one shop';
-  if (partial && out.type === 'shop' && out.shop_ids !== undefined && !out.shop_ids.length) errors.shop_ids = 'choose at least one shop';
-  if (Object.keys(errors).length) throw new ValidationError(errors);
-  return out;
+/** A record in the shape of the group API (the declared fields and the times); shops are added by `withShops`. */
+function toGroup(row: EntityRow<typeof groupEntity>): CustomerGroup {
+  const { id, company_id, name, type, description, created_at, updated_at } = row;
+  return { id, company_id, name, type, description: description ?? '', shop_ids: [], created_at, updated_at };
 }
 
 function toMember(r: any): GroupMember {

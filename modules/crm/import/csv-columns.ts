@@ -1,4 +1,5 @@
 import type { CustomFieldDef } from '../customers/custom-fields';
+import { plainFields, type PlainKey } from '../customers/customer-entity';
 
 /**
  * The columns of the customer CSV, in template order. Export writes exactly these, so an exported file
@@ -13,8 +14,8 @@ export const STANDARD_COLUMNS = [
   'birthdate',
   'shop',
   'tags',
-  'classification',
-  'delivery_route',
+  // The customer's plain fields, under their declared CSV headers.
+  ...(plainFields.filter((f) => f.csv).map((f) => f.csv!.header) as PlainKey[]),
   'parent_code',
 ] as const;
 

@@ -1,6 +1,10 @@
 import type { CustomFieldDef } from '../customers/custom-fields';
 import type { CleanCustomer } from '../customers/customer-validation';
 import { validateCustomer } from '../customers/customer-validation';
+import { plainFields } from '../customers/customer-entity';
+
+/** The customer's plain fields that have a CSV column, read once rather than per row. */
+const CSV_PLAIN = plainFields.filter((f) => f.csv).map((f) => ({ key: f.key, header: f.csv!.header as keyof ColumnMap['standard'] }));
 import { normalizeEmail, normalizePhone, normalizeText } from '../customers/customer-normalize';
 import type { Shop } from '../shops';
 import type { ColumnMap } from './csv-columns';
@@ -72,8 +76,7 @@ export function parseRow(
     email: cell('email'),
     birthdate: cell('birthdate'),
     tags: cell('tags'),
-    classification: cell('classification'),
-    delivery_route: cell('delivery_route'),
+    ...Object.fromEntries(CSV_PLAIN.map((f) => [f.key, cell(f.header)])),
     custom_fields: custom,
   };
   const present = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));

@@ -3,6 +3,7 @@ import { normalizeText } from '../customers/customer-normalize';
 import { rowToClean, tagsFor } from '../customers/customer-service';
 import type { CustomerRow } from '../customers/customer-types';
 import type { CleanCustomer } from '../customers/customer-validation';
+import { plainFields } from '../customers/customer-entity';
 import type { ParsedRow, RowError } from './csv-row';
 import type { BatchContext } from './import-batch';
 import { assignPhones, type PhoneClaims } from './import-phones';
@@ -121,7 +122,7 @@ export async function planBatch(db: ScopedDb, batch: ParsedRow[], b: BatchContex
   return { ...owned, failures };
 }
 
-export const COMPARED = ['code', 'first_name', 'last_name', 'phone', 'email', 'birthdate', 'shop_id', 'classification', 'delivery_route', 'parent_id', 'custom_fields'];
+export const COMPARED = ['code', 'first_name', 'last_name', 'phone', 'email', 'birthdate', 'shop_id', ...plainFields.map((f) => f.key), 'parent_id', 'custom_fields'];
 
 export function isChanged(p: Planned): boolean {
   if (p.tagsChanged) return true;
