@@ -1,5 +1,6 @@
 import type { SlotContribution } from 'tessera/core';
 import { companyTimeZone, dayIn } from '../settings';
+import { findCustomer } from '../crm/customers';
 
 /**
  * The signed-in user's reminders on the home page, as soon as they log in: the open messages and today's
@@ -23,6 +24,10 @@ export function homePanel(): SlotContribution {
         .whereNot('status', 'cancelled')
         .orderBy('starts_at')
         .select('id', 'number', 'starts_at', 'place', 'customer_id');
+      for (const a of appointments) {
+        const c = await findCustomer(ctx, Number(a.customer_id));
+        a.customer = c ? `${c.first_name} ${c.last_name}`.trim() : `customer ${a.customer_id}`;
+      }
       return { isRepresentative: true, messages, appointments, today };
     },
   };
