@@ -54,6 +54,15 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
     const tessera = NOTIFICATIONS / ((performance.now() - started) / 1000);
     print(`messaging notifications queued (${NOTIFICATIONS}, one transaction each, ${PRODUCERS} senders at once): ${(NOTIFICATIONS / (queuedMs / 1000)).toFixed(0)} /s`);
     print(`messaging notifications queued and delivered through the ${kernel.queue.kind} queue: ${tessera.toFixed(1)} /s`);
+    // What the core's durable queue costs alone: the same number of empty jobs, recorded in a transaction each.
+    let noops = 0;
+    kernel.jobs.define('messaging.bench_noop', async () => {
+      noops++;
+    }, 1);
+    const noopStarted = performance.now();
+    await inParallel(NOTIFICATIONS, PRODUCERS, (i) => ctx.db.enqueue('messaging.bench_noop', { i }, { jobKey: `noop-${i}` }));
+    await waitFor(async () => noops >= NOTIFICATIONS, 600_000);
+    print(`core queue alone, empty jobs enqueued and run (same run): ${(NOTIFICATIONS / ((performance.now() - noopStarted) / 1000)).toFixed(1)} /s`);
     if (process.env.REDIS_URL) {
       const raw = await rawBull(process.env.REDIS_URL, gateway.url, NOTIFICATIONS);
       print(`raw bull, the same POSTs to the gateway (baseline): ${raw.toFixed(1)} /s`);
