@@ -31,6 +31,7 @@ export async function calendarView(ctx: RequestContext, query: CalendarQuery): P
   const days = await service.calendar(ctx, { from, to, representativeId: query.representativeId, shopId: query.shopId });
   const reps = (await ctx.container.get<any>(Symbol.for('messaging.representative')).list(ctx, { filters: { active: true } })) as Array<{ id: number; name: string; code: string }>;
   const repName = new Map(reps.map((r) => [Number(r.id), r.name]));
+  const shops = ((await ctx.container.get<any>(Symbol.for('base.ShopService')).list(ctx)) as Array<{ id: number; name: string; company_id: number }>).filter((s) => Number(s.company_id) === ctx.companyId);
   const filter = { representative_id: query.representativeId ?? '', shop_id: query.shopId ?? '' };
   const link = (m: CalendarMode, d: string) => `/messaging/calendar?${new URLSearchParams({ view: m, date: d, ...(query.representativeId ? { representative_id: String(query.representativeId) } : {}), ...(query.shopId ? { shop_id: String(query.shopId) } : {}) })}`;
   const appointments = mode === 'month' ? [] : await appointmentsBetween(ctx, from, to, query, repName, timeZone);
@@ -65,6 +66,7 @@ export async function calendarView(ctx: RequestContext, query: CalendarQuery): P
     next: link(mode, step ? addDays(date, step) : monthShift(1)),
     views: (['month', 'week', 'day'] as CalendarMode[]).map((m) => ({ mode: m, label: m[0].toUpperCase() + m.slice(1), href: link(m, date), current: m === mode })),
     reps: reps.map((r) => ({ ...r, selected: r.id === query.representativeId })),
+    shops: shops.map((s) => ({ id: s.id, name: s.name, selected: s.id === query.shopId })),
     filter,
     canBook: ctx.can(P.appointmentWrite),
     canOverbook: ctx.can(P.overbook),

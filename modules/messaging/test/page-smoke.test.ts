@@ -18,6 +18,7 @@ describe('messaging pages answer for an admin', () => {
       '/messaging/calendar?view=week&date=2031-07-01',
       '/messaging/calendar?view=day&date=2031-07-01',
       '/messaging/calendar?view=month&date=2031-07-01&representative_id=' + w.reps[0].id,
+      `/messaging/calendar?view=week&date=2031-07-01&shop_id=${w.shopId}`,
       '/messaging/appointments',
       '/messaging/appointments/new',
       `/messaging/appointments/${appointment.id}`,
