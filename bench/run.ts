@@ -11,6 +11,7 @@
  *   BENCH_ROUNDS=2              the load comes in alternating slices (page, plain, plain, page, ...)
  *   BENCH_CONNECTIONS=10        concurrent connections                 BENCH_ROWS=50    rows on the page
  *   BENCH_RESTARTS=5            restarts whose median is `startup`     BENCH_SKIP_STARTUP=1  page figures only
+ *   BENCH_SKIP_MESSAGING=1      leave out bench/messaging-bench.ts
  *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  */
 import fs from 'node:fs';
@@ -34,6 +35,7 @@ const settings = {
   restarts: positive('BENCH_RESTARTS', 5),
   skipStartup: process.env.BENCH_SKIP_STARTUP === '1',
   skipCrm: process.env.BENCH_SKIP_CRM === '1',
+  skipMessaging: process.env.BENCH_SKIP_MESSAGING === '1',
   timeoutSeconds: positive('BENCH_TIMEOUT', 1200),
 };
 
@@ -115,6 +117,19 @@ async function main(): Promise<void> {
         await runCrmBench(print);
       } catch (error) {
         print(`crm bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    // 4. messaging's figures (its own database; notifications against raw bull, the month calendar).
+    const messagingBench = path.join(__dirname, 'messaging-bench.ts');
+    if (fs.existsSync(messagingBench) && !settings.skipMessaging) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runMessagingBench } = require(messagingBench) as { runMessagingBench(print: (line: string) => void): Promise<void> };
+        await runMessagingBench(print);
+      } catch (error) {
+        print(`messaging bench: failed (${firstLine(error)})`);
         process.exitCode = 1;
       }
     }

@@ -4,7 +4,7 @@
  */
 
 // The module API
-export { defineModule, AUTHENTICATED, HANDLED } from './modules/module-api';
+export { defineModule, AUTHENTICATED, HANDLED, eventName } from './modules/module-api';
 export type {
   TesseraModule,
   ModuleContext,
@@ -22,11 +22,15 @@ export type {
   DemoSeeder,
   ServiceRegistrar,
   EntityRegistrar,
+  EventName,
+  EventRegistrar,
+  JobRegistrar,
 } from './modules/module-api';
 export { CORE } from './kernel/identifiers';
 export { CORE_PERMISSIONS } from './security/services';
 export type { Page, Company, CompanyService, UserService, RoleService } from './security/services';
-export type { RequestContext, Principal } from './security/request-context';
+export { RequestContext } from './security/request-context';
+export type { Principal } from './security/request-context';
 export type { ScopedDb, WriteOptions } from './data/scoped-db';
 export type { JsonSchema } from './json-schema';
 
@@ -90,7 +94,6 @@ export type { PermissionDef, Role, TokenService, UserSummary, UserPatch } from '
 export { SettingsService } from './data/settings';
 export { AuditLog } from './data/audit-log';
 export { fieldsOf } from './data/module-schemas';
-export { eventName } from './modules/module-api';
 export { Sequences } from './data/sequences';
 export { parseId } from './http/id-schemas';
 export { isDuplicateKey, duplicateKeyOf } from './db/db-lock';

@@ -208,6 +208,18 @@ export class ScopedDb {
     return this.transaction((db) => this.services.sequences.next(db.knex as Knex.Transaction, companyId, key));
   }
 
+  /** The last number a per-company sequence gave (0 when none). */
+  async lastNumber(key: string, companyId = this.principal.companyId): Promise<number> {
+    this.assertCompany(companyId);
+    return this.services.sequences.last(this.knex, companyId, key);
+  }
+
+  /** Raises a sequence's last number to `lastUsed`, never lowering it; returns the last number. */
+  async raiseNumber(key: string, lastUsed: number, companyId = this.principal.companyId): Promise<number> {
+    this.assertCompany(companyId);
+    return this.transaction((db) => this.services.sequences.raise(db.knex as Knex.Transaction, companyId, key, lastUsed));
+  }
+
   /** The raw connection, not limited to any company. The reason documents why at the call site. */
   unscoped(reason: string): Knex | Knex.Transaction {
     if (!reason) throw new Error('unscoped() needs a reason');

@@ -37,6 +37,23 @@ export class Sequences {
     return value;
   }
 
+  /** The last number given (0 when none was), read in the caller's transaction. */
+  async last(trx: Knex | Knex.Transaction, companyId: number, key: string): Promise<number> {
+    const row = await trx('core_sequences').where({ company_id: companyId, key }).first('next_value');
+    return row ? Number(row.next_value) - 1 : 0;
+  }
+
+  /**
+   * Raises the last number given to `lastUsed` (an admin continuing an older numbering); never lowers
+   * it: a guarded update, so a number given meanwhile is never given again. Returns the last number.
+   */
+  async raise(trx: Knex.Transaction, companyId: number, key: string, lastUsed: number): Promise<number> {
+    const where = { company_id: companyId, key };
+    await trx('core_sequences').insert({ ...where, next_value: 1 }).onConflict(['company_id', 'key']).ignore();
+    await trx('core_sequences').where(where).where('next_value', '<', lastUsed + 1).update({ next_value: lastUsed + 1 });
+    return this.last(trx, companyId, key);
+  }
+
   async close(): Promise<void> {
     await this.creator?.destroy();
     this.creator = null;

@@ -43,6 +43,11 @@ export class EventCatalog {
     if (problems.length) throw new EventDeclarationError(problems.join('; '));
   }
 
+  /** Whether some installed module declares the event. */
+  has(name: string): boolean {
+    return this.events.has(name);
+  }
+
   /** Throws unless some installed module declares the event a module subscribes to. */
   assertSubscribable(module: string, name: string): void {
     if (this.events.has(name)) return;

@@ -149,6 +149,11 @@ export interface EventRegistrar {
    * the handler must be idempotent (the event id is stable across retries).
    */
   on<P = EventPayload>(eventName: EventName<P>, handler: (ctx: EventHandlerContext<P>) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string }): void;
+  /**
+   * Whether some installed module declares the event: a module reacting to an optional neighbour
+   * subscribes only when it is there (`if (m.events.declared('billing.payment.posted')) m.events.on(...)`).
+   */
+  declared(eventName: string): boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

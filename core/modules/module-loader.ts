@@ -39,6 +39,7 @@ export async function registerModule(kernel: Kernel, source: ModuleSource, entry
     routes,
     events: {
       on: (eventName, handler, options) => kernel.events.on(name, eventName, handler, options),
+      declared: (eventName) => kernel.events.catalog.has(eventName),
     },
     jobs: {
       define: (jobName, handler, options) => kernel.jobs.define(`${name}.${jobName}`, handler, options?.attempts ?? 3),

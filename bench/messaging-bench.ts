@@ -1,0 +1,184 @@
+/**
+ * messaging's figures for `npm run bench`, one `name: value unit` a line, each beside a raw baseline
+ * measured in the same run:
+ *  - notifications queued and delivered per second through Tessera (notify in a transaction, the job
+ *    ledger, the queue, the delivery job posting to a local HTTP gateway), against raw bull doing the same
+ *    POSTs with the same concurrency on the same Redis. Aim: ratio ≥ 0.5. Needs REDIS_URL (else the
+ *    embedded queue is measured and the raw bull line says why it is missing).
+ *  - the month calendar of a company with 100,000 appointments (MSG_BENCH_APPOINTMENTS): the service,
+ *    the whole page over HTTP (timed at the client), against a raw GROUP BY over the appointments.
+ *    Aim: p50 < 50 ms.
+ * Database: a fresh one on DATABASE_URL's server (dropped at the end), else a temporary SQLite file.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Kernel } from '../core/kernel/kernel';
+import { createTestDatabase } from '../test/support/test-database';
+import { CRM, type CustomerService } from '../modules/crm/api';
+import { MESSAGING, type AppointmentService, type NotifyService } from '../modules/messaging/api';
+import { loginCookie } from './session';
+
+const ADMIN = { email: 'admin@messaging.bench', password: 'messaging-bench-password' };
+const NOTIFICATIONS = Number(process.env.MSG_BENCH_NOTIFICATIONS ?? 300);
+/** Senders at once, as web requests and event handlers would be; the raw baseline adds with as many. */
+const PRODUCERS = Number(process.env.MSG_BENCH_PRODUCERS ?? 8);
+const APPOINTMENTS = Number(process.env.MSG_BENCH_APPOINTMENTS ?? 100_000);
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+export async function runMessagingBench(print: (line: string) => void): Promise<void> {
+  const database = await createTestDatabase();
+  const gateway = await startGateway();
+  let kernel: Kernel | null = null;
+  try {
+    kernel = await Kernel.boot({
+      config: { instanceName: `msg-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: false, modulesPath: [] },
+    });
+    await kernel.startJobs();
+    const knex = kernel.knex;
+    const companyId = Number((await knex('core_companies').orderBy('id').first('id')).id);
+    const adminId = Number((await knex('core_users').where({ email: ADMIN.email }).first('id')).id);
+    const ctx = await kernel.contexts.forUser(adminId, companyId);
+    const shop = await kernel.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: 'MSGB', name: 'Bench shop' });
+    const customer = await kernel.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'Ann', last_name: 'Bench', shop_id: shop.id, phone: '+442079460123' });
+    await kernel.container.get<any>(Symbol.for('messaging.channel')).create(ctx, { channel: 'sms', endpoint: gateway.url, secret: 'bench' });
+    const rep = await kernel.container.get<any>(Symbol.for('messaging.representative')).create(ctx, { code: 'B1', name: 'Bench Rep' });
+
+    // 1. Notifications through the queue, then the same deliveries through raw bull.
+    const notify = kernel.container.get<NotifyService>(MESSAGING.Notify);
+    const started = performance.now();
+    await inParallel(NOTIFICATIONS, PRODUCERS, (i) => notify.send(ctx.db, { template: 'messaging.birthday', customerId: customer.id, channel: 'sms', data: {}, dedupeKey: `bench-${i}` }));
+    const queuedMs = performance.now() - started;
+    await waitFor(async () => Number((await knex('messaging_notifications').where({ status: 'sent' }).count({ n: '*' }).first())?.n) >= NOTIFICATIONS, 600_000);
+    const tessera = NOTIFICATIONS / ((performance.now() - started) / 1000);
+    print(`messaging notifications queued (${NOTIFICATIONS}, one transaction each, ${PRODUCERS} senders at once): ${(NOTIFICATIONS / (queuedMs / 1000)).toFixed(0)} /s`);
+    print(`messaging notifications queued and delivered through the ${kernel.queue.kind} queue: ${tessera.toFixed(1)} /s`);
+    // What the core's durable queue costs alone: the same number of empty jobs, recorded in a transaction each.
+    let noops = 0;
+    kernel.jobs.define('messaging.bench_noop', async () => {
+      noops++;
+    }, 1);
+    const noopStarted = performance.now();
+    await inParallel(NOTIFICATIONS, PRODUCERS, (i) => ctx.db.enqueue('messaging.bench_noop', { i }, { jobKey: `noop-${i}` }));
+    await waitFor(async () => noops >= NOTIFICATIONS, 600_000);
+    print(`core queue alone, empty jobs enqueued and run (same run): ${(NOTIFICATIONS / ((performance.now() - noopStarted) / 1000)).toFixed(1)} /s`);
+    if (process.env.REDIS_URL) {
+      const raw = await rawBull(process.env.REDIS_URL, gateway.url, NOTIFICATIONS);
+      print(`raw bull, the same POSTs to the gateway (baseline): ${raw.toFixed(1)} /s`);
+      print(`messaging notifications/raw bull ratio: ${(tessera / raw).toFixed(2)} (aim ≥ 0.5)`);
+    } else {
+      print('raw bull baseline: not measured (set REDIS_URL)');
+    }
+
+    // 2. The month calendar of a company with many appointments.
+    const loadStarted = performance.now();
+    await loadAppointments(knex, companyId, customer.id, rep.id, APPOINTMENTS);
+    print(`messaging appointments loaded: ${APPOINTMENTS} in ${(performance.now() - loadStarted) / 1000 | 0} s`);
+    const appointments = kernel.container.get<AppointmentService>(MESSAGING.Appointments);
+    const month = { from: '2031-02-24', to: '2031-04-06' };
+    const service = await timeIt(() => appointments.calendar(ctx, month));
+    const raw = await timeIt(() => knex('messaging_appointments').where({ company_id: companyId }).whereBetween('day', [month.from, month.to]).whereNot('status', 'cancelled').groupBy('day').select('day').count({ n: '*' }));
+    const { url } = await kernel.listen(0);
+    const cookie = await loginCookie(url, ADMIN.email, ADMIN.password);
+    const page = await timeIt(async () => {
+      const res = await fetch(`${url}/messaging/calendar?view=month&date=2031-03-15`, { headers: { cookie } });
+      if (res.status !== 200) throw new Error(`calendar page answered ${res.status}`);
+      await res.text();
+    });
+    print(`messaging month calendar, ${APPOINTMENTS} appointments, service: p50 ${ms(service.p50)}, p95 ${ms(service.p95)} (aim p50 < 50 ms)`);
+    print(`messaging month calendar page over HTTP: p50 ${ms(page.p50)}, p95 ${ms(page.p95)}`);
+    print(`raw GROUP BY day over the appointments (baseline): p50 ${ms(raw.p50)}, p95 ${ms(raw.p95)}`);
+  } finally {
+    if (kernel) {
+      if (kernel.queue.kind === 'bull') await (kernel.queue as any).obliterate?.().catch(() => undefined);
+      await kernel.close();
+    }
+    await gateway.close();
+    await database.drop();
+  }
+}
+
+/** Appointments spread over 2031 (about 270 a day), with the day-count rows bookings would have kept. */
+async function loadAppointments(knex: Kernel['knex'], companyId: number, customerId: number, repId: number, total: number): Promise<void> {
+  const now = new Date();
+  const counts = new Map<string, number>();
+  const batch: Record<string, unknown>[] = [];
+  const flush = async () => {
+    if (batch.length) await knex('messaging_appointments').insert(batch.splice(0));
+  };
+  for (let i = 0; i < total; i++) {
+    const start = new Date(Date.UTC(2031, 0, 1) + (i % 365) * 86_400_000 + (8 + (i % 10)) * 3_600_000);
+    const day = start.toISOString().slice(0, 10);
+    counts.set(day, (counts.get(day) ?? 0) + 1);
+    batch.push({ company_id: companyId, number: 1_000_000 + i, customer_id: customerId, representative_id: repId, starts_at: start, ends_at: new Date(start.getTime() + 1_800_000), day, status: 'booked', overbooked: false, created_at: now, updated_at: now });
+    if (batch.length >= 500) await flush();
+  }
+  await flush();
+  const rows = [...counts].flatMap(([day, count]) => [0, repId].map((rep) => ({ company_id: companyId, day, representative_id: rep, count })));
+  for (let i = 0; i < rows.length; i += 500) await knex('messaging_day_counts').insert(rows.slice(i, i + 500));
+}
+
+async function rawBull(redisUrl: string, gatewayUrl: string, n: number): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Bull = require('bull') as typeof import('bull');
+  const queue = new Bull(`msg-bench-raw-${process.pid}`, redisUrl);
+  let done = 0;
+  void queue.process(2, async (job) => {
+    await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+442079460123', text: `raw ${job.data.i}` }) }).then((r) => r.text());
+    done++;
+  });
+  const started = performance.now();
+  await inParallel(n, PRODUCERS, (i) => queue.add({ i }, { removeOnComplete: true, attempts: 5 }));
+  await waitFor(async () => done >= n, 600_000);
+  const rate = n / ((performance.now() - started) / 1000);
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  return rate;
+}
+
+async function startGateway(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"accepted"}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function inParallel(n: number, width: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < n) await work(next++);
+  }));
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function timeIt(fn: () => Promise<unknown>, runs = 25): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 3; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: samples[Math.floor(samples.length / 2)], p95: samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.95) - 1)] };
+}
+
+if (require.main === module) {
+  runMessagingBench((line) => process.stdout.write(line + '\n')).then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`messaging bench failed: ${(error as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import type { Container } from 'inversify';
+import { isDuplicateKey, ValidationError, type ScopedDb } from 'tessera/core';
+import type { Customer } from '../../crm/api';
+import { CHANNELS, type Channel, type NotificationRecord, type NotifyRequest, type NotifyService } from '../api';
+import { contextOf, findCustomer } from '../crm/customers';
+import { render } from '../templates/template-render';
+import type { Catalogue } from './catalogue';
+import { optedOut } from './consent';
+
+export const DELIVER_JOB = 'messaging.deliver';
+const TABLE = 'messaging_notifications';
+
+/**
+ * Notifications are written in the sender's transaction, one row per (company, dedupe key, channel),
+ * rendered there, and handed to the delivery job in that same transaction: nothing goes out for a
+ * rolled-back transaction, and asking twice answers the first notification.
+ */
+export class NotifyServiceImpl implements NotifyService {
+  constructor(
+    private readonly container: Container,
+    private readonly catalogue: Catalogue,
+  ) {}
+
+  async send(db: ScopedDb, request: NotifyRequest): Promise<NotificationRecord[]> {
+    const declaration = this.catalogue.get(request.template);
+    if (!declaration) throw new ValidationError({ template: `"${request.template}" is not a declared notification` });
+    if (!request.dedupeKey) throw new ValidationError({ dedupeKey: 'is required' });
+    const asked = request.channel === undefined ? null : Array.isArray(request.channel) ? request.channel : [request.channel];
+    const bad = asked?.find((c) => !CHANNELS.includes(c));
+    if (bad) throw new ValidationError({ channel: `"${bad}" is not one of ${CHANNELS.join(', ')}` });
+    return db.transaction(async (tx) => {
+      const companyId = tx.principal.companyId;
+      const templates = await this.templates(tx, companyId, request.template);
+      const configured = new Set<string>(await tx.queryCompany(companyId, 'messaging_channels').where({ enabled: true }).pluck('channel'));
+      // Not asked for a channel: every configured one the notification has a template for (the company's or its default).
+      const channels = asked ?? declaration.channels.filter((c) => (templates.has(c) || declaration.defaults?.[c]) && configured.has(c));
+      const customer = await findCustomer(contextOf(tx, this.container), request.customerId);
+      if (!customer || Number(customer.company_id) !== companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
+      const blocked = await optedOut(tx, customer.id, companyId);
+      const company = tx.principal.companies?.find((c) => c.id === companyId);
+      const data = { ...request.data, customer: publicCustomer(customer), company: company ? { name: company.name, code: company.code } : {} };
+      const records: NotificationRecord[] = [];
+      for (const channel of channels) {
+        const dedupeKey = keyOf(request.template, request.dedupeKey, channel);
+        const template = templates.get(channel) ?? declaration.defaults?.[channel];
+        const recipient = channel === 'email' ? customer.email : customer.phone;
+        const reason = !template
+          ? 'not sent: no template'
+          : blocked.has(channel)
+            ? 'not sent: opted out'
+            : !recipient
+              ? `not sent: no ${channel === 'email' ? 'e-mail' : 'phone'}`
+              : !configured.has(channel)
+                ? `not sent: no ${channel} channel configured`
+                : null;
+        const row = {
+          company_id: companyId,
+          event: request.template,
+          channel,
+          customer_id: customer.id,
+          dedupe_key: dedupeKey,
+          status: reason ? 'skipped' : 'queued',
+          reason,
+          recipient: recipient ?? null,
+          subject: template?.subject ? render(template.subject, data, channel, 'subject').slice(0, 191) : null,
+          body: template && !reason ? render(template.body, data, channel) : null,
+        };
+        // The unique key decides: a second ask (or a concurrent one) finds the first notification.
+        let id: number;
+        try {
+          id = await tx.insert(TABLE, row, { audit: false });
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          const taken = await tx.queryCompany(companyId, TABLE).where({ dedupe_key: dedupeKey }).modify((q) => (tx.client === 'better-sqlite3' ? q : q.forShare())).first('id', 'status', 'reason');
+          records.push({ id: Number(taken.id), channel, status: taken.status, created: false, reason: taken.reason ?? null });
+          continue;
+        }
+        if (!reason) await tx.enqueue(DELIVER_JOB, { notification_id: id }, { jobKey: `${DELIVER_JOB}:${id}`, companyId });
+        records.push({ id, channel, status: row.status as NotificationRecord['status'], created: true, reason });
+      }
+      return records;
+    });
+  }
+
+  private async templates(db: ScopedDb, companyId: number, event: string): Promise<Map<Channel, { subject: string | null; body: string }>> {
+    const rows = await db.queryCompany(companyId, 'messaging_templates').where({ event, is_active: true }).select('channel', 'subject', 'body');
+    return new Map(rows.map((r: any) => [r.channel as Channel, { subject: r.subject, body: r.body }]));
+  }
+}
+
+/** What templates may show of a customer. */
+export function publicCustomer(c: Pick<Customer, 'first_name' | 'last_name' | 'code' | 'email' | 'phone'>): Record<string, unknown> {
+  return { first_name: c.first_name, last_name: c.last_name, code: c.code, email: c.email, phone: c.phone };
+}
+
+/** `<template>:<key>:<channel>`, hashed when too long for the column. */
+function keyOf(template: string, key: string, channel: Channel): string {
+  const full = `${template}:${key}:${channel}`;
+  return full.length <= 191 ? full : `${template.slice(0, 80)}:${crypto.createHash('sha256').update(full).digest('hex')}`;
+}
