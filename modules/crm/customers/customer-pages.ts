@@ -50,6 +50,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
         shopOptions: shops.map((s) => ({ value: s.id, label: `${s.name} (${s.code})` })),
         codeHint: customer ? 'Unique in the company' : `Left empty, the company's next code is used (format ${settings.customer_code_format})`,
         codePlaceholder: customer ? '' : 'generated',
+        passwordHint: passwordHint(customer),
         customFields: settings.custom_fields.map((def) => customFieldView(def, values, fieldErrors)),
       },
     };
@@ -280,4 +281,10 @@ function displayCustom(value: unknown): string {
   if (value === true) return 'yes';
   if (value === false) return 'no';
   return value === null || value === undefined ? '' : String(value);
+}
+
+/** A new customer has no password to keep; an existing one may have none yet. */
+function passwordHint(customer: Customer | null): string {
+  if (customer?.login?.has_password) return 'At least 8 characters; leave empty to keep the current one';
+  return 'At least 8 characters; leave empty for no password';
 }
