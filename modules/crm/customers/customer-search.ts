@@ -3,6 +3,7 @@ import type { ScopedDb } from '../../../core/data/scoped-db';
 import { keysetPage, type BranchFilter, type KeysetOrder } from '../../../core/data/keyset-page';
 import { ValidationError } from '../../../core/http/errors';
 import { prefixPlan, type PrefixPlan } from './customer-normalize';
+import type { PhoneCountry } from './phone-numbers';
 import type { CustomerCriteria, CustomerRow, CustomerSort } from './customer-types';
 import { endOfDay, startOfDay } from '../../../core/data/calendar';
 
@@ -21,6 +22,8 @@ export interface SearchOptions {
   group?: GroupFilter;
   /** How a list without query text reaches its rows; see planDrive. Default: the optimizer decides. */
   drive?: Drive;
+  /** The company's country: a phone typed the national way is searched in E.164. */
+  phoneCountry?: PhoneCountry;
 }
 
 /**
@@ -60,7 +63,7 @@ export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options
   const spec = sortSpec(options.sort);
   const order: KeysetOrder = { column: spec.column, direction: spec.direction, kind: spec.column === 'id' ? 'number' : 'text' };
   const mysql = db.client.startsWith('mysql');
-  const plans = prefixPlan(criteria.q);
+  const plans = prefixPlan(criteria.q, options.phoneCountry);
   // Walking the sort index (MySQL, a common set filter) reads index entries and probes the small set
   // tables for ids only, then fetches the page's rows: reading every walked row whole would be a
   // random read per entry.
@@ -102,9 +105,9 @@ export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options
  * search to the group" inserts. Same branches as the page query, so the group holds exactly what the
  * list shows.
  */
-export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, options: { companyId?: number; group?: GroupFilter } = {}): Knex.QueryBuilder {
+export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, options: { companyId?: number; group?: GroupFilter; phoneCountry?: PhoneCountry } = {}): Knex.QueryBuilder {
   const mysql = db.client.startsWith('mysql');
-  const plans = prefixPlan(criteria.q);
+  const plans = prefixPlan(criteria.q, options.phoneCountry);
   if (criteria.q && plans.length === 0) return db.query('crm_customers', 'c').select('c.id').whereRaw('1 = 0');
   if (plans.length === 0) {
     const q = db.query('crm_customers', 'c').select('c.id');

@@ -116,7 +116,7 @@ export async function importCustomers(ctx: RequestContext, csv: FileSource, opti
       }
       if (record.every((cell) => cell.trim() === '')) continue;
       report.rows_total++;
-      const { row, errors } = parseRow(record, line, map, { shops, customFields: settings.custom_fields, matchBy, today });
+      const { row, errors } = parseRow(record, line, map, { shops, customFields: settings.custom_fields, matchBy, today, phoneCountry: settings.phone_country });
       if (!row) {
         errors.forEach(fail);
         continue;
