@@ -10,6 +10,7 @@ import { ImportService } from './import/import-service';
 import { importApiRoutes } from './import/import-api';
 import { importPageRoutes } from './import/import-pages';
 import { seedCrmDemo } from './demo-data';
+import { registerCrmWidgets } from './home/crm-widgets';
 
 /**
  * crm: customers, customer groups, CSV import and export. Other modules use it through the services
@@ -27,6 +28,8 @@ export default defineModule({
     for (const route of importPageRoutes(m.container)) m.routes.page(route);
     for (const route of customerPageRoutes(m.container)) m.routes.page(route);
     for (const route of groupPageRoutes(m.container)) m.routes.page(route);
+
+    registerCrmWidgets(m);
 
     m.jobs.define('import', ImportService.jobHandler(m.container), { attempts: 2 });
     m.demo(seedCrmDemo);
