@@ -1,4 +1,5 @@
 import type { Container } from 'inversify';
+import { displayPhone } from './phone-numbers';
 import { AppError, ValidationError } from '../../../core/http/errors';
 import type { PageResult, PageRoute, RedirectResult } from '../../../core/modules/module-api';
 import { HANDLED } from '../../../core/modules/module-api';
@@ -74,6 +75,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           errors = error.fields;
         }
         const shops = await shopsById(ctx);
+        const { phone_country: country } = await crmSettings(ctx);
         const canManageGroups = ctx.can(PERM.groupManage);
         const allGroups = ctx.can(PERM.groupRead) || canManageGroups ? await groups().list(ctx) : [];
         const customerGroups = allGroups.filter((g) => g.type === 'customer' && g.company_id === ctx.companyId);
@@ -82,7 +84,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           view: 'crm/customer-list',
           title: 'Customers',
           data: {
-            customers: page.data.map((c) => ({ ...c, shop_name: shops.get(c.shop_id)?.name ?? '' })),
+            customers: page.data.map((c) => ({ ...c, phone: displayPhone(c.phone, country), shop_name: shops.get(c.shop_id)?.name ?? '' })),
             next_cursor: page.next_cursor,
             criteria,
             errors,
@@ -148,7 +150,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           view: 'crm/customer-detail',
           title: `${customer.first_name} ${customer.last_name}`.trim(),
           data: {
-            customer,
+            customer: { ...customer, phone: displayPhone(customer.phone, settings.phone_country) },
             shop: shops.get(customer.shop_id) ?? { name: `#${customer.shop_id}`, code: '' },
             parent: parent ? { id: parent.id, code: parent.code, first_name: parent.first_name, last_name: parent.last_name } : null,
             family,
