@@ -3,6 +3,7 @@ import { registerServeCommands } from './serve-commands';
 import { registerModuleCommands } from './module-commands';
 import { registerUserCommands } from './user-commands';
 import { registerBackupCommands } from './backup-commands';
+import { registerDemoCommands } from './demo-commands';
 
 /**
  * `npx tessera <command>`. Every command reads DATABASE_URL like the server does, and exits non-zero
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerModuleCommands(program);
   registerUserCommands(program);
   registerBackupCommands(program);
+  registerDemoCommands(program);
   return program;
 }
 
