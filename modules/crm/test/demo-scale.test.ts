@@ -22,11 +22,11 @@ describe('crm demo data at scale @integration', function () {
     await seedDemoAtScale(w.t.kernel, 500, String(w.companyId));
     expect(await count()).to.equal(before + 2500);
     const token = await w.t.token(w.admin.email);
-    const one = (await w.t.knex('crm_customers').where({ company_id: w.companyId }).whereLike('code', 'D%').first()) as { id: number; phone: string };
+    const one = (await w.t.knex('crm_customers').where({ company_id: w.companyId }).where('code', 'like', 'D%').first()) as { id: number; phone: string };
     const national = '0' + one.phone.slice(3);
     const found = await supertest(w.t.app).get('/api/v1/crm/customers').query({ q: national }).set(bearer(token)).expect(200);
     expect(found.body.data.map((c: any) => c.id)).to.include(Number(one.id));
-    const days = await w.t.knex('crm_customers').where({ company_id: w.companyId }).whereLike('code', 'D%').countDistinct({ n: w.t.knex.raw('substr(cast(created_at as char), 1, 10)') }).first();
+    const days = await w.t.knex('crm_customers').where({ company_id: w.companyId }).where('code', 'like', 'D%').countDistinct({ n: w.t.knex.raw('substr(cast(created_at as char), 1, 10)') }).first();
     expect(Number((days as any).n)).to.be.greaterThan(30);
   });
 });
