@@ -247,11 +247,12 @@ async function inputFromForm(ctx: RequestContext, body: Record<string, unknown>,
 
 async function valuesOf(ctx: RequestContext, c: Customer): Promise<Record<string, unknown>> {
   const parent = c.parent_id ? await ctx.db.query('crm_customers').where('id', c.parent_id).first('code') : null;
+  const { phone_country: country } = await crmSettings(ctx, c.company_id);
   return {
     code: c.code,
     first_name: c.first_name,
     last_name: c.last_name,
-    phone: c.phone,
+    phone: displayPhone(c.phone, country),
     email: c.email,
     birthdate: c.birthdate,
     shop_id: c.shop_id,
