@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, Browser, Page } from 'playwright-core';
-import { crmWorld, makeCustomer, uniq, uniqDigits, userWith, type CrmWorld } from './crm-fixtures';
+import supertest from 'supertest';
+import { bearer, crmWorld, makeCustomer, uniq, uniqDigits, userWith, type CrmWorld } from './crm-fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const RESULTS = path.resolve(__dirname, '..', '..', '..', 'test-results');
@@ -128,12 +129,20 @@ describe('the back office in a browser @integration', function () {
   });
 
   it('renders the API reference from the OpenAPI document, and screenshots the main pages', async () => {
+    // A job in the ledger, so the jobs page has a chart to draw.
+    const token = await w.t.token(w.admin.email);
+    await supertest(w.t.app).post('/api/v1/crm/customers/import').query({ async: true }).set(bearer(token)).set('Content-Type', 'text/csv').send(`last_name,shop\n${uniq('Job')},${w.shops[0].code}\n`).expect(202);
     const { page, problems } = await signIn(w.admin.email, w.admin.password);
+    await page.goto('/admin/jobs');
+    await page.waitForSelector('[data-chart][data-charted="true"] canvas');
     await page.goto('/account/tokens');
     await Promise.all([page.waitForURL('**/admin/api', { waitUntil: 'commit' }), page.click('a[href="/admin/api"]')]);
     await page.waitForSelector('#swagger-ui .opblock', { timeout: 60_000 });
     await shot(page, 'admin-api-reference');
-    for (const [name, url] of [['crm-customers', '/crm/customers'], ['crm-groups', '/crm/groups'], ['admin-users', '/admin/users'], ['admin-roles', '/admin/roles'], ['admin-jobs', '/admin/jobs'], ['admin-settings', '/admin/settings'], ['admin-shops', '/admin/shops'], ['account-tokens', '/account/tokens']]) {
+    await page.goto('/admin/jobs');
+    await page.waitForSelector('[data-chart][data-charted="true"] canvas');
+    await shot(page, 'admin-jobs');
+    for (const [name, url] of [['crm-customers', '/crm/customers'], ['crm-groups', '/crm/groups'], ['admin-users', '/admin/users'], ['admin-roles', '/admin/roles'], ['admin-settings', '/admin/settings'], ['admin-shops', '/admin/shops'], ['account-tokens', '/account/tokens']]) {
       await page.goto(url);
       await shot(page, name);
     }
