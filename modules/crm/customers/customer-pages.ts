@@ -52,6 +52,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
         codeHint: customer ? 'Unique in the company' : `Left empty, the company's next code is used (format ${settings.customer_code_format})`,
         codePlaceholder: customer ? '' : 'generated',
         passwordHint: passwordHint(customer),
+        phoneHint: `Numbers without + and a country code are read as numbers of ${settings.phone_country}; others start with + (+32 470 12 34 56).`,
         customFields: settings.custom_fields.map((def) => customFieldView(def, values, fieldErrors)),
       },
     };
