@@ -99,3 +99,6 @@ export { parseId } from './http/id-schemas';
 export { isDuplicateKey, duplicateKeyOf } from './db/db-lock';
 export { hashPassword } from './security/passwords';
 export { isMysql } from './db/schema-helpers';
+export { loadConfig } from './config/load-config';
+export type { TesseraConfig } from './config/config';
+export { seedDemoAtScale } from './cli/demo-commands';

@@ -4,6 +4,7 @@ import { registerModuleCommands } from './module-commands';
 import { registerUserCommands } from './user-commands';
 import { registerBackupCommands } from './backup-commands';
 import { registerTestCommand } from './test-command';
+import { registerDemoCommands } from './demo-commands';
 
 /**
  * `npx tessera <command>`. Every command reads DATABASE_URL like the server does, and exits non-zero
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerBackupCommands(program);
   registerTestCommand(program);
+  registerDemoCommands(program);
   return program;
 }
 

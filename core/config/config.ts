@@ -16,6 +16,8 @@ export interface TesseraConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
   secureCookies: boolean;
+  /** ISO 3166 country code modules read national forms in (a phone number without its +), unless a company says otherwise. */
+  defaultCountry?: string;
   loginRateLimit: LoginLimits;
   /** The repository root: built-in modules and the shell's views are found from here. */
   rootDir: string;

@@ -29,6 +29,7 @@ const ENV: Record<string, (value: string) => [string[], unknown]> = {
   LOG_LEVEL: (v) => [['logLevel'], v],
   TRUST_PROXY: (v) => [['trustProxy'], toBoolean(v)],
   SECURE_COOKIES: (v) => [['secureCookies'], toBoolean(v)],
+  TESSERA_DEFAULT_COUNTRY: (v) => [['defaultCountry'], v.toUpperCase()],
 };
 
 /**

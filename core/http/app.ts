@@ -13,6 +13,7 @@ import { mountPageRoutes } from './page-router';
 import { PageRenderer } from './page-renderer';
 import { buildOpenApi } from './openapi';
 import { closeUnreadBody } from './raw-body';
+import { mountVendorFiles } from './vendor-files';
 import type { RequestContext } from '../security/request-context';
 
 declare module 'express-session' {
@@ -59,6 +60,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
   );
 
   app.use('/static/shell', express.static(path.join(settings.rootDir, 'views', 'static'), { maxAge: '1h' }));
+  mountVendorFiles(app);
   for (const source of host.modules) {
     app.use(`/static/${source.manifest.name}`, express.static(path.join(source.dir, 'public'), { maxAge: '1h' }));
   }

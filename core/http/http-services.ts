@@ -36,5 +36,7 @@ export interface ShellServices {
   render(view: string, data: Record<string, unknown>, ctx: RequestContext | null): Promise<string>;
   hasView(view: string): boolean;
   readonly manifests: readonly Manifest[];
+  /** Declared pages, for the links a user may follow. */
+  readonly pageRoutes: readonly DeclaredPageRoute[];
   companiesByIds(ids: number[]): Promise<Company[]>;
 }

@@ -3,9 +3,17 @@ import type { Logger } from '../kernel/logger';
 import type { ShellServices } from './http-services';
 import type { PageResult } from '../modules/module-api';
 import { buildMenus } from './menus';
+import { PageReach } from './page-reach';
+
+/** What the shell shows of the signed-in user; a page's own data of the same names never replaces it. */
+const SHELL_KEYS = ['user', 'company', 'companies', 'menus', 'permissions', 'isSuperAdmin', 'csrfToken', 'mayOpen'] as const;
+/** What the `can`, `link` and `csrf` helpers read: the signed-in user's, in the page's body too. */
+const ACCESS_KEYS = ['permissions', 'isSuperAdmin', 'csrfToken', 'mayOpen'] as const;
 
 /** Renders a page inside the shell: menus the user may see, flash messages, CSRF token, companies. */
 export class PageRenderer {
+  private reach?: PageReach;
+
   constructor(
     private readonly shell: ShellServices,
     private readonly logger: Logger,
@@ -27,14 +35,17 @@ export class PageRenderer {
       companies: companies.map((c) => ({ ...c, selected: c.id === ctx.companyId })),
       permissions: [...ctx.principal.permissions],
       isSuperAdmin: ctx.principal.isSuperAdmin,
+      // Read by the `link` and `mayOpen` helpers; routes are all declared once the first page renders.
+      mayOpen: (this.reach ??= new PageReach(this.shell.pageRoutes)).forUser((p) => ctx.can(p)),
     };
   }
 
   async page(req: Request, res: Response, result: PageResult): Promise<void> {
     const layout = await this.layoutData(req, result.title);
-    const data = { ...layout, ...(result.data ?? {}) };
+    const data = { ...layout, ...(result.data ?? {}), ...pick(layout, ACCESS_KEYS) };
     const body = await this.shell.render(result.view, data, req.tessera ?? null);
-    const html = await this.shell.render('layout', { ...data, body }, req.tessera ?? null);
+    // The page may show another user (`/admin/users/2` passes `user`): the header still shows who is signed in.
+    const html = await this.shell.render('layout', { ...data, ...pick(layout, SHELL_KEYS), body }, req.tessera ?? null);
     res.status(result.status ?? 200).type('html').send(html);
   }
 
@@ -53,6 +64,10 @@ export class PageRenderer {
       if (!res.headersSent) res.status(status).type('text').send(message);
     }
   }
+}
+
+function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, from[k]]));
 }
 
 export function flash(req: Request, type: 'success' | 'error' | 'info', message: string): void {

@@ -24,6 +24,9 @@ export function httpServicesOf(kernel: Kernel): HttpServices {
       get manifests() {
         return kernel.manifests;
       },
+      get pageRoutes() {
+        return kernel.routes.pages;
+      },
       companiesByIds: (ids) => kernel.companiesByIds(ids),
     },
   };

@@ -218,4 +218,9 @@ export interface EntityRegistrar {
 // ---------------------------------------------------------------------------------------------
 // Demo data
 
-export type DemoSeeder = (ctx: { trx: Knex.Transaction; companyId: number; container: Container }) => Promise<void>;
+/**
+ * Without `scale`: the small demo of a first start. With it (`tessera demo --scale N`): about N more of
+ * the module's main records for an existing company, to see lists, paging and charts at size; a module
+ * with nothing to grow returns.
+ */
+export type DemoSeeder = (ctx: { trx: Knex.Transaction; companyId: number; container: Container; scale?: number }) => Promise<void>;

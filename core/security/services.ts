@@ -100,6 +100,8 @@ export interface UserService {
   refusal(ctx: RequestContext, user: UserSummary): Promise<string | null>;
   /** The caller changes their own password; the current one must match. */
   changeOwnPassword(ctx: RequestContext, current: string, next: string): Promise<void>;
+  /** Is this the caller's password? For a form that reports every wrong field at once. */
+  checkOwnPassword(ctx: RequestContext, current: string): Promise<boolean>;
 }
 
 export interface RoleService {

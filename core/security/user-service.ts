@@ -117,10 +117,15 @@ export class UserServiceImpl implements UserService {
     return this.reach.userRefusal(ctx, user);
   }
 
+  async checkOwnPassword(ctx: RequestContext, current: string): Promise<boolean> {
+    if (!ctx.user.id) return false;
+    const row = await this.knex('core_users').where({ id: ctx.user.id }).first();
+    return Boolean(row) && (await verifyPassword(current ?? '', row.password_hash));
+  }
+
   async changeOwnPassword(ctx: RequestContext, current: string, next: string): Promise<void> {
     if (!ctx.user.id) throw new ForbiddenError();
-    const row = await this.knex('core_users').where({ id: ctx.user.id }).first();
-    if (!row || !(await verifyPassword(current ?? '', row.password_hash))) throw new ValidationError({ current_password: 'does not match your password' });
+    if (!(await this.checkOwnPassword(ctx, current))) throw new ValidationError({ current_password: 'does not match your password' });
     if (!next || next.length < 8) throw new ValidationError({ new_password: 'must be at least 8 characters' });
     await this.knex('core_users').where({ id: ctx.user.id }).update({ password_hash: await hashPassword(next), updated_at: new Date() });
     await this.audit.record(this.knex, { companyId: ctx.companyId, actorId: ctx.user.id, action: 'password_change', table: 'core_users', recordId: ctx.user.id, changes: {} });

@@ -60,6 +60,26 @@ export function registerHelpers(hb: Hb): void {
     return canFromRoot(root, String(permission));
   });
 
+  // `{{#if (mayOpen "/crm/groups/new")}}`: would the page behind this link open for the signed-in user?
+  hb.registerHelper('mayOpen', (...args: unknown[]) => {
+    const options = args.pop() as Options;
+    return mayOpenFromRoot(options.data?.root ?? {}, args.map(String).join(''));
+  });
+
+  // `{{#link "/crm/groups/" id class="btn"}}{{name}}{{/link}}`: an anchor when the user may open the page
+  // (checked against the page's declared permission), the bare content otherwise. Parts are joined.
+  hb.registerHelper('link', function (this: unknown, ...args: unknown[]) {
+    const options = args.pop() as Options;
+    const href = args.map((a) => (a === null || a === undefined ? '' : String(a))).join('');
+    const inner = typeof options.fn === 'function' ? options.fn(this) : escape(href);
+    if (!mayOpenFromRoot(options.data?.root ?? {}, href)) return new hb.SafeString(inner);
+    const attrs = Object.entries(options.hash ?? {})
+      .filter(([, v]) => v !== undefined && v !== null && v !== false)
+      .map(([k, v]) => ` ${escape(k)}="${escape(v)}"`)
+      .join('');
+    return new hb.SafeString(`<a href="${escape(href)}"${attrs}>${inner}</a>`);
+  });
+
   hb.registerHelper('csrf', (options: Options) => {
     const token = options.data?.root?.csrfToken ?? '';
     return new hb.SafeString(`<input type="hidden" name="_csrf" value="${escape(token)}">`);
@@ -73,6 +93,11 @@ export function canFromRoot(root: Record<string, any>, permission: string): bool
   if (Array.isArray(held)) return held.includes(permission);
   if (held instanceof Set) return held.has(permission);
   return false;
+}
+
+/** Without a checker (a bare page, an e-mail), links are shown: the route still checks on click. */
+export function mayOpenFromRoot(root: Record<string, any>, href: string): boolean {
+  return typeof root.mayOpen === 'function' ? Boolean(root.mayOpen(href)) : true;
 }
 
 function truthy(value: unknown): boolean {

@@ -10,6 +10,7 @@ export const BASE = {
 export const BASE_PERMISSIONS = {
   shopRead: 'base.shop.read',
   shopManage: 'base.shop.manage',
+  apiRead: 'base.api.read',
 } as const;
 
 export type { Shop, ShopInput, ShopPatch, ShopPageOptions } from './shops/shop-entity';

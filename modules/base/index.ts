@@ -17,6 +17,7 @@ import { registerAuditPages } from './audit/audit-pages';
 import { registerHomePages } from './home/home-pages';
 import { registerSettingsPages } from './settings/settings-pages';
 import { registerSettingsApi } from './settings/settings-api';
+import { registerApiReferencePages } from './api-docs/api-reference-pages';
 
 export default defineModule({
   register(m) {
@@ -36,6 +37,7 @@ export default defineModule({
     registerAuditPages(m);
     registerSettingsPages(m);
     registerSettingsApi(m);
+    registerApiReferencePages(m);
 
     m.demo(seedDemoShops);
   },

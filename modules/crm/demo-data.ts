@@ -4,6 +4,7 @@ import { CORE, type Principal, type RequestContext } from 'tessera/core';
 import { CRM, type CustomerGroupService, type CustomerService } from './api';
 import { PERM } from './permissions';
 import { shopDirectory } from './shops';
+import { seedCustomersAtScale } from './demo-bulk';
 
 interface ContextFactory {
   contextFor(principal: Principal, db?: Knex | Knex.Transaction): RequestContext;
@@ -18,7 +19,7 @@ const PEOPLE = [
 ];
 
 /** A few customers, a family, a group by shop and one by customer, so a first start shows the module at work. */
-export async function seedCrmDemo({ trx, companyId, container }: { trx: Knex.Transaction; companyId: number; container: Container }): Promise<void> {
+export async function seedCrmDemo({ trx, companyId, container, scale }: { trx: Knex.Transaction; companyId: number; container: Container; scale?: number }): Promise<void> {
   const contexts = container.get<ContextFactory>(CORE.Contexts);
   const ctx = contexts.contextFor(
     { userId: null, email: 'system', name: 'Demo data', companyIds: [companyId], companyId, permissions: new Set(Object.values(PERM)), isSuperAdmin: true, via: 'system' },
@@ -26,6 +27,7 @@ export async function seedCrmDemo({ trx, companyId, container }: { trx: Knex.Tra
   );
   const shops = (await shopDirectory(ctx).list(ctx)).filter((s) => Number(s.company_id) === companyId);
   if (!shops.length) return;
+  if (scale) return seedCustomersAtScale(trx, companyId, shops.map((s) => Number(s.id)), scale);
   const customers = container.get<CustomerService>(CRM.Customers);
   const groups = container.get<CustomerGroupService>(CRM.CustomerGroups);
   const created = [];

@@ -9,6 +9,7 @@ import { groupApi } from './groups/group-api';
 import { groupPages } from './groups/group-pages';
 import { customerImport } from './import/customer-import';
 import { seedCrmDemo } from './demo-data';
+import { registerCrmWidgets } from './home/crm-widgets';
 
 /**
  * crm: customers, customer groups, CSV import and export. Other modules use it through the services
@@ -41,6 +42,7 @@ export default defineModule({
     for (const route of customerPageRoutes(m.container)) m.routes.page(route);
     for (const route of pages.routes) m.routes.page(route);
 
+    registerCrmWidgets(m);
     m.demo(seedCrmDemo);
   },
 });

@@ -1,4 +1,5 @@
-import type { RequestContext } from 'tessera/core';
+import { type RequestContext, CORE, type TesseraConfig } from 'tessera/core';
+import { FALLBACK_COUNTRY, phoneCountry, type PhoneCountry } from './customers/phone-numbers';
 import type { CustomFieldDef } from './customers/custom-fields';
 import { DEFAULT_CODE_FORMAT } from './customers/customer-code';
 
@@ -6,6 +7,8 @@ import { DEFAULT_CODE_FORMAT } from './customers/customer-code';
 export interface CrmSettings {
   customer_code_format: string;
   custom_fields: CustomFieldDef[];
+  /** The country national phone numbers are read in: the company's setting, else the installation's. */
+  phone_country: PhoneCountry;
 }
 
 /** Read through the caller's db, so inside a transaction it uses the transaction's connection. */
@@ -13,6 +16,12 @@ export async function crmSettings(ctx: RequestContext, companyId = ctx.companyId
   const raw = await ctx.db.settings<Partial<CrmSettings>>('crm', companyId);
   return {
     customer_code_format: raw.customer_code_format || DEFAULT_CODE_FORMAT,
+    phone_country: phoneCountry(raw.phone_country) ?? defaultCountry(ctx),
     custom_fields: (raw.custom_fields ?? []).map((f) => ({ ...f, type: f.type ?? 'text', options: f.options ?? [], required: !!f.required })),
   };
+}
+
+function defaultCountry(ctx: RequestContext): PhoneCountry {
+  const config = ctx.container.isBound(CORE.Config) ? ctx.container.get<TesseraConfig>(CORE.Config) : undefined;
+  return phoneCountry(config?.defaultCountry) ?? FALLBACK_COUNTRY;
 }

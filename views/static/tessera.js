@@ -1,12 +1,11 @@
 /*
  * Tessera shell: progressive enhancements only. Every page works without this file; with it, forms
- * ask before destructive actions, job progress updates live and data-chart elements become SVG charts.
+ * ask before destructive actions, job progress updates live and data-chart elements become charts (chart.js).
  * The CSP allows scripts from 'self' only, so nothing here relies on inline scripts or handlers.
  */
 (function () {
   'use strict';
 
-  var SVG_NS = 'http://www.w3.org/2000/svg';
   document.documentElement.classList.add('js');
 
   // ---- Confirmations ------------------------------------------------------------------------
@@ -95,119 +94,70 @@
 
   // ---- Charts -------------------------------------------------------------------------------
 
-  function svg(name, attrs, parent) {
-    var node = document.createElementNS(SVG_NS, name);
-    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, String(attrs[key])); });
-    if (parent) parent.appendChild(node);
-    return node;
-  }
-
-  function niceMax(value) {
-    if (value <= 0) return 1;
-    var magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-    var steps = [1, 2, 2.5, 5, 10];
-    for (var i = 0; i < steps.length; i += 1) if (steps[i] * magnitude >= value) return steps[i] * magnitude;
-    return 10 * magnitude;
-  }
-
-  function formatTick(value) {
-    if (Math.abs(value) >= 1e6) return (value / 1e6).toFixed(1).replace(/\.0$/, '') + 'M';
-    if (Math.abs(value) >= 1e4) return (value / 1e3).toFixed(1).replace(/\.0$/, '') + 'k';
-    return String(Math.round(value * 100) / 100);
-  }
-
   /**
-   * spec: { type: 'bar' | 'line', labels: [..], series: [{ name, values: [..] }], stacked?: bool,
-   *         height?: px, unit?: text appended to tooltips }
+   * spec: { type: 'bar' | 'line', labels: [..], series: [{ name, values: [..] }], stacked?: bool, unit?: text }
+   * drawn by chart.js, which the app serves itself (/static/vendor/chart.umd.js, CSP 'self'); it is
+   * loaded only on pages that have a chart. Without it the table named by data-chart-fallback stays.
    */
+  var chartLib = null;
+
+  function loadChartLib() {
+    if (window.Chart) return Promise.resolve(window.Chart);
+    if (chartLib) return chartLib;
+    chartLib = new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      script.src = '/static/vendor/chart.umd.js';
+      script.onload = function () { resolve(window.Chart); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+    return chartLib;
+  }
+
+  function cssColor(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#2456c7';
+  }
+
+  function chartConfig(spec) {
+    var series = spec.series || [];
+    var unit = spec.unit ? ' ' + spec.unit : '';
+    return {
+      type: spec.type === 'line' ? 'line' : 'bar',
+      data: {
+        labels: spec.labels || [],
+        datasets: series.map(function (s, k) {
+          var color = cssColor('--chart-' + ((k % 6) + 1));
+          return { label: String(s.name || ''), data: (s.values || []).map(Number), backgroundColor: color, borderColor: color, borderWidth: spec.type === 'line' ? 2 : 0, tension: 0.25 };
+        }),
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: {
+          legend: { display: series.length > 1 || Boolean(series[0] && series[0].name), position: 'bottom' },
+          tooltip: { callbacks: { label: function (item) { return item.dataset.label + ': ' + item.formattedValue + unit; } } },
+        },
+        scales: { x: { stacked: Boolean(spec.stacked) }, y: { stacked: Boolean(spec.stacked), beginAtZero: true, ticks: { precision: 0 } } },
+      },
+    };
+  }
+
   function renderChart(el) {
     var spec;
-    try { spec = JSON.parse(el.getAttribute('data-chart') || '{}'); } catch (e) { return; }
-    var labels = Array.isArray(spec.labels) ? spec.labels : [];
-    var series = (Array.isArray(spec.series) ? spec.series : []).filter(function (s) { return s && Array.isArray(s.values); });
-    if (labels.length === 0 || series.length === 0) return;
-    var type = spec.type === 'line' ? 'line' : 'bar';
-    var stacked = type === 'bar' && Boolean(spec.stacked);
-    var unit = spec.unit ? ' ' + spec.unit : '';
-
-    var width = Math.max(el.clientWidth || 0, 320);
-    var height = Number(spec.height) || 220;
-    var pad = { top: 10, right: 10, bottom: 28, left: 44 };
-    var plotW = width - pad.left - pad.right;
-    var plotH = height - pad.top - pad.bottom;
-
-    var max = 0;
-    labels.forEach(function (_, i) {
-      var values = series.map(function (s) { return Number(s.values[i]) || 0; });
-      var top = stacked ? values.reduce(function (a, b) { return a + b; }, 0) : Math.max.apply(null, values);
-      if (top > max) max = top;
+    try { spec = JSON.parse(el.getAttribute('data-chart') || '{}'); } catch (e) { return Promise.resolve(); }
+    return loadChartLib().then(function (Chart) {
+      var canvas = document.createElement('canvas');
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', spec.title || 'Chart');
+      el.textContent = '';
+      el.appendChild(canvas);
+      el.chart = new Chart(canvas, chartConfig(spec));
+      el.setAttribute('data-charted', 'true');
+      var fallbackId = el.getAttribute('data-chart-fallback');
+      var fallback = fallbackId ? document.getElementById(fallbackId) : null;
+      if (fallback) fallback.classList.add('is-charted');
     });
-    max = niceMax(max);
-    var y = function (v) { return pad.top + plotH - (v / max) * plotH; };
-
-    var root = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': spec.title || 'Chart' });
-    var grid = svg('g', { class: 'axis' }, root);
-    for (var t = 0; t <= 4; t += 1) {
-      var value = (max / 4) * t;
-      svg('line', { x1: pad.left, x2: width - pad.right, y1: y(value), y2: y(value), class: 'grid-line' }, grid);
-      var label = svg('text', { x: pad.left - 6, y: y(value) + 4, 'text-anchor': 'end', class: 'tick-label' }, grid);
-      label.textContent = formatTick(value);
-    }
-
-    var band = plotW / labels.length;
-    labels.forEach(function (name, i) {
-      var text = svg('text', { x: pad.left + band * i + band / 2, y: height - 8, 'text-anchor': 'middle', class: 'tick-label' }, grid);
-      text.textContent = String(name).length > 16 ? String(name).slice(0, 15) + '…' : String(name);
-    });
-
-    var plot = svg('g', {}, root);
-    if (type === 'bar') {
-      var inner = band * 0.72;
-      var barW = stacked ? inner : inner / series.length;
-      labels.forEach(function (name, i) {
-        var x0 = pad.left + band * i + (band - inner) / 2;
-        var base = 0;
-        series.forEach(function (s, k) {
-          var v = Number(s.values[i]) || 0;
-          var top = stacked ? base + v : v;
-          var x = stacked ? x0 : x0 + barW * k;
-          var rect = svg('rect', {
-            x: x, y: y(top), width: Math.max(barW - 1, 1), height: Math.max(y(stacked ? base : 0) - y(top), v > 0 ? 1 : 0),
-            class: 'bar series-' + (k % 6),
-          }, plot);
-          svg('title', {}, rect).textContent = name + ' · ' + (s.name || '') + ': ' + v + unit;
-          base = top;
-        });
-      });
-    } else {
-      series.forEach(function (s, k) {
-        var points = labels.map(function (_, i) { return [pad.left + band * i + band / 2, y(Number(s.values[i]) || 0)]; });
-        svg('polyline', { points: points.map(function (p) { return p.join(','); }).join(' '), class: 'line series-' + (k % 6) }, plot);
-        points.forEach(function (p, i) {
-          var dot = svg('circle', { cx: p[0], cy: p[1], r: 3, class: 'point series-' + (k % 6) }, plot);
-          svg('title', {}, dot).textContent = labels[i] + ' · ' + (s.name || '') + ': ' + (Number(s.values[i]) || 0) + unit;
-        });
-      });
-    }
-
-    el.textContent = '';
-    el.appendChild(root);
-    if (series.length > 1 || series[0].name) {
-      var legend = document.createElement('ul');
-      legend.className = 'chart-legend';
-      series.forEach(function (s, k) {
-        var item = document.createElement('li');
-        var swatch = document.createElement('span');
-        swatch.className = 'swatch series-' + (k % 6);
-        item.appendChild(swatch);
-        item.appendChild(document.createTextNode(String(s.name || 'Series ' + (k + 1))));
-        legend.appendChild(item);
-      });
-      el.appendChild(legend);
-    }
-    var fallbackId = el.getAttribute('data-chart-fallback');
-    var fallback = fallbackId ? document.getElementById(fallbackId) : null;
-    if (fallback) fallback.classList.add('is-charted');
   }
 
   // ---- Start --------------------------------------------------------------------------------

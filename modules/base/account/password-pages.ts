@@ -34,12 +34,15 @@ export function registerPasswordPages(m: ModuleContext): void {
       const next = raw(body, 'new_password');
       const confirm = raw(body, 'confirm_password');
       const errors: Record<string, string> = {};
+      const users = ctx.container.get<UserService>(CORE.Users);
       if (!current) errors.current_password = 'is required';
+      // Every wrong field at once: a wrong current password is said even when the new one is refused too.
+      else if (!(await users.checkOwnPassword(ctx, current))) errors.current_password = 'does not match your password';
       if (next.length < MIN_LENGTH) errors.new_password = `must be at least ${MIN_LENGTH} characters`;
       else if (next === current) errors.new_password = 'must differ from the current password';
       if (confirm !== next) errors.confirm_password = 'does not match the new password';
       if (Object.keys(errors).length) return passwordPage({ errors, message: 'The password was not changed.', status: 422 });
-      const result = await attempt(() => ctx.container.get<UserService>(CORE.Users).changeOwnPassword(ctx, current, next));
+      const result = await attempt(() => users.changeOwnPassword(ctx, current, next));
       if (!result.ok) return passwordPage(result);
       return { redirect: '/', flash: { type: 'success', message: 'Your password has been changed.' } };
     },

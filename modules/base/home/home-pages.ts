@@ -1,10 +1,10 @@
 import { AUTHENTICATED, type ModuleContext, CORE, CORE_PERMISSIONS, type JobQueue } from 'tessera/core';
 import { BASE_PERMISSIONS } from '../api';
 import type { ShopService } from '../shops/shop-service';
-import { totals } from '../jobs/job-chart';
+import { jobCountsChart, totals } from '../jobs/job-chart';
 import { jobScopeOf } from '../jobs/job-pages';
 
-/** The dashboard every module can add panels to, and the Settings landing page. */
+/** The home page, whose `home.widgets` slot every module fills, and the Settings landing page. */
 export function registerHomePages(m: ModuleContext, shops: ShopService): void {
   m.routes.page({
     method: 'GET',
@@ -24,8 +24,11 @@ export function registerHomePages(m: ModuleContext, shops: ShopService): void {
     },
   });
 
+  // Everyone signed in: the page is never blank, whatever one may do.
+  m.views.slot({ slot: 'home.widgets', template: 'base/widget-account', order: 1000 });
+
   m.views.slot({
-    slot: 'base.dashboard.panels',
+    slot: 'home.widgets',
     template: 'base/panel-shops',
     order: 100,
     permission: BASE_PERMISSIONS.shopRead,
@@ -37,14 +40,15 @@ export function registerHomePages(m: ModuleContext, shops: ShopService): void {
   });
 
   m.views.slot({
-    slot: 'base.dashboard.panels',
+    slot: 'home.widgets',
     template: 'base/panel-jobs',
     order: 900,
     permission: CORE_PERMISSIONS.jobsManage,
     async data(ctx) {
       // The ledger is in the database: the dashboard renders whether or not Redis answers, and says so.
       const queue = ctx.container.get<JobQueue>(CORE.JobQueue);
-      return { jobTotals: totals(await queue.counts(jobScopeOf(ctx))), queueState: queue.state() };
+      const counts = await queue.counts(jobScopeOf(ctx));
+      return { jobTotals: totals(counts), jobChart: counts.length ? jobCountsChart(counts) : null, queueState: queue.state() };
     },
   });
 }

@@ -84,6 +84,7 @@ function describeInput(key: string, schema: Schema, required: boolean, inTable: 
   const kind = inputKind(schema);
   const notes: string[] = [];
   if (schema.description) notes.push(String(schema.description));
+  if (Array.isArray(schema.examples) && schema.examples.length) notes.push(`For example: ${schema.examples.map(String).join(', ')}.`);
   if (kind === 'lines') notes.push('One per line.');
   if (kind === 'json') notes.push('As JSON.');
   // A table's blank cells take the default silently; top-level fields say what emptiness means.

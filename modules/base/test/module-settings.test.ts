@@ -247,7 +247,7 @@ describe('base: module settings pages and API', () => {
     expect(list.body.next_cursor).to.equal(null);
     const crm = list.body.data.find((m: any) => m.module === 'crm');
     expect(crm).to.include({ module: 'crm', label: 'CRM' });
-    expect(crm.schema.properties).to.have.keys('customer_code_format', 'custom_fields');
+    expect(crm.schema.properties).to.have.keys('customer_code_format', 'phone_country', 'custom_fields');
     expect(list.body.data.map((m: any) => m.module)).not.to.include('base');
 
     const current = await api().get('/api/v1/base/settings/crm').set(bearer(token)).expect(200);

@@ -1,3 +1,5 @@
+import { phonePrefixes, type PhoneCountry } from './phone-numbers';
+
 /**
  * Search columns. Prefix search must stay an index range scan at a million customers, so the values
  * searched are stored already normalized (no function on the column at query time) and the query
@@ -64,7 +66,7 @@ export interface PrefixPlan {
  * Which columns a query text can match, each with its normalized prefix. Looking only where the text
  * could match keeps the union small: "0612" is not worth a scan of names, "dup" not one of phones.
  */
-export function prefixPlan(q: string | null | undefined): PrefixPlan[] {
+export function prefixPlan(q: string | null | undefined, country?: PhoneCountry): PrefixPlan[] {
   const text = normalizeText(q);
   if (!text) return [];
   const plans: PrefixPlan[] = [{ column: 'code_norm', prefix: text }];
@@ -72,7 +74,8 @@ export function prefixPlan(q: string | null | undefined): PrefixPlan[] {
   const hasLetters = /\p{L}/u.test(text);
   // A phone is typed with separators ("06 12", "+33-6"). Fewer than 4 digits ("06") would match a
   // large share of every customer base, so it finds nothing useful and costs a scan.
-  if (digits.length >= MIN_PHONE_DIGITS && !hasLetters) plans.push({ column: 'phone_norm', prefix: digits });
+  // Read in the company's country, "06 12" and "+33 6 12" are the same number (see phonePrefixes).
+  if (digits.length >= MIN_PHONE_DIGITS && !hasLetters) for (const prefix of phonePrefixes(text, country)) plans.push({ column: 'phone_norm', prefix });
   if (hasLetters) {
     plans.push({ column: 'name_norm', prefix: text });
     plans.push({ column: 'name_rev_norm', prefix: text });

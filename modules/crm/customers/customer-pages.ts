@@ -9,6 +9,7 @@ import {
   type RequestContext,
   buildQueryString,
 } from 'tessera/core';
+import { displayPhone } from './phone-numbers';
 import { CRM, type CustomerGroupService, type CustomerService } from '../api';
 import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
@@ -52,6 +53,8 @@ export function customerPageRoutes(container: Container): PageRoute[] {
         codeHint: customer ? 'Unique in the company' : `Left empty, the company's next code is used (format ${settings.customer_code_format})`,
         codePlaceholder: customer ? '' : 'generated',
         plainFields: plainFields.map((f) => ({ label: f.label, name: f.key, type: 'text', value: values[f.key] ?? '', error: fieldErrors[f.key], required: Boolean(f.options.required), hint: f.options.hint ?? '', placeholder: f.options.placeholder ?? '' })),
+        passwordHint: passwordHint(customer),
+        phoneHint: `Numbers without + and a country code are read as numbers of ${settings.phone_country}; others start with + (+32 470 12 34 56).`,
         customFields: settings.custom_fields.map((def) => customFieldView(def, values, fieldErrors)),
       },
     };
@@ -75,6 +78,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           errors = error.fields;
         }
         const shops = await shopsById(ctx);
+        const { phone_country: country } = await crmSettings(ctx);
         const canManageGroups = ctx.can(PERM.groupManage);
         const allGroups = ctx.can(PERM.groupRead) || canManageGroups ? await groups().list(ctx) : [];
         const customerGroups = allGroups.filter((g) => g.type === 'customer' && g.company_id === ctx.companyId);
@@ -83,7 +87,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           view: 'crm/customer-list',
           title: 'Customers',
           data: {
-            customers: page.data.map((c) => ({ ...c, shop_name: shops.get(c.shop_id)?.name ?? '' })),
+            customers: page.data.map((c) => ({ ...c, phone: displayPhone(c.phone, country), shop_name: shops.get(c.shop_id)?.name ?? '' })),
             next_cursor: page.next_cursor,
             criteria,
             errors,
@@ -149,7 +153,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           view: 'crm/customer-detail',
           title: `${customer.first_name} ${customer.last_name}`.trim(),
           data: {
-            customer,
+            customer: { ...customer, phone: displayPhone(customer.phone, settings.phone_country) },
             shop: shops.get(customer.shop_id) ?? { name: `#${customer.shop_id}`, code: '' },
             parent: parent ? { id: parent.id, code: parent.code, first_name: parent.first_name, last_name: parent.last_name } : null,
             family,
@@ -246,11 +250,12 @@ async function inputFromForm(ctx: RequestContext, body: Record<string, unknown>,
 
 async function valuesOf(ctx: RequestContext, c: Customer): Promise<Record<string, unknown>> {
   const parent = c.parent_id ? await ctx.db.query('crm_customers').where('id', c.parent_id).first('code') : null;
+  const { phone_country: country } = await crmSettings(ctx, c.company_id);
   return {
     code: c.code,
     first_name: c.first_name,
     last_name: c.last_name,
-    phone: c.phone,
+    phone: displayPhone(c.phone, country),
     email: c.email,
     birthdate: c.birthdate,
     shop_id: c.shop_id,
@@ -281,4 +286,10 @@ function displayCustom(value: unknown): string {
   if (value === true) return 'yes';
   if (value === false) return 'no';
   return value === null || value === undefined ? '' : String(value);
+}
+
+/** A new customer has no password to keep; an existing one may have none yet. */
+function passwordHint(customer: Customer | null): string {
+  if (customer?.login?.has_password) return 'At least 8 characters; leave empty to keep the current one';
+  return 'At least 8 characters; leave empty for no password';
 }

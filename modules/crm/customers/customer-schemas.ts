@@ -31,7 +31,7 @@ const inputProperties: Record<string, JsonSchema> = {
   code: nullableString(64, "Unique per company; generated from the company's code format when left out."),
   first_name: nullableString(100),
   last_name: { type: 'string', maxLength: 100 },
-  phone: nullableString(40, "A phone belongs to one customer of the company (compared digits only); a family member may share its main customer's."),
+  phone: nullableString(40, "Stored in E.164 (+33612345601); written without + and a country code, it is read as a number of the company's country (crm setting phone_country). A number that cannot exist is refused (422 naming phone). A phone belongs to one customer of the company; a family member may share its main customer's."),
   email: nullableString(191),
   birthdate: { type: ['string', 'null'], description: 'YYYY-MM-DD' },
   shop_id: idSchema,
@@ -57,7 +57,7 @@ export const customerPatchBody: JsonSchema = {
 };
 
 export const criteriaProperties: Record<string, JsonSchema> = {
-  q: { type: 'string', maxLength: 100, description: 'Prefix of the name (either order), code, phone (digits) or e-mail.' },
+  q: { type: 'string', maxLength: 100, description: 'Prefix of the name (either order), code, phone (national or international form: 06 12, 612, +33 6 12) or e-mail.' },
   shop_id: { type: 'string', description: 'Shop id, or several separated by commas.' },
   group_id: idSchema,
   tag: { type: 'string', maxLength: 40 },

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { type ScopedDb, keysetPage, type BranchFilter, type KeysetOrder, ValidationError, endOfDay, startOfDay } from 'tessera/core';
 import { prefixPlan, type PrefixPlan } from './customer-normalize';
+import type { PhoneCountry } from './phone-numbers';
 import type { CustomerCriteria, CustomerRow, CustomerSort } from './customer-types';
 import { FILTER_INDEXES, plainFilters, type PlainKey } from './customer-entity';
 
@@ -19,6 +20,8 @@ export interface SearchOptions {
   group?: GroupFilter;
   /** How a list without query text reaches its rows; see planDrive. Default: the optimizer decides. */
   drive?: Drive;
+  /** The company's country: a phone typed the national way is searched in E.164. */
+  phoneCountry?: PhoneCountry;
 }
 
 /**
@@ -58,7 +61,7 @@ export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options
   const spec = sortSpec(options.sort);
   const order: KeysetOrder = { column: spec.column, direction: spec.direction, kind: spec.column === 'id' ? 'number' : 'text' };
   const mysql = db.client.startsWith('mysql');
-  const plans = prefixPlan(criteria.q);
+  const plans = prefixPlan(criteria.q, options.phoneCountry);
   // Walking the sort index (MySQL, a common set filter) reads index entries and probes the small set
   // tables for ids only, then fetches the page's rows: reading every walked row whole would be a
   // random read per entry.
@@ -100,9 +103,9 @@ export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options
  * search to the group" inserts. Same branches as the page query, so the group holds exactly what the
  * list shows.
  */
-export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, options: { companyId?: number; group?: GroupFilter } = {}): Knex.QueryBuilder {
+export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, options: { companyId?: number; group?: GroupFilter; phoneCountry?: PhoneCountry } = {}): Knex.QueryBuilder {
   const mysql = db.client.startsWith('mysql');
-  const plans = prefixPlan(criteria.q);
+  const plans = prefixPlan(criteria.q, options.phoneCountry);
   if (criteria.q && plans.length === 0) return db.query('crm_customers', 'c').select('c.id').whereRaw('1 = 0');
   if (plans.length === 0) {
     const q = db.query('crm_customers', 'c').select('c.id');

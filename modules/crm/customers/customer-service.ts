@@ -35,7 +35,8 @@ export class CustomerServiceImpl implements CustomerService {
   async search(ctx: RequestContext, criteria: CustomerCriteria, options: { sort?: CustomerSort; after?: string | null; limit?: number } = {}): Promise<Page<Customer>> {
     const group = criteria.group_id ? await resolveGroup(ctx.db, criteria.group_id) : undefined;
     const drive = await planDrive(ctx.db, criteria, { ...options, group });
-    const search = customerSearch(ctx.db, criteria, { ...options, group, drive });
+    const { phone_country: phoneCountry } = await crmSettings(ctx);
+    const search = customerSearch(ctx.db, criteria, { ...options, group, drive, phoneCountry });
     const { rows, next_cursor } = search.page(await search.query);
     const tags = await tagsFor(ctx.db, rows.map((r) => Number(r.id)));
     return { data: rows.map((r) => toCustomer(r, tags.get(Number(r.id)) ?? [])), next_cursor };
@@ -51,7 +52,7 @@ export class CustomerServiceImpl implements CustomerService {
     ctx.require(PERM.customerWrite);
     if (input.login !== undefined && input.login !== null) ctx.require(PERM.loginDetails);
     const settings = await crmSettings(ctx);
-    const { value, errors } = validateCustomer(input, { customFields: settings.custom_fields });
+    const { value, errors } = validateCustomer(input, { customFields: settings.custom_fields, phoneCountry: settings.phone_country });
     if (Object.keys(errors).length) throw new ValidationError(errors);
     const companyId = ctx.companyId;
     await assertShops(ctx, [value.shop_id!], companyId);
@@ -78,7 +79,7 @@ export class CustomerServiceImpl implements CustomerService {
     if (!before) throw new NotFoundError('Customer');
     const companyId = Number(before.company_id);
     const settings = await crmSettings(ctx, companyId);
-    const { value, errors } = validateCustomer(input, { partial: true, customFields: settings.custom_fields });
+    const { value, errors } = validateCustomer(input, { partial: true, customFields: settings.custom_fields, phoneCountry: settings.phone_country });
     if (Object.keys(errors).length) throw new ValidationError(errors);
     if (value.shop_id !== undefined && value.shop_id !== Number(before.shop_id)) await assertShops(ctx, [value.shop_id], companyId);
     if (value.parent_id) await checkParent(ctx.db, companyId, Number(before.id), value.parent_id);

@@ -4,6 +4,7 @@ import type { CustomerInput } from './customer-types';
 import { normalizePhone } from './customer-normalize';
 import { cleanValue } from 'tessera/core';
 import { plainFields, type PlainValues } from './customer-entity';
+import { toE164, type PhoneCountry } from './phone-numbers';
 
 /** A customer's fields after checking: the service writes these, the import too. */
 export interface CleanCustomer extends Partial<PlainValues> {
@@ -62,7 +63,8 @@ export function parseTags(value: unknown): { tags: string[]; error?: string } {
  */
 export function validateCustomer(
   input: CustomerInput,
-  options: { partial?: boolean; customFields?: CustomFieldDef[]; today?: string } = {},
+  /** `phoneCountry`: phones are read in it and kept in E.164; without it, kept as typed (6 to 20 digits). */
+  options: { partial?: boolean; customFields?: CustomFieldDef[]; today?: string; phoneCountry?: PhoneCountry } = {},
 ): ValidationOutcome {
   const errors: Record<string, string> = {};
   const value: CleanCustomer = {};
@@ -96,7 +98,11 @@ export function validateCustomer(
     const phone = text(input.phone);
     if (phone === null) value.phone = null;
     else if (!PHONE_CHARS.test(phone)) errors.phone = 'may hold only digits, spaces and + ( ) - . /';
-    else if (normalizePhone(phone).length < 6 || normalizePhone(phone).length > 20) errors.phone = 'must have 6 to 20 digits';
+    else if (options.phoneCountry) {
+      const read = toE164(phone, options.phoneCountry);
+      if ('problem' in read) errors.phone = read.problem;
+      else value.phone = read.e164;
+    } else if (normalizePhone(phone).length < 6 || normalizePhone(phone).length > 20) errors.phone = 'must have 6 to 20 digits';
     else value.phone = phone;
   }
   if (has('email')) {

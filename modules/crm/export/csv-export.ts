@@ -39,7 +39,7 @@ export async function streamCustomerCsv(ctx: RequestContext, res: Response, crit
   let after: string | null = null;
   try {
     do {
-      const search = customerSearch(ctx.db, criteria, { sort, after, limit: PAGE, group, drive });
+      const search = customerSearch(ctx.db, criteria, { sort, after, limit: PAGE, group, drive, phoneCountry: settings.phone_country });
       const { rows, next_cursor } = search.page((await search.query) as CustomerRow[]);
       const ids = rows.map((r) => Number(r.id));
       const tags = await tagsFor(ctx.db, ids);

@@ -5,6 +5,8 @@ import { PERM } from '../permissions';
 import { shopsById } from '../shops';
 import { parseCriteria } from '../customers/customer-criteria';
 import { plainFilters } from '../customers/customer-entity';
+import { displayPhone } from '../customers/phone-numbers';
+import { crmSettings } from '../settings';
 import type { CustomerGroup, GroupInput } from './group-types';
 import { BASE, type AuditTrail } from '../../base/api';
 
@@ -102,6 +104,7 @@ export function groupPages(container: Container): { parts: Partial<Record<PagePa
       handler: async (ctx, { params, query }) => {
         const group = await groups().get(ctx, Number(params.id) || 0);
         const shops = await shopsById(ctx);
+        const { phone_country: country } = await crmSettings(ctx, group.company_id);
         const [page, memberCount] = await Promise.all([
           groups().members(ctx, group.id, { after: typeof query.after === 'string' ? query.after : null, limit: 50 }),
           groups().count(ctx, group.id),
@@ -115,7 +118,7 @@ export function groupPages(container: Container): { parts: Partial<Record<PagePa
             group,
             memberCount,
             shops: group.shop_ids.map((id) => shops.get(id) ?? { id, name: `#${id}`, code: '' }),
-            members: page.data.map((m) => ({ ...m, shop_name: shops.get(m.shop_id)?.name ?? '' })),
+            members: page.data.map((m) => ({ ...m, phone: displayPhone(m.phone, country), shop_name: shops.get(m.shop_id)?.name ?? '' })),
             next_cursor: page.next_cursor,
             canRemove: group.type === 'customer' && ctx.can(PERM.groupManage),
             shopOptions: [...shops.values()].filter((s) => s.company_id === group.company_id).map((s) => ({ value: s.id, label: s.name })),

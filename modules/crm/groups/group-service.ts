@@ -3,6 +3,7 @@ import { CRM_EVENTS, type CustomerGroupService } from '../api';
 import { PERM } from '../permissions';
 import { assertShops } from '../shops';
 import { parseCriteria } from '../customers/customer-criteria';
+import { crmSettings } from '../settings';
 import { customerIdsQuery, type GroupFilter } from '../customers/customer-search';
 import { resolveGroup } from '../customers/customer-service';
 import type { Page } from '../customers/customer-types';
@@ -216,7 +217,8 @@ export class CustomerGroupServiceImpl implements CustomerGroupService {
     }
     if (search) {
       const filter: GroupFilter | undefined = search.group_id ? await resolveGroup(db, search.group_id) : undefined;
-      added += await insertMembers(db, group, ctx.principal.userId, customerIdsQuery(db, search, { companyId: group.company_id, group: filter }));
+      const { phone_country: phoneCountry } = await crmSettings(ctx.withDb(db), group.company_id);
+      added += await insertMembers(db, group, ctx.principal.userId, customerIdsQuery(db, search, { companyId: group.company_id, group: filter, phoneCountry }));
     }
     let removed = 0;
     if (removeIds.length) removed = await db.query(MEMBERS).where('group_id', group.id).whereIn('customer_id', removeIds).delete();

@@ -5,6 +5,7 @@ import { plainFields } from '../customers/customer-entity';
 
 /** The customer's plain fields that have a CSV column, read once rather than per row. */
 const CSV_PLAIN = plainFields.filter((f) => f.csv).map((f) => ({ key: f.key, header: f.csv!.header as keyof ColumnMap['standard'] }));
+import type { PhoneCountry } from '../customers/phone-numbers';
 import { normalizeEmail, normalizePhone, normalizeText } from '../customers/customer-normalize';
 import type { Shop } from '../shops';
 import type { RowError } from 'tessera/core';
@@ -50,7 +51,7 @@ export function parseRow(
   record: string[],
   line: number,
   map: ColumnMap,
-  context: { shops: ShopLookup; customFields: CustomFieldDef[]; matchBy: MatchBy; today?: string },
+  context: { shops: ShopLookup; customFields: CustomFieldDef[]; matchBy: MatchBy; today?: string; phoneCountry?: PhoneCountry },
 ): { row?: ParsedRow; errors: RowError[] } {
   const cell = (column: keyof ColumnMap['standard']): string | undefined => {
     const index = map.standard[column];
@@ -78,7 +79,7 @@ export function parseRow(
   };
   const present = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const defsInFile = context.customFields.filter((d) => d.key in custom);
-  const { value, errors: fieldErrors } = validateCustomer(present, { partial: true, customFields: defsInFile, today: context.today });
+  const { value, errors: fieldErrors } = validateCustomer(present, { partial: true, customFields: defsInFile, today: context.today, phoneCountry: context.phoneCountry });
   // A patch may not empty the code, but an import row without one asks for a generated code.
   if (fieldErrors.code === 'cannot be emptied') delete fieldErrors.code;
   if (value.last_name === undefined && !fieldErrors.last_name) fieldErrors.last_name = 'is required';

@@ -58,7 +58,7 @@ async function customerSession(ctx: RequestContext, run: { importId: number | nu
         record[i] = text ?? '';
         present[key] = i;
       }
-      return parseRow(record, line, columnMap(present), { shops, customFields: settings.custom_fields, matchBy: run.key as MatchBy, today: run.today });
+      return parseRow(record, line, columnMap(present), { shops, customFields: settings.custom_fields, matchBy: run.key as MatchBy, today: run.today, phoneCountry: settings.phone_country });
     },
     admit(row): RowError | 'flush' | null {
       const parsed = row as ParsedRow;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { bearer, crmWorld, uniq, uniqDigits, type CrmWorld } from './crm-fixtures';
+import { bearer, crmWorld, e164, uniq, uniqDigits, type CrmWorld } from './crm-fixtures';
 
 describe('crm customers JSON API @integration', function () {
   let w: CrmWorld;
@@ -46,7 +46,7 @@ describe('crm customers JSON API @integration', function () {
       await api().post('/api/v1/crm/customers').set(bearer(token)).send({ first_name: `F${i}`, last_name: last, shop_id: w.shops[i % 2].id, phone: i === 0 ? phone : null }).expect(201);
     }
     const byPhone = await api().get('/api/v1/crm/customers').query({ q: phone.slice(0, 6) }).set(bearer(token)).expect(200);
-    expect(byPhone.body.data.map((c: any) => c.phone)).to.deep.equal([phone]);
+    expect(byPhone.body.data.map((c: any) => c.phone)).to.deep.equal([e164(phone)]);
     const first = await api().get('/api/v1/crm/customers').query({ q: last, limit: 2, sort: 'name' }).set(bearer(token)).expect(200);
     expect(first.body.data.map((c: any) => c.first_name)).to.deep.equal(['F0', 'F1']);
     const second = await api().get('/api/v1/crm/customers').query({ q: last, limit: 2, sort: 'name', after: first.body.next_cursor }).set(bearer(token)).expect(200);

@@ -33,6 +33,11 @@ export function uniq(prefix = ''): string {
   return `${prefix}${crypto.randomBytes(4).toString('hex')}`;
 }
 
+/** A French national number ("0612345678") as customers store it: E.164, read in the company's country (FR by default). */
+export function e164(national: string): string {
+  return '+33' + national.replace(/\D+/g, '').slice(1);
+}
+
 /** Digits unique to this run, for phone numbers. */
 export function uniqDigits(n = 8): string {
   return String(crypto.randomInt(10 ** (n - 1), 10 ** n));

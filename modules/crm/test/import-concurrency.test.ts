@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { crmWorld, uniq, uniqDigits, type CrmWorld } from './crm-fixtures';
+import { crmWorld, e164, uniq, uniqDigits, type CrmWorld } from './crm-fixtures';
 
 /**
  * The same file sent twice at the same moment, as two HTTP requests to a listening server: on MariaDB
@@ -53,11 +53,12 @@ describe('crm: two imports of one file at once @integration', function () {
   });
 
   it('keyed by phone: every customer once', async () => {
-    const base = Number(uniqDigits(7)) * 1000;
+    // French mobile numbers, 07 and 8 digits: a number too long to exist is refused.
+    const base = Number(uniqDigits(4)) * 10_000;
     const phones = Array.from({ length: ROWS }, (_, i) => `07${base + i}`);
     const csv = ['first_name,last_name,phone,shop', ...phones.map((ph, i) => `F${i},L${i},${ph},${w.shops[i % 2].code}`)].join('\n');
     await importTwiceAtOnce(csv);
-    expect(await countWhere('phone_norm', phones)).to.equal(ROWS);
+    expect(await countWhere('phone_norm', phones.map((p) => e164(p).slice(1)))).to.equal(ROWS);
   });
 
   it('keyed by code, without an e-mail column: no row is refused, least of all for an e-mail', async () => {

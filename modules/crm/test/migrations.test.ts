@@ -9,6 +9,7 @@ import * as phoneOwner from '../../crm/migrations/006_phone_owner';
 import * as importChunks from '../../crm/migrations/007_import_chunks';
 import * as importsToCore from '../../crm/migrations/008_imports_to_core';
 import * as coreImports from '../../../core/db/migrations/005_imports';
+import * as phoneE164 from '../../crm/migrations/009_phone_e164';
 
 describe('crm migrations @integration', () => {
   it('run up and down on an empty database, down leaving nothing behind', async () => {
@@ -19,12 +20,12 @@ describe('crm migrations @integration', () => {
         t.increments('id').primary();
       });
       const before = (await listTables(knex)).sort();
-      for (const m of [customers, groups, imports, searchFilters, importLocks, phoneOwner, importChunks]) await m.up(knex);
+      for (const m of [customers, groups, imports, searchFilters, importLocks, phoneOwner, importChunks, phoneE164]) await m.up(knex);
       expect(await listTables(knex)).to.include.members(['crm_customers', 'crm_customer_tags', 'crm_customer_logins', 'crm_groups', 'crm_group_shops', 'crm_group_members', 'crm_imports']);
-      for (const m of [importChunks, phoneOwner, importLocks, searchFilters, imports, groups, customers]) await m.down(knex);
+      for (const m of [phoneE164, importChunks, phoneOwner, importLocks, searchFilters, imports, groups, customers]) await m.down(knex);
       expect((await listTables(knex)).sort()).to.deep.equal(before);
       // And up again: down really undid everything, indexes included.
-      for (const m of [customers, groups, imports, searchFilters, importLocks, phoneOwner, importChunks]) await m.up(knex);
+      for (const m of [customers, groups, imports, searchFilters, importLocks, phoneOwner, importChunks, phoneE164]) await m.up(knex);
     } finally {
       await knex.destroy();
       await database.drop();
