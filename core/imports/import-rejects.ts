@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
+import { CsvError } from 'csv-parse';
+import { ConflictError } from '../errors';
 import type { ScopedDb } from '../data/scoped-db';
 import { csvSafe } from '../resources/field-display';
 import { csvRecords } from './csv-records';
@@ -66,6 +68,13 @@ export async function streamRejects(db: ScopedDb, companyId: number, importId: n
       if (!page.length || res.destroyed) break;
       if (page[next].line === info.lines) await write([...cells(record), page[next].reason]);
     }
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    // The run refused this file as a whole (it has no rows to hand back): say so, unless bytes already left.
+    if (res.headersSent) return void res.destroy();
+    csv.unpipe(res);
+    for (const header of ['Content-Type', 'Content-Disposition', 'Cache-Control']) res.removeHeader(header);
+    throw new ConflictError('The stored file cannot be read as CSV, so no row of it was rejected on its own: send a corrected file.', { id: 'has no rejected rows' });
   } finally {
     csv.end();
   }

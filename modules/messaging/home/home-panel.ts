@@ -8,7 +8,7 @@ import { findCustomer } from '../crm/customers';
  */
 export function homePanel(): SlotContribution {
   return {
-    slot: 'base.dashboard.panels',
+    slot: 'home.widgets',
     template: 'messaging/home-panel',
     order: 10,
     data: async (ctx) => {
