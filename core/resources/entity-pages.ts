@@ -1,7 +1,7 @@
 import type { PageResult, PageRoute } from '../modules/module-api';
 import { HANDLED } from '../modules/module-api';
 import type { RequestContext } from '../security/request-context';
-import { ValidationError } from '../http/errors';
+import { ForbiddenError, ValidationError } from '../http/errors';
 import { attempt, requireId, text, type FormBody } from '../http/form-input';
 import { parseAmount, parseRate } from '../data/money';
 import type { EntityRegistry, RegisteredEntity } from './entity-registry';
@@ -34,6 +34,10 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
   const { read, write } = entity.permissions;
   const one = entity.label.one;
   const views = { list: viewOf(overrides.list, 'resources/list'), record: viewOf(overrides.record, 'resources/record') };
+
+  const mayCreate = (ctx: RequestContext) => {
+    if (!service.mayCreate(ctx)) throw new ForbiddenError(`creating ${entity.label.many.toLowerCase()}`);
+  };
 
   const recordPage = async (ctx: RequestContext, input: RecordViewInput, status?: number): Promise<PageResult> => {
     const record = await recordView(ctx, registry, reg, input);
@@ -81,12 +85,13 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
         return { view: views.list, title: entity.label.many, status: Object.keys(errors).length ? 422 : undefined, data: { list } };
       },
     },
-    new: { method: 'GET', path: `${path}/new`, permission: write, handler: async (ctx) => recordPage(ctx, { row: null }) },
+    new: { method: 'GET', path: `${path}/new`, permission: write, handler: async (ctx) => (mayCreate(ctx), recordPage(ctx, { row: null })) },
     create: {
       method: 'POST',
       path,
       permission: write,
       handler: async (ctx, { body }) => {
+        mayCreate(ctx);
         const outcome = await submit(ctx, body, null, (values, companyId) => service.create(ctx, { ...values, company_id: companyId }));
         if ('retry' in outcome) return outcome.retry;
         return { redirect: `${path}/${outcome.saved.id}`, flash: { type: 'success', message: `${one} ${outcome.saved[entity.title]} created.` } };

@@ -71,7 +71,7 @@ export async function recordView(ctx: RequestContext, registry: EntityRegistry, 
       options: await widgetOptions(ctx, registry, f, companyId),
     });
   }
-  const companies = !row && ctx.companyIds.length > 1 ? (ctx.principal.companies ?? []).map((c) => ({ id: c.id, name: c.name, selected: c.id === companyId })) : null;
+  const companies = !row && ctx.companyIds.length > 1 && !entity.rowScope ? (ctx.principal.companies ?? []).map((c) => ({ id: c.id, name: c.name, selected: c.id === companyId })) : null;
   const canAudit = Boolean(row) && ctx.can(CORE_PERMISSIONS.auditRead);
   return {
     entity: reg.fullName,
