@@ -40,6 +40,8 @@ export { field } from './resources/fields';
 export type { Field, FieldKind } from './resources/fields';
 export type { EntityRow, EntityInput, EntityPatch, EntityPageOptions, BoundedCount, Stamps, WriteAction } from './resources/entity-types';
 export { EntityService } from './resources/entity-service';
+export type { EntityScope, RowScope, StampColumn } from './resources/row-scope';
+export { bumpSecurityVersion } from './security/security-version';
 export { entitySchemas } from './resources/entity-schemas';
 export type { EntitySchemas } from './resources/entity-schemas';
 export type { EntityHooks, EntityServiceOptions } from './resources/entity-service';

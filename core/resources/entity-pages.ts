@@ -85,13 +85,12 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
         return { view: views.list, title: entity.label.many, status: Object.keys(errors).length ? 422 : undefined, data: { list } };
       },
     },
-    new: { method: 'GET', path: `${path}/new`, permission: write, handler: async (ctx) => (mayCreate(ctx), recordPage(ctx, { row: null })) },
+    new: { method: 'GET', path: `${path}/new`, permission: write, handler: async (ctx) => recordPage(ctx, { row: null }) },
     create: {
       method: 'POST',
       path,
       permission: write,
       handler: async (ctx, { body }) => {
-        mayCreate(ctx);
         const outcome = await submit(ctx, body, null, (values, companyId) => service.create(ctx, { ...values, company_id: companyId }));
         if ('retry' in outcome) return outcome.retry;
         return { redirect: `${path}/${outcome.saved.id}`, flash: { type: 'success', message: `${one} ${outcome.saved[entity.title]} created.` } };
@@ -144,7 +143,10 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
     const route = routes[part];
     const override = overrides[part];
     if (!route || override === false) return [];
-    return [override?.handler ? { ...route, handler: override.handler } : route];
+    const handler = override?.handler ?? route.handler;
+    // Creating is the scope's to allow as well as the permission's, whichever handler serves the page.
+    if (part === 'new' || part === 'create') return [{ ...route, handler: (ctx, ...rest) => (mayCreate(ctx), handler(ctx, ...rest)) }];
+    return [{ ...route, handler }];
   });
 }
 

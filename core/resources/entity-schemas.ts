@@ -29,7 +29,7 @@ export function entitySchemas(entity: AnyEntity): EntitySchemas {
       required: writable.filter((f) => f.options.required).map((f) => f.key),
       properties: { ...inputs(true), ...(entity.rowScope ? {} : { company_id: { type: 'integer', minimum: 1, description: 'One of your companies; your current company when left out' } }) },
     },
-    patch: { type: 'object', additionalProperties: false, minProperties: 1, properties: inputs(false) },
+    patch: { type: 'object', additionalProperties: false, minProperties: 1, properties: Object.fromEntries(Object.entries(inputs(false)).filter(([key]) => !entity.field(key)?.options.fixed)) },
     listQuery: listQuerySchema(entity),
   };
 }

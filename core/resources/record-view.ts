@@ -67,7 +67,7 @@ export async function recordView(ctx: RequestContext, registry: EntityRegistry, 
       hint: f.kind === 'secret' && row ? 'Leave empty to keep the current one.' : (f.options.hint ?? ''),
       placeholder: f.options.placeholder ?? '',
       autocomplete: f.kind === 'secret' ? 'new-password' : f.kind === 'phone' ? 'off' : '',
-      readonly: !f.writable,
+      readonly: !f.writable || (Boolean(row) && Boolean(f.options.fixed)),
       options: await widgetOptions(ctx, registry, f, companyId),
     });
   }
