@@ -67,4 +67,4 @@ export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
 export { createBusinessTable, toDate } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
-export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';
+export { startOfDay, endOfDay, instantOfWallTime, isTimeZone } from './data/calendar';

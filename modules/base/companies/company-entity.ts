@@ -1,4 +1,4 @@
-import { CORE_PERMISSIONS, bumpSecurityVersion, defineEntity, field, type EntityHooks, type EntityRow, type RowScope } from 'tessera/core';
+import { CORE_PERMISSIONS, bumpSecurityVersion, isTimeZone, defineEntity, field, type EntityHooks, type EntityRow, type RowScope } from 'tessera/core';
 
 /**
  * Companies (core_companies) own the business rows but are owned by none: a user sees the companies
@@ -55,12 +55,3 @@ export const companyHooks: EntityHooks<CompanyRow> = {
     await bumpSecurityVersion(knex);
   },
 };
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
