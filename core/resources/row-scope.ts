@@ -76,6 +76,12 @@ export function visibleStore(ctx: RequestContext, table: string, scope: RowScope
     return Object.fromEntries(Object.entries(all).filter(([key]) => stamps.includes(key as StampColumn)));
   };
   const findById = async (id: number) => (await query().where(`${table}.id`, id).first()) as Row | undefined;
+  // A write reads the row it changes under a row lock, as the scoped database does (SQLite locks the whole file).
+  const lockById = async (id: number) => {
+    const qb = query().where(`${table}.id`, id);
+    if (ctx.db.isInTransaction && ctx.db.client !== 'better-sqlite3') qb.forUpdate();
+    return (await qb.first()) as Row | undefined;
+  };
   const audit: RowStore['audit'] = ({ recordId, action, changes, row }) => {
     const companyId = scope.auditCompany ? scope.auditCompany(ctx, row) : ctx.companyId;
     return ctx.db.audit({ table, recordId, action, changes, companyId: companyId ?? undefined });
@@ -90,7 +96,7 @@ export function visibleStore(ctx: RequestContext, table: string, scope: RowScope
       return id;
     },
     async update(id, values, options) {
-      const before = await findById(id);
+      const before = await lockById(id);
       if (!before) throw new NotFoundError();
       const changes: Row = {};
       for (const [key, value] of Object.entries(values)) if (String(before[key] ?? '') !== String(value ?? '')) changes[key] = { from: before[key] ?? null, to: value ?? null };
@@ -101,7 +107,7 @@ export function visibleStore(ctx: RequestContext, table: string, scope: RowScope
       return (await knex()(table).where({ id }).first()) as Row;
     },
     async remove(id) {
-      const before = await findById(id);
+      const before = await lockById(id);
       if (!before) throw new NotFoundError();
       await knex()(table).where({ id }).delete();
       const changes = Object.fromEntries(Object.entries(before).filter(([key]) => !ALL_STAMPS.includes(key as StampColumn)));
