@@ -88,6 +88,13 @@ const RANGE_KINDS: ReadonlySet<FieldKind> = new Set(['integer', 'money', 'rate',
 const STAMP_SORTS: ReadonlySet<string> = new Set(['id', 'created_at', 'updated_at']);
 export const STAMP_COLUMNS: readonly string[] = ['id', 'company_id', 'created_at', 'updated_at', 'created_by', 'updated_by'];
 
+/** Type-level only: whether rows carry `company_id` (an entity with a `scope` of its own has none). */
+export interface Ownership<Owned extends boolean> {
+  readonly __companyOwned?: Owned;
+}
+
+export function defineEntity<const F extends Record<string, AnyField>>(declaration: EntityDeclaration<F> & { scope: 'none' | RowScope }): EntityDefinition<F> & Ownership<false>;
+export function defineEntity<const F extends Record<string, AnyField>>(declaration: EntityDeclaration<F> & { scope?: 'company' }): EntityDefinition<F> & Ownership<true>;
 export function defineEntity<const F extends Record<string, AnyField>>(declaration: EntityDeclaration<F>): EntityDefinition<F> {
   const problem = (what: string) => new EntityDeclarationError(`Entity "${declaration.name}": ${what}`);
   if (!/^[a-z][a-z0-9_]*$/.test(declaration.name)) throw problem('name must be snake_case');
