@@ -44,6 +44,8 @@ export { field } from './resources/fields';
 export type { Field, FieldKind } from './resources/fields';
 export type { EntityRow, EntityInput, EntityPatch, EntityPageOptions, BoundedCount, Stamps, WriteAction } from './resources/entity-types';
 export { EntityService } from './resources/entity-service';
+export type { EntityScope, RowScope, StampColumn } from './resources/row-scope';
+export { bumpSecurityVersion } from './security/security-version';
 export { entitySchemas } from './resources/entity-schemas';
 export type { EntitySchemas } from './resources/entity-schemas';
 export type { EntityHooks, EntityServiceOptions } from './resources/entity-service';
@@ -68,7 +70,7 @@ export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
 export { createBusinessTable, toDate, iso } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
-export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';
+export { startOfDay, endOfDay, instantOfWallTime, isTimeZone } from './data/calendar';
 
 // CSV imports declared once (core/imports)
 export { defineImport } from './imports/import-declaration';

@@ -1,4 +1,5 @@
 import { SEARCHABLE_KINDS, type AnyField, type FieldKind } from './fields';
+import { ALL_STAMPS, SEES_ALL, type EntityScope, type RowScope, type StampColumn } from './row-scope';
 
 /**
  * An entity declared once: its table, labels, permissions, paths and fields. `defineEntity` checks
@@ -37,6 +38,13 @@ export interface EntityDeclaration<F extends Record<string, AnyField>> {
    */
   sorts?: ReadonlyArray<(keyof F & string) | StampSort | `-${(keyof F & string) | StampSort}`>;
   fields: F;
+  /** Whose rows these are: one company's (the default), nobody's, or a scope's own rules (see RowScope). */
+  scope?: EntityScope;
+  /**
+   * The stamp columns the table has (all four by default); `shown: false` writes them but keeps them
+   * out of rows and the API (a table whose answer shape is older than the resource layer).
+   */
+  stamps?: { columns?: readonly StampColumn[]; shown?: boolean };
 }
 
 export type StampSort = 'id' | 'created_at' | 'updated_at';
@@ -63,6 +71,11 @@ export interface EntityDefinition<F extends Record<string, AnyField> = Record<st
   readonly sortKeys: readonly string[];
   /** The sort of a list that asks for none, as a request would say it (`-created_at`). */
   readonly defaultSort: string;
+  /** Null for company-owned rows; the visibility rules otherwise. */
+  readonly rowScope: RowScope | null;
+  readonly stampColumns: readonly StampColumn[];
+  /** The stamps rows carry and the API answers (`id`, and `company_id` for company-owned rows, besides). */
+  readonly shownStamps: readonly StampColumn[];
   field(key: string): ResolvedField | undefined;
 }
 
@@ -75,6 +88,13 @@ const RANGE_KINDS: ReadonlySet<FieldKind> = new Set(['integer', 'money', 'rate',
 const STAMP_SORTS: ReadonlySet<string> = new Set(['id', 'created_at', 'updated_at']);
 export const STAMP_COLUMNS: readonly string[] = ['id', 'company_id', 'created_at', 'updated_at', 'created_by', 'updated_by'];
 
+/** Type-level only: whether rows carry `company_id` (an entity with a `scope` of its own has none). */
+export interface Ownership<Owned extends boolean> {
+  readonly __companyOwned?: Owned;
+}
+
+export function defineEntity<const F extends Record<string, AnyField>>(declaration: EntityDeclaration<F> & { scope: 'none' | RowScope }): EntityDefinition<F> & Ownership<false>;
+export function defineEntity<const F extends Record<string, AnyField>>(declaration: EntityDeclaration<F> & { scope?: 'company' }): EntityDefinition<F> & Ownership<true>;
 export function defineEntity<const F extends Record<string, AnyField>>(declaration: EntityDeclaration<F>): EntityDefinition<F> {
   const problem = (what: string) => new EntityDeclarationError(`Entity "${declaration.name}": ${what}`);
   if (!/^[a-z][a-z0-9_]*$/.test(declaration.name)) throw problem('name must be snake_case');
@@ -97,7 +117,12 @@ export function defineEntity<const F extends Record<string, AnyField>>(declarati
   const params = fieldList.flatMap((f) => (f.filter ? (f.filter.range ? [`${f.filter.param}_from`, `${f.filter.param}_to`] : [f.filter.param]) : []));
   const clash = params.find((p, i) => params.indexOf(p) !== i || ['q', 'sort', 'after', 'limit'].includes(p));
   if (clash) throw problem(`filter parameter "${clash}" is used twice`);
-  return { ...declaration, fieldList, sortKeys, defaultSort: sorts[0], field: (key: string) => byKey.get(key) };
+  const scope = declaration.scope ?? 'company';
+  const rowScope = scope === 'company' ? null : scope === 'none' ? SEES_ALL : scope;
+  const stampColumns = declaration.stamps?.columns ?? ALL_STAMPS;
+  for (const key of sortKeys) if ((key === 'created_at' || key === 'updated_at') && !stampColumns.includes(key)) throw problem(`sort "${key}" is no column of its table`);
+  const shownStamps = declaration.stamps?.shown === false ? [] : stampColumns;
+  return { ...declaration, fieldList, sortKeys, defaultSort: sorts[0], rowScope, stampColumns, shownStamps, field: (key: string) => byKey.get(key) };
 }
 
 function resolveField(key: string, f: AnyField): ResolvedField {

@@ -1,7 +1,7 @@
 import type { PageResult, PageRoute } from '../modules/module-api';
 import { HANDLED } from '../modules/module-api';
 import type { RequestContext } from '../security/request-context';
-import { ValidationError } from '../errors';
+import { ForbiddenError, ValidationError } from '../errors';
 import { attempt, requireId, text, type FormBody } from '../http/form-input';
 import { parseAmount, parseRate } from '../data/money';
 import type { EntityRegistry, RegisteredEntity } from './entity-registry';
@@ -34,6 +34,10 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
   const { read, write } = entity.permissions;
   const one = entity.label.one;
   const views = { list: viewOf(overrides.list, 'resources/list'), record: viewOf(overrides.record, 'resources/record') };
+
+  const mayCreate = (ctx: RequestContext) => {
+    if (!service.mayCreate(ctx)) throw new ForbiddenError(`creating ${entity.label.many.toLowerCase()}`);
+  };
 
   const recordPage = async (ctx: RequestContext, input: RecordViewInput, status?: number): Promise<PageResult> => {
     const record = await recordView(ctx, registry, reg, input);
@@ -139,7 +143,10 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
     const route = routes[part];
     const override = overrides[part];
     if (!route || override === false) return [];
-    return [override?.handler ? { ...route, handler: override.handler } : route];
+    const handler = override?.handler ?? route.handler;
+    // Creating is the scope's to allow as well as the permission's, whichever handler serves the page.
+    if (part === 'new' || part === 'create') return [{ ...route, handler: (ctx, ...rest) => (mayCreate(ctx), handler(ctx, ...rest)) }];
+    return [{ ...route, handler }];
   });
 }
 

@@ -19,7 +19,7 @@ export function entitySchemas(entity: AnyEntity): EntitySchemas {
   const row = rowSchema(entity);
   const writable = entity.fieldList.filter((f) => f.writable);
   // Defaults only on create: ajv fills them in, which on a patch would overwrite what is stored.
-  const inputs = (withDefaults: boolean) => Object.fromEntries(writable.map((f) => [f.key, inputSchema(f, withDefaults)]));
+  const inputs = (withDefaults: boolean) => Object.fromEntries(writable.map((f) => [f.key, inputSchema(f, withDefaults, entity.rowScope ? 'Unique.' : 'Unique in the company.')]));
   return {
     row,
     page: pageOf(row),
@@ -27,28 +27,29 @@ export function entitySchemas(entity: AnyEntity): EntitySchemas {
       type: 'object',
       additionalProperties: false,
       required: writable.filter((f) => f.options.required).map((f) => f.key),
-      properties: { ...inputs(true), company_id: { type: 'integer', minimum: 1, description: 'One of your companies; your current company when left out' } },
+      properties: { ...inputs(true), ...(entity.rowScope ? {} : { company_id: { type: 'integer', minimum: 1, description: 'One of your companies; your current company when left out' } }) },
     },
-    patch: { type: 'object', additionalProperties: false, minProperties: 1, properties: inputs(false) },
+    patch: { type: 'object', additionalProperties: false, minProperties: 1, properties: Object.fromEntries(Object.entries(inputs(false)).filter(([key]) => !entity.field(key)?.options.fixed)) },
     listQuery: listQuerySchema(entity),
   };
 }
 
 function rowSchema(entity: AnyEntity): JsonSchema {
-  const shown = entity.fieldList.filter((f) => f.kind !== 'secret');
-  const stamps: Record<string, JsonSchema> = {
-    id: { type: 'integer' },
+  const fields = entity.fieldList.filter((f) => f.kind !== 'secret');
+  const all: Record<string, JsonSchema> = {
     company_id: { type: 'integer' },
     created_at: timestamp,
     updated_at: timestamp,
     created_by: { type: ['integer', 'null'] },
     updated_by: { type: ['integer', 'null'] },
   };
+  const shown = [...(entity.rowScope ? [] : ['company_id']), ...entity.shownStamps];
+  const stamps: Record<string, JsonSchema> = { id: { type: 'integer' }, ...Object.fromEntries(shown.map((key) => [key, all[key]])) };
   return {
     type: 'object',
     additionalProperties: false,
-    required: [...Object.keys(stamps), ...shown.map((f) => f.key)],
-    properties: { ...stamps, ...Object.fromEntries(shown.map((f) => [f.key, described(f, f.nullable ? orNull(valueSchema(f)) : valueSchema(f))])) },
+    required: [...Object.keys(stamps), ...fields.map((f) => f.key)],
+    properties: { ...stamps, ...Object.fromEntries(fields.map((f) => [f.key, described(f, f.nullable ? orNull(valueSchema(f)) : valueSchema(f))])) },
   };
 }
 
@@ -84,7 +85,7 @@ function valueSchema(f: ResolvedField): JsonSchema {
  * rules are the service's, which names every wrong field at once in the same words as forms do, so
  * here they are only described.
  */
-function inputSchema(f: ResolvedField, withDefault: boolean): JsonSchema {
+function inputSchema(f: ResolvedField, withDefault: boolean, unique: string): JsonSchema {
   const o = f.options;
   const schema: JsonSchema = { ...valueSchema(f) };
   const rules: string[] = [];
@@ -95,7 +96,7 @@ function inputSchema(f: ResolvedField, withDefault: boolean): JsonSchema {
   if (o.minLength) rules.push(`At least ${o.minLength} characters.`);
   if (o.min !== undefined) rules.push(`At least ${o.min}.`);
   if (o.max !== undefined) rules.push(`At most ${o.max}.`);
-  if (o.unique) rules.push('Unique in the company.');
+  if (o.unique) rules.push(unique);
   if (f.kind === 'date') rules.push('A day, YYYY-MM-DD.');
   if (f.kind === 'datetime') rules.push('ISO 8601 with its offset.');
   if (f.kind === 'date' || f.kind === 'datetime') delete schema.format;

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../security/request-context';
 import type { ScopedDb } from '../data/scoped-db';
-import { keysetPage, parseKeysetCursor } from '../data/keyset-page';
+import { applyKeysetOrder, cutKeysetPage, keysetPage, parseKeysetCursor } from '../data/keyset-page';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isDuplicateKey } from '../db/db-lock';
 import type { AnyEntity, ResolvedField } from './define-entity';
@@ -10,6 +10,7 @@ import { placeOf } from './display-context';
 import { fromDb, valueToDb } from './row-mapping';
 import { applySearch, filterOf, orderOf, searchAlternatives } from './entity-query';
 import type { EntityRegistry, RefOption, RefTarget } from './entity-registry';
+import { companyStore, visibleStore, type RowStore } from './row-scope';
 
 type Values = Record<string, unknown>;
 
@@ -19,7 +20,7 @@ type Values = Record<string, unknown>;
  */
 export interface EntityHooks<R = Values> {
   /** After the fields are valid: may refuse (throw) or return more columns to store (derived values). */
-  beforeCreate?(ctx: RequestContext, values: Values & { company_id: number }): Promise<Values | void>;
+  beforeCreate?(ctx: RequestContext, values: Values & { company_id?: number }): Promise<Values | void>;
   /** `changes` holds only what the caller gave; `before` is the row as it was. */
   beforeUpdate?(ctx: RequestContext, changes: Values, before: R): Promise<Values | void>;
   /** A guard: throw a ConflictError saying why the record cannot go. */
@@ -59,6 +60,12 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     return this.entity.table;
   }
 
+  /** The rows the caller reaches, through `db` (a transaction's) or the context's. */
+  protected rows(ctx: RequestContext, db = ctx.db): RowStore {
+    const scope = this.entity.rowScope;
+    return scope ? visibleStore(ctx.withDb(db), this.table, scope, this.entity.stampColumns) : companyStore(db, this.table);
+  }
+
   /** A keyset page, ordered by `sort`; pages stay index-ordered over several companies. */
   async page(ctx: RequestContext, options: EntityPageOptions = {}): Promise<Page<R>> {
     this.requireRead(ctx);
@@ -79,6 +86,15 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     const filter = collect(errors, () => filterOf(ctx, this.entity, options.filters));
     if (order && options.after) collect(errors, () => parseKeysetCursor(options.after!, order));
     if (!order || !filter || Object.keys(errors).length) throw new ValidationError(errors);
+    if (this.entity.rowScope) {
+      // Rows of no company are few (companies, shared records): one ordered query, no branches.
+      const query = this.rows(ctx).query('c').select('c.*');
+      filter(query, 'c');
+      applySearch(query, 'c', this.entity, options.q);
+      applyKeysetOrder(query, 'c', order, options.after ? parseKeysetCursor(options.after, order) : null);
+      const { data, next_cursor } = cutKeysetPage((await query.limit(options.limit + 1)) as Values[], order, options.limit);
+      return { data: data.map((raw) => this.toRow(raw)), next_cursor };
+    }
     const { query, cut } = keysetPage(ctx.db, {
       table: this.table,
       order,
@@ -95,7 +111,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
   /** How many rows match, counting no further than `bound`. */
   async count(ctx: RequestContext, options: Pick<EntityPageOptions, 'q' | 'filters' | 'companyId'> = {}, { bound = 10_000 } = {}): Promise<BoundedCount> {
     this.requireRead(ctx);
-    const ids = (options.companyId ? ctx.db.queryCompany(options.companyId, this.table, 'c') : ctx.db.query(this.table, 'c')).select('c.id');
+    const ids = (options.companyId && !this.entity.rowScope ? ctx.db.queryCompany(options.companyId, this.table, 'c') : this.rows(ctx).query('c')).select('c.id');
     filterOf(ctx, this.entity, options.filters)(ids, 'c');
     applySearch(ids, 'c', this.entity, options.q);
     const knex = ctx.db.unscoped('counts a company-scoped sub-query');
@@ -111,7 +127,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
 
   async find(ctx: RequestContext, id: number): Promise<R | undefined> {
     this.requireRead(ctx);
-    const raw = Number.isSafeInteger(Number(id)) ? await ctx.db.findById<Values>(this.table, Number(id)) : undefined;
+    const raw = Number.isSafeInteger(Number(id)) ? await this.rows(ctx).findById(Number(id)) : undefined;
     return raw ? this.toRow(raw) : undefined;
   }
 
@@ -119,7 +135,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
   async getMany(ctx: RequestContext, ids: number[]): Promise<Map<number, R>> {
     this.requireRead(ctx);
     const wanted = [...new Set(ids.map(Number).filter(Number.isSafeInteger))];
-    const rows = wanted.length ? ((await ctx.db.query(this.table).whereIn(`${this.table}.id`, wanted)) as Values[]) : [];
+    const rows = wanted.length ? ((await this.rows(ctx).query('c').whereIn('c.id', wanted).select('c.*')) as Values[]) : [];
     return new Map(rows.map((raw) => [Number(raw.id), this.toRow(raw)]));
   }
 
@@ -128,15 +144,26 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
    * shown beside a record one may read needs no permission on this entity.
    */
   async refTargets(ctx: RequestContext, ids: number[]): Promise<Map<number, RefTarget>> {
-    const rows = (await ctx.db.query(this.table).whereIn(`${this.table}.id`, ids).select('id', 'company_id', this.entity.title)) as Values[];
-    return new Map(rows.map((r) => [Number(r.id), { title: String(r[this.entity.title] ?? ''), company_id: Number(r.company_id) }]));
+    const rows = (await this.rows(ctx).query('c').whereIn('c.id', ids).select('c.*')) as Values[];
+    return new Map(rows.map((r) => [Number(r.id), { title: String(r[this.entity.title] ?? ''), company_id: this.companyOf(r) }]));
   }
 
   /** What a picker offers: the records of a company by title (500 at most; pickers of more want a search). */
   async refOptions(ctx: RequestContext, companyId: number): Promise<RefOption[]> {
     const title = this.entity.title;
-    const rows = (await ctx.db.queryCompany(companyId, this.table).select('id', 'company_id', title).orderBy(title).orderBy('id').limit(500)) as Values[];
-    return rows.map((r) => ({ id: Number(r.id), title: String(r[title] ?? ''), company_id: Number(r.company_id) }));
+    const query = this.entity.rowScope ? this.rows(ctx).query('c') : ctx.db.queryCompany(companyId, this.table, 'c');
+    const rows = (await query.select('c.*').orderBy(`c.${title}`).orderBy('c.id').limit(500)) as Values[];
+    return rows.map((r) => ({ id: Number(r.id), title: String(r[title] ?? ''), company_id: this.companyOf(r) }));
+  }
+
+  /** The company owning a row; null for rows no company owns. */
+  protected companyOf(raw: Values): number | null {
+    return this.entity.rowScope ? null : Number(raw.company_id);
+  }
+
+  /** Refuses a create the entity's scope does not let the caller make. */
+  mayCreate(ctx: RequestContext): boolean {
+    return ctx.can(this.entity.permissions.write) && (this.entity.rowScope?.mayCreate?.(ctx) ?? true);
   }
 
   /**
@@ -146,19 +173,20 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
   async check(ctx: RequestContext, input: Values, mode: 'create' | 'update', companyId = ctx.companyId): Promise<{ values: Values; errors: Record<string, string> }> {
     const place = placeOf(ctx);
     const { values, errors } = cleanInput(this.entity, input, mode, (f, given) => place.currencyOf(f, { ...given, company_id: companyId }));
-    if (mode === 'create' && !ctx.companyIds.includes(companyId)) errors.company_id = 'is not one of your companies';
+    if (mode === 'create' && !this.entity.rowScope && !ctx.companyIds.includes(companyId)) errors.company_id = 'is not one of your companies';
     for (const f of this.entity.fieldList) {
       const id = values[f.key];
       if (!f.target || typeof id !== 'number' || errors[f.key]) continue;
       const found = (await this.registry.resolve(ctx, f.target, [id])).get(id);
       // Another company's record is reported as missing: its existence is not the caller's business.
-      if (!found || (found.company_id !== null && found.company_id !== companyId)) errors[f.key] = `${this.registry.labelOf(f.target)} ${id} does not exist`;
+      if (!found || (found.company_id !== null && !this.entity.rowScope && found.company_id !== companyId)) errors[f.key] = `${this.registry.labelOf(f.target)} ${id} does not exist`;
     }
     return { values, errors };
   }
 
   async create(ctx: RequestContext, input: EntityInput<E>): Promise<R> {
     ctx.require(this.entity.permissions.write);
+    if (!this.mayCreate(ctx)) throw new ForbiddenError(`creating ${this.entity.label.many.toLowerCase()}`);
     const { company_id, ...fields } = input as Values;
     const companyId = company_id === undefined || company_id === null ? ctx.companyId : Number(company_id);
     const { values, errors } = await this.check(ctx, fields, 'create', companyId);
@@ -166,12 +194,15 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     try {
       return await ctx.db.transaction(async (db) => {
         const tx = ctx.withDb(db);
-        const extra = (await this.hooks.beforeCreate?.(tx, { ...values, company_id: companyId })) ?? {};
+        const owner = this.entity.rowScope ? {} : { company_id: companyId };
+        const extra = (await this.hooks.beforeCreate?.(tx, { ...values, ...owner })) ?? {};
         const stored = await this.toStored({ ...values, ...extra });
         const secret = this.secretKeys(stored);
-        const id = await db.insert(this.table, { ...stored, company_id: companyId }, { audit: secret.length === 0 });
-        if (secret.length) await db.audit({ table: this.table, recordId: id, action: 'create', companyId, changes: masked(stored, secret) });
-        const row = this.toRow(await db.getById<Values>(this.table, id));
+        const rows = this.rows(ctx, db);
+        const id = await rows.insert(stored, { companyId: this.entity.rowScope ? undefined : companyId, audit: secret.length === 0 });
+        const raw = (await rows.findById(id)) ?? (await db.unscoped('the row just inserted, which the scope may not show')(this.table).where({ id }).first());
+        if (secret.length) await rows.audit({ recordId: id, action: 'create', changes: masked(stored, secret), row: raw });
+        const row = this.toRow(raw);
         await this.hooks.afterWrite?.(tx, { action: 'create', row, before: null });
         return row;
       });
@@ -192,10 +223,11 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
         const extra = (await this.hooks.beforeUpdate?.(tx, values, before)) ?? {};
         const stored = await this.toStored({ ...values, ...extra });
         const secret = this.secretKeys(stored);
-        let updated = await db.update<Values>(this.table, before.id as number, without(stored, secret));
+        const rows = this.rows(ctx, db);
+        let updated = await rows.update(before.id as number, without(stored, secret), { audit: true });
         if (secret.length) {
-          updated = await db.update<Values>(this.table, before.id as number, pick(stored, secret), { audit: false });
-          await db.audit({ table: this.table, recordId: before.id as number, action: 'update', companyId: before.company_id as number, changes: masked(pick(stored, secret), secret) });
+          updated = await rows.update(before.id as number, pick(stored, secret), { audit: false });
+          await rows.audit({ recordId: before.id as number, action: 'update', changes: masked(pick(stored, secret), secret), row: updated });
         }
         const row = this.toRow(updated);
         await this.hooks.afterWrite?.(tx, { action: 'update', row, before });
@@ -215,7 +247,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     await ctx.db.transaction(async (db) => {
       const tx = ctx.withDb(db);
       await this.hooks.beforeRemove?.(tx, before);
-      await db.remove(this.table, before.id as number);
+      await this.rows(ctx, db).remove(before.id as number);
       await this.hooks.afterWrite?.(tx, { action: 'remove', row: null, before });
     });
   }
@@ -230,7 +262,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
   }
 
   protected async getUnchecked(ctx: RequestContext, id: number): Promise<R> {
-    const raw = Number.isSafeInteger(Number(id)) ? await ctx.db.findById<Values>(this.table, Number(id)) : undefined;
+    const raw = Number.isSafeInteger(Number(id)) ? await this.rows(ctx).findById(Number(id)) : undefined;
     if (!raw) throw new NotFoundError(this.entity.label.one);
     return this.toRow(raw);
   }
@@ -258,19 +290,15 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     const unique = this.entity.fieldList.filter((f) => f.options.unique);
     for (const f of unique) {
       if (values[f.key] === undefined || values[f.key] === null) continue;
-      const holder = await this.holderOf(ctx.db, f, values[f.key], companyId, exceptId);
+      const holder = await this.rows(ctx).holder(f.key, valueToDb(f, values[f.key]), this.entity.rowScope ? null : companyId, exceptId);
       if (holder) return this.conflictOn(f);
     }
     return unique.length ? this.conflictOn(unique[0]) : new ConflictError(`Another ${this.entity.label.one.toLowerCase()} has these values`);
   }
 
-  private async holderOf(db: ScopedDb, f: ResolvedField, value: unknown, companyId: number, exceptId: number): Promise<unknown> {
-    return db.queryCompany(companyId, this.table).where(f.key, valueToDb(f, value) as string).whereNot('id', exceptId).first('id');
-  }
-
   private conflictOn(f: ResolvedField): ConflictError {
     const one = this.entity.label.one.toLowerCase();
-    return new ConflictError(`Another ${one} of this company has this ${f.label.toLowerCase()}`, { [f.key]: `is already used by another ${one}` });
+    return new ConflictError(`Another ${one}${this.entity.rowScope ? '' : ' of this company'} has this ${f.label.toLowerCase()}`, { [f.key]: `is already used by another ${one}` });
   }
 }
 

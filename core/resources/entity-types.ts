@@ -27,7 +27,7 @@ type InputValue<F> = Flag<F, 'secret'> extends true ? string : ValueOf<F>;
 export type FieldValue<F extends AnyField> = NonNull<OptionsOf<F>> extends true ? ValueOf<F> : ValueOf<F> | null;
 
 /** A row as services return it and the API answers it (dates as ISO text, money in minor units). */
-export type EntityRow<E> = Simplify<Stamps & { [K in keyof Shown<FieldsOf<E>>]: FieldValue<Shown<FieldsOf<E>>[K]> }>;
+export type EntityRow<E> = Simplify<(E extends { readonly __companyOwned?: false } ? { id: number } & Partial<Omit<Stamps, 'id' | 'company_id'>> : Stamps) & { [K in keyof Shown<FieldsOf<E>>]: FieldValue<Shown<FieldsOf<E>>[K]> }>;
 
 /** What a create takes: required fields, optional others, and the company (one of the caller's). */
 export type EntityInput<E> = Simplify<

@@ -30,6 +30,7 @@ export function cleanInput(entity: AnyEntity, input: Record<string, unknown>, mo
       if (mode === 'update') errors.company_id = 'cannot be changed';
     } else if (!f) errors[key] = 'is not a known field';
     else if (!f.writable) errors[key] = 'is set by the system';
+    else if (mode === 'update' && f.options.fixed) errors[key] = 'cannot be changed';
   }
   for (const f of entity.fieldList) {
     if (!f.writable || errors[f.key]) continue;

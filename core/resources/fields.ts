@@ -45,6 +45,8 @@ export interface FieldOptions<T> {
   csv?: boolean | { header?: string };
   /** Set by the server (hooks), never by a client: left out of create and patch bodies. */
   readOnly?: boolean;
+  /** Given on create, never changed (a code other systems refer to): left out of patch bodies, shown read-only on the record. */
+  fixed?: boolean;
   /** Left out of the record's history (still audited, as "changed"). */
   audit?: boolean;
   /** A rule of its own: a message (`"must be ..."`) when the value is wrong. */

@@ -19,7 +19,7 @@ export function parseForm(entity: AnyEntity, body: FormBody, mode: 'create' | 'u
   const errors: Record<string, string> = {};
   const typed: Record<string, unknown> = {};
   for (const f of entity.fieldList) {
-    if (!f.writable || !f.inForm) continue;
+    if (!f.writable || !f.inForm || (mode === 'update' && f.options.fixed)) continue;
     // A field the form did not carry is left as it is; an unticked checkbox is never sent, so it is false.
     if (f.kind !== 'boolean' && !(f.key in body)) continue;
     if (f.kind === 'boolean') {

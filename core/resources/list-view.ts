@@ -25,7 +25,7 @@ export async function listView(ctx: RequestContext, registry: EntityRegistry, re
   const dc = await displayContext(ctx, registry, entity, page.data);
   const sort = typeof query.sort === 'string' && !errors.sort ? query.sort : entity.defaultSort;
   const current = safeOrder(reg, sort);
-  const multiCompany = ctx.companyIds.length > 1;
+  const multiCompany = ctx.companyIds.length > 1 && !entity.rowScope;
   const listed = entity.fieldList.filter((f) => f.listed);
   const companyNames = new Map((ctx.principal.companies ?? []).map((c) => [c.id, c.name]));
   const linked = new Set([listed[0]?.key, entity.title]);
@@ -49,7 +49,7 @@ export async function listView(ctx: RequestContext, registry: EntityRegistry, re
     title: entity.label.many,
     description: entity.description ?? null,
     path,
-    newHref: can(entity.permissions.write) ? `${path}/new` : null,
+    newHref: reg.service.mayCreate(ctx) ? `${path}/new` : null,
     newLabel: `New ${entity.label.one.toLowerCase()}`,
     exportPath: can(entity.permissions.export) ? `${path}/export.csv` : null,
     searchable: Boolean(entity.search?.length),

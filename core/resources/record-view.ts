@@ -67,11 +67,11 @@ export async function recordView(ctx: RequestContext, registry: EntityRegistry, 
       hint: f.kind === 'secret' && row ? 'Leave empty to keep the current one.' : (f.options.hint ?? ''),
       placeholder: f.options.placeholder ?? '',
       autocomplete: f.kind === 'secret' ? 'new-password' : f.kind === 'phone' ? 'off' : '',
-      readonly: !f.writable,
+      readonly: !f.writable || (Boolean(row) && Boolean(f.options.fixed)),
       options: await widgetOptions(ctx, registry, f, companyId),
     });
   }
-  const companies = !row && ctx.companyIds.length > 1 ? (ctx.principal.companies ?? []).map((c) => ({ id: c.id, name: c.name, selected: c.id === companyId })) : null;
+  const companies = !row && ctx.companyIds.length > 1 && !entity.rowScope ? (ctx.principal.companies ?? []).map((c) => ({ id: c.id, name: c.name, selected: c.id === companyId })) : null;
   const canAudit = Boolean(row) && ctx.can(CORE_PERMISSIONS.auditRead);
   return {
     entity: reg.fullName,

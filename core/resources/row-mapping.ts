@@ -7,14 +7,12 @@ import type { AnyEntity, ResolvedField } from './define-entity';
  * JSON columns come back as text from both. Rows leave here in one shape: the API's.
  */
 export function fromDb(entity: AnyEntity, raw: Record<string, unknown>): Record<string, unknown> {
-  const row: Record<string, unknown> = {
-    id: Number(raw.id),
-    company_id: Number(raw.company_id),
-    created_at: iso(raw.created_at),
-    updated_at: iso(raw.updated_at),
-    created_by: raw.created_by == null ? null : Number(raw.created_by),
-    updated_by: raw.updated_by == null ? null : Number(raw.updated_by),
-  };
+  const row: Record<string, unknown> = { id: Number(raw.id) };
+  if (!entity.rowScope) row.company_id = Number(raw.company_id);
+  for (const stamp of entity.shownStamps) {
+    const value = raw[stamp];
+    row[stamp] = stamp === 'created_at' || stamp === 'updated_at' ? iso(value) : value == null ? null : Number(value);
+  }
   for (const f of entity.fieldList) {
     if (f.kind !== 'secret') row[f.key] = valueFromDb(f, raw[f.key]);
   }

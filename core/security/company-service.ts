@@ -3,6 +3,7 @@ import type { RequestContext } from './request-context';
 import { CORE_PERMISSIONS, Company, CompanyService } from './services';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isDuplicateKey } from '../db/db-lock';
+import { isTimeZone } from '../data/calendar';
 import { bumpSecurityVersion } from './security-version';
 import type { AuditLog } from '../data/audit-log';
 
@@ -65,14 +66,6 @@ function validate(input: { code?: string; name?: string; currency?: string; time
   if (Object.keys(fields).length) throw new ValidationError(fields);
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function toCompany(row: any): Company {
   return { id: Number(row.id), code: row.code, name: row.name, currency: row.currency, timezone: row.timezone };

@@ -1,11 +1,11 @@
-import { defineModule } from 'tessera/core';
+import { defineModule, type EntityService } from 'tessera/core';
 import { BASE } from './api';
 import { shopEntity } from './shops/shop-entity';
 import { ShopService } from './shops/shop-service';
 import { DefaultAuditTrail } from './audit/audit-trail';
 import { seedDemoShops } from './shops/shop-demo';
-import { registerCompanyApi } from './companies/company-api';
-import { registerCompanyPages } from './companies/company-pages';
+import { companyEntity, companyHooks } from './companies/company-entity';
+import { companyPages } from './companies/company-pages';
 import { registerUserApi } from './users/user-api';
 import { registerUserPages } from './users/user-pages';
 import { registerRoleApi } from './roles/role-api';
@@ -25,8 +25,7 @@ export default defineModule({
     m.services.bind(BASE.AuditTrail, new DefaultAuditTrail());
 
     registerHomePages(m, shops);
-    registerCompanyPages(m);
-    registerCompanyApi(m);
+    const companies: EntityService<typeof companyEntity> = m.entities.register(companyEntity, { hooks: companyHooks, pages: companyPages(() => companies) });
     registerUserPages(m);
     registerUserApi(m);
     registerRolePages(m);

@@ -50,7 +50,7 @@ export class AppointmentServiceImpl extends EntityService<typeof appointmentEnti
 export function appointmentHooks(): EntityHooks<AppointmentRow> {
   return {
     async beforeCreate(ctx, values) {
-      const companyId = values.company_id;
+      const companyId = Number(values.company_id); // set by the company scope before any hook runs
       await assertCustomer(ctx, values.customer_id, companyId);
       const day = dayIn(String(values.starts_at), await companyTimeZone(ctx.db, companyId));
       const status = String(values.status ?? 'booked');

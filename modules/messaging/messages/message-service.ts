@@ -17,8 +17,8 @@ export class MessageServiceImpl extends EntityService<typeof messageEntity> impl
 export function messageHooks(): EntityHooks<MessageRow> {
   return {
     async beforeCreate(ctx, values) {
-      await assertCustomer(ctx, values.customer_id, values.company_id);
-      return { number: await ctx.db.nextNumber(NUMBER_SEQUENCE, values.company_id) };
+      await assertCustomer(ctx, values.customer_id, Number(values.company_id));
+      return { number: await ctx.db.nextNumber(NUMBER_SEQUENCE, Number(values.company_id)) };
     },
     async beforeUpdate(ctx, changes, before) {
       if (changes.customer_id !== undefined) await assertCustomer(ctx, changes.customer_id, before.company_id);
