@@ -79,12 +79,13 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     const filter = collect(errors, () => filterOf(ctx, this.entity, options.filters));
     if (order && options.after) collect(errors, () => parseKeysetCursor(options.after!, order));
     if (!order || !filter || Object.keys(errors).length) throw new ValidationError(errors);
+    const ids = options.ids?.map(Number).filter(Number.isSafeInteger);
     const { query, cut } = keysetPage(ctx.db, {
       table: this.table,
       order,
       after: options.after,
       limit: options.limit,
-      filter,
+      filter: ids ? (qb, alias) => (filter(qb, alias), qb.whereIn(`${alias}.id`, ids)) : filter,
       alternatives: searchAlternatives(this.entity, options.q),
       companyId: options.companyId,
     });
