@@ -62,3 +62,9 @@ export { createBusinessTable, toDate } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
 export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';
+// Lists: count, columns and saved filters per person, pages, bulk actions (any list, derived or hand-written).
+export { listState, listControls, filterQuery, countText, COUNT_BOUND, DEFAULT_PAGE_SIZE } from './resources/list-controls';
+export type { ListSetup, ListColumn, ListState, ListControls, BulkAction, BulkInput, BulkSelection } from './resources/list-controls';
+export { listRoutes, collectIds } from './resources/list-routes';
+export { firstValues } from './resources/list-query';
+export { entityHistory, type HistoryEntry } from './resources/entity-history';

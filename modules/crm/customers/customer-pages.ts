@@ -8,19 +8,13 @@ import { PERM } from '../permissions';
 import { crmSettings } from '../settings';
 import { shopsById } from '../shops';
 import { streamCustomerCsv } from '../export/csv-export';
-import { buildQueryString } from '../../../core/views/helpers';
-import { criteriaToQuery, parseCriteria, parseSort } from './customer-criteria';
+import { listRoutes } from 'tessera/core';
+import { parseCriteria, parseSort } from './customer-criteria';
+import { customerListSetup } from './customer-list';
+import { customerListPage } from './customer-list-page';
 import type { CustomFieldDef } from './custom-fields';
-import type { Customer, CustomerCriteria, CustomerInput } from './customer-types';
+import type { Customer, CustomerInput } from './customer-types';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const SORTS = [
-  { value: 'name', label: 'Name A→Z' },
-  { value: '-name', label: 'Name Z→A' },
-  { value: 'code', label: 'Code' },
-  { value: '-created', label: 'Newest first' },
-  { value: 'created', label: 'Oldest first' },
-];
 
 interface AuditTrailReader {
   canRead(ctx: RequestContext): boolean;
@@ -32,6 +26,7 @@ const BASE_AUDIT_TRAIL = Symbol.for('base.AuditTrail');
 export function customerPageRoutes(container: Container): PageRoute[] {
   const customers = () => container.get<CustomerService>(CRM.Customers);
   const groups = () => container.get<CustomerGroupService>(CRM.CustomerGroups);
+  const list = customerListSetup(container);
 
   const form = async (ctx: RequestContext, customer: Customer | null, values: Record<string, unknown>, errors: Record<string, string> = {}): Promise<PageResult> => {
     const settings = await crmSettings(ctx);
@@ -60,45 +55,9 @@ export function customerPageRoutes(container: Container): PageRoute[] {
       method: 'GET',
       path: '/crm/customers',
       permission: PERM.customerRead,
-      handler: async (ctx, { query }) => {
-        let criteria: CustomerCriteria = {};
-        let errors: Record<string, string> = {};
-        let page = { data: [] as Customer[], next_cursor: null as string | null };
-        const sort = SORTS.some((s) => s.value === query.sort) ? parseSort(query.sort) : 'name';
-        try {
-          criteria = parseCriteria(query);
-          page = await customers().search(ctx, criteria, { sort, after: typeof query.after === 'string' ? query.after : null, limit: 50 });
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          errors = error.fields;
-        }
-        const shops = await shopsById(ctx);
-        const canManageGroups = ctx.can(PERM.groupManage);
-        const allGroups = ctx.can(PERM.groupRead) || canManageGroups ? await groups().list(ctx) : [];
-        const customerGroups = allGroups.filter((g) => g.type === 'customer' && g.company_id === ctx.companyId);
-        const filterQuery = criteriaToQuery(criteria);
-        return {
-          view: 'crm/customer-list',
-          title: 'Customers',
-          data: {
-            customers: page.data.map((c) => ({ ...c, shop_name: shops.get(c.shop_id)?.name ?? '' })),
-            next_cursor: page.next_cursor,
-            criteria,
-            errors,
-            errorList: Object.entries(errors).map(([field, reason]) => ({ field, reason })),
-            filtered: Object.keys(filterQuery).length > 0,
-            exportQuery: buildQueryString({ ...filterQuery, sort }),
-            criteriaHidden: Object.entries(filterQuery).map(([name, value]) => ({ name, value })),
-            canPick: canManageGroups && customerGroups.length > 0,
-            customerGroups,
-            shopOptions: [...shops.values()].map((s) => ({ value: s.id, label: s.name, selected: criteria.shop_ids?.length === 1 && criteria.shop_ids[0] === s.id })),
-            groupOptions: allGroups.map((g) => ({ value: g.id, label: g.name, selected: criteria.group_id === g.id })),
-            monthOptions: MONTHS.map((label, i) => ({ value: i + 1, label, selected: criteria.birth_month === i + 1 })),
-            sortOptions: SORTS.map((s) => ({ ...s, selected: s.value === sort })),
-          },
-        };
-      },
+      handler: async (ctx, { query }) => customerListPage(ctx, container, list, query),
     },
+    ...listRoutes(list),
     {
       method: 'GET',
       path: '/crm/customers/export.csv',

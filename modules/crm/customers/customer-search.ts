@@ -224,6 +224,7 @@ function applyFilters(
   if (c.delivery_route) qb.where(`${alias}.delivery_route`, c.delivery_route);
   if (c.birth_month) qb.where(`${alias}.birth_month`, c.birth_month);
   if (c.parent_id) qb.where(`${alias}.parent_id`, c.parent_id);
+  if (c.ids) qb.whereIn(`${alias}.id`, c.ids);
   // Calendar days in the company's time zone: "created on the 1st" means the 1st where it works.
   const timeZone = companyTimeZone(db);
   if (c.created_from) qb.where(`${alias}.created_at`, '>=', startOfDay(c.created_from, timeZone));
