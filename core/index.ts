@@ -68,3 +68,6 @@ export type { ListSetup, ListColumn, ListState, ListControls, BulkAction, BulkIn
 export { listRoutes, collectIds } from './resources/list-routes';
 export { firstValues } from './resources/list-query';
 export { entityHistory, type HistoryEntry } from './resources/entity-history';
+export { placeOf } from './resources/display-context';
+export { readableJson } from './resources/field-display';
+export type { RecordKind } from './resources/entity-registry';

@@ -10,6 +10,8 @@ import { ImportService } from './import/import-service';
 import { importApiRoutes } from './import/import-api';
 import { importPageRoutes } from './import/import-pages';
 import { seedCrmDemo } from './demo-data';
+import { registerCustomerRecords } from './customers/customer-history';
+import { CORE, type EntityRegistry } from 'tessera/core';
 
 /**
  * crm: customers, customer groups, CSV import and export. Other modules use it through the services
@@ -20,6 +22,7 @@ export default defineModule({
     m.services.bind(CRM.Customers, new CustomerServiceImpl());
     m.services.bind(CRM.CustomerGroups, new CustomerGroupServiceImpl());
     m.services.bind(CRM.Imports, new ImportService());
+    registerCustomerRecords(m.container.get<EntityRegistry>(CORE.Entities));
 
     for (const route of importApiRoutes(m.container)) m.routes.api(route);
     for (const route of customerApiRoutes(m.container)) m.routes.api(route);

@@ -12,15 +12,12 @@ import { listRoutes } from 'tessera/core';
 import { parseCriteria, parseSort } from './customer-criteria';
 import { customerListSetup } from './customer-list';
 import { customerListPage } from './customer-list-page';
+import { customerHistory } from './customer-history';
+import { CORE_PERMISSIONS } from 'tessera/core';
 import type { CustomFieldDef } from './custom-fields';
 import type { Customer, CustomerInput } from './customer-types';
 
 
-interface AuditTrailReader {
-  canRead(ctx: RequestContext): boolean;
-  forRecord(ctx: RequestContext, table: string, id: number): Promise<unknown[]>;
-}
-const BASE_AUDIT_TRAIL = Symbol.for('base.AuditTrail');
 
 /** The customer pages: list and search, detail, create and edit forms, delete, CSV export. */
 export function customerPageRoutes(container: Container): PageRoute[] {
@@ -100,8 +97,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           customer.parent_id ? Promise.resolve([]) : customers().family(ctx, customer.id),
           customer.parent_id ? customers().get(ctx, customer.parent_id) : Promise.resolve(null),
         ]);
-        const trail = container.isBound(BASE_AUDIT_TRAIL) ? container.get<AuditTrailReader>(BASE_AUDIT_TRAIL) : null;
-        const showHistory = !!trail && trail.canRead(ctx);
+        const showHistory = ctx.can(CORE_PERMISSIONS.auditRead);
         return {
           view: 'crm/customer-detail',
           title: `${customer.first_name} ${customer.last_name}`.trim(),
@@ -114,7 +110,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
             groups: customerGroups,
             customFields: settings.custom_fields.map((def) => ({ label: def.label, display: displayCustom(customer.custom_fields[def.key]) })),
             showHistory,
-            history: showHistory ? await trail!.forRecord(ctx, 'crm_customers', customer.id) : [],
+            history: showHistory ? await customerHistory(ctx, customer) : [],
           },
         };
       },

@@ -71,7 +71,7 @@ describe('crm pages @integration', function () {
     const detail = await admin.get(`/crm/customers/${c.id}`).expect(200);
     expect(detail.text).to.contain(`Saving plans of ${c.code}`);
     expect(detail.text).to.contain('audit-trail');
-    expect(detail.text).to.match(/first_name<\/th>\s*<td class="audit-from">Ann<\/td>/);
+    expect(detail.text).to.match(/First name<\/th>\s*<td class="audit-from">Ann<\/td>/);
   });
 
   it('honours permissions: a reader sees no edit, delete, import or export, and cannot post them', async () => {
