@@ -47,6 +47,10 @@ export interface RecordKind {
   resolve(ctx: RequestContext, ids: number[]): Promise<Map<number, RefTarget>>;
   /** A record's name from an audit entry's values, for records since deleted. */
   titleOf?(values: Record<string, unknown>): string | null;
+  /** What opening its page needs: links are shown only to people holding it. */
+  readPermission: string;
+  /** A column's label ("First name" for first_name). */
+  fieldLabel?(key: string): string | undefined;
 }
 
 export class EntityRegistrationError extends Error {}
@@ -117,6 +121,8 @@ export class EntityRegistry {
       pagesPath: reg.pagesPath,
       resolve: (ctx, ids) => reg.service.refTargets(ctx, ids),
       titleOf: (values) => (values[title] === undefined || values[title] === null ? null : String(values[title])),
+      readPermission: reg.entity.permissions.read,
+      fieldLabel: (key) => reg.entity.field(key)?.label,
     };
   }
 

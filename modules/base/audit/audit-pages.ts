@@ -1,6 +1,10 @@
 import type { ModuleContext } from '../../../core/modules/module-api';
 import { CORE_PERMISSIONS } from '../../../core/security/services';
-import { NotFoundError } from '../../../core/http/errors';
+import { NotFoundError, ValidationError } from '../../../core/http/errors';
+import { CORE } from '../../../core/kernel/identifiers';
+import type { EntityRegistry } from '../../../core/resources/entity-registry';
+import { auditLogView } from '../../../core/resources/audit-view';
+import { firstValues } from '../../../core/resources/list-query';
 import { BASE } from '../api';
 import type { AuditTrail } from './audit-trail';
 import { requireId } from '../forms/form-input';
@@ -14,6 +18,21 @@ const TABLE = /^[a-z][a-z0-9_]{1,63}$/;
 export function registerAuditPages(m: ModuleContext): void {
   m.routes.page({
     method: 'GET',
+    path: '/admin/audit',
+    permission: CORE_PERMISSIONS.auditRead,
+    async handler(ctx, { query }) {
+      const registry = ctx.container.get<EntityRegistry>(CORE.Entities);
+      try {
+        return { view: 'resources/audit-log', title: 'Audit log', data: { audit: await auditLogView(ctx, registry, firstValues(query)) } };
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        const errors = Object.entries(error.fields).map(([field, reason]) => ({ field, reason }));
+        return { view: 'resources/audit-log', title: 'Audit log', status: 422, data: { audit: await auditLogView(ctx, registry, {}), errors } };
+      }
+    },
+  });
+  m.routes.page({
+    method: 'GET',
     path: '/admin/audit/:table/:id',
     permission: CORE_PERMISSIONS.auditRead,
     async handler(ctx, { params, query }) {
@@ -24,7 +43,11 @@ export function registerAuditPages(m: ModuleContext): void {
       if (!(await knex.schema.hasTable(table)) || !(await knex.schema.hasColumn(table, 'company_id'))) throw new NotFoundError();
       const entries = await ctx.container.get<AuditTrail>(BASE.AuditTrail).forRecord(ctx, table, id);
       const back = typeof query.back === 'string' && query.back.startsWith('/') && !query.back.startsWith('//') ? query.back : null;
-      return { view: 'base/audit', title: `History of ${table} #${id}`, data: { table, id, entries, back } };
+      // Named as people name it ("Customer Ann Martin"), not by its table and id.
+      const kind = ctx.container.get<EntityRegistry>(CORE.Entities).kindOfTable(table);
+      const title = kind ? (await kind.resolve(ctx, [id])).get(id)?.title : undefined;
+      const name = kind ? `${kind.label.one} ${title ?? `#${id}`}` : `${table} #${id}`;
+      return { view: 'base/audit', title: `History of ${name}`, data: { table, id, name, entries, back } };
     },
   });
 }

@@ -45,6 +45,8 @@ export function registerCustomerRecords(registry: EntityRegistry): void {
       return new Map<number, RefTarget>(rows.map((r) => [Number(r.id), { title: nameOf(r) || String(r.code), company_id: Number(r.company_id) }]));
     },
     titleOf: (values) => nameOf(values) || (typeof values.code === 'string' ? values.code : null),
+    readPermission: PERM.customerRead,
+    fieldLabel: (key) => customerHistoryEntity.field(key)?.label,
   });
 }
 
