@@ -66,8 +66,10 @@ export async function auditLogView(ctx: RequestContext, registry: EntityRegistry
       module: kind?.module ?? '',
       title,
       href: canOpen ? `${kind!.pagesPath}/${row.record_id}` : null,
+      // What a create or delete held (empty fields left out), what an update changed.
       fields: Object.keys(changes)
         .filter((key) => !['id', 'company_id', 'created_at', 'updated_at', 'created_by', 'updated_by'].includes(key))
+        .filter((key) => changes[key] !== null && changes[key] !== '' && !(Array.isArray(changes[key]) && !(changes[key] as unknown[]).length))
         .map((key) => kind?.fieldLabel?.(key) ?? key)
         .join(', '),
     };
