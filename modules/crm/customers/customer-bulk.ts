@@ -1,7 +1,8 @@
 import type { BoundedCount, RequestContext } from 'tessera/core';
 import { ValidationError } from 'tessera/core';
 import { PERM } from '../permissions';
-import { customerIdsQuery } from './customer-search';
+import type { Knex } from 'knex';
+import { customerIdsQuery, type GroupFilter } from './customer-search';
 import { resolveGroup, tagsFor } from './customer-service';
 import { parseTags } from './customer-validation';
 import type { CustomerCriteria } from './customer-types';
@@ -16,11 +17,15 @@ const BATCH = 1000;
 export async function countCustomers(ctx: RequestContext, criteria: CustomerCriteria, bound: number): Promise<BoundedCount> {
   ctx.require(PERM.customerRead);
   const group = criteria.group_id ? await resolveGroup(ctx.db, criteria.group_id) : undefined;
-  const ids = customerIdsQuery(ctx.db, criteria, { group }).limit(bound + 1);
-  const knex = ctx.db.unscoped('counts a company-scoped sub-query');
-  const row = (await knex.count({ n: '*' }).from(ids.as('m')).first()) as { n: number | string } | undefined;
+  const row = (await countCustomersQuery(ctx, criteria, bound, group).first()) as { n: number | string } | undefined;
   const n = Number(row?.n ?? 0);
   return { count: Math.min(n, bound), exact: n <= bound };
+}
+
+/** The count's query: the matching ids, one past the bound, counted. */
+export function countCustomersQuery(ctx: RequestContext, criteria: CustomerCriteria, bound: number, group?: GroupFilter): Knex.QueryBuilder {
+  const ids = customerIdsQuery(ctx.db, criteria, { group }).limit(bound + 1);
+  return ctx.db.unscoped('counts a company-scoped sub-query').count({ n: '*' }).from(ids.as('m'));
 }
 
 /** Ids of every matching customer, ascending, a batch at a time (keyed on id, so nothing is read twice). */
