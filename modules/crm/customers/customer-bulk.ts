@@ -24,7 +24,7 @@ export async function countCustomers(ctx: RequestContext, criteria: CustomerCrit
 
 /** The count's query: the matching ids, one past the bound, counted. */
 export function countCustomersQuery(ctx: RequestContext, criteria: CustomerCriteria, bound: number, group?: GroupFilter): Knex.QueryBuilder {
-  const ids = customerIdsQuery(ctx.db, criteria, { group }).limit(bound + 1);
+  const ids = customerIdsQuery(ctx.db, criteria, { group, branchLimit: bound + 1 }).limit(bound + 1);
   return ctx.db.unscoped('counts a company-scoped sub-query').count({ n: '*' }).from(ids.as('m'));
 }
 
