@@ -92,7 +92,7 @@ export async function runListBench(print: (line: string) => void): Promise<void>
  * statements (one per leading digit) so no transaction holds a million rows. Names, phones, e-mails
  * and codes are unique per number; the search columns are what crm's normalisation would store.
  */
-async function insertSeries(knex: Knex, mysql: boolean, companyId: number, shopIds: number[], userId: number, wanted: number): Promise<void> {
+export async function insertSeries(knex: Knex, mysql: boolean, companyId: number, shopIds: number[], userId: number, wanted: number): Promise<void> {
   const cat = (...parts: string[]) => (mysql ? `CONCAT(${parts.join(', ')})` : parts.join(' || '));
   const pad = (expr: string, width: number) => (mysql ? `LPAD(${expr}, ${width}, '0')` : `printf('%0${width}d', ${expr})`);
   const digits = Array.from({ length: 10 }, (_, d) => `SELECT ${d} AS d`).join(' UNION ALL ');
