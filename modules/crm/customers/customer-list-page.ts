@@ -16,7 +16,13 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
  */
 export async function customerListPage(ctx: RequestContext, container: Container, setup: ListSetup, rawQuery: Record<string, unknown>): Promise<PageResult> {
   const query = firstValues(rawQuery);
-  const state = await listState(ctx, setup, query);
+  const groups = container.get<CustomerGroupService>(CRM.CustomerGroups);
+  // What does not depend on the rows is read at once: the person's settings, the shops, the groups.
+  const [state, shops, allGroups] = await Promise.all([
+    listState(ctx, setup, query),
+    shopsById(ctx),
+    ctx.can(PERM.groupRead) || ctx.can(PERM.groupManage) ? groups.list(ctx) : Promise.resolve([]),
+  ]);
   let criteria: CustomerCriteria = {};
   let errors: Record<string, string> = {};
   let page = { data: [] as Customer[], next_cursor: null as string | null };
@@ -33,9 +39,6 @@ export async function customerListPage(ctx: RequestContext, container: Container
     if (!(error instanceof ValidationError)) throw error;
     errors = error.fields;
   }
-  const shops = await shopsById(ctx);
-  const groups = container.get<CustomerGroupService>(CRM.CustomerGroups);
-  const allGroups = ctx.can(PERM.groupRead) || ctx.can(PERM.groupManage) ? await groups.list(ctx) : [];
   const controls = listControls(ctx, setup, state, { query, count, nextCursor: page.next_cursor, sort });
   const timeZone = ctx.principal.companies?.find((c) => c.id === ctx.companyId)?.timezone ?? 'UTC';
   const cellOf = (c: Customer, key: string) => {

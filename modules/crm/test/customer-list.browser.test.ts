@@ -9,13 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestApp, TestApp } from '../../../test/support/harness';
+import { CHROMIUM, RESULTS, openBrowserPage, signIn } from '../../../test/support/browser-page';
 import { CRM, type CustomerService } from '../api';
 import { uniq } from './crm-fixtures';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '..', '..', '..', 'test-results');
 
 describe('crm customer list in a browser @integration', function () {
   this.timeout(120_000);
@@ -24,7 +23,7 @@ describe('crm customer list in a browser @integration', function () {
   let browser: Browser;
   let page: Page;
   let last: string;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) {
@@ -39,18 +38,8 @@ describe('crm customer list in a browser @integration', function () {
     last = uniq('Brow');
     const customers = t.container.get<CustomerService>(CRM.Customers);
     for (const first of ['Anna', 'Boris', 'Chloe', 'Dmitri']) await customers.create(ctx, { first_name: first, last_name: last, shop_id: shop.id });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1366, height: 900 } });
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/favicon/.test(message.location().url)) problems.push(`console: ${message.text()}`);
-    });
-    fs.mkdirSync(RESULTS, { recursive: true });
-    await page.goto('/login');
-    await page.fill('#login-email', t.admin.email);
-    await page.fill('#login-password', t.admin.password);
-    await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')]);
+    ({ browser, page, problems } = await openBrowserPage(baseUrl));
+    await signIn(page, t.admin.email, t.admin.password);
   });
 
   after(async () => {
