@@ -71,3 +71,4 @@ export { entityHistory, type HistoryEntry } from './resources/entity-history';
 export { placeOf } from './resources/display-context';
 export { readableJson } from './resources/field-display';
 export type { RecordKind } from './resources/entity-registry';
+export { auditLogView } from './resources/audit-view';

@@ -1,10 +1,6 @@
 import type { ModuleContext } from '../../../core/modules/module-api';
 import { CORE_PERMISSIONS } from '../../../core/security/services';
-import { NotFoundError, ValidationError } from '../../../core/http/errors';
-import { CORE } from '../../../core/kernel/identifiers';
-import type { EntityRegistry } from '../../../core/resources/entity-registry';
-import { auditLogView } from '../../../core/resources/audit-view';
-import { firstValues } from '../../../core/resources/list-query';
+import { CORE, NotFoundError, ValidationError, auditLogView, firstValues, type EntityRegistry } from 'tessera/core';
 import { BASE } from '../api';
 import type { AuditTrail } from './audit-trail';
 import { requireId } from '../forms/form-input';
