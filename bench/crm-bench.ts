@@ -26,6 +26,7 @@ import { customerImport } from '../modules/crm/import/customer-import';
 const importCustomers = (ctx: Parameters<typeof runImport>[0], csv: string, o: { matchBy: string }) => runImport(ctx, customerImport, csv, { key: o.matchBy });
 import type { CustomerCriteria, CustomerSort } from '../modules/crm/customers/customer-types';
 import { loginCookie } from './session';
+import { ms, seconds, timeIt, withIndexesRebuilt } from './bench-tools';
 
 const ADMIN = { email: 'admin@crm.bench', password: 'crm-bench-password' };
 const FIRST = ['ann', 'bob', 'carla', 'david', 'emma', 'farid', 'gina', 'hugo', 'ines', 'jon', 'kim', 'luca', 'maya', 'nils', 'olga', 'paul', 'quinn', 'rosa', 'sami', 'tara', 'ugo', 'vera', 'will', 'xena', 'yann', 'zoe'];
@@ -280,33 +281,6 @@ function customerRow(p: ReturnType<typeof person>, companyId: number, shopId: nu
   };
 }
 
-/**
- * Loading a million rows into a table with a dozen secondary indexes is slow row by row and quick as a
- * sort: the plain secondary indexes are dropped for the load and added back with the definitions
- * read from the database (so they are exactly the migration's). The unique code index and the
- * foreign keys' indexes stay.
- */
-async function withIndexesRebuilt(knex: Knex, table: string, load: () => Promise<void>): Promise<void> {
-  const [rows] = (await knex.raw(
-    `select index_name as name, column_name as col from information_schema.statistics
-      where table_schema = database() and table_name = ? and non_unique = 1 and index_name like ? order by index_name, seq_in_index`,
-    [table, `${table}\_%\_idx`],
-  )) as unknown as [Array<{ name: string; col: string }>];
-  const indexes = new Map<string, string[]>();
-  for (const r of rows) indexes.set(r.name, [...(indexes.get(r.name) ?? []), r.col]);
-  // The parent foreign key needs its index.
-  indexes.delete(`${table}_parent_idx`);
-  if (indexes.size) await knex.raw(`alter table ?? ${[...indexes.keys()].map(() => 'drop index ??').join(', ')}`, [table, ...indexes.keys()]);
-  try {
-    await load();
-  } finally {
-    if (indexes.size) {
-      const adds = [...indexes.entries()].map(([name, cols]) => knex.raw(`add index ?? (${cols.map(() => '??').join(', ')})`, [name, ...cols]).toQuery());
-      await knex.raw(`alter table ?? ${adds.join(', ')}`, [table]);
-    }
-  }
-}
-
 export function importCsv(rows: number, shops: Array<{ code: string }>, codePrefix: string): string {
   const lines = ['code,first_name,last_name,phone,email,birthdate,shop,tags'];
   for (let i = 0; i < rows; i++) {
@@ -378,22 +352,6 @@ async function settle(knex: Knex): Promise<void> {
     if (lowered) await knex.raw(`set global innodb_max_dirty_pages_pct = ${Number(pct)}`);
   }
 }
-
-async function timeIt(fn: () => Promise<unknown>, runs = 15): Promise<{ p50: number; p95: number }> {
-  await fn();
-  await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: samples[Math.floor(samples.length / 2)], p95: samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.95) - 1)] };
-}
-
-const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
-const seconds = (value: number) => `${(value / 1000).toFixed(1)} s`;
 
 if (require.main === module) {
   runCrmBench((line) => process.stdout.write(line + '\n')).then(

@@ -12,7 +12,7 @@
  *   BENCH_CONNECTIONS=10        concurrent connections                 BENCH_ROWS=50    rows on the page
  *   BENCH_RESTARTS=5            restarts whose median is `startup`     BENCH_SKIP_STARTUP=1  page figures only
  *   BENCH_SKIP_MESSAGING=1      leave out bench/messaging-bench.ts
- *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
+ *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts          BENCH_SKIP_LIST=1 leave out bench/list-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -130,6 +130,18 @@ async function main(): Promise<void> {
         await runMessagingBench(print);
       } catch (error) {
         print(`messaging bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    // 5. Lists: the customer page with its count at a million customers, beside the raw SQL.
+    if (process.env.BENCH_SKIP_LIST !== '1' && fs.existsSync(path.join(__dirname, '..', 'modules', 'crm'))) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runListBench } = require('./list-bench') as { runListBench(print: (line: string) => void): Promise<void> };
+        await runListBench(print);
+      } catch (error) {
+        print(`list bench: failed (${firstLine(error)})`);
         process.exitCode = 1;
       }
     }

@@ -104,3 +104,14 @@ export { isMysql } from './db/schema-helpers';
 export { loadConfig } from './config/load-config';
 export type { TesseraConfig } from './config/config';
 export { seedDemoAtScale } from './cli/demo-commands';
+
+// Lists: count, columns and saved filters per person, pages, bulk actions (any list, derived or hand-written).
+export { listState, listControls, filterQuery, countText, COUNT_BOUND, DEFAULT_PAGE_SIZE } from './resources/list-controls';
+export type { ListSetup, ListColumn, ListState, ListControls, BulkAction, BulkInput, BulkSelection } from './resources/list-controls';
+export { listRoutes, collectIds } from './resources/list-routes';
+export { firstValues } from './resources/list-query';
+export { entityHistory, type HistoryEntry } from './resources/entity-history';
+export { placeOf } from './resources/display-context';
+export { readableJson } from './resources/field-display';
+export type { RecordKind } from './resources/entity-registry';
+export { auditLogView } from './resources/audit-view';

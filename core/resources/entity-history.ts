@@ -10,6 +10,8 @@ import { valueFromDb } from './row-mapping';
 export interface HistoryEntry {
   id: number;
   action: string;
+  /** "Created", "Changed", "Deleted": the action in words. */
+  action_label: string;
   actor_id: number | null;
   actor_name: string | null;
   created_at: Date | null;
@@ -27,6 +29,7 @@ export async function entityHistory(
   entity: AnyEntity,
   row: Record<string, unknown>,
   display: Omit<DisplayContext, 'refs'>,
+  options: HistoryOptions = {},
 ): Promise<HistoryEntry[]> {
   const log = ctx.container.get<AuditLog>(CORE.AuditLog);
   const records = await log.forRecord(ctx.db.unscoped('audit entries are keyed by record; the record was read through ctx.db first'), entity.table, Number(row.id));
@@ -35,18 +38,28 @@ export async function entityHistory(
   const dc: DisplayContext = { ...display, refs };
   const show = (f: ResolvedField, value: unknown) => {
     if (f.kind === 'secret') return '(changed)';
+    const own = options.text?.[f.key];
+    if (own) return value === null || value === undefined ? null : own(value) || null;
     const shown = displayValue(f, valueFromDb(f, value), row, dc);
     return shown === '' && f.kind !== 'boolean' ? null : shown;
   };
   return records.map((record, i) => ({
     id: Number(record.id),
     action: record.action,
+    action_label: ACTION_WORDS[record.action] ?? record.action,
     actor_id: record.actor_id === null ? null : Number(record.actor_id),
     actor_name: record.actor_name,
     created_at: record.created_at,
     changes: changes[i].map(({ f, from, to }) => ({ field: f.label, from: from === undefined ? null : show(f, from), to: show(f, to) })),
   }));
 }
+
+export interface HistoryOptions {
+  /** A field's value in words when the field's kind cannot say it (custom fields by their labels). */
+  text?: Record<string, (value: unknown) => string>;
+}
+
+export const ACTION_WORDS: Record<string, string> = { create: 'Created', update: 'Changed', delete: 'Deleted', remove: 'Deleted', import: 'Imported' };
 
 interface FieldChange {
   f: ResolvedField;

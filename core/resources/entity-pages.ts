@@ -3,15 +3,17 @@ import { HANDLED } from '../modules/module-api';
 import type { RequestContext } from '../security/request-context';
 import { ForbiddenError, ValidationError } from '../errors';
 import { attempt, requireId, text, type FormBody } from '../http/form-input';
-import { parseAmount, parseRate } from '../data/money';
 import type { EntityRegistry, RegisteredEntity } from './entity-registry';
-import type { Page } from './entity-types';
+import type { BoundedCount, Page } from './entity-types';
+import { entityListSetup } from './entity-list';
+import { COUNT_BOUND, listState, type BulkAction } from './list-controls';
+import { listRoutes } from './list-routes';
+import { firstValues, pageFilters } from './list-query';
 import { placeOf } from './display-context';
 import { parseForm } from './form-values';
 import { listView } from './list-view';
 import { recordView, type RecordViewInput } from './record-view';
 import { streamEntityCsv } from './entity-csv';
-import { companyCurrency } from './entity-query';
 
 export type PagePart = 'list' | 'new' | 'create' | 'record' | 'update' | 'remove' | 'export';
 
@@ -27,12 +29,13 @@ const LAYOUT_KEYS = new Set(['title', 'csrfToken', 'flash', 'path', 'query', 'us
  * The pages of an entity under `paths.pages`: the list, the new-record form, the record page (form or
  * values, slots, history), their posts, deletion and the CSV export. Each carries its permission.
  */
-export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry, overrides: Partial<Record<PagePart, PageOverride>> = {}): PageRoute[] {
+export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry, overrides: Partial<Record<PagePart, PageOverride>> = {}, bulk: BulkAction[] = []): PageRoute[] {
   const { entity, service } = reg;
   const path = reg.pagesPath;
   if (!path) return [];
   const { read, write } = entity.permissions;
   const one = entity.label.one;
+  const setup = entityListSetup(reg, registry, bulk);
   const views = { list: viewOf(overrides.list, 'resources/list'), record: viewOf(overrides.record, 'resources/record') };
 
   const mayCreate = (ctx: RequestContext) => {
@@ -72,16 +75,21 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
       permission: read,
       handler: async (ctx, { query }) => {
         const params = firstValues(query);
+        const state = await listState(ctx, setup, params);
         const { q, sort, after } = params;
+        const filters = pageFilters(ctx, entity, params);
         let page: Page<Row> = { data: [], next_cursor: null };
+        let count: BoundedCount | null = null;
         let errors: Record<string, string> = {};
-        try {
-          page = await service.page(ctx, { q, sort, after, limit: 50, filters: pageFilters(ctx, reg, params) });
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          errors = error.fields;
+        // Both run at once; the page's problems (the sort, the cursor) and the filters' are named together.
+        const [paged, counted] = await Promise.allSettled([service.page(ctx, { q, sort, after, limit: state.pageSize, filters }), service.count(ctx, { q, filters }, { bound: COUNT_BOUND })]);
+        for (const outcome of [paged, counted]) {
+          if (outcome.status === 'fulfilled') continue;
+          if (!(outcome.reason instanceof ValidationError)) throw outcome.reason;
+          errors = { ...errors, ...outcome.reason.fields };
         }
-        const list = await listView(ctx, registry, reg, { query: params, page, errors });
+        if (paged.status === 'fulfilled' && counted.status === 'fulfilled') [page, count] = [paged.value, counted.value];
+        const list = await listView(ctx, registry, reg, { query: params, page, errors, setup, state, count });
         return { view: views.list, title: entity.label.many, status: Object.keys(errors).length ? 422 : undefined, data: { list } };
       },
     },
@@ -133,21 +141,24 @@ export function entityPageRoutes(reg: RegisteredEntity, registry: EntityRegistry
           permission: entity.permissions.export,
           handler: async (ctx, { query }, _req, res) => {
             const params = firstValues(query);
-            await streamEntityCsv(ctx, registry, reg, res, { q: params.q, sort: params.sort, filters: pageFilters(ctx, reg, params) });
+            await streamEntityCsv(ctx, registry, reg, res, { q: params.q, sort: params.sort, filters: pageFilters(ctx, entity, params) });
             return HANDLED;
           },
         }
       : null,
   };
-  return (Object.keys(routes) as PagePart[]).flatMap((part) => {
+  const derived = (Object.keys(routes) as PagePart[]).flatMap((part): PageRoute[] => {
     const route = routes[part];
     const override = overrides[part];
     if (!route || override === false) return [];
     const handler = override?.handler ?? route.handler;
     // Creating is the scope's to allow as well as the permission's, whichever handler serves the page.
-    if (part === 'new' || part === 'create') return [{ ...route, handler: (ctx, ...rest) => (mayCreate(ctx), handler(ctx, ...rest)) }];
-    return [{ ...route, handler }];
+    if (part !== 'new' && part !== 'create') return [{ ...route, handler } as PageRoute];
+    const guarded: typeof handler = (ctx, ...rest) => (mayCreate(ctx), handler(ctx, ...rest));
+    return [{ ...route, handler: guarded } as PageRoute];
   });
+  // The list's settings, saved filters and bulk actions come with the list.
+  return overrides.list === false ? derived : [...derived, ...listRoutes(setup)];
 }
 
 /** What goes above the form: the fields to correct, by their labels. */
@@ -160,33 +171,4 @@ function problemOf(entity: RegisteredEntity['entity'], errors: Record<string, st
 
 function viewOf(override: PageOverride | undefined, fallback: string): string {
   return (override && override.view) || fallback;
-}
-
-/** A query string's values as single strings (a repeated name keeps its first). */
-function firstValues(query: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(query)) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (typeof first === 'string' && first !== '') out[key] = first;
-  }
-  return out;
-}
-
-/**
- * The list's filters from a page's query: amounts and rates are typed as people write them (`12.50`),
- * other parameters are not the list's business (a page may carry its own).
- */
-function pageFilters(ctx: RequestContext, reg: RegisteredEntity, params: Record<string, string>): Record<string, unknown> {
-  const filters: Record<string, unknown> = {};
-  for (const f of reg.entity.fieldList) {
-    if (!f.filter) continue;
-    const names = f.filter.range ? [`${f.filter.param}_from`, `${f.filter.param}_to`] : [f.filter.param];
-    for (const name of names) {
-      const value = params[name];
-      if (value === undefined) continue;
-      const parsed = f.kind === 'money' ? parseAmount(value, companyCurrency(ctx, ctx.companyId)) : f.kind === 'rate' ? parseRate(value) : value;
-      filters[name] = parsed === null ? value : parsed;
-    }
-  }
-  return filters;
 }

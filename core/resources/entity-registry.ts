@@ -33,6 +33,26 @@ export interface RegisteredEntity {
   slots: { panels: string; actions: string };
 }
 
+/**
+ * A kind of record as history and the audit log name it: every registered entity is one; a module's
+ * hand-written records (kept outside the resource layer) add theirs with `addRecordKind`.
+ */
+export interface RecordKind {
+  fullName: string;
+  module: string;
+  table: string;
+  label: { one: string; many: string };
+  pagesPath: string | null;
+  /** Titles of the visible records among `ids`. */
+  resolve(ctx: RequestContext, ids: number[]): Promise<Map<number, RefTarget>>;
+  /** A record's name from an audit entry's values, for records since deleted. */
+  titleOf?(values: Record<string, unknown>): string | null;
+  /** What opening its page needs: links are shown only to people holding it. */
+  readPermission: string;
+  /** A column's label ("First name" for first_name). */
+  fieldLabel?(key: string): string | undefined;
+}
+
 export class EntityRegistrationError extends Error {}
 
 /**
@@ -44,6 +64,7 @@ export class EntityRegistry {
   private readonly byName = new Map<string, RegisteredEntity>();
   private readonly tables = new Map<string, RegisteredEntity>();
   private readonly resolvers = new Map<string, RefResolver>();
+  private readonly handKinds = new Map<string, RecordKind>();
 
   constructor() {
     const companyOptions = async (ctx: RequestContext): Promise<RefOption[]> => {
@@ -74,6 +95,35 @@ export class EntityRegistry {
 
   addResolver(target: string, resolver: RefResolver): void {
     this.resolvers.set(target, resolver);
+  }
+
+  /** Records a module keeps by hand: refs to them resolve, and history and the audit log name them. */
+  addRecordKind(kind: RecordKind): void {
+    this.handKinds.set(kind.table, kind);
+    this.addResolver(kind.fullName, { label: kind.label.one.toLowerCase(), resolve: kind.resolve, options: async () => [] });
+  }
+
+  /** Every kind of record: the registered entities, then the hand-written kinds, by module. */
+  recordKinds(): RecordKind[] {
+    const kinds = [...this.tables.keys(), ...this.handKinds.keys()].map((table) => this.kindOfTable(table)!);
+    return kinds.sort((a, b) => a.module.localeCompare(b.module) || a.label.many.localeCompare(b.label.many));
+  }
+
+  kindOfTable(table: string): RecordKind | undefined {
+    const reg = this.tables.get(table);
+    if (!reg) return this.handKinds.get(table);
+    const title = reg.entity.title;
+    return {
+      fullName: reg.fullName,
+      module: reg.module,
+      table,
+      label: reg.entity.label,
+      pagesPath: reg.pagesPath,
+      resolve: (ctx, ids) => reg.service.refTargets(ctx, ids),
+      titleOf: (values) => (values[title] === undefined || values[title] === null ? null : String(values[title])),
+      readPermission: reg.entity.permissions.read,
+      fieldLabel: (key) => reg.entity.field(key)?.label,
+    };
   }
 
   get(fullName: string): RegisteredEntity | undefined {
@@ -118,7 +168,7 @@ export class EntityRegistry {
 
   /** The page of a record, for links from history and pickers; null when its entity has no pages. */
   recordPath(target: string, id: number): string | null {
-    const path = this.byName.get(target)?.pagesPath;
+    const path = this.byName.get(target)?.pagesPath ?? [...this.handKinds.values()].find((k) => k.fullName === target)?.pagesPath;
     return path ? `${path}/${id}` : null;
   }
 }

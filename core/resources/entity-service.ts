@@ -95,12 +95,13 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
       const { data, next_cursor } = cutKeysetPage((await query.limit(options.limit + 1)) as Values[], order, options.limit);
       return { data: data.map((raw) => this.toRow(raw)), next_cursor };
     }
+    const ids = options.ids?.map(Number).filter(Number.isSafeInteger);
     const { query, cut } = keysetPage(ctx.db, {
       table: this.table,
       order,
       after: options.after,
       limit: options.limit,
-      filter,
+      filter: ids ? (qb, alias) => (filter(qb, alias), qb.whereIn(`${alias}.id`, ids)) : filter,
       alternatives: searchAlternatives(this.entity, options.q),
       companyId: options.companyId,
     });

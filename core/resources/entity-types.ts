@@ -51,6 +51,8 @@ export interface EntityPageOptions {
   limit?: number;
   /** One company of the caller's instead of all of them. */
   companyId?: number;
+  /** Only these rows (ticked in a list), still scoped and filtered. */
+  ids?: number[];
 }
 
 export type { Page } from '../security/services';

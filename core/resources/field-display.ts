@@ -35,12 +35,29 @@ export function displayValue(f: ResolvedField, value: unknown, row: Record<strin
     case 'list':
       return Array.isArray(value) ? value.join(', ') : String(value);
     case 'json':
-      return JSON.stringify(value);
+      return readableJson(value);
     case 'secret':
       return '';
     default:
       return String(value);
   }
+}
+
+/** Any JSON value as a person reads it: `Size: L, Newsletter: yes` rather than `{"size":"L"}`. */
+export function readableJson(value: unknown): string {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  if (parsed === null || parsed === undefined) return '';
+  if (Array.isArray(parsed)) return parsed.map(readableJson).join(', ');
+  if (typeof parsed === 'object') return Object.entries(parsed as Record<string, unknown>).map(([key, v]) => `${key}: ${readableJson(v)}`).join(', ');
+  if (typeof parsed === 'boolean') return parsed ? 'yes' : 'no';
+  return String(parsed);
 }
 
 /** The text a form input or a CSV cell holds for a value: what parsing it back gives the value again. */

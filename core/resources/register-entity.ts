@@ -7,6 +7,7 @@ import { entityApiRoutes, type ApiOverride, type ApiPart } from './entity-api';
 import { entityPageRoutes, type PageOverride, type PagePart } from './entity-pages';
 import { entitySchemas } from './entity-schemas';
 import type { EntityRegistry } from './entity-registry';
+import type { BulkAction } from './list-controls';
 
 /** What a module says about an entity when it registers it; everything may be left out. */
 export interface EntityOptions<E extends AnyEntity, S extends EntityService<E, any> = EntityService<E>> {
@@ -19,6 +20,8 @@ export interface EntityOptions<E extends AnyEntity, S extends EntityService<E, a
   api?: Partial<Record<ApiPart, ApiOverride>>;
   /** Any page left out (`false`), shown with the module's template (`view`), or replaced (`handler`). */
   pages?: Partial<Record<PagePart, PageOverride>>;
+  /** Bulk actions of its own on the list (tag, add to group), after the core's export and delete. */
+  bulk?: BulkAction[];
 }
 
 export interface EntityHost {
@@ -46,7 +49,7 @@ export function registerEntity<E extends AnyEntity, S extends EntityService<E, a
   host.registry.add(registered);
   bindService(host.container, serviceId, service);
   for (const route of entityApiRoutes(registered, entitySchemas(entity), options.api)) host.routes.api(route);
-  for (const route of entityPageRoutes(registered, host.registry, options.pages)) host.routes.page(route);
+  for (const route of entityPageRoutes(registered, host.registry, options.pages, options.bulk)) host.routes.page(route);
   return service;
 }
 

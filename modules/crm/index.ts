@@ -10,6 +10,8 @@ import { groupPages } from './groups/group-pages';
 import { customerImport } from './import/customer-import';
 import { seedCrmDemo } from './demo-data';
 import { registerCrmWidgets } from './home/crm-widgets';
+import { registerCustomerRecords } from './customers/customer-history';
+import { CORE, type EntityRegistry } from 'tessera/core';
 
 /**
  * crm: customers, customer groups, CSV import and export. Other modules use it through the services
@@ -36,6 +38,7 @@ export default defineModule({
         ],
       },
     });
+    registerCustomerRecords(m.container.get<EntityRegistry>(CORE.Entities));
 
     for (const route of customerApiRoutes(m.container)) m.routes.api(route);
     for (const route of api.routes) m.routes.api(route);

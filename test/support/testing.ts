@@ -9,3 +9,6 @@ export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
 export { openDatabase, listTables } from '../../core/db/connection';
 export { ROOT_DIR } from '../../core/config/load-config';
+
+// Added by bin/codemods/core-imports.js (move a line up to its group when you like)
+export { CHROMIUM, RESULTS, openBrowserPage, signIn } from './browser-page';

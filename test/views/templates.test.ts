@@ -63,7 +63,9 @@ describe('shell and base templates', () => {
     const list = engine.page('views/resources/list.hbs', { list: shopList, query: { sort: 'name' } });
     expect(list).to.contain('href="/admin/shops/new"');
     expect(list).to.contain('Northwind Trading');
-    expect(list).to.contain('?sort=name&amp;after=abc');
+    expect(list).to.contain('?sort=name&amp;trail=0&amp;after=abc" rel="next"');
+    expect(list).to.contain('<strong>2 shops</strong>');
+    expect(list).to.contain('<input type="checkbox" name="ids" value="1" form="bulk-form"');
     expect(list).to.contain('<th scope="col" aria-sort="ascending"><a class="sort-link" href="?sort=-name">Name');
     expect(list).to.contain('<span class="badge badge-inactive">inactive</span>');
     expect(list).to.contain('&lt;script&gt;');

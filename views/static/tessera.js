@@ -25,6 +25,17 @@
     if (!window.confirm(form.getAttribute('data-confirm') || 'Are you sure?')) event.preventDefault();
   }, true);
 
+  // ---- Lists: a header checkbox ticks every row of the page ---------------------------------
+
+  document.addEventListener('change', function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.hasAttribute('data-check-all')) return;
+    var name = box.getAttribute('data-check-all');
+    var table = box.closest('table');
+    if (!table) return;
+    table.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (row) { row.checked = box.checked; });
+  });
+
   // ---- Auto-submitting selects (the company switcher) ---------------------------------------
 
   document.addEventListener('change', function (event) {

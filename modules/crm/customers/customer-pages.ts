@@ -20,20 +20,18 @@ import type { CustomFieldDef } from './custom-fields';
 import { plainFields, plainValuesOf } from './customer-entity';
 import type { Customer, CustomerCriteria, CustomerInput } from './customer-types';
 import { BASE, type AuditTrail } from '../../base/api';
+import { listRoutes, CORE_PERMISSIONS } from 'tessera/core';
+import { customerListSetup } from './customer-list';
+import { customerListPage } from './customer-list-page';
+import { customerHistory } from './customer-history';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const SORTS = [
-  { value: 'name', label: 'Name A→Z' },
-  { value: '-name', label: 'Name Z→A' },
-  { value: 'code', label: 'Code' },
-  { value: '-created', label: 'Newest first' },
-  { value: 'created', label: 'Oldest first' },
-];
+
 
 /** The customer pages: list and search, detail, create and edit forms, delete, CSV export. */
 export function customerPageRoutes(container: Container): PageRoute[] {
   const customers = () => container.get<CustomerService>(CRM.Customers);
   const groups = () => container.get<CustomerGroupService>(CRM.CustomerGroups);
+  const list = customerListSetup(container);
 
   const form = async (ctx: RequestContext, customer: Customer | null, values: Record<string, unknown>, errors: Record<string, string> = {}): Promise<PageResult> => {
     const settings = await crmSettings(ctx);
@@ -65,46 +63,9 @@ export function customerPageRoutes(container: Container): PageRoute[] {
       method: 'GET',
       path: '/crm/customers',
       permission: PERM.customerRead,
-      handler: async (ctx, { query }) => {
-        let criteria: CustomerCriteria = {};
-        let errors: Record<string, string> = {};
-        let page = { data: [] as Customer[], next_cursor: null as string | null };
-        const sort = SORTS.some((s) => s.value === query.sort) ? parseSort(query.sort) : 'name';
-        try {
-          criteria = parseCriteria(query);
-          page = await customers().search(ctx, criteria, { sort, after: typeof query.after === 'string' ? query.after : null, limit: 50 });
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          errors = error.fields;
-        }
-        const shops = await shopsById(ctx);
-        const { phone_country: country } = await crmSettings(ctx);
-        const canManageGroups = ctx.can(PERM.groupManage);
-        const allGroups = ctx.can(PERM.groupRead) || canManageGroups ? await groups().list(ctx) : [];
-        const customerGroups = allGroups.filter((g) => g.type === 'customer' && g.company_id === ctx.companyId);
-        const filterQuery = criteriaToQuery(criteria);
-        return {
-          view: 'crm/customer-list',
-          title: 'Customers',
-          data: {
-            customers: page.data.map((c) => ({ ...c, phone: displayPhone(c.phone, country), shop_name: shops.get(c.shop_id)?.name ?? '' })),
-            next_cursor: page.next_cursor,
-            criteria,
-            errors,
-            errorList: Object.entries(errors).map(([field, reason]) => ({ field, reason })),
-            filtered: Object.keys(filterQuery).length > 0,
-            exportQuery: buildQueryString({ ...filterQuery, sort }),
-            criteriaHidden: Object.entries(filterQuery).map(([name, value]) => ({ name, value })),
-            canPick: canManageGroups && customerGroups.length > 0,
-            customerGroups,
-            shopOptions: [...shops.values()].map((s) => ({ value: s.id, label: s.name, selected: criteria.shop_ids?.length === 1 && criteria.shop_ids[0] === s.id })),
-            groupOptions: allGroups.map((g) => ({ value: g.id, label: g.name, selected: criteria.group_id === g.id })),
-            monthOptions: MONTHS.map((label, i) => ({ value: i + 1, label, selected: criteria.birth_month === i + 1 })),
-            sortOptions: SORTS.map((s) => ({ ...s, selected: s.value === sort })),
-          },
-        };
-      },
+      handler: async (ctx, { query }) => customerListPage(ctx, container, list, query),
     },
+    ...listRoutes(list),
     {
       method: 'GET',
       path: '/crm/customers/export.csv',
@@ -147,8 +108,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
           customer.parent_id ? Promise.resolve([]) : customers().family(ctx, customer.id),
           customer.parent_id ? customers().get(ctx, customer.parent_id) : Promise.resolve(null),
         ]);
-        const trail = container.get<AuditTrail>(BASE.AuditTrail);
-        const showHistory = trail.canRead(ctx);
+        const showHistory = ctx.can(CORE_PERMISSIONS.auditRead);
         return {
           view: 'crm/customer-detail',
           title: `${customer.first_name} ${customer.last_name}`.trim(),
@@ -162,7 +122,7 @@ export function customerPageRoutes(container: Container): PageRoute[] {
             plainFields: plainFields.map((f) => ({ label: f.label, display: displayCustom(customer[f.key as keyof Customer]) })),
             customFields: settings.custom_fields.map((def) => ({ label: def.label, display: displayCustom(customer.custom_fields[def.key]) })),
             showHistory,
-            history: showHistory ? await trail.forRecord(ctx, 'crm_customers', customer.id) : [],
+            history: showHistory ? await customerHistory(ctx, customer) : [],
           },
         };
       },

@@ -103,7 +103,7 @@ export function customerSearch(db: ScopedDb, criteria: CustomerCriteria, options
  * search to the group" inserts. Same branches as the page query, so the group holds exactly what the
  * list shows.
  */
-export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, options: { companyId?: number; group?: GroupFilter; phoneCountry?: PhoneCountry } = {}): Knex.QueryBuilder {
+export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, options: { companyId?: number; group?: GroupFilter; phoneCountry?: PhoneCountry; branchLimit?: number } = {}): Knex.QueryBuilder {
   const mysql = db.client.startsWith('mysql');
   const plans = prefixPlan(criteria.q, options.phoneCountry);
   if (criteria.q && plans.length === 0) return db.query('crm_customers', 'c').select('c.id').whereRaw('1 = 0');
@@ -116,6 +116,9 @@ export function customerIdsQuery(db: ScopedDb, criteria: CustomerCriteria, optio
     const branch = db.query('crm_customers', 'b').select('b.id');
     applyPrefix(branch, 'b', plan, mysql);
     applyFilters(db, branch, 'b', criteria, options);
+    // A bounded count cuts each branch at the bound: the union of cut branches reaches the bound
+    // exactly when the whole union does, without reading every match of a common prefix.
+    if (options.branchLimit) branch.limit(options.branchLimit);
     return db.unscoped('wraps a company-scoped branch').select('id').from(branch.as(`b${i}`));
   });
   return unionOf(branches);
@@ -229,6 +232,7 @@ function applyFilters(
   }
   if (c.birth_month) qb.where(`${alias}.birth_month`, c.birth_month);
   if (c.parent_id) qb.where(`${alias}.parent_id`, c.parent_id);
+  if (c.ids) qb.whereIn(`${alias}.id`, c.ids);
   // Calendar days in the company's time zone: "created on the 1st" means the 1st where it works.
   const timeZone = companyTimeZone(db);
   if (c.created_from) qb.where(`${alias}.created_at`, '>=', startOfDay(c.created_from, timeZone));

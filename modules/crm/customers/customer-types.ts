@@ -54,6 +54,8 @@ export interface CustomerCriteria extends PlainCriteria {
   created_to?: string;
   birth_month?: number;
   parent_id?: number;
+  /** Only these customers (ticked in the list); never read from a query string. */
+  ids?: number[];
 }
 
 export type CustomerSort = 'name' | '-name' | 'code' | '-code' | 'created' | '-created';

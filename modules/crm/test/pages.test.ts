@@ -71,7 +71,7 @@ describe('crm pages @integration', function () {
     const detail = await admin.get(`/crm/customers/${c.id}`).expect(200);
     expect(detail.text).to.contain(`Saving plans of ${c.code}`);
     expect(detail.text).to.contain('audit-trail');
-    expect(detail.text).to.match(/first_name<\/th>\s*<td class="audit-from">Ann<\/td>/);
+    expect(detail.text).to.match(/First name<\/th>\s*<td class="audit-from">Ann<\/td>/);
   });
 
   it('honours permissions: a reader sees no edit, delete, import or export, and cannot post them', async () => {
@@ -131,7 +131,8 @@ describe('crm pages @integration', function () {
     const pick = await admin.post('/crm/groups', { name: uniq('Picked '), type: 'customer', description: '' }).expect(302);
     const groupId = Number(pick.headers.location.split('/').pop());
     const list = await admin.get(`/crm/customers?q=${last}`).expect(200);
-    expect(list.text).to.contain('Add every result of this search');
+    expect(list.text).to.contain('<option value="add_to_group">Add to group</option>');
+    expect(list.text).to.contain('every match (1)');
     await admin.post('/crm/groups/add-members', { group_id: String(groupId), mode: 'search', search: { q: last } }).expect(302);
     expect(await w.groups.isMember(w.ctx, groupId, c.id)).to.equal(true);
     await admin.post(`/crm/groups/${groupId}/members/remove`, { customer_ids: [String(c.id)] }).expect(302);

@@ -134,7 +134,7 @@ describe('core resources: the pages derived from a declaration @integration', ()
     expect(history).to.match(/<th scope="row">Status<\/th>\s*<td class="audit-from">Draft<\/td>\s*<td class="audit-arrow"[^>]*>→<\/td>\s*<td class="audit-to">Published<\/td>/);
     expect(history).to.match(/<th scope="row">Active<\/th>\s*<td class="audit-from">Yes<\/td>\s*<td class="audit-arrow"[^>]*>→<\/td>\s*<td class="audit-to">No<\/td>/);
     // The secret's change is an entry of its own, saying only that it changed.
-    expect(history).to.match(/<span class="badge badge-update">update<\/span>\s*<\/div>\s*<table class="audit-changes">\s*<tbody>\s*<tr>\s*<th scope="row">PIN<\/th>[\s\S]*?\(changed\)<\/td>\s*<\/tr>\s*<\/tbody>/);
+    expect(history).to.match(/<span class="badge badge-update">Changed<\/span>\s*<\/div>\s*<table class="audit-changes">\s*<tbody>\s*<tr>\s*<th scope="row">PIN<\/th>[\s\S]*?\(changed\)<\/td>\s*<\/tr>\s*<\/tbody>/);
     expect(history).not.to.contain('secret-pin');
     expect(history).not.to.contain('shelf_id');
 
