@@ -1,5 +1,8 @@
-import { endOfDay, formatDate, startOfDay, type ModuleContext, type RequestContext } from 'tessera/core';
+import { endOfDay, formatDate, startOfDay, type ModuleContext, type RequestContext, type ImportFrame } from 'tessera/core';
 import { PERM } from '../permissions';
+import { CRM } from '../api';
+
+const RUNNING = new Set(['preview_queued', 'previewing', 'import_queued', 'importing']);
 
 const CUSTOMERS = 'crm_customers';
 const DAY_MS = 86_400_000;
@@ -17,7 +20,7 @@ export function registerCrmWidgets(m: ModuleContext): void {
   m.views.slot({ slot: 'home.widgets', template: 'crm/home/widget-search', order: 10, permission: PERM.customerRead });
   m.views.slot({ slot: 'home.widgets', template: 'crm/home/widget-customers', order: 20, permission: PERM.customerRead, data: customerCounts });
   m.views.slot({ slot: 'home.widgets', template: 'crm/home/widget-birthdays', order: 30, permission: PERM.customerRead, data: birthdaysToday });
-  m.views.slot({ slot: 'home.widgets', template: 'crm/home/widget-imports', order: 40, permission: PERM.customerImport, data: importsRunning });
+  m.views.slot({ slot: 'home.widgets', template: 'crm/home/widget-imports', order: 40, permission: PERM.customerImport, data: importsRunning(() => m.container.get<ImportFrame>(CRM.Imports)) });
 }
 
 function companyDay(ctx: RequestContext, offsetDays = 0): { day: string; timeZone: string } {
@@ -66,13 +69,10 @@ function ageOn(day: string, birthdate: unknown): number | null {
   return Number(day.slice(0, 4)) - Number(born.slice(0, 4));
 }
 
-async function importsRunning(ctx: RequestContext): Promise<Record<string, unknown>> {
-  const rows = (await ctx.db
-    .query('crm_imports')
-    .where('company_id', ctx.companyId)
-    .whereIn('status', ['queued', 'running'])
-    .orderBy('id', 'desc')
-    .limit(5)
-    .select('id', 'filename', 'status', 'rows_total', 'created_at')) as Array<Record<string, unknown>>;
-  return { imports: rows };
+/** Imports queued or running, from the import frame (crm's imports are its `crm` kind). */
+function importsRunning(imports: () => ImportFrame) {
+  return async (ctx: RequestContext): Promise<Record<string, unknown>> => {
+    const recent = await imports().recent(ctx, 20);
+    return { imports: recent.filter((i) => RUNNING.has(i.status)).slice(0, 5) };
+  };
 }
