@@ -131,6 +131,10 @@ export class DocumentServiceImpl implements DocumentService {
     return loadDocument(dbOf(caller), id);
   }
 
+  getOfKind(caller: Caller, id: number, kind: DocumentKind): Promise<BillingDocument> {
+    return loadDocument(dbOf(caller), id, kind);
+  }
+
   convertQuote(caller: Caller, quoteId: number, to: 'order' | 'invoice'): Promise<BillingDocument> {
     return inTransaction(caller, (db) => convertQuote(db, quoteId, to));
   }
