@@ -7,6 +7,8 @@ import { makeServices } from './services';
 import { documentApiRoutes } from './documents/document-api';
 import { paymentApiRoutes } from './payments/payment-api';
 import { accountApiRoutes } from './ledger/account-api';
+import { SelectiveBilling } from './selective/selective-service';
+import { selectiveApiRoutes } from './selective/selective-api';
 
 /**
  * billing: journals, catalogue, documents, payments and the receivables ledger. Other modules use
@@ -25,6 +27,8 @@ export default defineModule({
     m.services.bind(BILLING.CreditNotes, services.creditNotes);
     m.services.bind(BILLING.Accounts, services.accounts);
 
-    for (const route of [...documentApiRoutes(services), ...paymentApiRoutes(services), ...accountApiRoutes(services)]) m.routes.api(route);
+    const selective = new SelectiveBilling(services);
+    for (const route of [...documentApiRoutes(services), ...paymentApiRoutes(services), ...accountApiRoutes(services), ...selectiveApiRoutes(selective)]) m.routes.api(route);
+    m.jobs.define('selective', SelectiveBilling.jobHandler(m.container, selective), { attempts: 3 });
   },
 });
