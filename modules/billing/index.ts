@@ -16,6 +16,7 @@ import { counterPageRoutes } from './payments/counter-pages';
 import { statementPageRoutes, customerPanel } from './ledger/statement-pages';
 import { printPageRoutes } from './printing/print-pages';
 import { profilePageRoutes } from './crm/profile-pages';
+import { reportApiRoutes, reportPageRoutes } from './reports/report-pages';
 
 /**
  * billing: journals, catalogue, documents, payments and the receivables ledger. Other modules use
@@ -35,7 +36,7 @@ export default defineModule({
     m.services.bind(BILLING.Accounts, services.accounts);
 
     const selective = new SelectiveBilling(services);
-    for (const route of [...documentApiRoutes(services), ...paymentApiRoutes(services), ...accountApiRoutes(services), ...selectiveApiRoutes(selective)]) m.routes.api(route);
+    for (const route of [...documentApiRoutes(services), ...paymentApiRoutes(services), ...accountApiRoutes(services), ...selectiveApiRoutes(selective), ...reportApiRoutes()]) m.routes.api(route);
     const pages = [
       ...documentFormRoutes(services),
       ...printPageRoutes(services),
@@ -44,6 +45,7 @@ export default defineModule({
       ...counterPageRoutes(services),
       ...statementPageRoutes(services),
       ...profilePageRoutes(services),
+      ...reportPageRoutes(),
     ];
     for (const route of pages) m.routes.page(route);
     m.views.slot(customerPanel(services));
