@@ -17,6 +17,7 @@ import { statementPageRoutes, customerPanel } from './ledger/statement-pages';
 import { printPageRoutes } from './printing/print-pages';
 import { profilePageRoutes } from './crm/profile-pages';
 import { reportApiRoutes, reportPageRoutes } from './reports/report-pages';
+import { seedBillingDemo } from './demo-data';
 
 /**
  * billing: journals, catalogue, documents, payments and the receivables ledger. Other modules use
@@ -49,6 +50,7 @@ export default defineModule({
     ];
     for (const route of pages) m.routes.page(route);
     m.views.slot(customerPanel(services));
+    m.demo(seedBillingDemo);
     m.jobs.define('selective', SelectiveBilling.jobHandler(m.container, selective), { attempts: 3 });
   },
 });
