@@ -18,6 +18,7 @@ import { printPageRoutes } from './printing/print-pages';
 import { profilePageRoutes } from './crm/profile-pages';
 import { reportApiRoutes, reportPageRoutes } from './reports/report-pages';
 import { seedBillingDemo } from './demo-data';
+import { selectivePageRoutes } from './selective/selective-pages';
 
 /**
  * billing: journals, catalogue, documents, payments and the receivables ledger. Other modules use
@@ -47,6 +48,7 @@ export default defineModule({
       ...statementPageRoutes(services),
       ...profilePageRoutes(services),
       ...reportPageRoutes(),
+      ...selectivePageRoutes(selective),
     ];
     for (const route of pages) m.routes.page(route);
     m.views.slot(customerPanel(services));
