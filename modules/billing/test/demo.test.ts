@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { startTestApp } from '../../../test/support/harness';
 
-describe('billing demo data @integration', () => {
+describe('billing demo data @integration', function () {
+  this.timeout(120_000);
   it('gives the demo company journals, products, invoices and payments: a statement and a non-empty aged receivables chart', async () => {
     const t = await startTestApp();
     const journals = await t.knex('billing_journals').where({ company_id: t.companyId }).pluck('code');
