@@ -18,10 +18,11 @@ export function accountApiRoutes(s: BillingServices): ApiRoute[] {
         return s.accounts.balance(ctx, params.id);
       } },
     { method: 'GET', path: '/customers/{id}/statement', permission: P.documentRead, summary: 'The customer statement with a running balance; `format=csv` or `pdf` downloads it', params: idParams,
-      query: { type: 'object', additionalProperties: false, properties: { from: day, to: day, format: { type: 'string', enum: ['json', 'csv', 'pdf'], default: 'json' } } },
+      query: { type: 'object', additionalProperties: false, properties: { from: day, to: day, limit: { type: 'integer', minimum: 1, maximum: 100000, default: 1000, description: 'JSON: the latest lines of the period (the opening balance is the one before them)' }, format: { type: 'string', enum: ['json', 'csv', 'pdf'], default: 'json' } } },
       handler: async (ctx, { params, query }, _req, res) => {
         await assertCustomer(ctx, params.id, 'id');
-        const statement = await statementOf(ctx.db, params.id, query);
+        // CSV and PDF hold every line of the period; JSON the latest `limit`.
+        const statement = await statementOf(ctx.db, params.id, { from: query.from, to: query.to, limit: query.format === 'json' ? query.limit : undefined });
         if (query.format === 'pdf') return statementPdf(ctx, statement, res);
         if (query.format !== 'csv') return statement;
         return sendCsv(res, `statement-${params.id}.csv`, (async function* () {

@@ -16,7 +16,7 @@ export function statementPageRoutes(s: BillingServices): PageRoute[] {
       handler: async (ctx, { params, query }) => {
         const id = requireId(params.id);
         const range = { from: DAY.test(text(query, 'from')) ? text(query, 'from') : undefined, to: DAY.test(text(query, 'to')) ? text(query, 'to') : undefined };
-        const statement = await statementOf(ctx.db, id, range);
+        const statement = await statementOf(ctx.db, id, { ...range, limit: 500 });
         const facts = await companyFacts(ctx.db);
         const suffix = `${range.from ? `&from=${range.from}` : ''}${range.to ? `&to=${range.to}` : ''}`;
         return {

@@ -19,11 +19,13 @@ export interface Statement {
   to: string | null;
   opening_balance: number;
   closing_balance: number;
+  /** Lines of the period left out before `lines` (only the latest `limit` are returned); `opening_balance` is the balance before the first line returned. */
+  earlier_lines: number;
   lines: StatementLine[];
 }
 
 /** The customer's ledger between two calendar days with a running balance (the sum of every row before). */
-export async function statementOf(db: ScopedDb, customerId: number, range: { from?: string; to?: string } = {}): Promise<Statement> {
+export async function statementOf(db: ScopedDb, customerId: number, range: { from?: string; to?: string; limit?: number } = {}): Promise<Statement> {
   const companyId = db.principal.companyId;
   const base = () => db.queryCompany(companyId, 'billing_ledger').where({ customer_id: customerId });
   let opening = 0;
@@ -51,5 +53,8 @@ export async function statementOf(db: ScopedDb, customerId: number, range: { fro
       balance: running,
     };
   });
-  return { customer_id: customerId, from: range.from ?? null, to: range.to ?? null, opening_balance: opening, closing_balance: running, lines };
+  const keep = range.limit && lines.length > range.limit ? lines.slice(lines.length - range.limit) : lines;
+  const earlier = lines.length - keep.length;
+  const shownOpening = earlier ? keep[0].balance - keep[0].debit + keep[0].credit : opening;
+  return { customer_id: customerId, from: range.from ?? null, to: range.to ?? null, opening_balance: shownOpening, closing_balance: running, earlier_lines: earlier, lines: keep };
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { statementOf } from '../ledger/statement';
 import { billingWorld, ledgerCheck, makeCustomer, postedInvoice, type BillingWorld } from './billing-fixtures';
 
 describe('billing receivables @integration', function () {
@@ -90,5 +91,15 @@ describe('billing receivables @integration', function () {
     expect(error.message).to.contain('billing');
     const clean = await makeCustomer(w);
     await w.customers.remove(w.ctx, clean);
+  });
+
+  it('gives the statement a running balance; a limited one opens with the balance before its first line', async () => {
+    const customerId = await makeCustomer(w);
+    for (const amount of [100, 200, 300]) await postedInvoice(w, customerId, amount);
+    await w.payments.record(w.ctx, { customerId, journalId: w.journals.cash.id, amount: 50, method: 'cash', reference: `ST-${customerId}` });
+    const full = await statementOf(w.ctx.db, customerId);
+    expect(full.lines.map((l) => l.balance)).to.deep.equal([100, 300, 600, 550]);
+    const latest = await statementOf(w.ctx.db, customerId, { limit: 2 });
+    expect(latest).to.include({ opening_balance: 300, closing_balance: 550, earlier_lines: 2 });
   });
 });
