@@ -13,6 +13,7 @@
  *   BENCH_RESTARTS=5            restarts whose median is `startup`     BENCH_SKIP_STARTUP=1  page figures only
  *   BENCH_SKIP_MESSAGING=1      leave out bench/messaging-bench.ts
  *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts          BENCH_SKIP_LIST=1 leave out bench/list-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
+ *   BENCH_SKIP_BILLING=1        leave out bench/billing-bench.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -142,6 +143,18 @@ async function main(): Promise<void> {
         await runListBench(print);
       } catch (error) {
         print(`list bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    // 6. billing's figures (its own database, dropped at the end).
+    if (process.env.BENCH_SKIP_BILLING !== '1') {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runBillingBench } = require('./billing-bench') as { runBillingBench(print: (line: string) => void): Promise<void> };
+        await runBillingBench(print);
+      } catch (error) {
+        print(`billing bench: failed (${firstLine(error)})`);
         process.exitCode = 1;
       }
     }

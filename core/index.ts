@@ -35,7 +35,7 @@ export type { ScopedDb, WriteOptions } from './data/scoped-db';
 export type { JsonSchema } from './json-schema';
 
 // Errors
-export { AppError, ValidationError, NotFoundError, ForbiddenError, ConflictError, UnauthenticatedError } from './errors';
+export { AppError, ValidationError, NotFoundError, ForbiddenError, ConflictError, UnauthenticatedError, ConfigurationError } from './errors';
 
 // Entities declared once
 export { defineEntity, EntityDeclarationError } from './resources/define-entity';

@@ -129,7 +129,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
     if (!req.tessera) return next(new UnauthenticatedError());
     res.json(buildOpenApi(host.routes.apis, settings.version));
   });
-  mountApiRoutes(app, host.routes.apis);
+  mountApiRoutes(app, host.routes.apis, host.idempotencyDb);
   mountPageRoutes(app, host.routes.pages, renderer);
 
   app.use('/api', (_req, _res, next) => next(new AppError(404, 'not_found', 'No such API route')));

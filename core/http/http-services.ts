@@ -17,6 +17,8 @@ export interface HttpServices {
   /** Where sessions are kept, signed with `sessionSecret`. */
   readonly sessionDb: Knex;
   readonly sessionSecret: string;
+  /** Where answers to requests with an Idempotency-Key are kept, to replay them. */
+  readonly idempotencyDb: Knex;
   readonly logger: Logger;
   readonly health: () => Promise<{ status: string }>;
   readonly people: PeopleServices;

@@ -10,6 +10,7 @@ export function httpServicesOf(kernel: Kernel): HttpServices {
     routes: kernel.routes,
     sessionDb: kernel.knex,
     sessionSecret: kernel.sessionSecret,
+    idempotencyDb: kernel.knex,
     logger: kernel.logger,
     health: () => kernel.health(),
     people: {
