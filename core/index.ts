@@ -4,7 +4,7 @@
  */
 
 // The module API
-export { defineModule, AUTHENTICATED, HANDLED } from './modules/module-api';
+export { defineModule, eventName, AUTHENTICATED, HANDLED } from './modules/module-api';
 export type {
   TesseraModule,
   ModuleContext,
@@ -22,6 +22,7 @@ export type {
   DemoSeeder,
   ServiceRegistrar,
   EntityRegistrar,
+  EventName,
 } from './modules/module-api';
 export { CORE } from './kernel/identifiers';
 export { CORE_PERMISSIONS } from './security/services';
@@ -31,7 +32,7 @@ export type { ScopedDb, WriteOptions } from './data/scoped-db';
 export type { JsonSchema } from './http/json-schema';
 
 // Errors
-export { AppError, ValidationError, NotFoundError, ForbiddenError, ConflictError, UnauthenticatedError } from './http/errors';
+export { AppError, ValidationError, NotFoundError, ForbiddenError, ConflictError, UnauthenticatedError, ConfigurationError } from './http/errors';
 
 // Entities declared once
 export { defineEntity, EntityDeclarationError } from './resources/define-entity';

@@ -53,3 +53,10 @@ export class ConflictError extends AppError {
     super(409, code, message, fields);
   }
 }
+
+/** Something an administrator must set up first (a product code another module names, a journal). */
+export class ConfigurationError extends AppError {
+  constructor(message: string, fields: Record<string, string> = {}) {
+    super(422, 'configuration_error', message, fields);
+  }
+}
