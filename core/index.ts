@@ -60,6 +60,7 @@ export type { KeysetOrder, KeysetPlan, KeysetKind, BranchFilter } from './data/k
 export { encodeCursor, decodeCursor } from './data/keyset';
 export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
 export { createBusinessTable, toDate } from './db/schema-helpers';
+export { Sequences } from './data/sequences';
 export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
 export { startOfDay, endOfDay, instantOfWallTime } from './data/calendar';

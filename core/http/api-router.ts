@@ -5,6 +5,7 @@ import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from 
 import { RAW_BODY_LIMIT, requestBody } from './raw-body';
 import { validateInput } from './validation';
 import { forbiddenQueryKeyFields } from './input-guards';
+import { idempotent } from './idempotency';
 
 /**
  * Mounts every declared API route: authentication, permission, ajv-validated input, then the handler.
@@ -26,12 +27,19 @@ export function mountApiRoutes(app: express.Express, kernel: Kernel): void {
           throw new AppError(415, 'unsupported_media_type', 'The request body must be JSON', { body: 'must be sent as application/json' });
         }
         const body = route.rawBody ? requestBody(req, route.rawBody.maxBytes ?? RAW_BODY_LIMIT) : validateInput(route.body, req.body ?? {}, 'body');
-        const result = await route.handler(ctx, { params, query, body }, req, res);
-        if (result === HANDLED || res.headersSent) return;
-        // A handler may pick its own status (202 for work it queued) with res.status() before returning.
-        const chosen = res.statusCode !== 200 ? res.statusCode : undefined;
-        if (result === undefined || result === null) res.status(chosen ?? route.status ?? 204).end();
-        else res.status(chosen ?? route.status ?? 200).json(result);
+        const answer = async () => {
+          const result = await route.handler(ctx, { params, query, body }, req, res);
+          if (result === HANDLED || res.headersSent) return null;
+          // A handler may pick its own status (202 for work it queued) with res.status() before returning.
+          const chosen = res.statusCode !== 200 ? res.statusCode : undefined;
+          if (result === undefined || result === null) return { status: chosen ?? route.status ?? 204, body: null };
+          return { status: chosen ?? route.status ?? 200, body: result };
+        };
+        // Routes that create money or records opt in to the Idempotency-Key header.
+        const response = route.idempotent ? await idempotent(kernel.knex, ctx, req, res, answer) : await answer();
+        if (!response || res.headersSent) return;
+        if (response.body === null) res.status(response.status).end();
+        else res.status(response.status).json(response.body);
       } catch (error) {
         next(error);
       }

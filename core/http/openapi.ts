@@ -25,7 +25,11 @@ export function buildOpenApi(routes: DeclaredApiRoute[], version: string): Recor
       summary: route.summary,
       tags: route.tags ?? [route.module],
       'x-permission': route.permission,
-      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+      parameters: [
+        ...parameters(route.params, 'path'),
+        ...parameters(route.query, 'query'),
+        ...(route.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'The same key again answers the first response instead of running again.', schema: { type: 'string', maxLength: 200 } }] : []),
+      ],
       responses: {
         [String(route.status ?? (route.method === 'DELETE' ? 204 : 200))]: route.response ? { description: 'Success', content: { 'application/json': { schema: route.response } } } : { description: 'Success' },
         '401': errorResponse('Not authenticated'),

@@ -96,6 +96,11 @@ export interface ApiRoute<In = any, Out = any> {
   response?: JsonSchema;
   /** HTTP status for success; 200 by default (201 is common for POST). */
   status?: number;
+  /**
+   * Honours the `Idempotency-Key` header: the same key (per company, user and route) answers the
+   * stored response instead of running again. For POST routes that create money or records.
+   */
+  idempotent?: boolean;
   handler(ctx: RequestContext, input: { params: any; query: any; body: In }, req: Request, res: Response): Promise<Out | typeof HANDLED>;
 }
 

@@ -1,0 +1,73 @@
+import type { Knex } from 'knex';
+import type { ScopedDb } from 'tessera/core';
+import { locking } from '../shared/caller';
+
+/** billing's own append-only rows are written with their company set explicitly, not through the audited insert. */
+export function rows(db: ScopedDb): Knex | Knex.Transaction {
+  return db.unscoped('billing writes its append-only rows (ledger, allocations, lines) with the company set explicitly');
+}
+
+export interface AccountRow {
+  balance: number;
+  credit: number;
+}
+
+/**
+ * Locks the customer's account row, creating it at first use. Every money movement of a customer
+ * takes this lock first, so movements of one customer queue in one order and never deadlock on
+ * invoices; movements of different customers run side by side.
+ */
+export async function lockAccount(db: ScopedDb, customerId: number): Promise<AccountRow> {
+  const companyId = db.principal.companyId;
+  const read = () => locking(db, db.queryCompany(companyId, 'billing_accounts').where({ customer_id: customerId })).first('balance', 'credit');
+  let row = await read();
+  if (!row) {
+    await rows(db)('billing_accounts').insert({ company_id: companyId, customer_id: customerId, balance: 0, credit: 0 }).onConflict(['company_id', 'customer_id']).ignore();
+    row = await read();
+  }
+  return { balance: Number(row.balance), credit: Number(row.credit) };
+}
+
+export type LedgerKind = 'invoice' | 'credit_note' | 'payment' | 'reversal' | 'refund' | 'credit_spent';
+
+export interface LedgerEntry {
+  kind: LedgerKind;
+  /** + the customer owes more, - the customer paid or was credited. */
+  amount: number;
+  date: string;
+  description: string;
+  documentId?: number | null;
+  paymentId?: number | null;
+}
+
+/** Appends ledger rows and moves the account's balance (and credit) by the same amounts, in the caller's transaction. */
+export async function appendLedger(db: ScopedDb, customerId: number, entries: LedgerEntry[], creditChange = 0): Promise<void> {
+  const companyId = db.principal.companyId;
+  const now = new Date();
+  if (entries.length) {
+    await rows(db)('billing_ledger').insert(
+      entries.map((e) => ({
+        company_id: companyId,
+        customer_id: customerId,
+        entry_date: e.date,
+        kind: e.kind,
+        document_id: e.documentId ?? null,
+        payment_id: e.paymentId ?? null,
+        amount: e.amount,
+        description: e.description.slice(0, 255),
+        created_at: now,
+      })),
+    );
+  }
+  const balanceChange = entries.reduce((sum, e) => sum + e.amount, 0);
+  if (balanceChange === 0 && creditChange === 0) return;
+  await rows(db)('billing_accounts')
+    .where({ company_id: companyId, customer_id: customerId })
+    .update({ balance: rows(db).raw('balance + ?', [balanceChange]), credit: rows(db).raw('credit + ?', [creditChange]) });
+}
+
+/** The customer's balance as the sum of the ledger (what the account row must always equal). */
+export async function ledgerSum(db: ScopedDb, customerId: number): Promise<number> {
+  const row = await db.queryCompany(db.principal.companyId, 'billing_ledger').where({ customer_id: customerId }).sum({ total: 'amount' }).first();
+  return Number(row?.total ?? 0);
+}

@@ -1,0 +1,103 @@
+import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
+import { BILLING_EVENTS, type Allocation } from '../api';
+import { locking } from '../shared/caller';
+import { rows } from './account-store';
+
+export type SourceKind = 'payment' | 'credit_note';
+export interface Source {
+  kind: SourceKind;
+  id: number;
+}
+
+/**
+ * The customer's open invoices to apply money to, locked: the picked ones in the order given, else
+ * oldest first (payments) or latest first (standalone credit notes).
+ */
+export async function openTargets(db: ScopedDb, customerId: number, options: { invoiceIds?: number[] | null; order: 'oldest' | 'latest' }): Promise<Array<{ id: number; residual: number; total: number }>> {
+  let query = db
+    .queryCompany(db.principal.companyId, 'billing_documents')
+    .where({ customer_id: customerId, kind: 'invoice', status: 'posted' })
+    .where('residual', '>', 0);
+  if (options.invoiceIds?.length) query = query.whereIn('id', options.invoiceIds);
+  const direction = options.order === 'oldest' ? 'asc' : 'desc';
+  const found: Array<Record<string, unknown>> = await locking(db, query.orderBy('issue_date', direction).orderBy('id', direction)).select('id', 'residual', 'total');
+  const list = found.map((r) => ({ id: Number(r.id), residual: Number(r.residual), total: Number(r.total) }));
+  if (!options.invoiceIds?.length) return list;
+  const byId = new Map(list.map((r) => [r.id, r]));
+  const missing = options.invoiceIds.filter((id) => !byId.has(Number(id)));
+  if (missing.length) throw new ValidationError({ invoice_ids: `not open invoices of this customer: ${missing.join(', ')}` });
+  return options.invoiceIds.map((id) => byId.get(Number(id))!);
+}
+
+/**
+ * Applies up to `amount` from a source to the targets in order. Each invoice's residual moves by a
+ * guarded update (`residual >= take`), so it can never go negative whatever runs beside it; an invoice
+ * reaching 0 is paid and `billing.invoice.paid` is published. Returns what went where.
+ */
+export async function applyToInvoices(
+  db: ScopedDb,
+  customerId: number,
+  source: Source,
+  amount: number,
+  targets: Array<{ id: number; residual: number; total: number }>,
+  reference: string | null = null,
+): Promise<Allocation[]> {
+  const allocations: Allocation[] = [];
+  let remaining = amount;
+  for (const target of targets) {
+    if (remaining <= 0) break;
+    const take = Math.min(remaining, target.residual);
+    if (take <= 0) continue;
+    const changed = await rows(db)('billing_documents')
+      .where({ id: target.id, company_id: db.principal.companyId })
+      .where('residual', '>=', take)
+      .update({ residual: rows(db).raw('residual - ?', [take]) });
+    if (Number(changed) !== 1) throw new ConflictError(`Invoice ${target.id} changed while it was being paid; try again`);
+    target.residual -= take;
+    remaining -= take;
+    allocations.push({ invoice_id: target.id, amount: take });
+    if (target.residual === 0) {
+      await rows(db)('billing_documents').where({ id: target.id, company_id: db.principal.companyId }).update({ status: 'paid' });
+      await db.publish(BILLING_EVENTS.invoicePaid, { invoice_id: target.id, customer_id: customerId, total: target.total });
+    }
+  }
+  await recordAllocations(db, customerId, source, allocations, reference);
+  return allocations;
+}
+
+export async function recordAllocations(db: ScopedDb, customerId: number, source: Source, allocations: Array<{ invoice_id: number | null; amount: number }>, reference: string | null = null): Promise<void> {
+  if (!allocations.length) return;
+  const now = new Date();
+  await rows(db)('billing_allocations').insert(
+    allocations.map((a) => ({
+      company_id: db.principal.companyId,
+      customer_id: customerId,
+      source_kind: source.kind,
+      source_id: source.id,
+      invoice_id: a.invoice_id,
+      amount: a.amount,
+      reference,
+      created_at: now,
+    })),
+  );
+}
+
+/** The net amount a source applied per invoice (reversal rows included), for undoing it. */
+export async function netAllocations(db: ScopedDb, source: Source): Promise<Allocation[]> {
+  const found: Array<Record<string, unknown>> = await db
+    .queryCompany(db.principal.companyId, 'billing_allocations')
+    .where({ source_kind: source.kind, source_id: source.id })
+    .whereNotNull('invoice_id')
+    .groupBy('invoice_id')
+    .select('invoice_id')
+    .sum({ amount: 'amount' });
+  return found.map((r) => ({ invoice_id: Number(r.invoice_id), amount: Number(r.amount) })).filter((a) => a.amount !== 0);
+}
+
+/** Every allocation row of a source or of an invoice, for the document pages. */
+export async function allocationsOf(db: ScopedDb, where: { source?: Source; invoiceId?: number }): Promise<Array<Record<string, unknown>>> {
+  let query = db.queryCompany(db.principal.companyId, 'billing_allocations');
+  if (where.source) query = query.where({ source_kind: where.source.kind, source_id: where.source.id });
+  if (where.invoiceId) query = query.where({ invoice_id: where.invoiceId });
+  return query.orderBy('id').select('*');
+}

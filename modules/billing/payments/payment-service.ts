@@ -1,0 +1,148 @@
+import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
+import { BILLING_EVENTS, type Caller, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
+import type { CatalogServiceImpl } from '../catalog/catalog-service';
+import { calendarDay, companyFacts, dbOf, inTransaction, isUniqueViolation } from '../shared/caller';
+import { appendLedger, lockAccount, rows } from '../ledger/account-store';
+import { applyToInvoices, netAllocations, openTargets, recordAllocations } from '../ledger/allocation';
+import { loadPayment, paymentByReference, PAYMENT_METHODS } from './payment-store';
+
+/**
+ * Payments: the reference is unique per company and journal, so recording it again answers the
+ * payment already there (`created: false`). Only paid money moves the ledger; becoming paid allocates
+ * it (oldest invoice first, or the invoices picked), keeps the rest as credit and publishes
+ * `billing.payment.posted` in the same transaction: a handler that throws rolls the payment back.
+ */
+export class PaymentServiceImpl implements PaymentService {
+  constructor(private readonly catalog: CatalogServiceImpl) {}
+
+  async record(caller: Caller, input: RecordPaymentInput): Promise<Payment> {
+    checkInput(input);
+    return inTransaction(caller, async (db) => {
+      const reference = input.reference.trim();
+      const known = await paymentByReference(db, input.journalId, reference, false);
+      if (known) return { ...known, created: false };
+      const journal = await this.catalog.journal(db, input.journalId);
+      if (!journal.active) throw new ValidationError({ journal_id: `journal ${journal.code} is inactive` });
+      await lockAccount(db, input.customerId);
+      const facts = await companyFacts(db);
+      let id: number;
+      try {
+        id = await db.insert('billing_payments', {
+          customer_id: input.customerId,
+          journal_id: journal.id,
+          amount: input.amount,
+          currency: facts.currency,
+          method: input.method,
+          reference,
+          status: 'processing',
+          unallocated: 0,
+          allocate: input.allocate !== false,
+          invoice_ids: input.invoiceIds?.length ? JSON.stringify(input.invoiceIds) : null,
+          metadata: JSON.stringify(input.metadata ?? {}),
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const existing = await paymentByReference(db, input.journalId, reference, true);
+        if (!existing) throw error;
+        return { ...existing, created: false };
+      }
+      if ((input.status ?? 'paid') === 'paid') await this.settle(db, id, input.invoiceIds ?? null, input.allocate !== false);
+      return { ...(await loadPayment(db, id)), created: true };
+    });
+  }
+
+  /** processing → paid: ledger, allocations, credit, event. The caller holds the account lock. */
+  private async settle(db: ScopedDb, id: number, invoiceIds: number[] | null, allocate: boolean): Promise<void> {
+    const payment = await loadPayment(db, id, true);
+    const journal = await this.catalog.journal(db, payment.journal_id);
+    const facts = await companyFacts(db);
+    const targets = allocate ? await openTargets(db, payment.customer_id, { invoiceIds, order: 'oldest' }) : [];
+    const allocations = await applyToInvoices(db, payment.customer_id, { kind: 'payment', id }, payment.amount, targets);
+    const unallocated = payment.amount - allocations.reduce((sum, a) => sum + a.amount, 0);
+    const today = calendarDay(facts.timezone);
+    await rows(db)('billing_payments').where({ id, company_id: db.principal.companyId }).update({ status: 'paid', unallocated, paid_date: today });
+    await appendLedger(db, payment.customer_id, [{ kind: 'payment', amount: -payment.amount, date: today, description: `Payment ${payment.reference} (${journal.code})`, paymentId: id }], unallocated);
+    await db.publish(BILLING_EVENTS.paymentPosted, {
+      payment_id: id,
+      customer_id: payment.customer_id,
+      journal_id: journal.id,
+      journal_code: journal.code,
+      amount: payment.amount,
+      currency: payment.currency,
+      method: payment.method,
+      reference: payment.reference,
+      allocations,
+      metadata: payment.metadata,
+    });
+  }
+
+  confirm(caller: Caller, id: number): Promise<Payment> {
+    return inTransaction(caller, async (db) => {
+      const seen = await loadPayment(db, id);
+      await lockAccount(db, seen.customer_id);
+      const payment = await loadPayment(db, id, true);
+      if (payment.status === 'paid') return payment;
+      if (payment.status !== 'processing') throw new ConflictError(`Payment ${payment.reference} is ${payment.status}; only a processing payment can be confirmed`);
+      const row = await db.queryCompany(db.principal.companyId, 'billing_payments').where({ id }).first('invoice_ids', 'allocate');
+      const invoiceIds = row?.invoice_ids ? (JSON.parse(String(row.invoice_ids)) as number[]) : null;
+      await this.settle(db, id, invoiceIds, Boolean(row?.allocate));
+      await db.audit({ table: 'billing_payments', recordId: id, action: 'confirm', changes: { status: { from: 'processing', to: 'paid' } } });
+      return loadPayment(db, id);
+    });
+  }
+
+  fail(caller: Caller, id: number): Promise<Payment> {
+    return inTransaction(caller, async (db) => {
+      const payment = await loadPayment(db, id, true);
+      if (payment.status === 'failed') return payment;
+      if (payment.status !== 'processing') throw new ConflictError(`Payment ${payment.reference} is ${payment.status}; only a processing payment can fail`);
+      await db.update('billing_payments', id, { status: 'failed' });
+      return loadPayment(db, id);
+    });
+  }
+
+  /**
+   * paid → reversed: every allocation gets its counter row and the invoices their residual back, the
+   * credit it left is withdrawn, the ledger gets the amount back, and `billing.payment.reversed` lets
+   * the modules that reacted undo what they did. Reversing twice answers the reversed payment.
+   */
+  reverse(caller: Caller, id: number, reason: string): Promise<Payment> {
+    return inTransaction(caller, async (db) => {
+      const seen = await loadPayment(db, id);
+      await lockAccount(db, seen.customer_id);
+      const payment = await loadPayment(db, id, true);
+      if (payment.status === 'reversed') return payment;
+      if (payment.status !== 'paid') throw new ConflictError(`Payment ${payment.reference} is ${payment.status}; only a paid payment can be reversed`);
+      if (!String(reason ?? '').trim()) throw new ValidationError({ reason: 'is required' });
+      const source = { kind: 'payment' as const, id };
+      const undo = await netAllocations(db, source);
+      for (const a of undo) {
+        await rows(db)('billing_documents')
+          .where({ id: a.invoice_id, company_id: db.principal.companyId })
+          .update({ residual: rows(db).raw('residual + ?', [a.amount]), status: 'posted' });
+      }
+      await recordAllocations(db, payment.customer_id, source, undo.map((a) => ({ invoice_id: a.invoice_id, amount: -a.amount })));
+      const facts = await companyFacts(db);
+      await rows(db)('billing_payments').where({ id }).update({ status: 'reversed', unallocated: 0, reversal_reason: reason.slice(0, 500) });
+      await db.audit({ table: 'billing_payments', recordId: id, action: 'reverse', changes: { reason } });
+      await appendLedger(db, payment.customer_id, [{ kind: 'reversal', amount: payment.amount, date: calendarDay(facts.timezone), description: `Reversal of payment ${payment.reference}: ${reason}`, paymentId: id }], -payment.unallocated);
+      await db.publish(BILLING_EVENTS.paymentReversed, { payment_id: id, customer_id: payment.customer_id, amount: payment.amount, reference: payment.reference, metadata: payment.metadata });
+      return loadPayment(db, id);
+    });
+  }
+
+  get(caller: Caller, id: number): Promise<Payment> {
+    return loadPayment(dbOf(caller), id);
+  }
+}
+
+function checkInput(input: RecordPaymentInput): void {
+  const errors: Record<string, string> = {};
+  if (!Number.isSafeInteger(input.customerId) || input.customerId <= 0) errors.customer_id = 'must be a customer id';
+  if (!Number.isSafeInteger(input.journalId) || input.journalId <= 0) errors.journal_id = 'must be a journal id';
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) errors.amount = 'must be a positive amount in minor units';
+  if (!PAYMENT_METHODS.includes(input.method)) errors.method = `must be one of ${PAYMENT_METHODS.join(', ')}`;
+  if (typeof input.reference !== 'string' || !input.reference.trim() || input.reference.length > 120) errors.reference = 'must be 1 to 120 characters';
+  if (input.status !== undefined && input.status !== 'processing' && input.status !== 'paid') errors.status = 'must be processing or paid';
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+}
