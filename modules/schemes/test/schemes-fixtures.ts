@@ -65,9 +65,9 @@ export async function makeCustomer(w: SchemesWorld, shop = 0): Promise<number> {
   return (await w.customers.create(w.ctx, { first_name: 'Ama', last_name: uniq('Mensah'), shop_id: w.shops[shop] })).id;
 }
 
-/** A daily rate of 40: 840 per 21 days; total 10,000 with a 1,600 deposit (already paid off by default). */
+/** A daily rate of 40: 840 per 21 days; total 10,000 with a 1,600 deposit invoiced at once; starting today (UTC companies). */
 export async function makePlan(w: SchemesWorld, customerId: number, over: Record<string, unknown> = {}): Promise<PayPlan> {
-  return w.plans.create(w.ctx, { customer_id: customerId, product_code: 'KIT', total: 10000, deposit: 1600, instalment_amount: 840, instalment_days: 21, start_date: '2026-01-01', device_serial: uniq('SN'), ...over } as any);
+  return w.plans.create(w.ctx, { customer_id: customerId, product_code: 'KIT', total: 10000, deposit: 1600, instalment_amount: 840, instalment_days: 21, start_date: new Date().toISOString().slice(0, 10), device_serial: uniq('SN'), ...over } as any);
 }
 
 /** A by-customer group holding exactly these customers. */
