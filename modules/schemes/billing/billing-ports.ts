@@ -1,6 +1,6 @@
 import type { Container } from 'inversify';
-import type { RequestContext, ScopedDb } from 'tessera/core';
-import { BILLING, type CatalogService, type CreditNoteService, type DocumentService, type PaymentService } from '../../billing/api';
+import type { EntityService, RequestContext, ScopedDb } from 'tessera/core';
+import { BILLING, type CatalogService, type CreditNoteService, type DocumentService, type Journal, type PaymentService } from '../../billing/api';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 
 /**
@@ -14,6 +14,11 @@ export interface Ports {
   catalog(): CatalogService;
   customers(): CustomerService;
   groups(): CustomerGroupService;
+  /**
+   * The company's journals, for pickers. billing's contract has no list of journals: this reads them
+   * through the journal entity's service (`billing.journal`, open reads), never billing's tables.
+   */
+  journals(ctx: RequestContext, companyId: number): Promise<Journal[]>;
   /** A request context over an event handler's transaction, for services that take one (crm's). */
   contextOf(db: ScopedDb): RequestContext;
 }
@@ -31,6 +36,7 @@ export function portsOf(container: Container): Ports {
     catalog: () => container.get<CatalogService>(BILLING.Catalog),
     customers: () => container.get<CustomerService>(CRM.Customers),
     groups: () => container.get<CustomerGroupService>(CRM.CustomerGroups),
+    journals: async (ctx, companyId) => (await container.get<EntityService<any>>(Symbol.for('billing.journal')).list(ctx, { companyId })) as unknown as Journal[],
     contextOf: (db) => systemContext(db, container),
   };
 }
