@@ -58,6 +58,8 @@ export function createHttpApp(kernel: Kernel): HttpApp {
   );
 
   app.use('/static/shell', express.static(path.join(kernel.config.rootDir, 'views', 'static'), { maxAge: '1h' }));
+  // Chart.js for every module's charts, served from the app itself (the CSP allows scripts from 'self' only).
+  app.get('/static/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js'), { maxAge: '1h' }));
   for (const source of kernel.installed) {
     app.use(`/static/${source.manifest.name}`, express.static(path.join(source.dir, 'public'), { maxAge: '1h' }));
   }

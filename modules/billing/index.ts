@@ -7,6 +7,16 @@ import { makeServices } from './services';
 import { documentApiRoutes } from './documents/document-api';
 import { paymentApiRoutes } from './payments/payment-api';
 import { accountApiRoutes } from './ledger/account-api';
+import { SelectiveBilling } from './selective/selective-service';
+import { selectiveApiRoutes } from './selective/selective-api';
+import { documentPageRoutes } from './documents/document-pages';
+import { documentFormRoutes } from './documents/document-form-pages';
+import { paymentPageRoutes } from './payments/payment-pages';
+import { counterPageRoutes } from './payments/counter-pages';
+import { statementPageRoutes, customerPanel } from './ledger/statement-pages';
+import { printPageRoutes } from './printing/print-pages';
+import { profilePageRoutes } from './crm/profile-pages';
+import { reportApiRoutes, reportPageRoutes } from './reports/report-pages';
 
 /**
  * billing: journals, catalogue, documents, payments and the receivables ledger. Other modules use
@@ -25,6 +35,20 @@ export default defineModule({
     m.services.bind(BILLING.CreditNotes, services.creditNotes);
     m.services.bind(BILLING.Accounts, services.accounts);
 
-    for (const route of [...documentApiRoutes(services), ...paymentApiRoutes(services), ...accountApiRoutes(services)]) m.routes.api(route);
+    const selective = new SelectiveBilling(services);
+    for (const route of [...documentApiRoutes(services), ...paymentApiRoutes(services), ...accountApiRoutes(services), ...selectiveApiRoutes(selective), ...reportApiRoutes()]) m.routes.api(route);
+    const pages = [
+      ...documentFormRoutes(services),
+      ...printPageRoutes(services),
+      ...documentPageRoutes(services),
+      ...paymentPageRoutes(services),
+      ...counterPageRoutes(services),
+      ...statementPageRoutes(services),
+      ...profilePageRoutes(services),
+      ...reportPageRoutes(),
+    ];
+    for (const route of pages) m.routes.page(route);
+    m.views.slot(customerPanel(services));
+    m.jobs.define('selective', SelectiveBilling.jobHandler(m.container, selective), { attempts: 3 });
   },
 });

@@ -83,15 +83,12 @@ export async function recordAllocations(db: ScopedDb, customerId: number, source
 }
 
 /** The net amount a source applied per invoice (reversal rows included), for undoing it. */
-export async function netAllocations(db: ScopedDb, source: Source): Promise<Allocation[]> {
-  const found: Array<Record<string, unknown>> = await db
-    .queryCompany(db.principal.companyId, 'billing_allocations')
-    .where({ source_kind: source.kind, source_id: source.id })
-    .whereNotNull('invoice_id')
-    .groupBy('invoice_id')
-    .select('invoice_id')
-    .sum({ amount: 'amount' });
-  return found.map((r) => ({ invoice_id: Number(r.invoice_id), amount: Number(r.amount) })).filter((a) => a.amount !== 0);
+export async function netAllocations(db: ScopedDb, source: Source, latest = false): Promise<Allocation[]> {
+  const query = db.queryCompany(db.principal.companyId, 'billing_allocations').where({ source_kind: source.kind, source_id: source.id }).whereNotNull('invoice_id');
+  const found: Array<Record<string, unknown>> = await (latest ? locking(db, query) : query).orderBy('id').select('invoice_id', 'amount');
+  const net = new Map<number, number>();
+  for (const r of found) net.set(Number(r.invoice_id), (net.get(Number(r.invoice_id)) ?? 0) + Number(r.amount));
+  return [...net].map(([invoice_id, amount]) => ({ invoice_id, amount })).filter((a) => a.amount !== 0);
 }
 
 /** Every allocation row of a source or of an invoice, for the document pages. */

@@ -1,7 +1,7 @@
 import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
 import { BILLING_EVENTS, type Caller, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
-import { calendarDay, companyFacts, dbOf, inTransaction, isUniqueViolation } from '../shared/caller';
+import { calendarDay, companyFacts, dbOf, inTransaction, isContext, isUniqueViolation } from '../shared/caller';
 import { appendLedger, lockAccount, rows } from '../ledger/account-store';
 import { applyToInvoices, netAllocations, openTargets, recordAllocations } from '../ledger/allocation';
 import { loadPayment, paymentByReference, PAYMENT_METHODS } from './payment-store';
@@ -17,6 +17,18 @@ export class PaymentServiceImpl implements PaymentService {
 
   async record(caller: Caller, input: RecordPaymentInput): Promise<Payment> {
     checkInput(input);
+    try {
+      return await this.recordOnce(caller, input);
+    } catch (error) {
+      if (!(error instanceof DuplicateReference)) throw error;
+      // Another request recorded this reference first and committed: this transaction was undone, read it afresh.
+      const existing = await paymentByReference(dbOf(caller), input.journalId, input.reference.trim(), false);
+      if (!existing) throw error.cause;
+      return { ...existing, created: false };
+    }
+  }
+
+  private recordOnce(caller: Caller, input: RecordPaymentInput): Promise<Payment> {
     return inTransaction(caller, async (db) => {
       const reference = input.reference.trim();
       const known = await paymentByReference(db, input.journalId, reference, false);
@@ -42,6 +54,8 @@ export class PaymentServiceImpl implements PaymentService {
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
+        if (isContext(caller)) throw new DuplicateReference(error);
+        // Inside someone else's transaction: a locking read sees the committed payment.
         const existing = await paymentByReference(db, input.journalId, reference, true);
         if (!existing) throw error;
         return { ...existing, created: false };
@@ -115,7 +129,7 @@ export class PaymentServiceImpl implements PaymentService {
       if (payment.status !== 'paid') throw new ConflictError(`Payment ${payment.reference} is ${payment.status}; only a paid payment can be reversed`);
       if (!String(reason ?? '').trim()) throw new ValidationError({ reason: 'is required' });
       const source = { kind: 'payment' as const, id };
-      const undo = await netAllocations(db, source);
+      const undo = await netAllocations(db, source, true);
       for (const a of undo) {
         await rows(db)('billing_documents')
           .where({ id: a.invoice_id, company_id: db.principal.companyId })
@@ -145,4 +159,11 @@ function checkInput(input: RecordPaymentInput): void {
   if (typeof input.reference !== 'string' || !input.reference.trim() || input.reference.length > 120) errors.reference = 'must be 1 to 120 characters';
   if (input.status !== undefined && input.status !== 'processing' && input.status !== 'paid') errors.status = 'must be processing or paid';
   if (Object.keys(errors).length) throw new ValidationError(errors);
+}
+
+/** The reference was taken by a transaction that committed while this one ran. */
+class DuplicateReference extends Error {
+  constructor(override readonly cause: unknown) {
+    super('payment reference already recorded');
+  }
 }

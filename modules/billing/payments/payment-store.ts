@@ -22,13 +22,13 @@ export function toPayment(row: Record<string, unknown>): Payment {
   };
 }
 
-/** The payment with its net allocations; 404 outside the caller's companies. */
-export async function loadPayment(db: ScopedDb, id: number, lock = false): Promise<Payment> {
+/** The payment with its net allocations; 404 outside the caller's companies. `lock` reads the latest committed rows, locked. */
+export async function loadPayment(db: ScopedDb, id: number, lock = false, latestAllocations = false): Promise<Payment> {
   const query = db.query('billing_payments').where('billing_payments.id', id);
   const row = await (lock ? locking(db, query) : query).first();
   if (!row) throw new NotFoundError('Payment');
   const payment = toPayment(row);
-  payment.allocations = await netAllocations(db, { kind: 'payment', id: payment.id });
+  payment.allocations = await netAllocations(db, { kind: 'payment', id: payment.id }, latestAllocations);
   return payment;
 }
 
@@ -36,7 +36,7 @@ export async function loadPayment(db: ScopedDb, id: number, lock = false): Promi
 export async function paymentByReference(db: ScopedDb, journalId: number, reference: string, lock: boolean): Promise<Payment | null> {
   const query = db.queryCompany(db.principal.companyId, 'billing_payments').where({ journal_id: journalId, reference });
   const row = await (lock ? locking(db, query) : query).first('id');
-  return row ? loadPayment(db, Number(row.id)) : null;
+  return row ? loadPayment(db, Number(row.id), lock, lock) : null;
 }
 
 export function paymentStatus(value: unknown): PaymentStatus {
