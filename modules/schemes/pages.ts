@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { HANDLED, parseAmount, toDate, type EntityService, type ModuleContext, type RequestContext } from 'tessera/core';
+import { parseAmount, toDate, type EntityService, type ModuleContext, type RequestContext } from 'tessera/core';
 import { BILLING_PERMISSIONS } from '../billing/api';
 import { SCHEMES_PERMISSIONS } from './api';
 import type { Ports } from './billing/billing-ports';
@@ -16,7 +15,6 @@ export interface PageDeps {
 }
 
 const KINDS: Record<string, string> = { payment: 'Payment', bonus: 'Bonus', payment_reversed: 'Payment reversed', bonus_reversed: 'Bonus reversed', completed: 'Paid off' };
-const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
 
 /** schemes' hand-written pages and panels (the entities' lists and records are derived). */
 export function registerPages(m: ModuleContext, deps: PageDeps): void {
@@ -59,16 +57,6 @@ export function registerPages(m: ModuleContext, deps: PageDeps): void {
       const payment = await ports.payments().record(ctx, { customerId: plan.customer_id, journalId: Number(body.journal_id), amount, method: 'mobile_money', reference, metadata: { pay_plan_id: plan.id } });
       const message = payment.created === false ? `Payment ${reference} was already recorded` : `Payment ${reference} recorded`;
       return { redirect: back, flash: { type: payment.created === false ? 'info' : 'success', message } };
-    },
-  });
-
-  m.routes.page({
-    method: 'GET',
-    path: '/schemes/assets/chart.umd.js',
-    permission: SCHEMES_PERMISSIONS.planRead,
-    handler: async (_ctx, _input, _req, res) => {
-      res.type('application/javascript').set('Cache-Control', 'private, max-age=3600').sendFile(CHART_JS);
-      return HANDLED;
     },
   });
 
