@@ -11,7 +11,7 @@
  *   BENCH_ROUNDS=2              the load comes in alternating slices (page, plain, plain, page, ...)
  *   BENCH_CONNECTIONS=10        concurrent connections                 BENCH_ROWS=50    rows on the page
  *   BENCH_RESTARTS=5            restarts whose median is `startup`     BENCH_SKIP_STARTUP=1  page figures only
- *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
+ *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts   BENCH_SKIP_SCHEMES=1  leave out bench/schemes-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -105,6 +105,19 @@ async function main(): Promise<void> {
     ratioLine = `page/plain ratio: ${result.ratio.toFixed(2)}`;
     // The page bench's database is done with: drop it before crm's own (longer) bench starts.
     await cleanUp();
+
+    // schemes' figures: payments with pay plans and bundles against billing's plain posting (own database).
+    const schemesBench = path.join(__dirname, 'schemes-bench.ts');
+    if (fs.existsSync(schemesBench) && process.env.BENCH_SKIP_SCHEMES !== '1') {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runSchemesBench } = require(schemesBench) as { runSchemesBench(print: (line: string) => void): Promise<void> };
+        await runSchemesBench(print);
+      } catch (error) {
+        print(`schemes bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
 
     // 3. crm's own figures, when its engineer provides them (it makes and drops its own database).
     const crmBench = path.join(__dirname, 'crm-bench.ts');
