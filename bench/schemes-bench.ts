@@ -30,7 +30,7 @@ export async function runSchemesBench(print: (line: string) => void): Promise<vo
   let kernel: Kernel | null = null;
   try {
     kernel = await Kernel.boot({
-      config: { instanceName: `schemes-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: false },
+      config: { instanceName: `schemes-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: (process.env.SCHEMES_BENCH_LOG ?? 'silent') as any, demo: false },
     });
     const knex = kernel.knex;
     const companyId = Number((await knex('core_companies').orderBy('id').first('id')).id);
@@ -71,19 +71,22 @@ export async function runSchemesBench(print: (line: string) => void): Promise<vo
     const cursors = { plain: 0, plans: 0 };
     const post = (kind: 'plain' | 'plans') => async () => {
       const ids = kind === 'plain' ? plainIds : planIds;
-      const customer = ids[cursors[kind]++ % ids.length];
+      // Strided, so concurrent payments rarely touch neighbouring customers' rows.
+      const customer = ids[(cursors[kind]++ * 7919) % ids.length];
       const res = await fetch(`${url}/api/v1/billing/payments`, { method: 'POST', headers, body: JSON.stringify({ customer_id: customer, journal_id: momo.id, amount: 840, method: 'mobile_money', reference: `${kind}-${crypto.randomBytes(6).toString('hex')}` }) });
-      await res.arrayBuffer();
-      if (res.status !== 201 && res.status !== 200) throw new Error(`payment answered ${res.status}`);
+      if (res.status === 201 || res.status === 200) await res.arrayBuffer();
+      if (res.status !== 201 && res.status !== 200) throw new Error(`payment answered ${res.status}: ${Buffer.from(await res.arrayBuffer()).toString().slice(0, 300)}`);
     };
     await hammer(post('plain'), connections, 2);
     await hammer(post('plans'), connections, 2);
-    const totals = { plain: { n: 0, s: 0 }, plans: { n: 0, s: 0 } };
+    const totals = { plain: { n: 0, s: 0, failed: 0, error: null as string | null }, plans: { n: 0, s: 0, failed: 0, error: null as string | null } };
     for (let r = 0; r < rounds; r++) {
       for (const kind of (r % 2 ? ['plans', 'plain'] : ['plain', 'plans']) as Array<'plain' | 'plans'>) {
         const got = await hammer(post(kind), connections, duration);
         totals[kind].n += got.count;
         totals[kind].s += got.seconds;
+        totals[kind].failed += got.failed;
+        totals[kind].error ??= got.firstError;
       }
     }
     const plain = totals.plain.n / totals.plain.s;
@@ -91,6 +94,7 @@ export async function runSchemesBench(print: (line: string) => void): Promise<vo
     const bonuses = Number((await knex('schemes_plan_events').where({ company_id: companyId, kind: 'bonus' }).count({ n: '*' }).first())!.n);
     print(`schemes payments with plan + 20 bundles over HTTP: ${withPlans.toFixed(1)} payments/s (${connections} connections, ${bonuses.toLocaleString('en-US')} bonuses awarded)`);
     print(`billing plain payments over HTTP (raw baseline, same run): ${plain.toFixed(1)} payments/s`);
+    for (const kind of ['plain', 'plans'] as const) if (totals[kind].failed) print(`schemes bench ${kind} payments failed: ${totals[kind].failed} (${totals[kind].error})`);
     print(`schemes payments/plain ratio: ${(withPlans / plain).toFixed(2)} (target ≥ 0.70)`);
 
     const listUrl = `${url}/api/v1/schemes/pay-plans/expiring?days=3`;
@@ -112,17 +116,25 @@ export async function runSchemesBench(print: (line: string) => void): Promise<vo
 }
 
 /** `connections` loops calling `work` for `seconds`; answers how many calls completed. */
-async function hammer(work: () => Promise<void>, connections: number, seconds: number): Promise<{ count: number; seconds: number }> {
+/** `connections` loops calling `work` for `seconds`: how many calls completed, and how many failed (not counted). */
+async function hammer(work: () => Promise<void>, connections: number, seconds: number): Promise<{ count: number; failed: number; seconds: number; firstError: string | null }> {
   const started = performance.now();
   const until = started + seconds * 1000;
   let count = 0;
+  let failed = 0;
+  let firstError: string | null = null;
   await Promise.all(Array.from({ length: connections }, async () => {
     while (performance.now() < until) {
-      await work();
-      count++;
+      try {
+        await work();
+        count++;
+      } catch (error) {
+        failed++;
+        firstError ??= (error as Error).message;
+      }
     }
   }));
-  return { count, seconds: (performance.now() - started) / 1000 };
+  return { count, failed, seconds: (performance.now() - started) / 1000, firstError };
 }
 
 async function timeIt(fn: () => Promise<unknown>, runs = 40): Promise<{ p50: number; p95: number }> {

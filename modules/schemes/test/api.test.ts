@@ -73,3 +73,15 @@ describe('schemes JSON API @integration', function () {
     for (const p of ['/api/v1/schemes/pay-plans', '/api/v1/schemes/pay-plans/{id}/events', '/api/v1/schemes/bundles', '/api/v1/schemes/bundles/preview']) expect(paths, p).to.include(p);
   });
 });
+
+describe('schemes role templates @integration', () => {
+  it('installs Call center supervisor and Customer service manager holding schemes.bundle.manage, and Call center agent without it', async () => {
+    const w = await schemesWorld();
+    const roles = await w.t.knex('core_roles').whereNull('company_id').whereIn('name', ['Call center supervisor', 'Customer service manager', 'Call center agent']);
+    expect(roles).to.have.length(3);
+    const holds = async (name: string) => (await w.t.knex('core_role_permissions').where({ role_id: roles.find((r: any) => r.name === name).id }).pluck('permission')) as string[];
+    expect(await holds('Call center supervisor')).to.include('schemes.bundle.manage');
+    expect(await holds('Customer service manager')).to.include('schemes.bundle.manage');
+    expect(await holds('Call center agent')).to.include('billing.payment.record').and.not.include('schemes.bundle.manage');
+  });
+});
