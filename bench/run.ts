@@ -11,7 +11,9 @@
  *   BENCH_ROUNDS=2              the load comes in alternating slices (page, plain, plain, page, ...)
  *   BENCH_CONNECTIONS=10        concurrent connections                 BENCH_ROWS=50    rows on the page
  *   BENCH_RESTARTS=5            restarts whose median is `startup`     BENCH_SKIP_STARTUP=1  page figures only
- *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts   BENCH_SKIP_SCHEMES=1  leave out bench/schemes-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
+ *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts       BENCH_SKIP_BILLING=1  leave out bench/billing-bench.ts
+ *   BENCH_SKIP_SCHEMES=1        leave out bench/schemes-bench.ts
+ *                                                                  BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -128,6 +130,18 @@ async function main(): Promise<void> {
         await runCrmBench(print);
       } catch (error) {
         print(`crm bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    // 4. billing's figures (its own database, dropped at the end).
+    if (process.env.BENCH_SKIP_BILLING !== '1') {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runBillingBench } = require('./billing-bench') as { runBillingBench(print: (line: string) => void): Promise<void> };
+        await runBillingBench(print);
+      } catch (error) {
+        print(`billing bench: failed (${firstLine(error)})`);
         process.exitCode = 1;
       }
     }

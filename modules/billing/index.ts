@@ -17,6 +17,8 @@ import { statementPageRoutes, customerPanel } from './ledger/statement-pages';
 import { printPageRoutes } from './printing/print-pages';
 import { profilePageRoutes } from './crm/profile-pages';
 import { reportApiRoutes, reportPageRoutes } from './reports/report-pages';
+import { seedBillingDemo } from './demo-data';
+import { selectivePageRoutes } from './selective/selective-pages';
 
 /**
  * billing: journals, catalogue, documents, payments and the receivables ledger. Other modules use
@@ -46,9 +48,11 @@ export default defineModule({
       ...statementPageRoutes(services),
       ...profilePageRoutes(services),
       ...reportPageRoutes(),
+      ...selectivePageRoutes(selective),
     ];
     for (const route of pages) m.routes.page(route);
     m.views.slot(customerPanel(services));
+    m.demo(seedBillingDemo);
     m.jobs.define('selective', SelectiveBilling.jobHandler(m.container, selective), { attempts: 3 });
   },
 });

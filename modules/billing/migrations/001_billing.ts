@@ -70,6 +70,8 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['company_id', 'origin_module', 'origin_key']);
     t.index(['company_id', 'customer_id', 'kind', 'status']);
     t.index(['company_id', 'kind', 'status', 'issue_date']);
+    // Aged receivables read only this index (no table rows) over a million invoices.
+    t.index(['company_id', 'kind', 'status', 'due_date', 'residual', 'customer_id'], 'billing_documents_aging');
   });
   await knex.schema.createTable('billing_document_lines', (t) => {
     t.increments('id').primary();
@@ -137,7 +139,7 @@ export async function up(knex: Knex): Promise<void> {
   await createBusinessTable(knex, 'billing_selective_runs', (t) => {
     t.string('status', 16).notNullable();
     t.text('criteria').notNullable();
-    t.text('customer_ids').notNullable();
+    t.text('customer_ids', 'mediumtext').notNullable();
     t.integer('total').notNullable().defaultTo(0);
     t.integer('done').notNullable().defaultTo(0);
     t.integer('invoices').notNullable().defaultTo(0);

@@ -1,5 +1,5 @@
 import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
-import { BILLING_EVENTS, type Caller, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
+import { BILLING_EVENTS, type Caller, type Journal, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
 import { calendarDay, companyFacts, dbOf, inTransaction, isContext, isUniqueViolation } from '../shared/caller';
 import { appendLedger, lockAccount, rows } from '../ledger/account-store';
@@ -60,15 +60,19 @@ export class PaymentServiceImpl implements PaymentService {
         if (!existing) throw error;
         return { ...existing, created: false };
       }
-      if ((input.status ?? 'paid') === 'paid') await this.settle(db, id, input.invoiceIds ?? null, input.allocate !== false);
-      return { ...(await loadPayment(db, id)), created: true };
+      const payment: Payment = {
+        id, company_id: db.principal.companyId, customer_id: input.customerId, journal_id: journal.id, amount: input.amount, currency: facts.currency,
+        method: input.method, reference, status: 'processing', unallocated: 0, allocations: [], metadata: input.metadata ?? {}, created: true,
+      };
+      if ((input.status ?? 'paid') !== 'paid') return payment;
+      // The payment was just written in this transaction: settle it from what is known, without reading it back.
+      return { ...(await this.settle(db, payment, journal, input.invoiceIds ?? null, input.allocate !== false)), created: true };
     });
   }
 
   /** processing → paid: ledger, allocations, credit, event. The caller holds the account lock. */
-  private async settle(db: ScopedDb, id: number, invoiceIds: number[] | null, allocate: boolean): Promise<void> {
-    const payment = await loadPayment(db, id, true);
-    const journal = await this.catalog.journal(db, payment.journal_id);
+  private async settle(db: ScopedDb, payment: Payment, journal: Journal, invoiceIds: number[] | null, allocate: boolean): Promise<Payment> {
+    const id = payment.id;
     const facts = await companyFacts(db);
     const targets = allocate ? await openTargets(db, payment.customer_id, { invoiceIds, order: 'oldest' }) : [];
     const allocations = await applyToInvoices(db, payment.customer_id, { kind: 'payment', id }, payment.amount, targets);
@@ -88,6 +92,7 @@ export class PaymentServiceImpl implements PaymentService {
       allocations,
       metadata: payment.metadata,
     });
+    return { ...payment, status: 'paid', unallocated, allocations };
   }
 
   confirm(caller: Caller, id: number): Promise<Payment> {
@@ -99,7 +104,7 @@ export class PaymentServiceImpl implements PaymentService {
       if (payment.status !== 'processing') throw new ConflictError(`Payment ${payment.reference} is ${payment.status}; only a processing payment can be confirmed`);
       const row = await db.queryCompany(db.principal.companyId, 'billing_payments').where({ id }).first('invoice_ids', 'allocate');
       const invoiceIds = row?.invoice_ids ? (JSON.parse(String(row.invoice_ids)) as number[]) : null;
-      await this.settle(db, id, invoiceIds, Boolean(row?.allocate));
+      await this.settle(db, payment, await this.catalog.journal(db, payment.journal_id), invoiceIds, Boolean(row?.allocate));
       await db.audit({ table: 'billing_payments', recordId: id, action: 'confirm', changes: { status: { from: 'processing', to: 'paid' } } });
       return loadPayment(db, id);
     });

@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { billingWorld, makeCustomer, type BillingWorld } from './billing-fixtures';
 
 describe('billing JSON API @integration', function () {
+  this.timeout(120_000);
   let w: BillingWorld;
   let auth: Record<string, string>;
   const api = () => supertest(w.t.app);

@@ -19,6 +19,7 @@ describe('billing line arithmetic', () => {
 });
 
 describe('billing documents @integration', function () {
+  this.timeout(120_000);
   let w: BillingWorld;
   before(async () => {
     w = await billingWorld({ timezone: 'Pacific/Kiritimati' });

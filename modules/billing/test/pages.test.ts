@@ -3,6 +3,7 @@ import { billingWorld, makeCustomer, postedInvoice, type BillingWorld } from './
 import type { TestAgent } from '../../../test/support/harness';
 
 describe('billing pages @integration', function () {
+  this.timeout(120_000);
   let w: BillingWorld;
   let agent: TestAgent;
   let customer: number;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { billingWorld, ledgerCheck, makeCustomer, postedInvoice, type BillingWorld } from './billing-fixtures';
 
 describe('billing receivables @integration', function () {
+  this.timeout(120_000);
   let w: BillingWorld;
   before(async () => {
     w = await billingWorld();

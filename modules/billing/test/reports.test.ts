@@ -3,6 +3,7 @@ import { addDays } from '../shared/caller';
 import { billingWorld, makeCustomer, postedInvoice, type BillingWorld } from './billing-fixtures';
 
 describe('billing reports @integration', function () {
+  this.timeout(120_000);
   let w: BillingWorld;
   let auth: Record<string, string>;
   before(async () => {

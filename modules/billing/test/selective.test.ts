@@ -72,4 +72,17 @@ describe('billing selective billing @integration', function () {
     const run = await w.t.request().get(`/api/v1/billing/selective-runs/${started.body.id}`).set({ Authorization: `Bearer ${token}`, Accept: 'application/json' }).expect(200);
     expect(run.body).to.include({ status: 'done', percent: 100, invoices: 3 });
   });
+
+  it('shows the table and starts a run from the page, with a progress page', async () => {
+    const { name, ids } = await route(2, true);
+    const agent = await w.t.login(w.admin.email, w.admin.password);
+    const table = await agent.get(`/billing/selective?delivery_route=${name}`).expect(200);
+    expect(table.text).to.contain('selective-table');
+    const started = await agent.post('/billing/selective', { delivery_route: name, customer_ids: ids.map(String) }).expect(302);
+    await w.t.drainJobs(60_000);
+    const runPage = await agent.get(started.headers.location).expect(200);
+    expect(runPage.text).to.contain('job-progress');
+    const progress = await agent.get(`${started.headers.location}/progress`).expect(200);
+    expect(progress.body).to.include({ status: 'completed', progress: 100 });
+  });
 });

@@ -1,0 +1,185 @@
+/**
+ * billing's figures for `npm run bench`, one `name: value unit` a line (MariaDB with DATABASE_URL):
+ *  - payments per second posted over HTTP by 8 concurrent clients, against the raw transaction doing the
+ *    same rows (account lock, payment, guarded residual update, allocation, ledger row, balance) with
+ *    mysql2 in the same run, and their ratio (aim ≥ 0.5);
+ *  - posting a 20-line invoice over HTTP (p50); a customer statement of 10,000 ledger rows (p50, aim < 50 ms);
+ *  - aged receivables over 1,000,000 invoices (BILLING_BENCH_INVOICES; aim < 2 s);
+ *  - a selective billing run of 10,000 customers (BILLING_BENCH_SELECTIVE), invoices per second.
+ */
+import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Knex } from 'knex';
+import { Kernel } from '../core/kernel/kernel';
+import { createTestDatabase } from '../test/support/test-database';
+import { agedReceivables } from '../modules/billing/reports/report-queries';
+import { statementOf } from '../modules/billing/ledger/statement';
+import { SelectiveBilling } from '../modules/billing/selective/selective-service';
+import { makeServices } from '../modules/billing/services';
+
+const ADMIN = { email: 'admin@billing.bench', password: 'billing-bench-password' };
+const CLIENTS = 8;
+const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function pool<T>(clients: number, count: number, task: (i: number) => Promise<T>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < count) await task(next++);
+  }));
+}
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+export async function runBillingBench(print: (line: string) => void): Promise<void> {
+  const database = await createTestDatabase();
+  const mysql = !database.url.startsWith('sqlite:');
+  const payments = Number(process.env.BILLING_BENCH_PAYMENTS ?? 1000);
+  const invoicesWanted = Number(process.env.BILLING_BENCH_INVOICES ?? (mysql ? 1_000_000 : 100_000));
+  const selectiveWanted = Number(process.env.BILLING_BENCH_SELECTIVE ?? 10_000);
+  let kernel: Kernel | null = null;
+  try {
+    kernel = await Kernel.boot({ config: { instanceName: `billing-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true } });
+    const knex = kernel.knex;
+    const companyId = Number((await knex('core_companies').orderBy('id').first('id')).id);
+    const adminId = Number((await knex('core_users').where({ email: ADMIN.email }).first('id')).id);
+    const ctx = await kernel.contexts.forUser(adminId, companyId);
+    const s = makeServices();
+    const customers = await knex('crm_customers').where({ company_id: companyId }).pluck('id');
+    const cash = Number((await knex('billing_journals').where({ company_id: companyId, code: 'CSH' }).first('id')).id);
+    const { url, server } = await kernel.listen(0);
+    const token = (await kernel.tokens.createFor(adminId, 'bench')).token;
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' };
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${url}/api/v1/billing${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json() as Promise<any>;
+    };
+    try {
+      // 1. Payments over HTTP vs the raw transaction.
+      for (const c of customers) await s.documents.createInvoice(ctx, { customerId: c, lines: [{ productCode: 'SRV', quantity: 100_000 }], post: true });
+      const httpMs = await timed(() => pool(CLIENTS, payments, (i) => post('/payments', { customer_id: customers[i % customers.length], journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `B-${i}` })));
+      const rawMs = await timed(() => rawPayments(knex, database.url, mysql, companyId, customers, cash, payments));
+      const httpRate = (payments * 1000) / httpMs;
+      const rawRate = (payments * 1000) / rawMs;
+      print(`billing payments over HTTP, ${CLIENTS} clients: ${httpRate.toFixed(0)} /s`);
+      print(`billing payments, raw ${mysql ? 'mysql2' : 'knex'} transaction (baseline), ${CLIENTS} clients: ${rawRate.toFixed(0)} /s`);
+      print(`billing payments http/raw ratio: ${(httpRate / rawRate).toFixed(2)} (aim ≥ 0.5)`);
+
+      // 2. A 20-line invoice, created and posted over HTTP.
+      const lines = Array.from({ length: 20 }, (_, i) => ({ product_code: i % 2 ? 'BOX' : 'SRV', quantity: 1 + i }));
+      const posting: number[] = [];
+      for (let i = 0; i < 30; i++) posting.push(await timed(() => post('/invoices', { customer_id: customers[i % customers.length], lines, post: true })));
+      print(`billing post a 20-line invoice over HTTP: p50 ${p50(posting).toFixed(1)} ms`);
+
+      // 3. A statement of 10,000 ledger rows.
+      const heavy = customers[0];
+      const now = new Date();
+      const have = Number((await knex('billing_ledger').where({ company_id: companyId, customer_id: heavy }).count({ n: '*' }).first())!.n);
+      const rows = Array.from({ length: Math.max(0, 10_000 - have) }, (_, i) => ({ company_id: companyId, customer_id: heavy, entry_date: '2026-01-01', kind: 'payment', amount: -1, description: `Bench row ${i}`, created_at: now }));
+      for (let i = 0; i < rows.length; i += 1000) await knex('billing_ledger').insert(rows.slice(i, i + 1000));
+      const statement: number[] = [];
+      for (let i = 0; i < 15; i++) statement.push(await timed(() => statementOf(ctx.db, heavy)));
+      const overHttp: number[] = [];
+      for (let i = 0; i < 10; i++) overHttp.push(await timed(async () => (await fetch(`${url}/api/v1/billing/customers/${heavy}/statement`, { headers })).json()));
+      print(`billing statement of 10,000 ledger rows: p50 ${p50(statement).toFixed(1)} ms (service), ${p50(overHttp).toFixed(1)} ms (HTTP, JSON) (aim < 50 ms)`);
+
+      // 4. Aged receivables over the invoices.
+      const loadStarted = performance.now();
+      await bulkInvoices(knex, companyId, customers, cash, invoicesWanted, mysql);
+      const loaded = performance.now() - loadStarted;
+      const aged: number[] = [];
+      for (let i = 0; i < 5; i++) aged.push(await timed(() => agedReceivables(ctx)));
+      print(`billing aged receivables over ${invoicesWanted.toLocaleString('en-US')} invoices: p50 ${p50(aged).toFixed(0)} ms (aim < 2000 ms; loaded in ${(loaded / 1000).toFixed(0)} s)`);
+
+      // 5. Selective billing of N customers from a template quote.
+      const quote = await s.documents.createQuote(ctx, { customerId: customers[0], lines: [{ productCode: 'SRV', quantity: 1 }, { productCode: 'DLV', quantity: 1 }] });
+      const ids = Array.from({ length: selectiveWanted }, (_, i) => 10_000_000 + i);
+      const runId = await ctx.db.insert('billing_selective_runs', { status: 'queued', criteria: JSON.stringify({ template_quote_id: quote.id }), customer_ids: JSON.stringify(ids), total: ids.length });
+      const selective = new SelectiveBilling(s);
+      let made = 0;
+      const runMs = await timed(async () => (made = (await selective.run(ctx, runId, async () => undefined)).invoices));
+      print(`billing selective run of ${selectiveWanted.toLocaleString('en-US')} customers: ${((made * 1000) / runMs).toFixed(0)} invoices/s (${(runMs / 1000).toFixed(0)} s)`);
+    } finally {
+      server.close();
+    }
+  } finally {
+    await kernel?.close().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+  }
+}
+
+/** The same rows as a paid payment, written by hand: lock the account, payment, residual, allocation, ledger, balance. */
+async function rawPayments(knex: Knex, dbUrl: string, mysql: boolean, companyId: number, customers: number[], journalId: number, count: number): Promise<void> {
+  const now = new Date();
+  if (!mysql) {
+    await pool(CLIENTS, count, (i) => knex.transaction(async (trx) => {
+      const customer = customers[i % customers.length];
+      const amount = 100 + (i % 50);
+      await trx('billing_accounts').where({ company_id: companyId, customer_id: customer }).first();
+      const [id] = await trx('billing_payments').insert({ company_id: companyId, customer_id: customer, journal_id: journalId, amount, currency: 'EUR', method: 'cash', reference: `RAW-${i}`, status: 'paid', unallocated: 0, created_at: now, updated_at: now });
+      const inv = await trx('billing_documents').where({ company_id: companyId, customer_id: customer, kind: 'invoice', status: 'posted' }).where('residual', '>', 0).orderBy('issue_date').orderBy('id').first('id');
+      await trx('billing_documents').where({ id: inv.id }).where('residual', '>=', amount).update({ residual: trx.raw('residual - ?', [amount]) });
+      await trx('billing_allocations').insert({ company_id: companyId, customer_id: customer, source_kind: 'payment', source_id: id, invoice_id: inv.id, amount, created_at: now });
+      await trx('billing_ledger').insert({ company_id: companyId, customer_id: customer, entry_date: '2026-01-01', kind: 'payment', payment_id: id, amount: -amount, description: 'raw', created_at: now });
+      await trx('billing_accounts').where({ company_id: companyId, customer_id: customer }).update({ balance: trx.raw('balance - ?', [amount]) });
+    }));
+    return;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mysql2 = require('mysql2/promise') as typeof import('mysql2/promise');
+  const connections = mysql2.createPool({ uri: dbUrl, connectionLimit: CLIENTS });
+  try {
+    await pool(CLIENTS, count, async (i) => {
+      const c = await connections.getConnection();
+      const customer = customers[i % customers.length];
+      const amount = 100 + (i % 50);
+      try {
+        await c.beginTransaction();
+        await c.query('SELECT balance FROM billing_accounts WHERE company_id = ? AND customer_id = ? FOR UPDATE', [companyId, customer]);
+        const [res] = await c.query('INSERT INTO billing_payments (company_id, customer_id, journal_id, amount, currency, method, reference, status, unallocated, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)', [companyId, customer, journalId, amount, 'EUR', 'cash', `RAW-${i}`, 'paid', 0, now, now]);
+        const paymentId = (res as { insertId: number }).insertId;
+        const [inv] = await c.query("SELECT id FROM billing_documents WHERE company_id = ? AND customer_id = ? AND kind = 'invoice' AND status = 'posted' AND residual > 0 ORDER BY issue_date, id LIMIT 1 FOR UPDATE", [companyId, customer]);
+        const invoiceId = (inv as Array<{ id: number }>)[0].id;
+        await c.query('UPDATE billing_documents SET residual = residual - ? WHERE id = ? AND residual >= ?', [amount, invoiceId, amount]);
+        await c.query('INSERT INTO billing_allocations (company_id, customer_id, source_kind, source_id, invoice_id, amount, created_at) VALUES (?,?,?,?,?,?,?)', [companyId, customer, 'payment', paymentId, invoiceId, amount, now]);
+        await c.query('INSERT INTO billing_ledger (company_id, customer_id, entry_date, kind, payment_id, amount, description, created_at) VALUES (?,?,?,?,?,?,?,?)', [companyId, customer, '2026-01-01', 'payment', paymentId, -amount, 'raw', now]);
+        await c.query('UPDATE billing_accounts SET balance = balance - ? WHERE company_id = ? AND customer_id = ?', [amount, companyId, customer]);
+        await c.commit();
+      } catch (error) {
+        await c.rollback();
+        throw error;
+      } finally {
+        c.release();
+      }
+    });
+  } finally {
+    await connections.end();
+  }
+}
+
+/** Posted invoices in bulk (multi-row inserts), due dates spread over a year, for the aged report. */
+async function bulkInvoices(knex: Knex, companyId: number, customers: number[], journalId: number, count: number, mysql: boolean): Promise<void> {
+  const have = Number((await knex('billing_documents').where({ company_id: companyId, kind: 'invoice' }).count({ n: '*' }).first())!.n);
+  const now = new Date();
+  const batch = mysql ? 5000 : 500;
+  for (let start = have; start < count; start += batch) {
+    const rows = [];
+    for (let i = start; i < Math.min(count, start + batch); i++) {
+      const due = new Date(Date.UTC(2026, 0, 1) - (i % 365) * 86_400_000).toISOString().slice(0, 10);
+      rows.push({ company_id: companyId, kind: 'invoice', customer_id: customers[i % customers.length], journal_id: journalId, number: `BULK-${i}`, status: 'posted', currency: 'EUR', subtotal: 1000, tax: 0, total: 1000, residual: 1000 - (i % 3) * 300, tax_exempt: false, issue_date: due, due_date: due, metadata: '{}', created_at: now, updated_at: now });
+    }
+    await knex('billing_documents').insert(rows);
+  }
+  await knex.raw(mysql ? 'ANALYZE TABLE billing_documents' : 'ANALYZE');
+}
+
+if (require.main === module) {
+  runBillingBench((line) => process.stdout.write(line + '\n')).then(() => process.exit(0), (error) => {
+    process.stderr.write(`billing bench failed: ${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  });
+}
