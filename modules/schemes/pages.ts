@@ -5,6 +5,7 @@ import type { Ports } from './billing/billing-ports';
 import type { bundleEntity } from './bundles/bundle-entity';
 import { registerBundlePreviewPage } from './bundles/bundle-preview-page';
 import { expiryHistory } from './evaluation/reverse-payment';
+import { planChoices, registerPlanChoice } from './evaluation/choose-plan';
 import { registerExpiringPage } from './plans/expiring-page';
 import type { PlanService } from './plans/plan-service';
 
@@ -74,10 +75,13 @@ export function registerPages(m: ModuleContext, deps: PageDeps): void {
     data: async (ctx, page) => {
       const id = Number((page.payment as { id?: number })?.id);
       const rows = Number.isSafeInteger(id) ? ((await ctx.db.query('schemes_plan_events').where('payment_id', id).orderBy('id')) as Array<Record<string, unknown>>) : [];
-      return { lines: rows.map((r) => ({ plan_id: Number(r.plan_id), kind: KINDS[String(r.kind)] ?? r.kind, days: Number(r.days), amount: Number(r.amount), detail: r.detail, expiry_after: r.expiry_after })) };
+      const payment = page.payment as { id: number; customer_id: number; status?: string } | undefined;
+      const choices = payment && !rows.length && ctx.can(BILLING_PERMISSIONS.paymentRecord) ? await planChoices(ctx, payment) : [];
+      return { paymentId: id, choices, lines: rows.map((r) => ({ plan_id: Number(r.plan_id), kind: KINDS[String(r.kind)] ?? r.kind, days: Number(r.days), amount: Number(r.amount), detail: r.detail, expiry_after: r.expiry_after })) };
     },
   });
 
+  registerPlanChoice(m, ports);
   registerExpiringPage(m, plans);
   registerBundlePreviewPage(m, ports);
 }

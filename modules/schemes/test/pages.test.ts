@@ -78,3 +78,21 @@ describe('schemes pages @integration', function () {
     expect(page.text).to.contain('21 days').and.contain(b.name);
   });
 });
+
+describe('schemes: a payment for a customer with several plans @integration', () => {
+  it('stays credit, its page asks which plan, and applying it there counts once', async () => {
+    const w = await schemesWorld();
+    const admin = await w.t.login(w.admin.email, w.admin.password);
+    const c = await makeCustomer(w);
+    await makePlan(w, c);
+    const second = await makePlan(w, c);
+    const payment = await pay(w, c, 840);
+    const page = await admin.get(`/billing/payments/${payment.id}`);
+    expect(page.text).to.contain('Which pay plan was this payment for?').and.contain(`Apply to plan #${second.id}`);
+    const applied = await admin.post(`/schemes/payments/${payment.id}/apply`, { plan_id: second.id });
+    expect(applied.status).to.equal(302);
+    await admin.post(`/schemes/payments/${payment.id}/apply`, { plan_id: second.id });
+    expect((await w.plans.get(w.ctx, second.id)).days_bought).to.equal(21);
+    expect((await admin.get(`/billing/payments/${payment.id}`)).text).to.not.contain('Which pay plan');
+  });
+});
