@@ -7,6 +7,8 @@ function bearer(token: string) {
 }
 
 describe('schemes JSON API @integration', function () {
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   let w: SchemesWorld;
   let supervisor: string;
   let agent: string;
@@ -74,7 +76,9 @@ describe('schemes JSON API @integration', function () {
   });
 });
 
-describe('schemes role templates @integration', () => {
+describe('schemes role templates @integration', function () {
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   it('installs Call center supervisor and Customer service manager holding schemes.bundle.manage, and Call center agent without it', async () => {
     const w = await schemesWorld();
     const roles = await w.t.knex('core_roles').whereNull('company_id').whereIn('name', ['Call center supervisor', 'Customer service manager', 'Call center agent']);

@@ -6,6 +6,8 @@ import { groupOf, makeBundle, makeCustomer, makePlan, pay, planNow, schemesWorld
 
 /** A daily rate of 40 (840 per 21 days) and a bundle of 21 days → +2, unless a test says otherwise. */
 describe('schemes bonus bundles on billing payments @integration', function () {
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   let w: SchemesWorld;
   before(async () => {
     w = await schemesWorld();

@@ -6,7 +6,8 @@ import { groupOf, makeBundle, makeCustomer, makePlan, pay, planNow, schemesWorld
  * once (separate connections); the plan's row lock and the unique keys settle them.
  */
 describe('schemes concurrent payments @integration', function () {
-  this.timeout(60_000);
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   let w: SchemesWorld;
   before(async () => {
     w = await schemesWorld();

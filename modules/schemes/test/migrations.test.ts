@@ -4,7 +4,9 @@ import { openDatabase, listTables } from '../../../core/db/connection';
 import * as plansAndBundles from '../migrations/001_pay_plans_bundles';
 import * as roleTemplates from '../migrations/002_role_templates';
 
-describe('schemes migrations @integration', () => {
+describe('schemes migrations @integration', function () {
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   it('run up and down on an empty database, down leaving nothing behind, and up again', async () => {
     const database = await createTestDatabase();
     const knex = openDatabase(database.url, process.cwd());

@@ -3,6 +3,8 @@ import { groupOf, makeBundle, makeCustomer, makePlan, pay, schemesWorld, uniq, t
 import type { TestAgent } from '../../../test/support/harness';
 
 describe('schemes pages @integration', function () {
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   let w: SchemesWorld;
   let admin: TestAgent;
   before(async () => {
@@ -79,7 +81,9 @@ describe('schemes pages @integration', function () {
   });
 });
 
-describe('schemes: a payment for a customer with several plans @integration', () => {
+describe('schemes: a payment for a customer with several plans @integration', function () {
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   it('stays credit, its page asks which plan, and applying it there counts once', async () => {
     const w = await schemesWorld();
     const admin = await w.t.login(w.admin.email, w.admin.password);

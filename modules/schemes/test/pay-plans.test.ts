@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { daysBetween, groupOf, makeBundle, makeCustomer, makePlan, pay, planNow, schemesWorld, type SchemesWorld } from './schemes-fixtures';
 
 describe('schemes pay plans with billing @integration', function () {
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   let w: SchemesWorld;
   before(async () => {
     w = await schemesWorld();

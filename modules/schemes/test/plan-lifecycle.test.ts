@@ -5,6 +5,8 @@ import { addCalendarDays } from '../plans/plan-expiry';
 import { groupOf, makeBundle, makeCustomer, makePlan, schemesWorld, type SchemesWorld } from './schemes-fixtures';
 
 describe('schemes plan lifecycle @integration', function () {
+  // Booting every module and migrating a fresh MariaDB takes a while on a loaded machine.
+  this.timeout(Math.max(this.timeout(), 90_000));
   let w: SchemesWorld;
   before(async () => {
     w = await schemesWorld();
