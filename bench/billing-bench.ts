@@ -48,6 +48,10 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
     const adminId = Number((await knex('core_users').where({ email: ADMIN.email }).first('id')).id);
     const ctx = await kernel.contexts.forUser(adminId, companyId);
     const s = makeServices();
+    // Enough customers that 8 clients rarely queue on one customer's account lock (as at a real till).
+    const crm = kernel.container.get<any>(Symbol.for('crm.CustomerService'));
+    const shopId = Number((await knex('base_shops').where({ company_id: companyId }).first('id')).id);
+    for (let i = 0; i < Number(process.env.BILLING_BENCH_CUSTOMERS ?? 100); i++) await crm.create(ctx, { first_name: 'Bench', last_name: `Customer ${i}`, shop_id: shopId });
     const customers = await knex('crm_customers').where({ company_id: companyId }).pluck('id');
     const cash = Number((await knex('billing_journals').where({ company_id: companyId, code: 'CSH' }).first('id')).id);
     const { url, server } = await kernel.listen(0);

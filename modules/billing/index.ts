@@ -19,6 +19,8 @@ import { profilePageRoutes } from './crm/profile-pages';
 import { reportApiRoutes, reportPageRoutes } from './reports/report-pages';
 import { seedBillingDemo } from './demo-data';
 import { selectivePageRoutes } from './selective/selective-pages';
+import { refuseDeletingBilledCustomer } from './crm/deletion-guard';
+import { CRM_EVENTS } from '../crm/api';
 
 /**
  * billing: journals, catalogue, documents, payments and the receivables ledger. Other modules use
@@ -52,6 +54,7 @@ export default defineModule({
     ];
     for (const route of pages) m.routes.page(route);
     m.views.slot(customerPanel(services));
+    m.events.on(CRM_EVENTS.customerDeleting, refuseDeletingBilledCustomer, { name: 'billing:refuse-deleting-billed-customer' });
     m.demo(seedBillingDemo);
     m.jobs.define('selective', SelectiveBilling.jobHandler(m.container, selective), { attempts: 3 });
   },

@@ -64,8 +64,16 @@ export async function companyFacts(db: ScopedDb, companyId = db.principal.compan
 
 /** The calendar day `YYYY-MM-DD` it is (or was at `instant`) in the time zone: business dates are the company's days. */
 export function calendarDay(timeZone: string, instant: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  // Making a formatter costs far more than using one: keep one per zone.
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(instant);
 }
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 export function addDays(day: string, days: number): string {
   const d = new Date(`${day}T00:00:00Z`);

@@ -81,4 +81,14 @@ describe('billing receivables @integration', function () {
     const rows = await w.t.knex('billing_allocations').where({ source_kind: 'payment', source_id: payment.id });
     expect(rows.map((r: any) => Number(r.amount))).to.deep.equal([500, -500]);
   });
+
+  it('refuses, through crm\'s deletion guard, to delete a customer with billing history', async () => {
+    const customerId = await makeCustomer(w);
+    await postedInvoice(w, customerId, 100);
+    const error = await w.customers.remove(w.ctx, customerId).catch((e) => e);
+    expect(error.status).to.equal(409);
+    expect(error.message).to.contain('billing');
+    const clean = await makeCustomer(w);
+    await w.customers.remove(w.ctx, clean);
+  });
 });
