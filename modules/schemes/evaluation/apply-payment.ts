@@ -81,7 +81,8 @@ export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number
     await db.publish(SCHEMES_EVENTS.bonusAwarded, { plan_id: plan.id, customer_id: p.customer_id, payment_id: p.payment_id, bundle_id: bonus.id, type: bonus.type, reward_days: bonus.reward_days, credit_note_id: creditNoteId, expiry: expiry.toISOString() }, companyId);
   }
   const completed = state.owed <= 0;
-  await db.update(PLANS, plan.id, { ...state, expiry, ...(completed ? { status: 'completed' } : {}) }, { audit: false });
+  // The row is locked since the start (lockPlans): one plain UPDATE, no second locking read or read-back.
+  await db.query(PLANS).where('id', plan.id).update({ ...state, expiry, ...(completed ? { status: 'completed' } : {}), updated_at: new Date(), updated_by: db.principal.userId });
   if (completed) await recordEvent(db, plan, { kind: 'completed', amount: 0, days: 0, before: expiry, after: expiry, detail: 'paid off: the device is unlocked for good' });
   await db.publish(SCHEMES_EVENTS.paymentApplied, { plan_id: plan.id, customer_id: p.customer_id, payment_id: p.payment_id, amount: applied, days: bought.days, expiry: expiry.toISOString() }, companyId);
   return { plan: plan.id, days: bought.days, bonus };
