@@ -30,9 +30,8 @@ export class PaymentServiceImpl implements PaymentService {
 
   private recordOnce(caller: Caller, input: RecordPaymentInput): Promise<Payment> {
     return inTransaction(caller, async (db) => {
+      // No read first: the unique key (company, journal, reference) answers whether it is new.
       const reference = input.reference.trim();
-      const known = await paymentByReference(db, input.journalId, reference, false);
-      if (known) return { ...known, created: false };
       const journal = await this.catalog.journal(db, input.journalId);
       if (!journal.active) throw new ValidationError({ journal_id: `journal ${journal.code} is inactive` });
       await lockAccount(db, input.customerId);

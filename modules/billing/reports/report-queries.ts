@@ -31,18 +31,22 @@ export async function agedReceivables(ctx: RequestContext, options: { groupId?: 
   let ids: number[] | null = null;
   if (options.groupId) ids = await groupCustomerIds(ctx, options.groupId);
   const scoped = () => (ids ? base().whereIn('customer_id', ids.length ? ids : [0]) : base());
-  const totalsRows: Array<Record<string, unknown>> = await scoped().select(db.unscoped('raw sql fragment').raw(`${bucketSql} as bucket`, edges)).sum({ amount: 'residual' }).groupByRaw(bucketSql, edges);
+  // One pass over the covering index: residuals per customer and bucket; totals and the top customers come from it.
+  const grouped: Array<Record<string, unknown>> = await scoped()
+    .select('customer_id', db.unscoped('raw sql fragment').raw(`${bucketSql} as bucket`, edges))
+    .sum({ amount: 'residual' })
+    .groupBy('customer_id')
+    .groupByRaw(bucketSql, edges);
   const totals = emptyRow(null);
-  for (const r of totalsRows) add(totals, r.bucket as Bucket, Number(r.amount));
-  const top: Array<Record<string, unknown>> = await scoped().select('customer_id').sum({ amount: 'residual' }).groupBy('customer_id').orderBy('amount', 'desc').limit(options.top ?? 20);
-  const customers: AgedRow[] = [];
-  if (top.length) {
-    const detail: Array<Record<string, unknown>> = await scoped().whereIn('customer_id', top.map((t) => Number(t.customer_id))).select('customer_id', db.unscoped('raw sql fragment').raw(`${bucketSql} as bucket`, edges)).sum({ amount: 'residual' }).groupBy('customer_id').groupByRaw(bucketSql, edges);
-    const byCustomer = new Map<number, AgedRow>();
-    for (const t of top) byCustomer.set(Number(t.customer_id), emptyRow(Number(t.customer_id)));
-    for (const r of detail) add(byCustomer.get(Number(r.customer_id))!, r.bucket as Bucket, Number(r.amount));
-    customers.push(...byCustomer.values());
+  const byCustomer = new Map<number, AgedRow>();
+  for (const r of grouped) {
+    const id = Number(r.customer_id);
+    let row = byCustomer.get(id);
+    if (!row) byCustomer.set(id, (row = emptyRow(id)));
+    add(row, r.bucket as Bucket, Number(r.amount));
+    add(totals, r.bucket as Bucket, Number(r.amount));
   }
+  const customers = [...byCustomer.values()].sort((a, b) => b.total - a.total || Number(a.customer_id) - Number(b.customer_id)).slice(0, options.top ?? 20);
   return { today, totals, customers };
 }
 

@@ -65,7 +65,8 @@ export class SelectiveBilling {
         criteria: JSON.stringify({ ...input.criteria, order_ids: input.order_ids ?? [], template_quote_id: input.template_quote_id ?? null }),
         customer_ids: JSON.stringify(input.customer_ids),
         total: input.customer_ids.length,
-      });
+      }, { audit: false });
+      await db.audit({ table: 'billing_selective_runs', recordId: id, action: 'create', changes: { customers: input.customer_ids.length, criteria: input.criteria } });
       const jobId = await db.enqueue('billing.selective', { run_id: id, company_id: ctx.companyId, user_id: ctx.principal.userId }, { jobKey: `billing.selective.${ctx.companyId}.${id}` });
       await db.update('billing_selective_runs', id, { job_id: jobId }, { audit: false });
       return { id, job_id: jobId };
