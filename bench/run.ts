@@ -14,6 +14,7 @@
  *   BENCH_SKIP_MESSAGING=1      leave out bench/messaging-bench.ts
  *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts          BENCH_SKIP_LIST=1 leave out bench/list-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  *   BENCH_SKIP_BILLING=1        leave out bench/billing-bench.ts
+ *   BENCH_SKIP_SCHEMES=1        leave out bench/schemes-bench.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -108,6 +109,19 @@ async function main(): Promise<void> {
     ratioLine = `page/plain ratio: ${result.ratio.toFixed(2)}`;
     // The page bench's database is done with: drop it before crm's own (longer) bench starts.
     await cleanUp();
+
+    // schemes' figures: payments with pay plans and bundles against billing's plain posting (own database).
+    const schemesBench = path.join(__dirname, 'schemes-bench.ts');
+    if (fs.existsSync(schemesBench) && process.env.BENCH_SKIP_SCHEMES !== '1') {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runSchemesBench } = require(schemesBench) as { runSchemesBench(print: (line: string) => void): Promise<void> };
+        await runSchemesBench(print);
+      } catch (error) {
+        print(`schemes bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
 
     // 3. crm's own figures, when its engineer provides them (it makes and drops its own database).
     const crmBench = path.join(__dirname, 'crm-bench.ts');

@@ -1,0 +1,21 @@
+import type { ScopedDb } from 'tessera/core';
+import type { Ports } from '../billing/billing-ports';
+import { activeBundles } from '../bundles/bundle-store';
+import { chooseBundle, judge, type BundleRule, type PaymentFacts } from '../bundles/bundle-rules';
+
+/**
+ * The bundle a payment earns, with the customer's groups asked of crm at the time of the payment, and
+ * only when some bundle could apply on everything else: most payments cost one indexed read of the
+ * company's bundles and nothing more.
+ */
+export async function bundleFor(ports: Ports, db: ScopedDb, input: { companyId: number; customerId: number; ownDays: number; journalId: number; day: string }): Promise<BundleRule | null> {
+  const bundles = await activeBundles(db, input.companyId);
+  const facts: PaymentFacts = { ownDays: input.ownDays, journalId: input.journalId, day: input.day, groupIds: new Set() };
+  const candidates = bundles.filter((b) => {
+    const verdict = judge(b, facts);
+    return verdict === null || verdict === 'not_in_groups';
+  });
+  if (!candidates.length) return null;
+  const groups = await ports.groups().groupsOf(ports.contextOf(db), input.customerId);
+  return chooseBundle(candidates, { ...facts, groupIds: new Set(groups.map((g) => g.id)) });
+}

@@ -1,0 +1,31 @@
+import { toDate, type ScopedDb } from 'tessera/core';
+import type { PlanRow } from '../plans/plan-entity';
+import { PLANS } from '../plans/plan-service';
+
+/** Reads plans with a row lock where the database has them (SQLite serialises writers anyway). */
+export async function lockPlans(db: ScopedDb, where: Record<string, unknown>): Promise<PlanRow[]> {
+  let query = db.query(PLANS).where(where).orderBy('id');
+  if (db.client !== 'better-sqlite3') query = query.forUpdate();
+  const rows = (await query) as PlanRow[];
+  return rows.map((r) => ({
+    ...r,
+    id: Number(r.id),
+    company_id: Number(r.company_id),
+    customer_id: Number(r.customer_id),
+    total: Number(r.total),
+    paid: Number(r.paid),
+    discount: Number(r.discount),
+    owed: Number(r.owed),
+    carried_scaled: Number(r.carried_scaled),
+    instalment_amount: Number(r.instalment_amount),
+    instalment_days: Number(r.instalment_days),
+    days_bought: Number(r.days_bought),
+    bonus_days: Number(r.bonus_days),
+    expiry: toDate(r.expiry) as Date,
+  }));
+}
+
+export function isDuplicate(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(String(e?.message));
+}
