@@ -19,12 +19,14 @@ export interface AccountRow {
  */
 export async function lockAccount(db: ScopedDb, customerId: number): Promise<AccountRow> {
   const companyId = db.principal.companyId;
-  const read = () => locking(db, db.queryCompany(companyId, 'billing_accounts').where({ customer_id: customerId })).first('balance', 'credit');
-  let row = await read();
-  if (!row) {
+  const account = () => db.queryCompany(companyId, 'billing_accounts').where({ customer_id: customerId });
+  // A locking read of a row that does not exist yet takes a gap lock on MariaDB, and the first
+  // payments of two neighbouring customers then deadlock on their inserts: make the row first,
+  // after a plain read that locks nothing.
+  if (!(await account().first('customer_id'))) {
     await rows(db)('billing_accounts').insert({ company_id: companyId, customer_id: customerId, balance: 0, credit: 0 }).onConflict(['company_id', 'customer_id']).ignore();
-    row = await read();
   }
+  const row = await locking(db, account()).first('balance', 'credit');
   return { balance: Number(row.balance), credit: Number(row.credit) };
 }
 
