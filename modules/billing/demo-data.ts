@@ -20,6 +20,8 @@ export async function seedBillingDemo({ trx, companyId, container }: { trx: Knex
     trx,
   );
   const db = ctx.db;
+  // Seeded once per company: a later `tessera demo --scale N` adds customers, not a second set of journals.
+  if (await db.queryCompany(companyId, 'billing_journals').first('id')) return;
   const journal = (code: string, name: string, kind: string, number_format: string) => db.insert('billing_journals', { code, name, kind, number_format, is_active: true });
   const sale = await journal('SAL', 'Sales', 'sale', 'INV/{year}/{seq:5}');
   const cash = await journal('CSH', 'Cash', 'cash', 'CSH/{year}/{seq:5}');

@@ -18,6 +18,8 @@ export const seedMessagingDemo: DemoSeeder = async ({ trx, companyId, container 
   const ctx = contexts.contextFor(contexts.system([companyId]).principal, trx);
   const customers = (await container.get<CustomerService>(CRM.Customers).search(ctx, {}, { limit: 10 })).data;
   if (!customers.length) return;
+  // Seeded once per company: a later `tessera demo --scale N` adds customers, not a second team.
+  if (await ctx.db.queryCompany(companyId, 'messaging_representatives').first('id')) return;
   const settings = container.get<{ set(companyId: number, module: string, value: Record<string, unknown>, db?: unknown): Promise<void> }>(CORE.Settings);
   await settings.set(companyId, 'messaging', { max_events_per_day: 4, max_events_per_representative: 3 }, trx);
   const reps = container.get<any>(Symbol.for('messaging.representative'));
