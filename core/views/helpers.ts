@@ -1,5 +1,6 @@
 import type HandlebarsNamespace from 'handlebars';
 import { toDate } from '../db/schema-helpers';
+import { formatRate } from '../data/money';
 
 type Hb = typeof HandlebarsNamespace;
 type Options = HandlebarsNamespace.HelperOptions;
@@ -47,6 +48,12 @@ export function registerHelpers(hb: Hb): void {
     // `{{formatMoney amount}}` without a currency means the current company's.
     const code = typeof currency === 'string' && currency ? currency : options?.data?.root?.company?.currency;
     return formatMoney(amountMinor, typeof code === 'string' ? code : 'EUR');
+  });
+
+  // A rate in basis points as people read it: 1800 → 18 %, 550 → 5.5 %.
+  hb.registerHelper('formatRate', (basisPoints: unknown) => {
+    const n = Number(basisPoints);
+    return Number.isSafeInteger(n) ? `${formatRate(n).replace(/\.?0+$/, '')} %` : '';
   });
 
   hb.registerHelper('queryString', (options: Options) => {
