@@ -4,6 +4,7 @@ import { BILLING_PERMISSIONS as P } from '../api';
 import { addDays, calendarDay, companyFacts } from '../shared/caller';
 import { agedReceivables, BUCKETS, paymentsPerDay, periodSummary } from './report-queries';
 import { csvLine, sendCsv } from './csv-export';
+import { customerName } from '../crm/customer-name';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -33,11 +34,14 @@ export function reportPageRoutes(): PageRoute[] {
       handler: async (ctx, { query }) => {
         const r = await ranges(ctx, query);
         const [aged, perDay, period] = await Promise.all([agedReceivables(ctx, { groupId: r.groupId }), paymentsPerDay(ctx.db, r.from, r.to), periodSummary(ctx.db, r.year)]);
+        // The page lists the largest debtors only: naming each through crm's service stays cheap.
+        const names = await Promise.all(aged.customers.map((c) => (c.customer_id === null ? 'All' : customerName(ctx, c.customer_id))));
+        const agedRows = { ...aged, customers: aged.customers.map((c, i) => ({ ...c, name: names[i] })) };
         const groups = ctx.can('crm.group.read') ? await ctx.container.get<CustomerGroupService>(CRM.CustomerGroups).list(ctx) : [];
         return {
           view: 'billing/reports',
           title: 'Billing reports',
-          data: { ...r, aged, perDay, period, buckets: BUCKETS, currency: (await companyFacts(ctx.db)).currency, chart: charts(aged, perDay), groups: groups.map((g) => ({ id: g.id, name: g.name, selected: g.id === r.groupId })) },
+          data: { ...r, aged: agedRows, perDay, period, buckets: BUCKETS, currency: (await companyFacts(ctx.db)).currency, chart: charts(aged, perDay), groups: groups.map((g) => ({ id: g.id, name: g.name, selected: g.id === r.groupId })) },
         };
       },
     },
