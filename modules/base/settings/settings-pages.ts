@@ -12,7 +12,8 @@ import {
   text,
 } from 'tessera/core';
 import type { AuditTrailEntry } from '../audit/audit-trail';
-import { describeSettings, formView, placeErrors, readForm, stateFromValues, type FieldSpec, type FormState } from './settings-form';
+import { describeSettings, readForm, stateFromValues, type FieldSpec, type FormState } from './settings-form';
+import { formView, placeErrors } from './settings-form-view';
 import { editableModule, editableModules, settingsService, SETTINGS_TABLE, type EditableModule } from './module-settings';
 
 /** Settings → Module settings: every installed module's per-company settings, as forms generated from their schemas. */

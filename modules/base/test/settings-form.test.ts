@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { describeSettings, formView, placeErrors, readForm, stateFromValues, type TableSpec } from '../../base/settings/settings-form';
+import { describeSettings, readForm, stateFromValues, type TableSpec } from '../../base/settings/settings-form';
+import { formView, placeErrors } from '../../base/settings/settings-form-view';
 
 /** The form generated from a settings schema, without a server: every kind of property once. */
 describe('base: settings form from a JSON Schema', () => {
