@@ -1,5 +1,3 @@
-import { currencyFractionDigits } from '../views/helpers';
-
 /**
  * Amounts as people type and read them (`12.50`), to and from integer minor units, on digits alone:
  * no float ever holds an amount. The currency decides how many decimals there are.
@@ -39,3 +37,21 @@ function fixedPoint(value: number, digits: number): string {
   const whole = digits ? text.slice(0, -digits) : text;
   return `${negative ? '-' : ''}${whole}${digits ? '.' + text.slice(-digits) : ''}`;
 }
+
+const fractionDigitsCache = new Map<string, number>();
+
+/** How many decimals the currency has (2 for EUR, 0 for XOF, 3 for KWD), from Intl; 2 when unknown. */
+export function currencyFractionDigits(currency: string): number {
+  const code = currency.toUpperCase();
+  let digits = fractionDigitsCache.get(code);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    fractionDigitsCache.set(code, digits);
+  }
+  return digits;
+}
+
