@@ -70,7 +70,7 @@ export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
 export { createBusinessTable, toDate, iso } from './db/schema-helpers';
 export { parseAmount, formatAmount, parseRate, formatRate, currencyFractionDigits } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
-export { startOfDay, endOfDay, instantOfWallTime, isTimeZone } from './data/calendar';
+export { startOfDay, endOfDay, instantOfWallTime, isTimeZone, dayIn, addCalendarDays, addCalendarMonths, daysBetween } from './data/calendar';
 
 // CSV imports declared once (core/imports)
 export { defineImport } from './imports/import-declaration';
