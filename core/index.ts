@@ -68,7 +68,7 @@ export type { KeysetOrder, KeysetPlan, KeysetKind, BranchFilter } from './data/k
 export { encodeCursor, decodeCursor } from './data/keyset';
 export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
 export { createBusinessTable, toDate, iso } from './db/schema-helpers';
-export { parseAmount, formatAmount, parseRate, formatRate, currencyFractionDigits } from './data/money';
+export { parseAmount, formatAmount, parseRate, formatRate, currencyFractionDigits, applyRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
 export { startOfDay, endOfDay, instantOfWallTime, isTimeZone, dayIn, addCalendarDays, addCalendarMonths, daysBetween } from './data/calendar';
 

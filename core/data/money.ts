@@ -55,3 +55,17 @@ export function currencyFractionDigits(currency: string): number {
   return digits;
 }
 
+
+/**
+ * Tessera's one rounding rule for a rate on money: `value × basisPoints / 10000`, rounded half-up
+ * (half away from zero for negative values), once, computed exactly in BigInt so no float comes near
+ * the amount. 1250 basis points of 1,001 minor units is 125.125 → 125; of 1,004 it is 125.5 → 126.
+ */
+export function applyRate(value: number, basisPoints: number): number {
+  if (!Number.isSafeInteger(value) || !Number.isSafeInteger(basisPoints)) throw new RangeError('applyRate takes integers (minor units, basis points)');
+  const product = BigInt(value) * BigInt(basisPoints);
+  const negative = product < 0n;
+  const magnitude = negative ? -product : product;
+  const rounded = (magnitude * 2n + 10000n) / 20000n;
+  return Number(negative ? -rounded : rounded);
+}
