@@ -1,0 +1,16 @@
+import type { ModuleContext } from 'tessera/core';
+import { LOYALTY } from '../api';
+import { cardApiRoutes } from './card-api';
+import { cardEntity } from './card-entity';
+import { cardHooks } from './card-issue';
+import { CardTransactions } from './card-transactions';
+import { cardTemplateEntity, templateHooks } from './template-entity';
+
+/** loyalty's cards: templates, issued cards and the scanner's transactions. */
+export function registerCards(m: ModuleContext): void {
+  const templates = m.entities.register(cardTemplateEntity, { hooks: templateHooks() });
+  m.entities.register(cardEntity, { hooks: cardHooks(m.container, () => templates) });
+  const moves = new CardTransactions();
+  m.services.bind(LOYALTY.CardTransactions, moves);
+  for (const route of cardApiRoutes(moves)) m.routes.api(route);
+}
