@@ -5,6 +5,7 @@ import { cardEntity } from './card-entity';
 import { cardHooks } from './card-issue';
 import { CardTransactions } from './card-transactions';
 import { cardTemplateEntity, templateHooks } from './template-entity';
+import { webCardRoutes } from './web-card';
 
 /** loyalty's cards: templates, issued cards and the scanner's transactions. */
 export function registerCards(m: ModuleContext): void {
@@ -13,4 +14,5 @@ export function registerCards(m: ModuleContext): void {
   const moves = new CardTransactions();
   m.services.bind(LOYALTY.CardTransactions, moves);
   for (const route of cardApiRoutes(moves)) m.routes.api(route);
+  for (const route of webCardRoutes()) m.routes.publicPage(route);
 }

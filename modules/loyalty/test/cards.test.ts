@@ -140,4 +140,22 @@ describe('loyalty cards: issue and scan @integration', function () {
     const managerScan = await api().post(`/api/v1/loyalty/cards/${card.id}/transactions`).set(bearer(manager)).send({ key: 'm1', action: 'redeem' });
     expect(managerScan.status).to.equal(403);
   });
+
+  it('shows the customer their card on a public page, with its QR code, without signing in', async () => {
+    const card = await issue(await template('stamp', { stamp_step: null, milestones: [{ stamps: 6, reward: 'Free croissant' }], life: { kind: 'unlimited' } }, { design: { background: '#224466', foreground: '#fefefe', accent: '#ffcc00' } }));
+    await scan(card.id, { action: 'stamp' });
+    const { secret } = await t.knex('loyalty_cards').where({ id: card.id }).first('secret');
+    const page = await api().get(`/w/${secret}`);
+    expect(page.status).to.equal(200);
+    expect(page.headers['cache-control']).to.equal('private, no-store');
+    expect(page.text).to.contain('1 of 6').and.to.contain('Free croissant').and.to.contain('<svg').and.to.contain(card.number);
+    expect(page.text).to.contain(`/w/${secret}/manifest.webmanifest`);
+    const css = await api().get(`/w/${secret}/card.css`);
+    expect(css.text).to.contain('background:#224466');
+    const manifest = JSON.parse((await api().get(`/w/${secret}/manifest.webmanifest`)).text);
+    expect(manifest).to.include({ start_url: `/w/${secret}`, display: 'standalone' });
+    expect((await api().get(`/w/${secret}/icon.png`)).headers['content-type']).to.equal('image/png');
+    expect((await api().get(`/w/${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`)).status).to.equal(404);
+    expect((await api().get('/w/not-a-secret')).status).to.equal(404);
+  });
 });
