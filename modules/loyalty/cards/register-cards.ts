@@ -5,6 +5,7 @@ import { cardEntity } from './card-entity';
 import { cardHooks } from './card-issue';
 import { CardTransactions } from './card-transactions';
 import { cardTemplateEntity, templateHooks } from './template-entity';
+import { scannerPages } from './scanner-pages';
 import { webCardRoutes } from './web-card';
 
 /** loyalty's cards: templates, issued cards and the scanner's transactions. */
@@ -15,4 +16,5 @@ export function registerCards(m: ModuleContext): void {
   m.services.bind(LOYALTY.CardTransactions, moves);
   for (const route of cardApiRoutes(moves)) m.routes.api(route);
   for (const route of webCardRoutes()) m.routes.publicPage(route);
+  for (const route of scannerPages(m.container, moves)) m.routes.page(route);
 }
