@@ -96,11 +96,12 @@ export const crmTarget: PageTarget = {
     }));
   },
   withRows(viewData, rows) {
-    const shown = viewData.customers as Array<{ id: number; shop_name: string; tags: string[] }>;
-    const captured = new Map(shown.map((c) => [Number(c.id), c]));
-    // Rows as the page shows them: crm's view model adds display fields; take those, keep our data.
-    const customers = rows.slice(0, shown.length).map((r) => ({ ...captured.get(Number(r.id)), ...r }));
-    return { ...viewData, customers };
+    // The page's view model is rows of display cells; the baseline keeps those cells (what the page
+    // computes from the same data) and takes the rows, their order and their count from its own query.
+    const shown = viewData.rows as Array<{ id: number }>;
+    const captured = new Map(shown.map((row) => [Number(row.id), row]));
+    const listed = rows.slice(0, shown.length).map((r) => captured.get(Number(r.id)) ?? { id: r.id, title: '', cells: [] });
+    return { ...viewData, rows: listed };
   },
   countRows: (html) => (html.match(/<td class="mono"><a href="\/crm\/customers\/\d+">/g) ?? []).length,
 };

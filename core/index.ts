@@ -68,9 +68,9 @@ export type { KeysetOrder, KeysetPlan, KeysetKind, BranchFilter } from './data/k
 export { encodeCursor, decodeCursor } from './data/keyset';
 export { LIKE_ESCAPE, escapeLikePrefix, wherePrefix } from './db/like';
 export { createBusinessTable, toDate, iso } from './db/schema-helpers';
-export { parseAmount, formatAmount, parseRate, formatRate } from './data/money';
+export { parseAmount, formatAmount, parseRate, formatRate, currencyFractionDigits, applyRate } from './data/money';
 export { formatMoney, formatDate, formatDateTime, buildQueryString } from './views/helpers';
-export { startOfDay, endOfDay, instantOfWallTime, isTimeZone } from './data/calendar';
+export { startOfDay, endOfDay, instantOfWallTime, isTimeZone, dayIn, addCalendarDays, addCalendarMonths, daysBetween } from './data/calendar';
 
 // CSV imports declared once (core/imports)
 export { defineImport } from './imports/import-declaration';
@@ -98,7 +98,8 @@ export { AuditLog } from './data/audit-log';
 export { fieldsOf } from './data/module-schemas';
 export { Sequences } from './data/sequences';
 export { parseId } from './http/id-schemas';
-export { isDuplicateKey, duplicateKeyOf } from './db/db-lock';
+export { duplicateKeyOf } from './db/db-lock';
+export { isDuplicateKey, isTransientConflict } from './db/db-errors';
 export { hashPassword } from './security/passwords';
 export { isMysql } from './db/schema-helpers';
 export { loadConfig } from './config/load-config';

@@ -55,3 +55,50 @@ export function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+// Calendar-day arithmetic on `YYYY-MM-DD` strings: business dates (due days, windows, validity) are days
+// of the company's calendar, so they are computed as days, never as instants plus 24 hours.
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day (`YYYY-MM-DD`) an instant falls on in `timeZone`. */
+export function dayIn(instant: Date | string | number, timeZone: string): string {
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(new Date(instant));
+}
+
+function dayNumber(day: string): number {
+  const time = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) : NaN;
+  // Date.parse rolls 30 February over into March; a day that does not come back the same is not a day.
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== day) throw new Error(`"${day}" is not a calendar day`);
+  return time / 86_400_000;
+}
+
+/** `day` moved by `n` calendar days (negative moves back). */
+export function addCalendarDays(day: string, n: number): string {
+  return new Date((dayNumber(day) + n) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return dayNumber(to) - dayNumber(from);
+}
+
+/**
+ * `day` moved by `n` months, the day of month kept where the target month has it and clamped to that
+ * month's last day where it has not: a month from 31 January is 28 (or 29) February, from 29 February
+ * a year on is 28 February.
+ */
+export function addCalendarMonths(day: string, n: number): string {
+  dayNumber(day);
+  const [year, month, date] = day.split('-').map(Number);
+  const index = year * 12 + (month - 1) + n;
+  const targetYear = Math.floor(index / 12);
+  const targetMonth = index - targetYear * 12;
+  const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
+  return `${String(targetYear).padStart(4, '0')}-${String(targetMonth + 1).padStart(2, '0')}-${String(Math.min(date, lastDay)).padStart(2, '0')}`;
+}

@@ -1,6 +1,9 @@
 import os from 'node:os';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { isDuplicateKey } from './db-errors';
+
+export { isDuplicateKey };
 
 export class LockTimeoutError extends Error {}
 
@@ -45,10 +48,6 @@ export async function withDbLock<T>(knex: Knex, name: string, work: () => Promis
   }
 }
 
-export function isDuplicateKey(error: unknown): boolean {
-  const e = error as { code?: string; errno?: number; message?: string };
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed|Duplicate entry/.test(e?.message ?? '');
-}
 
 /**
  * What a duplicate-key error names as the key it broke: the index on MySQL/MariaDB

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type express from 'express';
 import type { RequestContext } from '../security/request-context';
 import { AppError, ConflictError, ValidationError } from '../errors';
+import { isDuplicateKey } from '../db/db-errors';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
@@ -26,7 +27,7 @@ export async function idempotent(knex: Knex, ctx: RequestContext, req: express.R
   const hash = crypto.createHash('sha256').update(JSON.stringify(req.body ?? {})).digest('hex');
   const claimed = await knex('core_idempotency_keys')
     .insert({ ...where, request_hash: hash, created_at: new Date() })
-    .then(() => true, (error) => (isUniqueViolation(error) ? false : Promise.reject(error)));
+    .then(() => true, (error) => (isDuplicateKey(error) ? false : Promise.reject(error)));
   if (!claimed) {
     const row = await knex('core_idempotency_keys').where(where).first();
     if (row && row.request_hash !== hash) throw new ValidationError({ [IDEMPOTENCY_HEADER]: 'was already used with a different request body' });
@@ -47,9 +48,4 @@ export async function idempotent(knex: Knex, ctx: RequestContext, req: express.R
     }
     throw error;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(String(e?.message));
 }

@@ -1,5 +1,5 @@
 import type { ScopedDb } from '../data/scoped-db';
-import { isDuplicateKey } from '../db/db-lock';
+import { isDuplicateKey, isTransientConflict } from '../db/db-errors';
 import type { RequestContext } from '../security/request-context';
 import type { BatchOutcome, ImportDeclaration, ImportRow, ImportRunInfo, ImportSession, RowError } from './import-declaration';
 
@@ -95,6 +95,5 @@ function rowFailure(row: ImportRow<unknown>, error: unknown): RowError {
 
 /** The database changed under the batch (a row another import wrote), or chose it as a deadlock victim. */
 function retryable(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
-  return isDuplicateKey(error) || code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
+  return isDuplicateKey(error) || isTransientConflict(error);
 }

@@ -1,6 +1,6 @@
 import type HandlebarsNamespace from 'handlebars';
 import { toDate } from '../db/schema-helpers';
-import { formatRate } from '../data/money';
+import { currencyFractionDigits, formatRate } from '../data/money';
 
 type Hb = typeof HandlebarsNamespace;
 type Options = HandlebarsNamespace.HelperOptions;
@@ -167,22 +167,6 @@ function partsIn(date: Date, timeZone: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of formatIn(timeZone).formatToParts(date)) out[part.type] = part.value;
   return out;
-}
-
-const fractionDigitsCache = new Map<string, number>();
-
-export function currencyFractionDigits(currency: string): number {
-  const code = currency.toUpperCase();
-  let digits = fractionDigitsCache.get(code);
-  if (digits === undefined) {
-    try {
-      digits = new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2;
-    }
-    fractionDigitsCache.set(code, digits);
-  }
-  return digits;
 }
 
 const grouping = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });

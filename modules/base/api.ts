@@ -7,11 +7,7 @@ export const BASE = {
   AuditTrail: Symbol.for('base.AuditTrail'),
 } as const;
 
-export const BASE_PERMISSIONS = {
-  shopRead: 'base.shop.read',
-  shopManage: 'base.shop.manage',
-  apiRead: 'base.api.read',
-} as const;
+export { BASE_PERMISSIONS } from './permissions';
 
 export type { Shop, ShopInput, ShopPatch, ShopPageOptions } from './shops/shop-entity';
 export type { ShopService } from './shops/shop-service';

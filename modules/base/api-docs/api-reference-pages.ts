@@ -1,5 +1,5 @@
 import type { ModuleContext } from 'tessera/core';
-import { BASE_PERMISSIONS } from '../api';
+import { BASE_PERMISSIONS } from '../permissions';
 
 /**
  * The API reference for integrators: the app's own OpenAPI document (/api/v1/openapi.json) rendered by

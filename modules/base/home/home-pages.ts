@@ -1,5 +1,5 @@
 import { AUTHENTICATED, type ModuleContext, CORE, CORE_PERMISSIONS, type JobQueue } from 'tessera/core';
-import { BASE_PERMISSIONS } from '../api';
+import { BASE_PERMISSIONS } from '../permissions';
 import type { ShopService } from '../shops/shop-service';
 import { jobCountsChart, totals } from '../jobs/job-chart';
 import { jobScopeOf } from '../jobs/job-pages';

@@ -1,5 +1,5 @@
 import { defineEntity, field, type EntityInput, type EntityPageOptions, type EntityPatch, type EntityRow } from 'tessera/core';
-import { BASE_PERMISSIONS } from '../api';
+import { BASE_PERMISSIONS } from '../permissions';
 
 /** Shops (points of sale) of a company; other modules refer to them by id through base's ShopService. */
 export const shopEntity = defineEntity({

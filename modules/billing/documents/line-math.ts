@@ -4,6 +4,8 @@
  * sums of its rounded lines. The browser's form script repeats this to show totals as you type; the
  * server recomputes and is the truth.
  */
+import { applyRate } from 'tessera/core';
+
 export interface PricedLine {
   quantity: number;
   unit_price: number;
@@ -16,14 +18,8 @@ export interface LineAmounts {
   amount: number;
 }
 
-/** `value * rate / 10000`, rounded half away from zero, computed exactly with BigInt. */
-export function applyRate(value: number, basisPoints: number): number {
-  const product = BigInt(value) * BigInt(basisPoints);
-  const negative = product < 0n;
-  const magnitude = negative ? -product : product;
-  const rounded = (magnitude * 2n + 10000n) / 20000n;
-  return Number(negative ? -rounded : rounded);
-}
+/** Tax on a line: core's one rounding rule (half-up, once per line). */
+export { applyRate };
 
 export function lineAmounts(line: PricedLine): LineAmounts {
   const subtotal = line.quantity * line.unit_price;
