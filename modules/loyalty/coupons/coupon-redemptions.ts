@@ -1,4 +1,4 @@
-import { isDuplicateKey, type RequestContext, type ScopedDb } from 'tessera/core';
+import { ConflictError, isDuplicateKey, isTransientConflict, type RequestContext, type ScopedDb } from 'tessera/core';
 import type { Container } from 'inversify';
 import { BILLING, type BillingDocument, type DocumentService } from '../../billing/api';
 import { CRM, type CustomerGroupService } from '../../crm/api';
@@ -9,6 +9,7 @@ import { calendarDay, companyZone, CouponRefused, discountFor, validityProblem }
 export const REDEMPTIONS = 'loyalty_coupon_redemptions';
 const COUPONS = 'loyalty_coupons';
 const CUSTOMER_USES = 'loyalty_coupon_customer_uses';
+const DOCUMENT_LOCKS = 'loyalty_coupon_document_locks';
 const RETRIES = 4;
 
 type Row = Record<string, any>;
@@ -43,7 +44,7 @@ export class CouponRedemptions implements CouponRedemptionService {
           const existing = await this.existing(ctx.db, code, input.documentId);
           if (existing) return existing;
         }
-        if (attempt < RETRIES && isRetryable(error)) {
+        if (attempt < RETRIES && (isTransientConflict(error) || error instanceof StaleTotal)) {
           await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
           continue;
         }
@@ -56,6 +57,7 @@ export class CouponRedemptions implements CouponRedemptionService {
   private async applyIn(ctx: RequestContext, code: string, documentId: number, kind: Kind | undefined): Promise<CouponRedemption> {
     const db = ctx.db;
     const companyId = db.principal.companyId;
+    await lockDocument(db, documentId);
     const docField = kind === 'order' ? 'order_id' : 'invoice_id';
     const codeRow = (await db.queryCompany(companyId, CODES_TABLE).where({ code }).first()) as Row | undefined;
     const coupon = codeRow ? ((await db.queryCompany(companyId, COUPONS).where({ id: codeRow.coupon_id }).first()) as Row | undefined) : undefined;
@@ -109,7 +111,10 @@ export class CouponRedemptions implements CouponRedemptionService {
       single_key: single ? codeRow.id : null,
       day,
     });
-    await this.documents.addLine(db, doc.id, { productCode: String(coupon.discount_product_code), quantity: 1, unitPrice: -amount, description: `Coupon ${code}`, taxExempt: true });
+    const after = await this.documents.addLine(db, doc.id, { productCode: String(coupon.discount_product_code), quantity: 1, unitPrice: -amount, description: `Coupon ${code}`, taxExempt: true });
+    // The total was read before billing locked the document: another discount may have landed in
+    // between. Never leave a document below zero; start over on the fresh total instead.
+    if (after.total < 0) throw new StaleTotal();
     return { id, coupon_id: Number(coupon.id), code, customer_id: doc.customer_id, document_id: doc.id, document_kind: doc.kind as Kind, amount, day, created: true };
   }
 
@@ -166,7 +171,22 @@ export function parseIds(value: unknown): number[] {
   }
 }
 
-function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
+/** A 409 when it still happens after the retries. */
+class StaleTotal extends ConflictError {
+  constructor() {
+    super('the document changed while the coupon was applied; try again', {}, 'document_changed');
+  }
+}
+
+/**
+ * Coupons on one document queue here, first thing in the transaction: on MariaDB the snapshot of
+ * every later read (the document's total, billing's sum of its lines) is then taken after the previous
+ * coupon on it committed, so a percent or a cap is computed on the real total. Our own row: billing's
+ * document row is billing's to lock.
+ */
+async function lockDocument(db: ScopedDb, documentId: number): Promise<void> {
+  const knex = db.unscoped("loyalty's lock row of a document of the caller's company");
+  const companyId = db.principal.companyId;
+  await knex(DOCUMENT_LOCKS).insert({ company_id: companyId, document_id: documentId }).onConflict(['company_id', 'document_id']).ignore();
+  if (db.client !== 'better-sqlite3') await knex(DOCUMENT_LOCKS).where({ company_id: companyId, document_id: documentId }).forUpdate().first();
 }

@@ -1,10 +1,10 @@
-import { AppError, type ScopedDb } from 'tessera/core';
+import { AppError, applyRate, dayIn, type ScopedDb } from 'tessera/core';
 import type { CouponRefusal } from '../api';
 
 /**
  * The coupon's arithmetic and calendar, with no database: what a coupon takes off a document total,
  * and whether a company calendar day lies in its validity. Money is integer minor units; a percent is
- * basis points, applied once to the total and rounded half-up (BigInt: total × rate may pass 2^53).
+ * basis points, applied once to the total with core's one rounding rule (`applyRate`: half-up, BigInt).
  */
 export interface CouponTerms {
   kind: 'fixed' | 'percent';
@@ -15,7 +15,7 @@ export interface CouponTerms {
 /** Half-up once: 1234 minor units × 1250 bp = 154.25 → 154; × 50 bp = 6.17 → 6; 10 × 2500 bp = 2.5 → 3. */
 export function percentOf(total: number, basisPoints: number): number {
   if (total <= 0 || basisPoints <= 0) return 0;
-  return Number((BigInt(total) * BigInt(basisPoints) + 5000n) / 10000n);
+  return applyRate(total, basisPoints);
 }
 
 /** The discount on a document of `total`: never more than the total (a document never goes below zero). */
@@ -56,16 +56,10 @@ export class CouponRefused extends AppError {
   }
 }
 
-/** The calendar day `YYYY-MM-DD` it is now in the time zone. */
+/** The calendar day `YYYY-MM-DD` it is now in the time zone (core's reading). */
 export function calendarDay(timeZone: string, instant: Date = new Date()): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(instant);
+  return dayIn(instant, timeZone);
 }
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 const zones = new Map<number, { zone: string; at: number }>();
 

@@ -77,9 +77,18 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('uses').notNullable().defaultTo(0);
     t.unique(['company_id', 'coupon_id', 'customer_id'], { indexName: 'loyalty_coupon_customer_unique' });
   });
+
+  // One row per document a coupon was tried on, locked first by each apply: coupons on one document queue.
+  await knex.schema.createTable('loyalty_coupon_document_locks', (t) => {
+    t.increments('id').primary();
+    t.integer('company_id').unsigned().notNullable();
+    t.integer('document_id').unsigned().notNullable();
+    t.unique(['company_id', 'document_id'], { indexName: 'loyalty_coupon_document_locks_unique' });
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('loyalty_coupon_document_locks');
   await knex.schema.dropTableIfExists('loyalty_coupon_customer_uses');
   await knex.schema.dropTableIfExists('loyalty_coupon_redemptions');
   await knex.schema.dropTableIfExists('loyalty_coupon_batches');

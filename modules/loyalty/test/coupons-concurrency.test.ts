@@ -64,4 +64,15 @@ describe('loyalty coupons redeemed concurrently @integration', function () {
     expect(after.lines!.filter((l) => l.product_code === 'DISC')).to.have.length(1);
     expect(after.total).to.equal(1700);
   });
+
+  it('two different coupons of 800 on one draft of 1000 at once: the document ends at 0, never below', async () => {
+    const doc = await draftInvoice(w, await makeCustomer(w), 1000);
+    const [a, b] = [await makeCoupon(w, { amount: 800 }), await makeCoupon(w, { amount: 800 })];
+    const { ok, refused } = await settle([a, b].map((c) => w.redemptions.apply(w.ctx, { code: c.code, documentId: doc.id })));
+    expect(refused).to.deep.equal([]);
+    expect(ok.map((r) => r.amount).sort()).to.deep.equal([200, 800]);
+    const after = await w.documents.get(w.ctx, doc.id);
+    expect(after.total).to.equal(0);
+    expect(after.lines!.filter((l) => l.product_code === 'DISC').map((l) => l.amount).sort()).to.deep.equal([-200, -800]);
+  });
 });
