@@ -80,7 +80,7 @@ export function couponApiRoutes(redemptions: CouponRedemptions): ApiRoute[] {
       body: { type: 'object', additionalProperties: false, required: ['count'], properties: { count: { type: 'integer', minimum: 1, maximum: MAX_BATCH }, prefix: { type: 'string', maxLength: 8 } } },
       handler: async (ctx, { params, body }, _req, res) => {
         const batch = await startBatch(ctx, params.id, body.count, body.prefix?.toUpperCase());
-        res.status(batch.status === 'done' ? 201 : 202);
+        res.status(batch.status === 'completed' ? 201 : 202);
         return batch;
       },
     },

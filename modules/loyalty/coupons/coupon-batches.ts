@@ -17,7 +17,9 @@ export interface Batch {
   coupon_id: number;
   requested: number;
   generated: number;
-  status: 'running' | 'done';
+  status: 'running' | 'completed';
+  /** For the shell's progress poller. */
+  detail: { generated: number };
   /** 0..100. */
   progress: number;
 }
@@ -25,7 +27,7 @@ export interface Batch {
 function toBatch(row: Record<string, any>): Batch {
   const requested = Number(row.requested);
   const generated = Number(row.generated);
-  return { id: Number(row.id), coupon_id: Number(row.coupon_id), requested, generated, status: row.status, progress: requested ? Math.floor((generated * 100) / requested) : 100 };
+  return { id: Number(row.id), coupon_id: Number(row.coupon_id), requested, generated, status: row.status, detail: { generated }, progress: requested ? Math.floor((generated * 100) / requested) : 100 };
 }
 
 /**
@@ -44,7 +46,7 @@ export async function startBatch(ctx: RequestContext, couponId: number, count: n
     const id = await db.insert(BATCHES, { coupon_id: couponId, requested: count, generated: 0, status: 'running' });
     if (inline) {
       await insertCodes(db, couponId, count, { prefix: prefix || undefined, batchId: id });
-      await db.unscoped('the batch just made').table(BATCHES).where({ id }).update({ generated: count, status: 'done' });
+      await db.unscoped('the batch just made').table(BATCHES).where({ id }).update({ generated: count, status: 'completed' });
     } else {
       const jobId = await db.enqueue(`loyalty.${BATCH_JOB}`, { batchId: id, prefix: prefix || null });
       await db.unscoped('the batch just made').table(BATCHES).where({ id }).update({ job_id: jobId });
@@ -73,13 +75,13 @@ export function registerBatchJob(m: ModuleContext): void {
         if (!batch) return null;
         const remaining = Number(batch.requested) - Number(batch.generated);
         if (remaining <= 0) {
-          await knex(BATCHES).where({ id: batch.id }).update({ status: 'done', updated_at: new Date() });
+          await knex(BATCHES).where({ id: batch.id }).update({ status: 'completed', updated_at: new Date() });
           return null;
         }
         const size = Math.min(CHUNK, remaining);
         await insertCodes(db, Number(batch.coupon_id), size, { prefix: job.data.prefix ?? undefined, batchId: Number(batch.id) });
         const generated = Number(batch.generated) + size;
-        await knex(BATCHES).where({ id: batch.id }).update({ generated, status: generated >= Number(batch.requested) ? 'done' : 'running', updated_at: new Date() });
+        await knex(BATCHES).where({ id: batch.id }).update({ generated, status: generated >= Number(batch.requested) ? 'completed' : 'running', updated_at: new Date() });
         return { left: Number(batch.requested) - generated, percent: Math.floor((generated * 100) / Number(batch.requested)), generated };
       });
       // After the commit: the job ledger may use a connection of its own (SQLite has one).

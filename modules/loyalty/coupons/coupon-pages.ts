@@ -1,4 +1,4 @@
-import { AppError, requireId, text, type ModuleContext, type PageRoute } from 'tessera/core';
+import { AppError, formatAmount, requireId, text, type ModuleContext, type PageRoute, type RequestContext } from 'tessera/core';
 import { LOYALTY_PERMISSIONS as P } from '../api';
 import { BATCHES, getBatch, INLINE_LIMIT, MAX_BATCH, startBatch } from './coupon-batches';
 import { sendCsv } from './coupon-api';
@@ -66,6 +66,11 @@ export function registerCouponPages(m: ModuleContext, redemptions: CouponRedempt
   });
 }
 
+async function companyCurrency(ctx: RequestContext): Promise<string> {
+  const row = await ctx.db.unscoped('the currency of the caller company').table('core_companies').where({ id: ctx.companyId }).first('currency');
+  return String(row?.currency ?? 'EUR');
+}
+
 function pageRoutes(redemptions: CouponRedemptions): PageRoute[] {
   return [
     {
@@ -78,7 +83,8 @@ function pageRoutes(redemptions: CouponRedemptions): PageRoute[] {
         const back = `/billing/${DOC_PATHS[kind]}/${id}`;
         try {
           const r = await redemptions.apply(ctx, { code: text(body, 'code'), documentId: id, kind });
-          return { redirect: back, flash: { type: 'success', message: r.created ? `Coupon ${r.code} applied: ${r.amount} off.` : `Coupon ${r.code} was already on this ${kind}.` } };
+          const off = `${formatAmount(r.amount, await companyCurrency(ctx))} ${await companyCurrency(ctx)}`;
+          return { redirect: back, flash: { type: 'success', message: r.created ? `Coupon ${r.code} applied: ${off} off.` : `Coupon ${r.code} was already on this ${kind}.` } };
         } catch (error) {
           if (!(error instanceof AppError) || error.status >= 500) throw error;
           return { redirect: back, flash: { type: 'error', message: error.message } };
@@ -105,7 +111,7 @@ function pageRoutes(redemptions: CouponRedemptions): PageRoute[] {
         const count = /^\d{1,6}$/.test(text(body, 'count')) ? Number(text(body, 'count')) : NaN;
         try {
           const batch = await startBatch(ctx, id, count, text(body, 'prefix').toUpperCase() || undefined);
-          if (batch.status === 'done') return { redirect: `/loyalty/coupons/${id}`, flash: { type: 'success', message: `${batch.generated} codes generated.` } };
+          if (batch.status === 'completed') return { redirect: `/loyalty/coupons/${id}`, flash: { type: 'success', message: `${batch.generated} codes generated.` } };
           return { redirect: `/loyalty/coupons/batches/${batch.id}` };
         } catch (error) {
           if (!(error instanceof AppError) || error.status >= 500) throw error;
@@ -119,7 +125,7 @@ function pageRoutes(redemptions: CouponRedemptions): PageRoute[] {
       permission: P.couponManage,
       handler: async (ctx, { params }) => {
         const batch = await getBatch(ctx.db, requireId(params.id));
-        return { view: 'loyalty/coupon-batch', title: `Batch #${batch.id}`, data: { batch } };
+        return { view: 'loyalty/coupon-batch', title: `Batch #${batch.id}`, data: { batch, statusUrl: `/api/v1/loyalty/coupons/batches/${batch.id}` } };
       },
     },
     {
@@ -142,7 +148,12 @@ function pageRoutes(redemptions: CouponRedemptions): PageRoute[] {
         const from = asked('from') || new Date(Date.parse(`${today}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
         const to = asked('to') && asked('to') >= from ? asked('to') : today;
         const report = await couponUse(ctx, from, to);
-        return { view: 'loyalty/coupon-report', title: 'Coupon use', data: { ...report, points: report.days } };
+        const currency = await companyCurrency(ctx);
+        const labels = report.days.map((d) => d.day);
+        // The shell draws `data-chart` specs with chart.js; amounts shown in major units (text → number for the axis only).
+        const usesChart = { type: 'bar', title: 'Coupon uses per day', labels, series: [{ name: 'Uses', values: report.days.map((d) => d.uses) }] };
+        const discountChart = { type: 'line', title: `Discount per day (${currency})`, unit: currency, labels, series: [{ name: 'Discount', values: report.days.map((d) => formatAmount(d.discount, currency)) }] };
+        return { view: 'loyalty/coupon-report', title: 'Coupon use', data: { ...report, usesChart, discountChart } };
       },
     },
   ];
