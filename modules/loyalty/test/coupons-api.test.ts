@@ -132,4 +132,18 @@ describe('loyalty coupons API and pages @integration', function () {
     await agent.post(`/loyalty/coupons/${single.id}/generate`, { count: 20 }).expect(302);
     expect(await w.coupons.get(w.ctx, single.id)).to.include({ codes_count: 20 });
   });
+
+  it('the coupon form takes a percent as typed (12.5 → 1250 bp), money in major units and the groups as a JSON list', async () => {
+    const group = await groupOf(w, [await makeCustomer(w)]);
+    const code = uniq('FORM').toUpperCase();
+    const posted = await agent.post('/loyalty/coupons', { name: 'Typed in the form', mode: 'shared', code, kind: 'percent', percent: '12.5', amount: '', min_order: '20.00', discount_product_code: 'disc', group_ids: `[${group}]`, valid_from: '', valid_to: '', usage_limit: '', per_customer_limit: '', active: '1' });
+    expect(posted.status, posted.text.slice(0, 300)).to.equal(302);
+    const row = await w.t.knex('loyalty_coupons').where({ company_id: w.companyId, code }).first();
+    expect(row).to.include({ kind: 'percent', percent: 1250, amount: null, discount_product_code: 'DISC' });
+    expect(Number(row.min_order)).to.equal(2000);
+    expect(JSON.parse(row.group_ids)).to.deep.equal([group]);
+    const bad = await agent.post('/loyalty/coupons', { name: 'No percent', mode: 'shared', code: uniq('F'), kind: 'percent', percent: '', discount_product_code: 'DISC', active: '1' });
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.contain('is required for a percent coupon');
+  });
 });
