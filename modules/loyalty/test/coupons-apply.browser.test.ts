@@ -9,6 +9,16 @@ import { expect } from 'chai';
 import { CHROMIUM, openBrowserPage, RESULTS, signIn } from 'tessera/testing';
 import { couponWorld, draftInvoice, groupOf, makeCoupon, makeCustomer, type CouponWorld } from './coupons-fixtures';
 
+/**
+ * Submits the apply form and waits for the page it redirects to: the same URL as before, so waiting
+ * for the URL alone would pass before the POST was even answered.
+ */
+async function applyTyped(page: import('playwright-core').Page): Promise<void> {
+  await Promise.all([page.waitForResponse((r) => r.url().endsWith('/loyalty/coupons/apply') && r.request().method() === 'POST'), page.click('button:has-text("Apply coupon")')]);
+  await page.waitForLoadState('load');
+  await page.waitForSelector('.flash');
+}
+
 describe('loyalty coupons in a browser @integration', function () {
   this.timeout(120_000);
   let w: CouponWorld;
@@ -39,7 +49,7 @@ describe('loyalty coupons in a browser @integration', function () {
     await signIn(page, cashier.email, cashier.password);
     await page.goto(`/billing/invoices/${doc.id}`);
     await page.fill('#field-code', coupon.code.toLowerCase());
-    await Promise.all([page.waitForURL(`**/billing/invoices/${doc.id}`), page.click('button:has-text("Apply coupon")')]);
+    await applyTyped(page);
     expect(await page.textContent(".flash-success")).to.contain(`Coupon ${coupon.code} applied: 3.54 EUR off`);
     expect(await page.textContent('[data-test="coupons-applied"]')).to.contain(coupon.code);
     expect((await w.documents.get(w.ctx, doc.id)).total).to.equal(3540 - 354);
@@ -48,7 +58,7 @@ describe('loyalty coupons in a browser @integration', function () {
 
     await page.goto(`/billing/invoices/${other.id}`);
     await page.fill('#field-code', coupon.code);
-    await Promise.all([page.waitForURL(`**/billing/invoices/${other.id}`), page.click('button:has-text("Apply coupon")')]);
+    await applyTyped(page);
     expect(await page.textContent('.flash-error')).to.contain(`customer ${outsider} is in none of the coupon's groups`);
     expect((await w.documents.get(w.ctx, other.id)).total).to.equal(5000);
 
