@@ -100,6 +100,8 @@ export { Sequences } from './data/sequences';
 export { parseId } from './http/id-schemas';
 export { isDuplicateKey, duplicateKeyOf } from './db/db-lock';
 export { hashPassword } from './security/passwords';
+export { installationSecretBox, AesGcmSecretBox, SecretBoxError } from './security/secret-box';
+export type { SecretBox } from './security/secret-box';
 export { isMysql } from './db/schema-helpers';
 export { loadConfig } from './config/load-config';
 export type { TesseraConfig } from './config/config';

@@ -21,4 +21,6 @@ export const CORE = {
   Registry: Symbol.for('core.Registry'),
   /** Every registered entity (`EntityRegistry`): refs, titles and record paths by full name. */
   Entities: Symbol.for('core.Entities'),
+  /** `SecretBox`: encrypts secrets kept in the database (AES-256-GCM, the installation's key). */
+  Secrets: Symbol.for('core.Secrets'),
 } as const;

@@ -43,6 +43,7 @@ import { createHttpApp, HttpApp } from '../http/app';
 import { httpServicesOf } from './http-services-of';
 import type { Company } from '../security/services';
 import { EntityRegistry } from '../resources/entity-registry';
+import { installationSecretBox } from '../security/secret-box';
 
 export interface KernelOptions {
   /** Values that win over files and environment (tests). */
@@ -182,6 +183,7 @@ export class Kernel {
     c.bind(CORE.Views).toConstantValue(this.views);
     c.bind(CORE.Registry).toConstantValue(this.routes);
     c.bind(CORE.Entities).toConstantValue(this.entities);
+    c.bind(CORE.Secrets).toConstantValue(installationSecretBox(this.config));
     const roles = new RoleServiceImpl(this.knex, this.catalog, this.audit);
     c.bind(CORE.Roles).toConstantValue(roles);
     c.bind(CORE.Users).toConstantValue(new UserServiceImpl(this.knex, roles, this.audit));

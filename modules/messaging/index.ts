@@ -9,6 +9,7 @@ import { appointmentApiOverrides, calendarApiRoutes } from './appointments/appoi
 import { templateEntity } from './templates/template-entity';
 import { templateHooks } from './templates/template-preview';
 import { channelEntity } from './channels/channel-entity';
+import { channelHooks } from './channels/channel-secrets';
 import { notificationApiRoutes } from './notifications/notification-api';
 import { deliveryJob, MAX_ATTEMPTS } from './notifications/delivery-job';
 import { bindNotificationServices, remindAll } from './services';
@@ -37,7 +38,7 @@ export default defineModule({
       api: appointmentApiOverrides(() => appointments!),
     });
     m.entities.register(templateEntity, { hooks: templateHooks(parts.catalogue) });
-    m.entities.register(channelEntity);
+    m.entities.register(channelEntity, { hooks: channelHooks() });
 
     for (const route of calendarApiRoutes()) m.routes.api(route);
     for (const route of notificationApiRoutes(parts.catalogue)) m.routes.api(route);

@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { CORE, type JobContext, type ScopedDb } from 'tessera/core';
+import { CORE, SecretBoxError, type JobContext, type ScopedDb, type SecretBox } from 'tessera/core';
 import { MESSAGING_EVENTS, type Channel } from '../api';
 import type { ChannelAdapters, ChannelConfig } from '../channels/channel-adapters';
 import { DeliveryError } from '../channels/channel-adapters';
@@ -33,9 +33,10 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
     if (Number(claimed) !== 1) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
     // Outside a transaction the two reads take two pool connections and run at once.
     const [row, configs] = await Promise.all([db.queryCompany(companyId, TABLE).where({ id }).first(), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
-    const config = configs.map(toConfig).find((c: ChannelConfig) => c.channel === row.channel) ?? null;
+    const stored = configs.find((c: any) => c.channel === row.channel);
     try {
-      if (!config) throw new DeliveryError(`no ${row.channel} channel configured`, `no enabled ${row.channel} channel`, false);
+      if (!stored) throw new DeliveryError(`no ${row.channel} channel configured`, `no enabled ${row.channel} channel`, false);
+      const config = toConfig(stored, container.get<SecretBox>(CORE.Secrets));
       const receipt = await adapters.get(row.channel).send(config, { reference: `n${id}-${row.dedupe_key.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}`, to: row.recipient, subject: row.subject, body: row.body ?? '' });
       await db.transaction(async (tx) => {
         await tx.queryCompany(companyId, TABLE).where({ id }).update({ status: 'sent', sent_at: new Date(), last_error: null, updated_at: new Date() });
@@ -60,11 +61,21 @@ async function logAttempt(db: ScopedDb, companyId: number, notificationId: numbe
   await db.unscoped('the attempt log rows carry the notification\'s company').table('messaging_delivery_attempts').insert({ company_id: companyId, notification_id: notificationId, outcome, detail: detail.slice(0, 2000), at: new Date() });
 }
 
-export async function channelConfig(db: ScopedDb, companyId: number, channel: Channel): Promise<ChannelConfig | null> {
+export async function channelConfig(db: ScopedDb, box: SecretBox, companyId: number, channel: Channel): Promise<ChannelConfig | null> {
   const row = await db.queryCompany(companyId, 'messaging_channels').where({ channel, enabled: true }).first();
-  return row ? toConfig(row) : null;
+  return row ? toConfig(row, box) : null;
 }
 
-function toConfig(row: any): ChannelConfig {
-  return { channel: row.channel, endpoint: row.endpoint, port: row.port == null ? null : Number(row.port), username: row.username, sender: row.sender, secret: row.secret };
+/** The channel as an adapter reads it, its secret decrypted; a key that cannot open it fails the send for good. */
+export function toConfig(row: any, box: SecretBox): ChannelConfig {
+  let secret: string | null = null;
+  if (row.secret != null) {
+    try {
+      secret = box.open(row.secret);
+    } catch (error) {
+      const why = error instanceof SecretBoxError ? error.message : String(error);
+      throw new DeliveryError(`the ${row.channel} channel's secret cannot be decrypted`, `secret not readable: ${why} (check TESSERA_SECRET_KEY, or enter the secret again)`, false);
+    }
+  }
+  return { channel: row.channel, endpoint: row.endpoint, port: row.port == null ? null : Number(row.port), username: row.username, sender: row.sender, secret };
 }
