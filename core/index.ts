@@ -102,6 +102,7 @@ export { isDuplicateKey, duplicateKeyOf } from './db/db-lock';
 export { hashPassword } from './security/passwords';
 export { installationSecretBox, AesGcmSecretBox, SecretBoxError } from './security/secret-box';
 export type { SecretBox } from './security/secret-box';
+export type { ResetLinkSender, ResetLinkMessage } from './security/password-reset';
 export { isMysql } from './db/schema-helpers';
 export { loadConfig } from './config/load-config';
 export type { TesseraConfig } from './config/config';

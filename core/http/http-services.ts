@@ -4,13 +4,14 @@ import type { Manifest, ModuleSource } from '../modules/manifest';
 import type { Principal, RequestContext } from '../security/request-context';
 import type { Company } from '../security/services';
 import type { DeclaredApiRoute, DeclaredPageRoute } from './route-table';
+import type { PasswordResetService } from '../security/password-reset';
 
 /**
  * What the web process takes from the host, and nothing more: the kernel hands these over when it
  * builds the app, so http depends on the services it uses, not on the kernel that holds them.
  */
 export interface HttpServices {
-  readonly settings: { trustProxy: boolean; secureCookies: boolean; rootDir: string; version: string };
+  readonly settings: { trustProxy: boolean; secureCookies: boolean; rootDir: string; version: string; publicUrl?: string };
   /** The installed modules: their `public/` folders are served under /static/<name>. */
   readonly modules: readonly ModuleSource[];
   readonly routes: { readonly apis: readonly DeclaredApiRoute[]; readonly pages: readonly DeclaredPageRoute[] };
@@ -22,6 +23,8 @@ export interface HttpServices {
   readonly logger: Logger;
   readonly health: () => Promise<{ status: string }>;
   readonly people: PeopleServices;
+  /** Forgotten passwords (core/security/password-reset.ts). */
+  readonly passwordResets: Pick<PasswordResetService, 'available' | 'request' | 'valid' | 'reset'>;
   readonly shell: ShellServices;
 }
 

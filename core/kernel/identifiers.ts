@@ -23,4 +23,6 @@ export const CORE = {
   Entities: Symbol.for('core.Entities'),
   /** `SecretBox`: encrypts secrets kept in the database (AES-256-GCM, the installation's key). */
   Secrets: Symbol.for('core.Secrets'),
+  /** `ResetLinkSender`: filled by a module that sends password-reset links (none bound: ask an administrator). */
+  ResetLinkSender: Symbol.for('core.ResetLinkSender'),
 } as const;

@@ -44,6 +44,7 @@ import { httpServicesOf } from './http-services-of';
 import type { Company } from '../security/services';
 import { EntityRegistry } from '../resources/entity-registry';
 import { installationSecretBox } from '../security/secret-box';
+import { PasswordResetService, RESET_JOB } from '../security/password-reset';
 
 export interface KernelOptions {
   /** Values that win over files and environment (tests). */
@@ -86,6 +87,7 @@ export class Kernel {
   readonly contexts: Contexts;
   readonly tokens: TokenServiceImpl;
   readonly login: LoginService;
+  readonly passwordResets: PasswordResetService;
   readonly settings: SettingsService;
   readonly queue: JobQueue;
   readonly relay: OutboxRelay;
@@ -133,6 +135,7 @@ export class Kernel {
     this.contexts = new Contexts(knex, this.catalog, scopedServices, this.container);
     this.tokens = new TokenServiceImpl(knex);
     this.login = new LoginService(knex, config.loginRateLimit);
+    this.passwordResets = new PasswordResetService(knex, this.container, CORE.ResetLinkSender, this.queue, this.audit);
     this.relay = new OutboxRelay(knex, this.events, this.queue);
   }
 
@@ -194,6 +197,7 @@ export class Kernel {
       const { eventId, handler } = job.data as { eventId: number; handler: string };
       await this.events.runOutboxHandler(this.knex, eventId, handler);
     }, 5);
+    this.jobs.define(RESET_JOB, (job) => this.passwordResets.send(Number((job.data as { reset_id: number }).reset_id)), 5);
 
     this.views.loadModules(this.installed);
     for (const menu of this.manifests.flatMap((m) => m.menus)) {
