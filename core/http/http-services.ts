@@ -5,6 +5,7 @@ import type { Principal, RequestContext } from '../security/request-context';
 import type { Company } from '../security/services';
 import type { DeclaredApiRoute, DeclaredPageRoute } from './route-table';
 import type { PasswordResetService } from '../security/password-reset';
+import type { MenuItem } from './menus';
 
 /**
  * What the web process takes from the host, and nothing more: the kernel hands these over when it
@@ -44,4 +45,6 @@ export interface ShellServices {
   /** Declared pages, for the links a user may follow. */
   readonly pageRoutes: readonly DeclaredPageRoute[];
   companiesByIds(ids: number[]): Promise<Company[]>;
+  /** Sets the counts of the menu's badges for the user (core/http/menu-badges.ts). */
+  fillBadges(menus: MenuItem[], ctx: RequestContext): Promise<void>;
 }

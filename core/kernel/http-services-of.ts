@@ -30,6 +30,7 @@ export function httpServicesOf(kernel: Kernel): HttpServices {
         return kernel.routes.pages;
       },
       companiesByIds: (ids) => kernel.companiesByIds(ids),
+      fillBadges: (menus, ctx) => kernel.badges.fill(menus, ctx),
     },
   };
 }

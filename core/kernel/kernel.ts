@@ -45,6 +45,7 @@ import type { Company } from '../security/services';
 import { EntityRegistry } from '../resources/entity-registry';
 import { installationSecretBox } from '../security/secret-box';
 import { PasswordResetService, RESET_JOB } from '../security/password-reset';
+import { MenuBadges } from '../http/menu-badges';
 
 export interface KernelOptions {
   /** Values that win over files and environment (tests). */
@@ -88,6 +89,7 @@ export class Kernel {
   readonly tokens: TokenServiceImpl;
   readonly login: LoginService;
   readonly passwordResets: PasswordResetService;
+  readonly badges: MenuBadges;
   readonly settings: SettingsService;
   readonly queue: JobQueue;
   readonly relay: OutboxRelay;
@@ -135,6 +137,7 @@ export class Kernel {
     this.contexts = new Contexts(knex, this.catalog, scopedServices, this.container);
     this.tokens = new TokenServiceImpl(knex);
     this.login = new LoginService(knex, config.loginRateLimit);
+    this.badges = new MenuBadges(logger);
     this.passwordResets = new PasswordResetService(knex, this.container, CORE.ResetLinkSender, this.queue, this.audit);
     this.relay = new OutboxRelay(knex, this.events, this.queue);
   }

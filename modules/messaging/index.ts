@@ -17,6 +17,7 @@ import { calendarPageRoutes } from './calendar/calendar-pages';
 import { deliveryPageRoutes } from './notifications/delivery-pages';
 import { customerPanel } from './crm/customer-panel';
 import { homePanel } from './home/home-panel';
+import { pendingForUser } from './home/pending-badge';
 import { templatePreviewPanel } from './templates/template-panel';
 import { seedMessagingDemo } from './demo-data';
 
@@ -46,6 +47,7 @@ export default defineModule({
     for (const route of [...calendarPageRoutes(), ...deliveryPageRoutes()]) m.routes.page(route);
     m.views.slot(customerPanel());
     m.views.slot(homePanel());
+    m.views.badge('messaging.pending', pendingForUser);
     m.views.slot(templatePreviewPanel(parts.catalogue));
     m.demo(seedMessagingDemo);
 
