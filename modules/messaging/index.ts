@@ -12,6 +12,7 @@ import { channelEntity } from './channels/channel-entity';
 import { channelHooks } from './channels/channel-secrets';
 import { notificationApiRoutes } from './notifications/notification-api';
 import { deliveryJob, MAX_ATTEMPTS } from './notifications/delivery-job';
+import { sweepStaleClaims } from './notifications/delivery-sweep';
 import { bindNotificationServices, remindAll } from './services';
 import { calendarPageRoutes } from './calendar/calendar-pages';
 import { deliveryPageRoutes } from './notifications/delivery-pages';
@@ -52,6 +53,7 @@ export default defineModule({
     m.demo(seedMessagingDemo);
 
     m.jobs.define('deliver', deliveryJob(m.container, parts.adapters), { attempts: MAX_ATTEMPTS });
+    m.jobs.schedule('sweep', '*/5 * * * *', async () => ({ requeued: await sweepStaleClaims(m.container, new Date()) }));
     m.jobs.schedule('reminders', '*/15 * * * *', async () => ({ sent: await remindAll(m.container, parts, new Date()) }));
   },
 });

@@ -10,7 +10,7 @@ const DELIVER_RETRY = 'messaging.deliver';
 /** Attempts of one notification, the job's own attempts included; then it is failed for good. */
 export const MAX_ATTEMPTS = 5;
 /** A claim older than this is a process that died while sending: another run may take it over. */
-const STALE_CLAIM_MS = 5 * 60_000;
+export const STALE_CLAIM_MS = 5 * 60_000;
 
 interface Contexts {
   system(companyIds: number[]): { db: ScopedDb };

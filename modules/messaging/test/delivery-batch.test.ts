@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
 import { startGateway } from './local-servers';
+import { sweepStaleClaims } from '../notifications/delivery-sweep';
 
 /** A delivery job takes along the company's notifications waiting for their first try: sent at once, recorded once. */
 describe('messaging delivery in batches @integration', () => {
@@ -64,5 +65,16 @@ describe('messaging delivery in batches @integration', () => {
     const fresh = await waiting(1, 'fresh');
     expect(await deliver(fresh.ids[0])).to.deep.equal({ sent: true });
     expect(await statuses(ids)).to.deep.equal(['queued/1', 'queued/1', 'queued/1']);
+  });
+
+  it('sends again, once, what a process claimed and never finished (the sweep)', async () => {
+    const { ids, phones } = await waiting(1, 'died');
+    await w.t.knex('messaging_notifications').where({ id: ids[0] }).update({ status: 'sending', attempts: 1, claimed_at: new Date(Date.now() - 10 * 60_000) });
+    expect(await sweepStaleClaims(w.t.container, new Date())).to.be.at.least(1);
+    await sweepStaleClaims(w.t.container, new Date());
+    expect(await w.t.knex('core_jobs').where({ job_key: `messaging.deliver:${ids[0]}:stale:1` }).count({ n: '*' }).first()).to.satisfy((r: any) => Number(r.n) === 1);
+    await w.t.drainJobs();
+    expect(await statuses(ids)).to.deep.equal(['sent/2']);
+    expect(gateway.requests.filter((r) => r.body.to === phones[0])).to.have.length(1);
   });
 });
