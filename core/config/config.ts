@@ -9,6 +9,12 @@ export interface TesseraConfig {
   /** How long a worker's hold on a job lasts without a heartbeat: after it, a dead worker's job runs elsewhere. */
   jobLeaseSeconds: number;
   sessionSecret?: string;
+  /** AES-256 key of secrets kept in the database (64 hex digits or base64); else the key file. */
+  secretKey?: string;
+  /** Where the key is kept when `secretKey` is unset, relative to the repository; made on first start. */
+  secretKeyFile?: string;
+  /** The address people reach this installation at (`https://erp.example.com`), for links sent by e-mail. */
+  publicUrl?: string;
   modulesPath: string[];
   demo: boolean;
   autoMigrate: boolean;

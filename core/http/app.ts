@@ -8,6 +8,7 @@ import type { HttpServices } from './http-services';
 import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from '../errors';
 import { parseId } from './id-schemas';
 import { mountAuthRoutes } from './auth-routes';
+import { mountPasswordResetRoutes } from './password-reset-routes';
 import { mountApiRoutes } from './api-router';
 import { mountPageRoutes } from './page-router';
 import { PageRenderer } from './page-renderer';
@@ -125,6 +126,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
 
   const renderer = new PageRenderer(host.shell, host.logger, (req) => generateToken(req));
   mountAuthRoutes(app, people, renderer);
+  mountPasswordResetRoutes(app, host.passwordResets, renderer, settings.publicUrl);
 
   app.get('/api/v1/openapi.json', (req, res, next) => {
     if (!req.tessera) return next(new UnauthenticatedError());

@@ -5,13 +5,15 @@ import type { Principal, RequestContext } from '../security/request-context';
 import type { Company } from '../security/services';
 import type { PublicAccess } from '../modules/module-api';
 import type { DeclaredApiRoute, DeclaredPageRoute, DeclaredPublicRoute } from './route-table';
+import type { PasswordResetService } from '../security/password-reset';
+import type { MenuItem } from './menus';
 
 /**
  * What the web process takes from the host, and nothing more: the kernel hands these over when it
  * builds the app, so http depends on the services it uses, not on the kernel that holds them.
  */
 export interface HttpServices {
-  readonly settings: { trustProxy: boolean; secureCookies: boolean; rootDir: string; version: string };
+  readonly settings: { trustProxy: boolean; secureCookies: boolean; rootDir: string; version: string; publicUrl?: string };
   /** The installed modules: their `public/` folders are served under /static/<name>. */
   readonly modules: readonly ModuleSource[];
   readonly routes: { readonly apis: readonly DeclaredApiRoute[]; readonly pages: readonly DeclaredPageRoute[]; readonly publics: readonly DeclaredPublicRoute[] };
@@ -25,6 +27,8 @@ export interface HttpServices {
   readonly logger: Logger;
   readonly health: () => Promise<{ status: string }>;
   readonly people: PeopleServices;
+  /** Forgotten passwords (core/security/password-reset.ts). */
+  readonly passwordResets: Pick<PasswordResetService, 'available' | 'request' | 'valid' | 'reset'>;
   readonly shell: ShellServices;
 }
 
@@ -44,4 +48,6 @@ export interface ShellServices {
   /** Declared pages, for the links a user may follow. */
   readonly pageRoutes: readonly DeclaredPageRoute[];
   companiesByIds(ids: number[]): Promise<Company[]>;
+  /** Sets the counts of the menu's badges for the user (core/http/menu-badges.ts). */
+  fillBadges(menus: MenuItem[], ctx: RequestContext): Promise<void>;
 }

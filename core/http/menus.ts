@@ -8,6 +8,9 @@ export interface MenuItem {
   path: string;
   active: boolean;
   children: MenuItem[];
+  /** The badge the manifest names for the entry, and what it counts for the user ("3", "99+"), filled by MenuBadges. */
+  badgeSource?: string;
+  badge?: string;
 }
 
 /**
@@ -21,7 +24,7 @@ export function buildMenus(manifests: readonly Manifest[], ctx: RequestContext, 
   const toItem = (e: (typeof entries)[number]): MenuItem | null => {
     const children = entries.filter((c) => c.parent === e.id).map(toItem).filter((c): c is MenuItem => c !== null);
     if (!allowed(e.permission) && children.length === 0) return null;
-    return { id: e.id, label: e.label, path: allowed(e.permission) ? e.path : children[0].path, active: isActive(e.path) || children.some((c) => c.active), children };
+    return { id: e.id, label: e.label, path: allowed(e.permission) ? e.path : children[0].path, active: isActive(e.path) || children.some((c) => c.active), children, ...(e.badge ? { badgeSource: e.badge } : {}) };
   };
   return entries.filter((e) => !e.parent || !entries.some((p) => p.id === e.parent)).map(toItem).filter((i): i is MenuItem => i !== null);
 }

@@ -26,11 +26,12 @@ export class PageRenderer {
     if (req.session?.flash) delete req.session.flash;
     const base = { title: title ?? 'Tessera', csrfToken: this.csrfToken(req), flash, path: req.path, query: { ...(req.query as object) } };
     if (!ctx) return base;
-    const companies = ctx.principal.companies ?? (await this.shell.companiesByIds(ctx.companyIds));
+    const menus = buildMenus(this.shell.manifests, ctx, req.path);
+    const [companies] = await Promise.all([ctx.principal.companies ?? this.shell.companiesByIds(ctx.companyIds), this.shell.fillBadges(menus, ctx)]);
     return {
       ...base,
       user: ctx.user,
-      menus: buildMenus(this.shell.manifests, ctx, req.path),
+      menus,
       company: companies.find((c) => c.id === ctx.companyId) ?? null,
       companies: companies.map((c) => ({ ...c, selected: c.id === ctx.companyId })),
       permissions: [...ctx.principal.permissions],

@@ -5,7 +5,8 @@ import type { Kernel } from './kernel';
 export function httpServicesOf(kernel: Kernel): HttpServices {
   const { config, contexts, tokens, login, views } = kernel;
   return {
-    settings: { trustProxy: config.trustProxy, secureCookies: config.secureCookies, rootDir: config.rootDir, version: kernel.version },
+    settings: { trustProxy: config.trustProxy, secureCookies: config.secureCookies, rootDir: config.rootDir, version: kernel.version, publicUrl: config.publicUrl },
+    passwordResets: kernel.passwordResets,
     modules: kernel.installed,
     routes: kernel.routes,
     sessionDb: kernel.knex,
@@ -33,6 +34,7 @@ export function httpServicesOf(kernel: Kernel): HttpServices {
         return kernel.routes.pages;
       },
       companiesByIds: (ids) => kernel.companiesByIds(ids),
+      fillBadges: (menus, ctx) => kernel.badges.fill(menus, ctx),
     },
   };
 }

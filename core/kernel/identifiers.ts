@@ -21,4 +21,8 @@ export const CORE = {
   Registry: Symbol.for('core.Registry'),
   /** Every registered entity (`EntityRegistry`): refs, titles and record paths by full name. */
   Entities: Symbol.for('core.Entities'),
+  /** `SecretBox`: encrypts secrets kept in the database (AES-256-GCM, the installation's key). */
+  Secrets: Symbol.for('core.Secrets'),
+  /** `ResetLinkSender`: filled by a module that sends password-reset links (none bound: ask an administrator). */
+  ResetLinkSender: Symbol.for('core.ResetLinkSender'),
 } as const;

@@ -43,6 +43,9 @@ import { createHttpApp, HttpApp } from '../http/app';
 import { httpServicesOf } from './http-services-of';
 import type { Company } from '../security/services';
 import { EntityRegistry } from '../resources/entity-registry';
+import { installationSecretBox } from '../security/secret-box';
+import { PasswordResetService, RESET_JOB } from '../security/password-reset';
+import { MenuBadges } from '../http/menu-badges';
 
 export interface KernelOptions {
   /** Values that win over files and environment (tests). */
@@ -85,6 +88,8 @@ export class Kernel {
   readonly contexts: Contexts;
   readonly tokens: TokenServiceImpl;
   readonly login: LoginService;
+  readonly passwordResets: PasswordResetService;
+  readonly badges: MenuBadges;
   readonly settings: SettingsService;
   readonly queue: JobQueue;
   readonly relay: OutboxRelay;
@@ -132,6 +137,8 @@ export class Kernel {
     this.contexts = new Contexts(knex, this.catalog, scopedServices, this.container);
     this.tokens = new TokenServiceImpl(knex);
     this.login = new LoginService(knex, config.loginRateLimit);
+    this.badges = new MenuBadges(logger);
+    this.passwordResets = new PasswordResetService(knex, this.container, CORE.ResetLinkSender, this.queue, this.audit);
     this.relay = new OutboxRelay(knex, this.events, this.queue);
   }
 
@@ -182,6 +189,7 @@ export class Kernel {
     c.bind(CORE.Views).toConstantValue(this.views);
     c.bind(CORE.Registry).toConstantValue(this.routes);
     c.bind(CORE.Entities).toConstantValue(this.entities);
+    c.bind(CORE.Secrets).toConstantValue(installationSecretBox(this.config));
     const roles = new RoleServiceImpl(this.knex, this.catalog, this.audit);
     c.bind(CORE.Roles).toConstantValue(roles);
     c.bind(CORE.Users).toConstantValue(new UserServiceImpl(this.knex, roles, this.audit));
@@ -192,6 +200,7 @@ export class Kernel {
       const { eventId, handler } = job.data as { eventId: number; handler: string };
       await this.events.runOutboxHandler(this.knex, eventId, handler);
     }, 5);
+    this.jobs.define(RESET_JOB, (job) => this.passwordResets.send(Number((job.data as { reset_id: number }).reset_id)), 5);
 
     this.views.loadModules(this.installed);
     for (const menu of this.manifests.flatMap((m) => m.menus)) {

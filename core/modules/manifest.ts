@@ -16,6 +16,8 @@ export interface MenuDeclaration {
   permission: string;
   parent?: string;
   order: number;
+  /** A count shown beside the entry, filled by an installed module (`m.views.badge(name, source)`). */
+  badge?: string;
 }
 
 export interface Manifest {

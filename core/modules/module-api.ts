@@ -233,6 +233,12 @@ export interface SlotContribution {
 
 export interface ViewRegistrar {
   slot(contribution: SlotContribution): void;
+  /**
+   * Fills a menu badge an installed manifest declares (`"badge": "messaging.pending"` on a menu entry):
+   * a count for the signed-in user in their current company, run on every page they open, so one
+   * indexed, bounded query (counts past 99 show as "99+"; 0 shows nothing).
+   */
+  badge(name: string, source: (ctx: RequestContext) => Promise<number>): void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,6 +56,12 @@ export async function registerModule(kernel: Kernel, source: ModuleSource, entry
         }
         kernel.views.addSlot(name, contribution);
       },
+      badge: (badgeName, badgeSource) => {
+        if (!kernel.manifests.some((m) => m.menus.some((e) => e.badge === badgeName))) {
+          throw new ModuleLoadError(`Module "${name}" fills menu badge "${badgeName}", which no installed module's menu declares`);
+        }
+        kernel.badges.register(name, badgeName, badgeSource);
+      },
     },
     services: { bind: (id, value) => bindService(kernel.container, id, value) },
     entities: { register: (entity, options) => registerEntity({ module: name, container: kernel.container, registry: kernel.entities, routes }, entity, options) },

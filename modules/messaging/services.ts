@@ -10,6 +10,7 @@ import { runReminders } from './reminders/reminder-run';
 import { ChannelAdapters } from './channels/channel-adapters';
 import { EmailChannel } from './channels/email-channel';
 import { HttpGateway } from './channels/http-gateway';
+import { EmailResetLinkSender } from './account/reset-link-sender';
 
 export interface MessagingParts {
   catalogue: Catalogue;
@@ -45,6 +46,8 @@ export function bindNotificationServices(m: ModuleContext): MessagingParts {
   m.services.bind(MESSAGING.Reminders, reminders);
   m.services.bind(MESSAGING.Service, facade);
   m.services.bind(MESSAGING_ADAPTERS, adapters);
+  // The sign-in page's "forgot password" link goes out through this module's e-mail channel.
+  m.services.bind(CORE.ResetLinkSender, new EmailResetLinkSender(m.container, adapters));
   return { catalogue, notify, otp, reminders, adapters };
 }
 

@@ -29,17 +29,24 @@ export class NotifyServiceImpl implements NotifyService {
     const asked = request.channel === undefined ? null : Array.isArray(request.channel) ? request.channel : [request.channel];
     const bad = asked?.find((c) => !CHANNELS.includes(c));
     if (bad) throw new ValidationError({ channel: `"${bad}" is not one of ${CHANNELS.join(', ')}` });
+    const companyId = db.principal.companyId;
+    // What the notification reads (templates, channels, the customer, opt-outs): at once on separate
+    // connections when the caller is in no transaction, so the write's transaction holds only its two
+    // inserts; in the caller's transaction, there, one after the other.
+    const templatesOf = () => this.templates(db, companyId, request.template);
+    const channelsOf = (): Promise<string[]> => db.queryCompany(companyId, 'messaging_channels').where({ enabled: true }).pluck('channel');
+    const customerOf = () => findCustomer(contextOf(db, this.container), request.customerId);
+    const optOutsOf = () => optedOut(db, request.customerId, companyId);
+    const [templates, enabled, customer, blocked] = db.isInTransaction
+      ? [await templatesOf(), await channelsOf(), await customerOf(), await optOutsOf()]
+      : await Promise.all([templatesOf(), channelsOf(), customerOf(), optOutsOf()]);
+    if (!customer || Number(customer.company_id) !== companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
+    const configured = new Set<string>(enabled);
+    // Not asked for a channel: every configured one the notification has a template for (the company's or its default).
+    const channels = asked ?? declaration.channels.filter((c) => (templates.has(c) || declaration.defaults?.[c]) && configured.has(c));
+    const company = db.principal.companies?.find((c) => c.id === companyId);
+    const data = { ...request.data, customer: publicCustomer(customer), company: company ? { name: company.name, code: company.code } : {} };
     return db.transaction(async (tx) => {
-      const companyId = tx.principal.companyId;
-      const templates = await this.templates(tx, companyId, request.template);
-      const configured = new Set<string>(await tx.queryCompany(companyId, 'messaging_channels').where({ enabled: true }).pluck('channel'));
-      // Not asked for a channel: every configured one the notification has a template for (the company's or its default).
-      const channels = asked ?? declaration.channels.filter((c) => (templates.has(c) || declaration.defaults?.[c]) && configured.has(c));
-      const customer = await findCustomer(contextOf(tx, this.container), request.customerId);
-      if (!customer || Number(customer.company_id) !== companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
-      const blocked = await optedOut(tx, customer.id, companyId);
-      const company = tx.principal.companies?.find((c) => c.id === companyId);
-      const data = { ...request.data, customer: publicCustomer(customer), company: company ? { name: company.name, code: company.code } : {} };
       const records: NotificationRecord[] = [];
       for (const channel of channels) {
         const dedupeKey = keyOf(request.template, request.dedupeKey, channel);

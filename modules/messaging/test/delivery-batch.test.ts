@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
+import { startGateway } from './local-servers';
+import { sweepStaleClaims } from '../notifications/delivery-sweep';
+
+/** A delivery job takes along the company's notifications waiting for their first try: sent at once, recorded once. */
+describe('messaging delivery in batches @integration', () => {
+  let w: MessagingWorld;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  const deliver = (id: number) => w.t.kernel.jobs.get('messaging.deliver').handler({ data: { notification_id: id }, jobId: 'test', companyId: w.companyId, userId: null, progress: async () => undefined });
+  const statuses = async (ids: number[]) => (await w.t.knex('messaging_notifications').whereIn('id', ids).orderBy('id').select('status', 'attempts')).map((r: any) => `${r.status}/${r.attempts}`);
+
+  /** Queued notifications no job holds, so only this test's runs deliver them. */
+  async function waiting(n: number, tag: string): Promise<{ ids: number[]; phones: string[] }> {
+    const ids: number[] = [];
+    const phones: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const customer = await makeCustomer(w);
+      const now = new Date();
+      const [id] = await w.t.knex('messaging_notifications').insert({ company_id: w.companyId, event: 'messaging.birthday', channel: 'sms', customer_id: customer.id, dedupe_key: `${tag}-${i}`, status: 'queued', recipient: customer.phone, body: `hello ${i}`, attempts: 0, created_at: now, updated_at: now });
+      ids.push(Number(id));
+      phones.push(customer.phone!);
+    }
+    return { ids, phones };
+  }
+
+  before(async function () {
+    this.timeout(120_000);
+    gateway = await startGateway();
+    w = await messagingWorld();
+    await w.t.container.get<any>(Symbol.for('messaging.channel')).create(w.ctx, { channel: 'sms', endpoint: gateway.url, secret: 'gw-token' });
+  });
+  after(() => gateway.close());
+
+  it('sends the waiting ones along with its own, each once, and their own jobs then send nothing', async () => {
+    const { ids, phones } = await waiting(6, 'batch');
+    expect(await deliver(ids[2])).to.deep.equal({ sent: true, batch: 6 });
+    expect(await statuses(ids)).to.deep.equal(Array(6).fill('sent/1'));
+    for (const id of ids) expect(await deliver(id)).to.include({ sent: false });
+    for (const phone of phones) expect(gateway.requests.filter((r) => r.body.to === phone), phone).to.have.length(1);
+    expect(await w.t.knex('messaging_delivery_attempts').whereIn('notification_id', ids).pluck('outcome')).to.deep.equal(Array(6).fill('sent'));
+  });
+
+  it('sends each once when jobs of the same batch run at the same moment', async () => {
+    const { ids, phones } = await waiting(10, 'race');
+    const runs = await Promise.all(ids.map((id) => deliver(id)));
+    expect(runs.filter((r: any) => r.sent)).to.have.length.greaterThan(0);
+    expect(await statuses(ids)).to.deep.equal(Array(10).fill('sent/1'));
+    for (const phone of phones) expect(gateway.requests.filter((r) => r.body.to === phone), phone).to.have.length(1);
+  });
+
+  it('leaves a retry out of batches until its back-off, and gives one taken along a retry job of its own', async () => {
+    const { ids } = await waiting(3, 'refused');
+    gateway.answer.status = 503;
+    gateway.answer.body = 'busy';
+    try {
+      await deliver(ids[0]).then(() => expect.fail('the own notification is retried by the queue'), (e: Error) => expect(e.message).to.contain('503'));
+    } finally {
+      gateway.answer.status = 200;
+      gateway.answer.body = '{"id":"gw"}';
+    }
+    expect(await statuses(ids)).to.deep.equal(['queued/1', 'queued/1', 'queued/1']);
+    const retries = await w.t.knex('core_jobs').whereIn('job_key', ids.map((id) => `messaging.deliver:${id}:1`)).pluck('job_key');
+    expect(retries.sort()).to.deep.equal([`messaging.deliver:${ids[1]}:1`, `messaging.deliver:${ids[2]}:1`]);
+    const fresh = await waiting(1, 'fresh');
+    expect(await deliver(fresh.ids[0])).to.deep.equal({ sent: true });
+    expect(await statuses(ids)).to.deep.equal(['queued/1', 'queued/1', 'queued/1']);
+  });
+
+  it('sends again, once, what a process claimed and never finished (the sweep)', async () => {
+    const { ids, phones } = await waiting(1, 'died');
+    await w.t.knex('messaging_notifications').where({ id: ids[0] }).update({ status: 'sending', attempts: 1, claimed_at: new Date(Date.now() - 10 * 60_000) });
+    expect(await sweepStaleClaims(w.t.container, new Date())).to.be.at.least(1);
+    await sweepStaleClaims(w.t.container, new Date());
+    expect(await w.t.knex('core_jobs').where({ job_key: `messaging.deliver:${ids[0]}:stale:1` }).count({ n: '*' }).first()).to.satisfy((r: any) => Number(r.n) === 1);
+    await w.t.drainJobs();
+    expect(await statuses(ids)).to.deep.equal(['sent/2']);
+    expect(gateway.requests.filter((r) => r.body.to === phones[0])).to.have.length(1);
+  });
+});
