@@ -8,6 +8,7 @@ import { carriedMinor, purchase, valueOfDays } from '../plans/plan-days';
 import type { PlanRow } from '../plans/plan-entity';
 import { addDays, dayOf, extendExpiry } from '../plans/plan-expiry';
 import { PLANS, PLAN_EVENTS } from '../plans/plan-service';
+import { issueCodes } from '../devices/device-tokens';
 import { bundleFor } from './bundle-award';
 import { isDuplicate, lockPlans } from './plan-lock';
 
@@ -84,6 +85,12 @@ export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number
   // The row is locked since the start (lockPlans): one plain UPDATE, no second locking read or read-back.
   await db.query(PLANS).where('id', plan.id).update({ ...state, expiry, ...(completed ? { status: 'completed' } : {}), updated_at: new Date(), updated_by: db.principal.userId });
   if (completed) await recordEvent(db, plan, { kind: 'completed', amount: 0, days: 0, before: expiry, after: expiry, detail: 'paid off: the device is unlocked for good' });
+  if (plan.device_mode === 'code') {
+    // A code-based device learns its days offline: a code for the days bought, one for the bonus, one to unlock it when paid off.
+    await issueCodes(ports, db, plan, p.payment_id, 'payment', bought.days);
+    if (bonus) await issueCodes(ports, db, plan, p.payment_id, 'bonus', bonus.reward_days);
+    if (completed) await issueCodes(ports, db, plan, p.payment_id, 'unlock', 0);
+  }
   await db.publish(SCHEMES_EVENTS.paymentApplied, { plan_id: plan.id, customer_id: p.customer_id, payment_id: p.payment_id, amount: applied, days: bought.days, expiry: expiry.toISOString() }, companyId);
   return { plan: plan.id, days: bought.days, bonus };
 }
