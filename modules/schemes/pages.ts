@@ -6,6 +6,7 @@ import type { bundleEntity } from './bundles/bundle-entity';
 import { registerBundlePreviewPage } from './bundles/bundle-preview-page';
 import { expiryHistory } from './evaluation/reverse-payment';
 import { codesOf, spaced } from './devices/device-tokens';
+import { customerNames } from './crm/party-names';
 import { planChoices, registerPlanChoice } from './evaluation/choose-plan';
 import { registerExpiringPage } from './plans/expiring-page';
 import type { PlanService } from './plans/plan-service';
@@ -30,12 +31,16 @@ export function registerPages(m: ModuleContext, deps: PageDeps): void {
     template: 'schemes/plan-panel',
     permission: SCHEMES_PERMISSIONS.planRead,
     data: async (ctx, page) => {
-      const row = ((page.record as { row?: Record<string, unknown> })?.row ?? page.pay_plan) as { id: number; company_id: number; expiry: string; device_mode?: string };
+      const row = ((page.record as { row?: Record<string, unknown> })?.row ?? page.pay_plan) as { id: number; company_id: number; customer_id: number; shop_id: number | null; expiry: string; device_mode?: string };
       const events = await plans.events(ctx, row.id);
       const codes = row.device_mode === 'code' ? await plans.codes(ctx, row.id) : [];
       const canPay = ctx.can(BILLING_PERMISSIONS.paymentRecord);
+      const customer = (await customerNames(ports, ctx, [row.customer_id])).get(row.customer_id) ?? { id: row.customer_id, name: `#${row.customer_id}`, phone: null };
+      const shop = row.shop_id ? await ports.shops().get(ctx, row.shop_id).catch(() => null) : null;
       return {
         plan: row,
+        customer,
+        shop: row.shop_id ? { id: row.shop_id, name: shop?.name ?? `#${row.shop_id}` } : null,
         switchedOff: (toDate(row.expiry)?.getTime() ?? 0) <= Date.now(),
         events: events.map((e) => ({ ...e, kindLabel: KINDS[String(e.kind)] ?? e.kind })),
         schedule: await plans.schedule(ctx, row.id),
@@ -88,6 +93,6 @@ export function registerPages(m: ModuleContext, deps: PageDeps): void {
   });
 
   registerPlanChoice(m, ports);
-  registerExpiringPage(m, plans);
+  registerExpiringPage(m, plans, ports);
   registerBundlePreviewPage(m, ports);
 }
