@@ -10,10 +10,11 @@ import { PlanService, planHooks } from './plans/plan-service';
 import { planApiRoutes } from './plans/plan-api';
 import { registerPlanJobs } from './plans/plan-jobs';
 import { registerPages } from './pages';
+import { registerNotifications } from './messaging/schemes-notifications';
 
 /**
  * schemes: pay-as-you-go pay plans and bonus bundles (gold saving schemes come next, beside them).
- * It works through billing's and crm's services and events only.
+ * It works through billing's, crm's and messaging's services and events only.
  */
 export default defineModule({
   register(m) {
@@ -24,5 +25,6 @@ export default defineModule({
     subscribe(m.events, ports);
     registerPlanJobs(m, ports);
     registerPages(m, { plans, bundles, ports });
+    registerNotifications(m, ports);
   },
 });

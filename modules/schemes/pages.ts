@@ -5,6 +5,8 @@ import type { Ports } from './billing/billing-ports';
 import type { bundleEntity } from './bundles/bundle-entity';
 import { registerBundlePreviewPage } from './bundles/bundle-preview-page';
 import { expiryHistory } from './evaluation/reverse-payment';
+import { codesOf, spaced } from './devices/device-tokens';
+import { customerNames } from './crm/party-names';
 import { planChoices, registerPlanChoice } from './evaluation/choose-plan';
 import { registerExpiringPage } from './plans/expiring-page';
 import type { PlanService } from './plans/plan-service';
@@ -15,6 +17,7 @@ export interface PageDeps {
   ports: Ports;
 }
 
+const CODE_REASONS: Record<string, string> = { payment: 'Payment', bonus: 'Bonus', unlock: 'Unlock (paid off)' };
 const KINDS: Record<string, string> = { payment: 'Payment', bonus: 'Bonus', payment_reversed: 'Payment reversed', bonus_reversed: 'Bonus reversed', completed: 'Paid off' };
 
 /** schemes' hand-written pages and panels (the entities' lists and records are derived). */
@@ -28,15 +31,22 @@ export function registerPages(m: ModuleContext, deps: PageDeps): void {
     template: 'schemes/plan-panel',
     permission: SCHEMES_PERMISSIONS.planRead,
     data: async (ctx, page) => {
-      const row = ((page.record as { row?: Record<string, unknown> })?.row ?? page.pay_plan) as { id: number; company_id: number; expiry: string };
+      const row = ((page.record as { row?: Record<string, unknown> })?.row ?? page.pay_plan) as { id: number; company_id: number; customer_id: number; shop_id: number | null; expiry: string; device_mode?: string };
       const events = await plans.events(ctx, row.id);
+      const codes = row.device_mode === 'code' ? await plans.codes(ctx, row.id) : [];
       const canPay = ctx.can(BILLING_PERMISSIONS.paymentRecord);
+      const customer = (await customerNames(ports, ctx, [row.customer_id])).get(row.customer_id) ?? { id: row.customer_id, name: `#${row.customer_id}`, phone: null };
+      const shop = row.shop_id ? await ports.shops().get(ctx, row.shop_id).catch(() => null) : null;
       return {
         plan: row,
+        customer,
+        shop: row.shop_id ? { id: row.shop_id, name: shop?.name ?? `#${row.shop_id}` } : null,
         switchedOff: (toDate(row.expiry)?.getTime() ?? 0) <= Date.now(),
         events: events.map((e) => ({ ...e, kindLabel: KINDS[String(e.kind)] ?? e.kind })),
         schedule: await plans.schedule(ctx, row.id),
         history: await expiryHistory(ctx.db, row.id),
+        codeBased: row.device_mode === 'code',
+        codes: codes.reverse().map((c) => ({ ...c, spaced: spaced(c.token), reason: CODE_REASONS[c.kind] })),
         canPay,
         payJournals: canPay ? (await journals(ctx, row.company_id)).map((j) => ({ value: j.id, label: `${j.name} (${j.code})` })) : [],
       };
@@ -77,11 +87,12 @@ export function registerPages(m: ModuleContext, deps: PageDeps): void {
       const rows = Number.isSafeInteger(id) ? ((await ctx.db.query('schemes_plan_events').where('payment_id', id).orderBy('id')) as Array<Record<string, unknown>>) : [];
       const payment = page.payment as { id: number; customer_id: number; status?: string } | undefined;
       const choices = payment && !rows.length && ctx.can(BILLING_PERMISSIONS.paymentRecord) ? await planChoices(ctx, payment) : [];
-      return { paymentId: id, choices, lines: rows.map((r) => ({ plan_id: Number(r.plan_id), kind: KINDS[String(r.kind)] ?? r.kind, days: Number(r.days), amount: Number(r.amount), detail: r.detail, expiry_after: r.expiry_after })) };
+      const codes = rows.length ? (await codesOf(ctx.db, { payment_id: id })).map((c) => ({ ...c, spaced: spaced(c.token), reason: CODE_REASONS[c.kind] })) : [];
+      return { paymentId: id, choices, codes, lines: rows.map((r) => ({ plan_id: Number(r.plan_id), kind: KINDS[String(r.kind)] ?? r.kind, days: Number(r.days), amount: Number(r.amount), detail: r.detail, expiry_after: r.expiry_after })) };
     },
   });
 
   registerPlanChoice(m, ports);
-  registerExpiringPage(m, plans);
+  registerExpiringPage(m, plans, ports);
   registerBundlePreviewPage(m, ports);
 }

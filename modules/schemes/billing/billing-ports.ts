@@ -2,6 +2,8 @@ import type { Container } from 'inversify';
 import type { EntityService, RequestContext, ScopedDb } from 'tessera/core';
 import { BILLING, type CatalogService, type CreditNoteService, type DocumentService, type Journal, type PaymentService } from '../../billing/api';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
+import { MESSAGING, type NotifyService } from '../../messaging/api';
+import { BASE, type ShopService } from '../../base/api';
 
 /**
  * What schemes uses of other modules, through their services only (never their tables), looked up
@@ -14,6 +16,10 @@ export interface Ports {
   catalog(): CatalogService;
   customers(): CustomerService;
   groups(): CustomerGroupService;
+  /** base's shops, to name them. */
+  shops(): ShopService;
+  /** messaging's notifications (device codes, expiry reminders), in the caller's transaction. */
+  notify(): NotifyService;
   /**
    * The company's journals, for pickers. billing's contract has no list of journals: this reads them
    * through the journal entity's service (`billing.journal`, open reads), never billing's tables.
@@ -36,6 +42,8 @@ export function portsOf(container: Container): Ports {
     catalog: () => container.get<CatalogService>(BILLING.Catalog),
     customers: () => container.get<CustomerService>(CRM.Customers),
     groups: () => container.get<CustomerGroupService>(CRM.CustomerGroups),
+    shops: () => container.get<ShopService>(BASE.ShopService),
+    notify: () => container.get<NotifyService>(MESSAGING.Notify),
     journals: async (ctx, companyId) => (await container.get<EntityService<any>>(Symbol.for('billing.journal')).list(ctx, { companyId })) as unknown as Journal[],
     contextOf: (db) => systemContext(db, container),
   };

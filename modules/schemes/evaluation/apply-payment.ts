@@ -8,6 +8,7 @@ import { carriedMinor, purchase, valueOfDays } from '../plans/plan-days';
 import type { PlanRow } from '../plans/plan-entity';
 import { addDays, dayOf, extendExpiry } from '../plans/plan-expiry';
 import { PLANS, PLAN_EVENTS } from '../plans/plan-service';
+import { issueCodes } from '../devices/device-tokens';
 import { bundleFor } from './bundle-award';
 import { isDuplicate, lockPlans } from './plan-lock';
 
@@ -30,10 +31,11 @@ export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number
   if (plans.length !== 1) return { plan: null, reason: plans.length ? 'several active plans: choose one' : 'no active plan' };
   const plan = plans[0];
   if (plan.status !== 'active') return { plan: null, reason: `plan ${plan.id} is ${plan.status}` };
-  if (await db.query(PLAN_EVENTS).where({ payment_id: p.payment_id, kind: 'payment' }).first('id')) return { plan: null, reason: 'already applied' };
 
   let applied = p.amount;
   if (p.amount > plan.owed) {
+    // A retried payment larger than what is owed now must answer "already applied", not be refused.
+    if (await db.query(PLAN_EVENTS).where({ payment_id: p.payment_id, kind: 'payment' }).first('id')) return { plan: null, reason: 'already applied' };
     const settings = await db.settings<Settings>('schemes', companyId);
     if (settings.overpayment === 'refuse') throw new ValidationError({ amount: `is more than pay plan ${plan.id} still owes (${plan.owed})` });
     applied = plan.owed;
@@ -51,7 +53,9 @@ export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number
     bonus_days: plan.bonus_days,
     discount: plan.discount,
   };
-  await recordEvent(db, plan, { kind: 'payment', payment_id: p.payment_id, amount: applied, days: bought.days, carried_added: bought.carriedScaled - plan.carried_scaled, before: plan.expiry as Date, after: expiry, detail: applied < p.amount ? `${p.amount - applied} left as customer credit` : '' });
+  // The payment's ledger line goes first: its unique key is the "once per payment" check, with nothing written before it.
+  const fresh = await recordEvent(db, plan, { kind: 'payment', payment_id: p.payment_id, amount: applied, days: bought.days, carried_added: bought.carriedScaled - plan.carried_scaled, before: plan.expiry as Date, after: expiry, detail: applied < p.amount ? `${p.amount - applied} left as customer credit` : '' }, { duplicate: 'skip' });
+  if (!fresh) return { plan: null, reason: 'already applied' };
 
   let bonus: BundleRule | null = null;
   if (state.owed > 0) {
@@ -84,6 +88,12 @@ export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number
   // The row is locked since the start (lockPlans): one plain UPDATE, no second locking read or read-back.
   await db.query(PLANS).where('id', plan.id).update({ ...state, expiry, ...(completed ? { status: 'completed' } : {}), updated_at: new Date(), updated_by: db.principal.userId });
   if (completed) await recordEvent(db, plan, { kind: 'completed', amount: 0, days: 0, before: expiry, after: expiry, detail: 'paid off: the device is unlocked for good' });
+  if (plan.device_mode === 'code') {
+    // A code-based device learns its days offline: a code for the days bought, one for the bonus, one to unlock it when paid off.
+    await issueCodes(ports, db, plan, p.payment_id, 'payment', bought.days);
+    if (bonus) await issueCodes(ports, db, plan, p.payment_id, 'bonus', bonus.reward_days);
+    if (completed) await issueCodes(ports, db, plan, p.payment_id, 'unlock', 0);
+  }
   await db.publish(SCHEMES_EVENTS.paymentApplied, { plan_id: plan.id, customer_id: p.customer_id, payment_id: p.payment_id, amount: applied, days: bought.days, expiry: expiry.toISOString() }, companyId);
   return { plan: plan.id, days: bought.days, bonus };
 }
@@ -101,8 +111,11 @@ interface EventInput {
   detail: string;
 }
 
-/** One line of the plan's ledger; a second one for the same payment and kind is refused by the database. */
-export async function recordEvent(db: ScopedDb, plan: PlanRow, e: EventInput): Promise<void> {
+/**
+ * One line of the plan's ledger; a second one for the same payment and kind is refused by the database
+ * (an error, or false with `duplicate: 'skip'`: the statement alone fails, the transaction goes on).
+ */
+export async function recordEvent(db: ScopedDb, plan: PlanRow, e: EventInput, options: { duplicate?: 'throw' | 'skip' } = {}): Promise<boolean> {
   try {
     await db.insert(
       PLAN_EVENTS,
@@ -124,7 +137,9 @@ export async function recordEvent(db: ScopedDb, plan: PlanRow, e: EventInput): P
       { audit: false },
     );
   } catch (error) {
+    if (isDuplicate(error) && options.duplicate === 'skip') return false;
     if (isDuplicate(error)) throw new Error(`Payment ${e.payment_id} was already applied (${e.kind})`);
     throw error;
   }
+  return true;
 }

@@ -1,5 +1,7 @@
 import { toDate, type ModuleContext, type RequestContext } from 'tessera/core';
 import { SCHEMES_PERMISSIONS } from '../api';
+import type { Ports } from '../billing/billing-ports';
+import { customerNames, shopNames } from '../crm/party-names';
 import { PLANS, type PlanService } from './plan-service';
 
 export interface ExpiringQuery {
@@ -32,7 +34,7 @@ export async function expiringPlans(ctx: RequestContext, plans: PlanService, q: 
   };
 }
 
-export function registerExpiringPage(m: ModuleContext, plans: PlanService): void {
+export function registerExpiringPage(m: ModuleContext, plans: PlanService, ports: Ports): void {
   const parse = (query: Record<string, unknown>): ExpiringQuery => ({
     days: Number(query.days) || undefined,
     off: query.off === '1' || query.off === 'true',
@@ -45,7 +47,11 @@ export function registerExpiringPage(m: ModuleContext, plans: PlanService): void
     handler: async (ctx, { query }) => {
       const q = parse(query);
       const result = await expiringPlans(ctx, plans, q);
-      return { view: 'schemes/expiring', title: q.off ? 'Switched off now' : 'Expiring soon', data: { ...result, off: q.off, shop_id: q.shop_id ?? '' } };
+      // Agents call from this list: the customers are named (with their phone) and the shops too, through crm and base.
+      const [names, shops] = await Promise.all([customerNames(ports, ctx, result.data.map((r) => Number(r.customer_id))), shopNames(ports, ctx)]);
+      const data = result.data.map((r) => ({ ...r, customer: names.get(Number(r.customer_id)) ?? { id: r.customer_id, name: `#${r.customer_id}`, phone: null }, shop: r.shop_id ? (shops.get(Number(r.shop_id)) ?? `#${r.shop_id}`) : '' }));
+      const shopChoices = [...shops].map(([id, name]) => ({ id, name, selected: id === q.shop_id }));
+      return { view: 'schemes/expiring', title: q.off ? 'Switched off now' : 'Expiring soon', data: { ...result, data, shopChoices, off: q.off, shop_id: q.shop_id ?? '' } };
     },
   });
   m.routes.api({

@@ -21,6 +21,21 @@ const EVENT = {
   },
 };
 
+const CODE = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    plan_id: { type: 'integer' },
+    payment_id: { type: ['integer', 'null'] },
+    kind: { type: 'string', enum: ['payment', 'bonus', 'unlock'] },
+    part: { type: 'integer' },
+    count: { type: 'integer' },
+    token: { type: 'string', pattern: '^[0-9]{9}$' },
+    days: { type: 'integer' },
+    created_at: { type: ['string', 'null'] },
+  },
+};
+
 /** What the derived entity API does not say: a plan's ledger and schedule, and the bundle preview. */
 export function planApiRoutes(plans: PlanService, ports: Ports): ApiRoute[] {
   return [
@@ -32,6 +47,15 @@ export function planApiRoutes(plans: PlanService, ports: Ports): ApiRoute[] {
       params: idParams,
       response: { type: 'object', properties: { data: { type: 'array', items: EVENT } } },
       handler: async (ctx, { params }) => ({ data: await plans.events(ctx, Number(params.id)) }),
+    },
+    {
+      method: 'GET',
+      path: '/pay-plans/{id}/codes',
+      permission: SCHEMES_PERMISSIONS.planRead,
+      summary: "A code-based device's OpenPAYGO activation codes, oldest first: the payment or bonus that earned each, its days, its count (never reused) and the 9-digit code; `unlock` is the code of a paid-off plan.",
+      params: idParams,
+      response: { type: 'object', properties: { data: { type: 'array', items: CODE } } },
+      handler: async (ctx, { params }) => ({ data: await plans.codes(ctx, Number(params.id)) }),
     },
     {
       method: 'GET',

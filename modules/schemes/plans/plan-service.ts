@@ -1,6 +1,8 @@
 import { EntityService, ValidationError, startOfDay, toDate, type EntityHooks, type RequestContext, type ScopedDb } from 'tessera/core';
 import type { PayPlanService, PayPlanSummary } from '../api';
 import type { Ports } from '../billing/billing-ports';
+import { deviceValues } from '../devices/device-fields';
+import { codesOf, type DeviceCode } from '../devices/device-tokens';
 import { companyZone } from './company-clock';
 import { addCalendarDays, dayOf } from './plan-expiry';
 import { planEntity, type PayPlan, type PlanRow } from './plan-entity';
@@ -30,10 +32,11 @@ export function planHooks(ports: Ports): EntityHooks<PayPlan> {
       if (!customer || customer.company_id !== values.company_id) errors.customer_id = `customer ${values.customer_id} does not exist`;
       const product = await ports.catalog().productByCode(ctx.db, String(values.product_code)).catch(() => null);
       if (!product) errors.product_code = `no active product has the code ${values.product_code}`;
+      const device = await deviceValues(ctx.db, values, null, errors);
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const zone = await companyZone(ports, ctx.db, values.company_id);
       const total = values.total as number;
-      return { shop_id: customer!.shop_id ?? null, expiry: startOfDay(String(values.start_date), zone), owed: total, paid: 0, discount: 0, carried_scaled: 0, carried_credit: 0 };
+      return { ...device, shop_id: customer!.shop_id ?? null, expiry: startOfDay(String(values.start_date), zone), owed: total, paid: 0, discount: 0, carried_scaled: 0, carried_credit: 0 };
     },
     async afterWrite(ctx, change) {
       if (change.action !== 'create' || !change.row) return;
@@ -47,11 +50,17 @@ export function planHooks(ports: Ports): EntityHooks<PayPlan> {
       const zone = await companyZone(ports, ctx.db, plan.company_id);
       await invoiceDue(ports, ctx.db, plan.id, dayOf(new Date(), zone));
     },
-    async beforeUpdate(_ctx, changes, before) {
+    async beforeUpdate(ctx, changes, before) {
       const money = ['customer_id', 'product_code', 'total', 'deposit', 'instalment_amount', 'instalment_days', 'start_date'].filter((k) => k in changes);
       if (money.length) throw new ValidationError(Object.fromEntries(money.map((k) => [k, 'cannot change once the plan is signed'])));
       if (changes.status === 'completed' && (before.owed ?? 0) > 0) throw new ValidationError({ status: 'a plan is completed by its last payment' });
-      return {};
+      if (!['device_mode', 'device_secret', 'device_starting_code'].some((k) => k in changes)) return {};
+      // The secret is never in a row: whether the plan has one is read from its column.
+      const stored = await ctx.db.query(PLANS).where('id', before.id).first('device_secret');
+      const errors: Record<string, string> = {};
+      const device = await deviceValues(ctx.db, changes, { ...before, has_device_secret: Boolean(stored?.device_secret) }, errors);
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      return device;
     },
   };
 }
@@ -106,6 +115,12 @@ export class PlanService extends EntityService<typeof planEntity> implements Pay
       detail: String(r.detail ?? ''),
       created_at: toDate(r.created_at)?.toISOString() ?? null,
     }));
+  }
+
+  /** A code-based device's activation codes, oldest first (a plan with a connected device has none). */
+  async codes(ctx: RequestContext, planId: number): Promise<DeviceCode[]> {
+    await this.get(ctx, planId);
+    return codesOf(ctx.db, { plan_id: planId });
   }
 
   async schedule(ctx: RequestContext, planId: number): Promise<Values[]> {
