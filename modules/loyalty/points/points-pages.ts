@@ -119,6 +119,40 @@ export function registerPointsPages(m: ModuleContext, points: PointsService): vo
     },
   });
 
+  // On a draft invoice or order: what the customer's points would pay now, and a button to spend them.
+  m.views.slot({
+    slot: 'billing.invoice.panels',
+    template: 'loyalty/points-spend',
+    permission: P.pointsRead,
+    data: async (ctx, page) => {
+      const doc = page.doc as { id: number; kind: string; status: string; customer_id: number } | undefined;
+      if (!doc || !['invoice', 'order'].includes(doc.kind)) return { show: false };
+      const settings = await points.settings(ctx);
+      if (!settings.active) return { show: false };
+      const spent = await points.spentOn(ctx, doc.kind as 'invoice' | 'order', doc.id);
+      if (!spent && doc.status !== 'draft') return { show: false };
+      return { show: true, doc, spent, spentPoints: spent ? -spent.points : 0, balance: await points.balance(ctx, doc.customer_id), canSpend: ctx.can(P.pointsRedeem) && !spent, settings };
+    },
+  });
+  m.routes.page({
+    method: 'POST',
+    path: '/loyalty/redemptions',
+    permission: P.pointsRedeem,
+    handler: async (ctx, { body }) => {
+      const kind = body.order_id ? 'order' : 'invoice';
+      const id = Number(body.order_id ?? body.invoice_id);
+      const target = `/billing/${kind}s/${id}`;
+      try {
+        const r = await points.redeem(ctx, kind === 'order' ? { order_id: id } : { invoice_id: id });
+        return { redirect: target, flash: { type: 'success', message: `${r.points} points spent: ${formatAmount(r.value, r.document.currency)} off` } };
+      } catch (error) {
+        const problem = formProblem(error);
+        if (!problem) throw error;
+        return { redirect: target, flash: { type: 'error', message: `${problem.message} ${Object.values(problem.errors).join('; ')}`.trim() } };
+      }
+    },
+  });
+
   const back = (id: number) => `/crm/customers/${id}`;
   m.routes.page({
     method: 'POST',

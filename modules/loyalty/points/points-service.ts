@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { ConflictError, RequestContext, ValidationError, type ScopedDb } from 'tessera/core';
 import type { Container } from 'inversify';
 import type { LoyaltyPointsService, PointsCaller, PointsStatement } from '../api';
-import { ACCOUNTS, appendLine, inTransaction, ledgerOf, lockAccount } from './points-ledger';
+import { ACCOUNTS, appendLine, existingLine, inTransaction, ledgerOf, lockAccount, type LedgerLine } from './points-ledger';
 import type { PointsPorts } from './points-ports';
 import { redeem, type RedemptionInput, type RedemptionResult } from './points-redemption';
 import { pointsValue } from './points-rules';
@@ -49,6 +49,11 @@ export class PointsService implements LoyaltyPointsService {
     const settings = await readSettings(db);
     const { balance, card_number, ledger } = await ledgerOf(db, customerId);
     return { customer_id: customerId, balance, value: Number(pointsValue(settings, Math.max(0, balance))), card_number, ledger };
+  }
+
+  /** The redemption line already written for a document, if any. */
+  async spentOn(caller: PointsCaller, kind: 'invoice' | 'order', documentId: number): Promise<LedgerLine | null> {
+    return existingLine(dbOf(caller), `spend:${kind}:${documentId}`);
   }
 
   redeem(caller: PointsCaller, input: RedemptionInput): Promise<RedemptionResult> {
