@@ -36,6 +36,8 @@ export async function earnOnDocument(ports: PointsPorts, db: ScopedDb, kind: 'in
   const settings = await readSettings(db);
   if (!settings.active) return { points: 0, reason: 'points are not active' };
   const doc = await ports.documents().get(db, documentId);
+  // An invoiced order ("converted") earns through its invoice when that is paid: never twice for one sale.
+  if (kind === 'order' && doc.status === 'converted') return { points: 0, reason: 'the order was invoiced: its invoice earns' };
   const account = await lockAccount(db, doc.customer_id);
   if (settings.card_mandatory && !cardPresented(doc, account.card_number)) return { points: 0, reason: 'no card presented' };
   const base = earningBase(doc.lines ?? [], settings.product_code);

@@ -106,4 +106,14 @@ describe('loyalty points: earning and reversal @integration', function () {
     await w.documents.refundOrder(w.ctx, order.id, 2333, 'the rest back');
     expect(await balances(w, c)).to.deep.equal({ account: 0, ledger: 0 });
   });
+
+  it('an invoiced order earns once, through its paid invoice, not again when completed', async () => {
+    await enable(w);
+    const c = await makeCustomer(w);
+    const order = await w.documents.createOrder(w.ctx, { customerId: c, lines: [{ productCode: 'ITEM', quantity: 1, unitPrice: 5000 }] });
+    const invoice = await (w.documents as any).invoiceOrder(w.ctx, order.id);
+    await payInFull(w, invoice);
+    await w.documents.setDeliveryStatus(w.ctx, order.id, 'completed');
+    expect(await balances(w, c)).to.deep.equal({ account: 50, ledger: 50 });
+  });
 });
