@@ -47,6 +47,8 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['company_id', 'source_key'], { indexName: 'loyalty_points_ledger_source_unique' });
     t.index(['company_id', 'customer_id', 'id'], 'loyalty_points_ledger_customer_idx');
     t.index(['company_id', 'document_kind', 'document_id'], 'loyalty_points_ledger_document_idx');
+    // The liability report's movements per month read this index alone (covering), not the rows.
+    t.index(['company_id', 'created_at', 'kind', 'points'], 'loyalty_points_ledger_month_idx');
   });
 }
 

@@ -26,13 +26,16 @@ function monthOf(ctx: RequestContext, column: string): string {
 export async function liabilityReport(ctx: RequestContext, now = new Date()): Promise<LiabilityReport> {
   const settings = await readSettings(ctx.db);
   const raw = ctx.db.unscoped('aggregate expressions');
-  const total = (await ctx.db.queryCompany(ctx.companyId, ACCOUNTS).where('balance', '>', 0).select(raw.raw('coalesce(sum(balance), 0) as points'), raw.raw('count(*) as customers')).first()) as Record<string, unknown>;
-  const points = Number(total.points);
   const since = monthsBefore(now, 11);
   since.setUTCDate(1);
   since.setUTCHours(0, 0, 0, 0);
   const month = monthOf(ctx, 'created_at');
-  const rows = (await ctx.db.queryCompany(ctx.companyId, LEDGER).where('created_at', '>=', since).select(raw.raw(`${month} as month`), 'kind', raw.raw('sum(points) as points')).groupByRaw(month).groupBy('kind')) as Array<Record<string, unknown>>;
+  // Two independent aggregates: on MariaDB they run side by side on two pooled connections.
+  const [total, rows] = (await Promise.all([
+    ctx.db.queryCompany(ctx.companyId, ACCOUNTS).where('balance', '>', 0).select(raw.raw('coalesce(sum(balance), 0) as points'), raw.raw('count(*) as customers')).first(),
+    ctx.db.queryCompany(ctx.companyId, LEDGER).where('created_at', '>=', since).select(raw.raw(`${month} as month`), 'kind', raw.raw('sum(points) as points')).groupByRaw(month).groupBy('kind'),
+  ])) as [Record<string, unknown>, Array<Record<string, unknown>>];
+  const points = Number(total.points);
   const months = new Map<string, LiabilityReport['months'][number]>();
   for (let i = 11; i >= 0; i--) {
     const key = monthsBefore(now, i).toISOString().slice(0, 7);
