@@ -80,6 +80,12 @@ describe('loyalty points in a browser @integration', function () {
 
     await page.goto(`/crm/customers/${customerId}`);
     expect(await page.locator('[data-test=points-balance]').innerText()).to.equal('46');
+
+    // The liability report: 46 points outstanding at 5.00 per 100 = 2.30, and its chart drawn by chart.js.
+    await page.goto('/loyalty/points/liability');
+    expect(await page.locator('[data-test=points-outstanding]').innerText()).to.equal('46');
+    expect(await page.locator('[data-test=liability-value]').innerText()).to.contain('2.30');
+    await page.waitForFunction(() => Boolean((document.querySelector('canvas.loyalty-chart') as any)?.chart), undefined, { timeout: 10_000 });
     expect(b.problems).to.deep.equal([]);
   });
 });
