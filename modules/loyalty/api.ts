@@ -1,17 +1,25 @@
 /**
  * loyalty's public face: service identifiers, interfaces, events and permissions other modules import.
  */
+import { eventName, type RequestContext, type ScopedDb } from 'tessera/core';
+import type { BillingDocument } from '../billing/api';
+
 export const LOYALTY = {
-  /** `CardTransactions`: the scanner's idempotent transactions on a card. */
-  CardTransactions: Symbol.for('loyalty.CardTransactions'),
-  // coupons
+  // --- points ---
+  /** `LoyaltyPointsService`: the points part of the LoyaltyService. */
+  Points: Symbol.for('loyalty.Points'),
+  // --- coupons ---
   Coupons: Symbol.for('loyalty.Coupons'),
   CouponRedemptions: Symbol.for('loyalty.CouponRedemptions'),
+  // --- cards ---
+  /** `CardTransactions`: the scanner's idempotent transactions on a card. */
+  CardTransactions: Symbol.for('loyalty.CardTransactions'),
 } as const;
 
 export const LOYALTY_PERMISSIONS = {
   pointsRead: 'loyalty.points.read',
   pointsAdjust: 'loyalty.points.adjust',
+  pointsRedeem: 'loyalty.points.redeem',
   balanceRead: 'loyalty.balance.read',
   balanceRecharge: 'loyalty.balance.recharge',
   balanceAdjust: 'loyalty.balance.adjust',
@@ -53,3 +61,86 @@ export interface CouponRedemptionService {
   /** The coupons a customer used, newest first. */
   usedBy(ctx: import('tessera/core').RequestContext, customerId: number, limit?: number): Promise<Array<Omit<CouponRedemption, 'created'> & { coupon_name: string }>>;
 }
+// Points (issue 13, part "points"): container.get<LoyaltyPointsService>(LOYALTY.Points)
+
+/** An event handler's transaction or a route's context, like billing's `Caller`. */
+export type PointsCaller = ScopedDb | RequestContext;
+
+export type PointsLedgerKind = 'earned' | 'spent' | 'reversed' | 'adjusted' | 'expired';
+
+export interface PointsLedgerLine {
+  id: number;
+  customer_id: number;
+  kind: PointsLedgerKind;
+  /** Signed: earned and positive adjustments add, the rest take away. */
+  points: number;
+  /** Minor units the line is about: the amount that earned, the value spent, the amount credited. */
+  amount: number;
+  document_kind: string | null;
+  document_id: number | null;
+  source_key: string;
+  reason: string;
+  created_at: string | null;
+  created_by: number | null;
+  /** Running balance after the line. */
+  balance?: number;
+}
+
+export interface PointsStatement {
+  customer_id: number;
+  /** The sum of the ledger. */
+  balance: number;
+  /** What the balance is worth now, minor units (0 when negative). */
+  value: number;
+  card_number: string | null;
+  /** Oldest first (the latest 500). */
+  ledger: PointsLedgerLine[];
+}
+
+export interface PointsSettingsView {
+  active: boolean;
+  card_mandatory: boolean;
+  /** Points per currency unit in basis points (20000 = 2 points per unit). */
+  ratio_bp: number;
+  mode: 'tranche' | 'direct';
+  tranche_points: number;
+  tranche_value: number;
+  point_value: number;
+  product_code: string;
+  expiry_months: number;
+}
+
+export interface PointsRedemption {
+  created: boolean;
+  points: number;
+  value: number;
+  tranches: number | null;
+  line: PointsLedgerLine;
+  document: BillingDocument;
+}
+
+export interface LoyaltyPointsService {
+  settings(caller: PointsCaller): Promise<PointsSettingsView>;
+  /** Refused (422 naming `product_code`) when the points product is not in billing's catalogue. */
+  saveSettings(caller: PointsCaller, patch: Partial<PointsSettingsView>): Promise<PointsSettingsView>;
+  balance(caller: PointsCaller, customerId: number): Promise<number>;
+  statement(caller: PointsCaller, customerId: number): Promise<PointsStatement>;
+  /** Spends points on a draft invoice or order (a negative line of the points product); once per document. */
+  redeem(caller: PointsCaller, input: { invoice_id?: number; order_id?: number; points?: number }): Promise<PointsRedemption>;
+  adjust(caller: PointsCaller, customerId: number, points: number, reason: string, key?: string): Promise<PointsStatement>;
+  setCard(caller: PointsCaller, customerId: number, cardNumber: string | null): Promise<PointsStatement>;
+}
+
+export interface PointsChanged {
+  customer_id: number;
+  kind: PointsLedgerKind;
+  points: number;
+  balance: number;
+  document_kind: string | null;
+  document_id: number | null;
+}
+
+export const LOYALTY_POINTS_EVENTS = {
+  /** A line was written to a customer's points ledger (in the writer's transaction). */
+  pointsChanged: eventName<PointsChanged>('loyalty.points.changed'),
+} as const;
