@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import type { EntityService, RequestContext, ScopedDb } from 'tessera/core';
+import { CORE, type EntityService, type RequestContext, type ScopedDb, type SecretBox } from 'tessera/core';
 import { BILLING, type CatalogService, type CreditNoteService, type DocumentService, type Journal, type PaymentService } from '../../billing/api';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 import { MESSAGING, type NotifyService } from '../../messaging/api';
@@ -20,6 +20,8 @@ export interface Ports {
   shops(): ShopService;
   /** messaging's notifications (device codes, expiry reminders), in the caller's transaction. */
   notify(): NotifyService;
+  /** The installation's secret box (core): device secrets are sealed with it, never stored in clear. */
+  secrets(): SecretBox;
   /**
    * The company's journals, for pickers. billing's contract has no list of journals: this reads them
    * through the journal entity's service (`billing.journal`, open reads), never billing's tables.
@@ -44,6 +46,7 @@ export function portsOf(container: Container): Ports {
     groups: () => container.get<CustomerGroupService>(CRM.CustomerGroups),
     shops: () => container.get<ShopService>(BASE.ShopService),
     notify: () => container.get<NotifyService>(MESSAGING.Notify),
+    secrets: () => container.get<SecretBox>(CORE.Secrets),
     journals: async (ctx, companyId) => (await container.get<EntityService<any>>(Symbol.for('billing.journal')).list(ctx, { companyId })) as unknown as Journal[],
     contextOf: (db) => systemContext(db, container),
   };

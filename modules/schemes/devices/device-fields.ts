@@ -1,6 +1,5 @@
-import type { ScopedDb } from 'tessera/core';
+import type { SecretBox } from 'tessera/core';
 import { keyFromHex, startingCodeOf } from './openpaygo-token';
-import { sealSecret } from './device-secret';
 
 type Values = Record<string, unknown>;
 
@@ -9,7 +8,7 @@ type Values = Record<string, unknown>;
  * derived from the key when the manufacturer gave none, and, for a new secret or starting code (a new
  * device), the token count back to 0. Problems are named by field.
  */
-export async function deviceValues(db: ScopedDb, values: Values, before: Values | null, errors: Record<string, string>): Promise<Values> {
+export async function deviceValues(secrets: SecretBox, values: Values, before: Values | null, errors: Record<string, string>): Promise<Values> {
   const mode = (values.device_mode ?? before?.device_mode ?? 'connected') as string;
   const secret = values.device_secret;
   const out: Values = {};
@@ -19,7 +18,7 @@ export async function deviceValues(db: ScopedDb, values: Values, before: Values 
       errors.device_secret = 'must be 32 hexadecimal characters (the 16-byte OpenPAYGO key)';
       return out;
     }
-    out.device_secret = await sealSecret(db, String(secret).toLowerCase());
+    out.device_secret = secrets.seal(String(secret).toLowerCase());
     if (values.device_starting_code === undefined || values.device_starting_code === null) out.device_starting_code = startingCodeOf(key);
     out.device_count = 0;
   } else if (values.device_starting_code !== undefined && before) {

@@ -2,7 +2,6 @@ import { ConflictError, toDate, type ScopedDb } from 'tessera/core';
 import type { Ports } from '../billing/billing-ports';
 import type { PlanRow } from '../plans/plan-entity';
 import { PLANS } from '../plans/plan-service';
-import { openSecret } from './device-secret';
 import { encodeToken, keyFromHex, splitDays, type TokenKind } from './openpaygo-token';
 
 export const TOKENS = 'schemes_device_tokens';
@@ -34,7 +33,7 @@ export async function issueCodes(ports: Ports, db: ScopedDb, plan: PlanRow, paym
   if (plan.device_mode !== 'code' || !plan.device_secret || (reason !== 'unlock' && days <= 0)) return [];
   const issued = await codesOf(db, { payment_id: paymentId, kind: reason });
   if (issued.length) return issued;
-  const key = keyFromHex(await openSecret(db, plan.device_secret));
+  const key = keyFromHex(ports.secrets().open(plan.device_secret));
   if (!key) throw new Error(`Pay plan ${plan.id} has a malformed device secret`);
   const startingCode = Number(plan.device_starting_code);
   const current = await db.query(PLANS).where('id', plan.id).first('device_count');

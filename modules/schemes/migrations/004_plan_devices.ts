@@ -1,12 +1,11 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { createBusinessTable } from 'tessera/core';
 
 /**
  * Code-based devices (OpenPAYGO Token): each plan keeps its device's sealed secret, starting code and
  * the count of the last token issued (advanced only by a guarded update); each token issued is a row,
- * one per payment, kind and part whatever the retries. The installation's sealing key is made here,
- * once, so every process seals alike.
+ * one per payment, kind and part whatever the retries. Secrets are sealed with core's secret box, whose
+ * key is never in the database.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('schemes_pay_plans', (t) => {
@@ -29,17 +28,9 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['company_id', 'payment_id', 'kind', 'part'], { indexName: 'schemes_tokens_payment_unique' });
     t.index(['plan_id', 'id'], 'schemes_tokens_plan_idx');
   });
-
-  await knex.schema.createTable('schemes_device_keys', (t) => {
-    t.increments('id').primary();
-    t.string('key_hex', 64).notNullable();
-    t.timestamp('created_at', { useTz: false }).notNullable().defaultTo(knex.fn.now());
-  });
-  await knex('schemes_device_keys').insert({ key_hex: crypto.randomBytes(32).toString('hex') });
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.dropTableIfExists('schemes_device_keys');
   await knex.schema.dropTableIfExists('schemes_device_tokens');
   await knex.schema.alterTable('schemes_pay_plans', (t) => {
     t.dropColumn('device_secret');

@@ -32,7 +32,7 @@ export function planHooks(ports: Ports): EntityHooks<PayPlan> {
       if (!customer || customer.company_id !== values.company_id) errors.customer_id = `customer ${values.customer_id} does not exist`;
       const product = await ports.catalog().productByCode(ctx.db, String(values.product_code)).catch(() => null);
       if (!product) errors.product_code = `no active product has the code ${values.product_code}`;
-      const device = await deviceValues(ctx.db, values, null, errors);
+      const device = await deviceValues(ports.secrets(), values, null, errors);
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const zone = await companyZone(ports, ctx.db, values.company_id);
       const total = values.total as number;
@@ -58,7 +58,7 @@ export function planHooks(ports: Ports): EntityHooks<PayPlan> {
       // The secret is never in a row: whether the plan has one is read from its column.
       const stored = await ctx.db.query(PLANS).where('id', before.id).first('device_secret');
       const errors: Record<string, string> = {};
-      const device = await deviceValues(ctx.db, changes, { ...before, has_device_secret: Boolean(stored?.device_secret) }, errors);
+      const device = await deviceValues(ports.secrets(), changes, { ...before, has_device_secret: Boolean(stored?.device_secret) }, errors);
       if (Object.keys(errors).length) throw new ValidationError(errors);
       return device;
     },

@@ -57,7 +57,7 @@ describe('schemes device codes (OpenPAYGO Token) @integration', function () {
     expect(plan).to.not.have.property('device_secret');
     expect(plan).to.include({ device_starting_code: startingCodeOf(KEY), device_count: 0 });
     const stored = await w.t.knex('schemes_pay_plans').where({ id: plan.id }).first('device_secret');
-    expect(stored.device_secret).to.match(/^v1\.db\./);
+    expect(stored.device_secret).to.match(/^enc1:/);
     expect(stored.device_secret).to.not.include(SECRET);
     const api = await supertest(w.t.app).get(`/api/v1/schemes/pay-plans/${plan.id}`).set(bearer(admin));
     expect(api.status).to.equal(200);
