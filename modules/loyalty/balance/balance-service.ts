@@ -3,6 +3,7 @@ import { ConflictError, ValidationError, type RequestContext } from 'tessera/cor
 import type { Payment, PaymentMethod } from '../../billing/api';
 import { BALANCE_JOURNAL_CODE, type BalancePorts } from './balance-ports';
 import { LEDGER, balanceRow, move, setCreditLimit } from './balance-store';
+import { retryingDeadlocks } from './retry';
 
 export interface RechargeInput {
   customer_id: number;
@@ -63,9 +64,9 @@ export class BalanceService {
     if (!journal || Number(journal.company_id) !== ctx.companyId) throw new ValidationError({ journal_id: `journal ${input.journal_id} does not exist` });
     if (journal.code === BALANCE_JOURNAL_CODE) throw new ValidationError({ journal_id: 'is the prepaid balance itself: a recharge cannot be paid from the balance' });
     if (!RECHARGE_KINDS.has(journal.kind)) throw new ValidationError({ journal_id: `must be a cash, bank or mobile money journal (${journal.code} is ${journal.kind})` });
-    const payment = await this.ports.payments().record(ctx, {
+    const payment = await retryingDeadlocks(() => this.ports.payments().record(ctx, {
       customerId: input.customer_id, journalId: journal.id, amount: input.amount, method: input.method, reference, status: input.status ?? 'paid', allocate: false, metadata: { loyalty_recharge: true },
-    });
+    }));
     if (payment.created === false && (payment.metadata?.loyalty_recharge !== true || payment.customer_id !== input.customer_id || payment.amount !== input.amount)) {
       throw new ConflictError(`Reference ${reference} is already another payment of journal ${journal.code}`);
     }
@@ -96,11 +97,11 @@ export class BalanceService {
       const paid = -Number((await ctx.db.queryCompany(ctx.companyId, LEDGER).where({ order_id: id }).whereIn('kind', ['payment', 'payment_reversed']).sum({ s: 'amount' }).first())?.s ?? 0);
       if (input.amount > doc.total - paid) throw new ValidationError({ amount: `must be at most ${doc.total - paid}, what the order still owes` });
     }
-    const payment = await this.ports.payments().record(ctx, {
+    const payment = await retryingDeadlocks(() => this.ports.payments().record(ctx, {
       customerId: input.customer_id, journalId: journal.id, amount: input.amount, method: 'credit', reference, status: 'paid',
       ...(field === 'invoice_id' ? { invoiceIds: [id] } : { allocate: false }),
       metadata: { loyalty_balance_payment: true, [field]: id },
-    });
+    }));
     return { payment, balance: await this.summary(ctx, input.customer_id) };
   }
 
@@ -109,14 +110,15 @@ export class BalanceService {
     if (!String(reason ?? '').trim()) throw new ValidationError({ reason: 'is required' });
     if (!Number.isSafeInteger(amount) || amount === 0) throw new ValidationError({ amount: 'must be a non-zero amount in minor units' });
     await this.customer(ctx, customerId);
-    await ctx.db.transaction((db) => move(db, { companyId: ctx.companyId, customerId, kind: 'adjustment', amount, guard: amount < 0 ? 'limit' : 'none', sourceKey: `adjustment:${key ?? randomUUID()}`, reason: reason.trim() }));
+    const sourceKey = `adjustment:${key ?? randomUUID()}`;
+    await retryingDeadlocks(() => ctx.db.transaction((db) => move(db, { companyId: ctx.companyId, customerId, kind: 'adjustment', amount, guard: amount < 0 ? 'limit' : 'none', sourceKey, reason: reason.trim() })));
     return this.summary(ctx, customerId);
   }
 
   async setCreditLimit(ctx: RequestContext, customerId: number, limit: number): Promise<BalanceSummary> {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new ValidationError({ credit_limit: 'must be zero or a positive amount in minor units' });
     await this.customer(ctx, customerId);
-    await ctx.db.transaction((db) => setCreditLimit(db, ctx.companyId, customerId, limit));
+    await retryingDeadlocks(() => ctx.db.transaction((db) => setCreditLimit(db, ctx.companyId, customerId, limit)));
     return this.summary(ctx, customerId);
   }
 
