@@ -44,7 +44,7 @@ export function balanceApiRoutes(service: BalanceService): ApiRoute[] {
     {
       method: 'GET', path: '/customers/{id}/balance', permission: P.balanceRead, params: idParams, response: SUMMARY,
       summary: "A customer's prepaid balance, credit limit and ledger (newest first; balance_after is the running balance).",
-      handler: async (ctx, { params }) => service.summary(ctx, Number(params.id)),
+      handler: async (ctx, { params }) => service.summaryOfVisible(ctx, Number(params.id)),
     },
     {
       method: 'POST', path: '/recharges', permission: P.balanceRecharge, idempotent: true, status: 201,

@@ -132,6 +132,12 @@ export class BalanceService {
     return { customer_id: customerId, currency, balance, credit_limit: creditLimit, available: balance + creditLimit, ledger: lines.map(toLine) };
   }
 
+  /** For the API: a customer the caller cannot see (another company's) is a 404, not an empty balance. */
+  async summaryOfVisible(ctx: RequestContext, customerId: number): Promise<BalanceSummary> {
+    await this.ports.customers().get(ctx, customerId);
+    return this.summary(ctx, customerId);
+  }
+
   private async customer(ctx: RequestContext, id: number): Promise<void> {
     const found = await this.ports.customers().get(ctx, id).catch(() => null);
     if (!found) throw new ValidationError({ customer_id: `customer ${id} does not exist` });
