@@ -70,7 +70,7 @@ export class BalanceService {
     if (payment.created === false && (payment.metadata?.loyalty_recharge !== true || payment.customer_id !== input.customer_id || payment.amount !== input.amount)) {
       throw new ConflictError(`Reference ${reference} is already another payment of journal ${journal.code}`);
     }
-    return { payment, balance: await this.summary(ctx, input.customer_id) };
+    return { payment, balance: await this.summary(ctx, input.customer_id, 0) };
   }
 
   /**
@@ -102,7 +102,7 @@ export class BalanceService {
       ...(field === 'invoice_id' ? { invoiceIds: [id] } : { allocate: false }),
       metadata: { loyalty_balance_payment: true, [field]: id },
     }));
-    return { payment, balance: await this.summary(ctx, input.customer_id) };
+    return { payment, balance: await this.summary(ctx, input.customer_id, 0) };
   }
 
   /** A manual adjustment with its reason; a debit is guarded like a spend. Idempotent by key when one is given. */
@@ -122,10 +122,13 @@ export class BalanceService {
     return this.summary(ctx, customerId);
   }
 
-  /** The balance and its latest ledger lines (newest first), each with the balance right after it. */
+  /**
+   * The balance and its latest `limit` ledger lines (newest first), each with the balance right after
+   * it. Answers to a recharge or a spend pass 0: the new balance only, one indexed read.
+   */
   async summary(ctx: RequestContext, customerId: number, limit = 200): Promise<BalanceSummary> {
     const row = await balanceRow(ctx.db, ctx.companyId, customerId);
-    const lines = (await ctx.db.queryCompany(ctx.companyId, LEDGER).where({ customer_id: customerId }).orderBy('id', 'desc').limit(limit)) as Array<Record<string, unknown>>;
+    const lines = limit > 0 ? ((await ctx.db.queryCompany(ctx.companyId, LEDGER).where({ customer_id: customerId }).orderBy('id', 'desc').limit(limit)) as Array<Record<string, unknown>>) : [];
     const currency = ctx.principal.companies?.find((c) => c.id === ctx.companyId)?.currency ?? 'EUR';
     const balance = row?.balance ?? 0;
     const creditLimit = row?.credit_limit ?? 0;
