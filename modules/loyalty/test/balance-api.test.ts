@@ -113,6 +113,11 @@ describe('loyalty balance API and pages @integration', function () {
     const res = await adminPages.post(`/loyalty/customers/${c}/recharge`, { amount: '12.50', journal_id: String(w.journals.cash.id), method: 'cash', reference: uniq('F') });
     expect(res.status).to.equal(302);
     expect((await w.balance.summary(w.ctx, c)).balance).to.equal(1250);
+    const offers = await adminPages.get('/loyalty/offers');
+    expect(offers.status).to.equal(200);
+    const form = await adminPages.get('/loyalty/offers/new');
+    expect(form.status).to.equal(200);
+    expect(form.text).to.contain('Threshold').and.contain('Cashback on completed orders');
     const reports = await adminPages.get('/loyalty/balance-reports');
     expect(reports.status).to.equal(200);
     expect(reports.text).to.contain('Balances outstanding').and.contain('/static/vendor/chart.umd.js').and.contain('loyalty-chart');
