@@ -75,6 +75,15 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
       await pool(CLIENTS, 50, (i) => spend(spends + i)); // warm-up (journal made, caches filled)
       const httpMs = await timed(() => pool(CLIENTS, spends, spend));
       const rawMs = await timed(() => rawSpends(knex, database.url, mysql, companyId, customers, spends));
+      // What billing alone costs for the same payment over HTTP (cash journal, same invoices): the part of
+      // a spend that is not loyalty's.
+      const cash = Number((await knex('billing_journals').where({ company_id: companyId, code: 'CSH' }).first('id')).id);
+      const billingMs = await timed(() => pool(CLIENTS, spends, async (i) => {
+        const c = customers[(i * 7919) % customers.length];
+        const res = await fetch(`${url}/api/v1/billing/payments`, { method: 'POST', headers, body: JSON.stringify({ customer_id: c, journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `P-${i}`, invoice_ids: [invoices.get(c)] }) });
+        if (res.status >= 300) throw new Error(`billing payment ${i}: ${res.status} ${await res.text()}`);
+      }));
+      print(`billing cash payments over HTTP on the same invoices (no loyalty work), ${CLIENTS} clients: ${((spends * 1000) / billingMs).toFixed(0)} /s`);
       const httpRate = (spends * 1000) / httpMs;
       const rawRate = (spends * 1000) / rawMs;
       print(`loyalty balance spends over HTTP, ${CLIENTS} clients, ${customers.length} balances: ${httpRate.toFixed(0)} /s`);
