@@ -14,6 +14,9 @@ export const LOYALTY = {
   // --- cards ---
   /** `CardTransactions`: the scanner's idempotent transactions on a card. */
   CardTransactions: Symbol.for('loyalty.CardTransactions'),
+  // --- balance (prepaid balance, offers, cashback) ---
+  Balance: Symbol.for('loyalty.Balance'),
+  Offers: Symbol.for('loyalty.offer'),
 } as const;
 
 export const LOYALTY_PERMISSIONS = {
@@ -144,3 +147,26 @@ export const LOYALTY_POINTS_EVENTS = {
   /** A line was written to a customer's points ledger (in the writer's transaction). */
   pointsChanged: eventName<PointsChanged>('loyalty.points.changed'),
 } as const;
+
+// --- balance (prepaid balance, offers, cashback) ---
+
+/** A customer's prepaid balance in minor units of the company's currency; `available` = balance + credit limit. */
+export interface PrepaidBalance {
+  customer_id: number;
+  currency: string;
+  balance: number;
+  credit_limit: number;
+  available: number;
+}
+
+/**
+ * `LOYALTY.Balance`: read a balance. Money moves only through billing (a recharge is a billing payment,
+ * a spend is a billing payment in the `LOYALTY` journal), never by calling this service.
+ */
+export interface PrepaidBalanceService {
+  summary(ctx: import('tessera/core').RequestContext, customerId: number, limit?: number): Promise<PrepaidBalance & { ledger: unknown[] }>;
+}
+
+/** The billing journal code of payments made from the prepaid balance. */
+export const LOYALTY_BALANCE_JOURNAL = 'LOYALTY';
+// --- end balance ---

@@ -1,0 +1,156 @@
+/**
+ * loyalty's prepaid-balance figures, one `name: value unit` a line (MariaDB with DATABASE_URL):
+ *  - spends per second from 1,000 balances (LOYALTY_BENCH_BALANCES) by 8 concurrent clients over HTTP
+ *    (`POST /api/v1/loyalty/balance-payments` on posted invoices: a billing payment in the LOYALTY
+ *    journal whose posting runs the guarded update), against the raw guarded update in the same run
+ *    (ledger row, `UPDATE ... WHERE balance + ? >= -credit_limit`, read-back, with mysql2), and their ratio;
+ *  - after both, the ledger's sum equals every balance row (checked, printed).
+ * Run alone: `DATABASE_URL=mysql://root@127.0.0.1:3306/test node -r tsx/cjs bench/loyalty-bench.ts`.
+ */
+import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Knex } from 'knex';
+import { Kernel } from '../core/kernel/kernel';
+import { createTestDatabase } from '../test/support/test-database';
+import { makeServices } from '../modules/billing/services';
+
+const ADMIN = { email: 'admin@loyalty.bench', password: 'loyalty-bench-password' };
+const CLIENTS = 8;
+const START = 1_000_000_000;
+
+async function pool<T>(clients: number, count: number, task: (i: number) => Promise<T>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < count) await task(next++);
+  }));
+}
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+export async function runLoyaltyBench(print: (line: string) => void): Promise<void> {
+  const database = await createTestDatabase();
+  const mysql = !database.url.startsWith('sqlite:');
+  const wanted = Number(process.env.LOYALTY_BENCH_BALANCES ?? 1000);
+  const spends = Number(process.env.LOYALTY_BENCH_SPENDS ?? 2000);
+  let kernel: Kernel | null = null;
+  try {
+    kernel = await Kernel.boot({ config: { instanceName: `loyalty-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true } });
+    const knex = kernel.knex;
+    const companyId = Number((await knex('core_companies').orderBy('id').first('id')).id);
+    const adminId = Number((await knex('core_users').where({ email: ADMIN.email }).first('id')).id);
+    const ctx = await kernel.contexts.forUser(adminId, companyId);
+    const s = makeServices();
+    const crm = kernel.container.get<any>(Symbol.for('crm.CustomerService'));
+    const shopId = Number((await knex('base_shops').where({ company_id: companyId }).first('id')).id);
+    const setupStarted = performance.now();
+    const customers: number[] = [];
+    const invoices = new Map<number, number>();
+    for (let i = 0; i < wanted; i++) {
+      const c = Number((await crm.create(ctx, { first_name: 'Bench', last_name: `Balance ${i}`, shop_id: shopId })).id);
+      customers.push(c);
+      invoices.set(c, (await s.documents.createInvoice(ctx, { customerId: c, lines: [{ productCode: 'SRV', quantity: 100_000 }], post: true })).id);
+    }
+    // Balances loaded as one seed row each (ledger and balance row agree from the start).
+    const now = new Date();
+    for (let i = 0; i < customers.length; i += 500) {
+      const part = customers.slice(i, i + 500);
+      await knex('loyalty_balances').insert(part.map((c) => ({ company_id: companyId, customer_id: c, balance: START, credit_limit: 0, created_at: now, updated_at: now })));
+      await knex('loyalty_balance_ledger').insert(part.map((c) => ({ company_id: companyId, customer_id: c, kind: 'adjustment', amount: START, balance_after: START, source_key: `seed:${c}`, reason: 'bench seed', created_at: now, updated_at: now })));
+    }
+    print(`loyalty bench setup: ${customers.length} customers with a posted invoice and a balance in ${((performance.now() - setupStarted) / 1000).toFixed(0)} s`);
+
+    const { url, server } = await kernel.listen(0);
+    const token = (await kernel.tokens.createFor(adminId, 'bench')).token;
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' };
+    try {
+      const spend = async (i: number) => {
+        const c = customers[(i * 7919) % customers.length];
+        const res = await fetch(`${url}/api/v1/loyalty/balance-payments`, { method: 'POST', headers, body: JSON.stringify({ customer_id: c, invoice_id: invoices.get(c), amount: 100 + (i % 50), reference: `S-${i}` }) });
+        if (res.status !== 201) throw new Error(`balance payment ${i}: ${res.status} ${await res.text()}`);
+      };
+      await pool(CLIENTS, 50, (i) => spend(spends + i)); // warm-up (journal made, caches filled)
+      const httpMs = await timed(() => pool(CLIENTS, spends, spend));
+      const rawMs = await timed(() => rawSpends(knex, database.url, mysql, companyId, customers, spends));
+      // What billing alone costs for the same payment over HTTP (cash journal, same invoices): the part of
+      // a spend that is not loyalty's.
+      const cash = Number((await knex('billing_journals').where({ company_id: companyId, code: 'CSH' }).first('id')).id);
+      const billingMs = await timed(() => pool(CLIENTS, spends, async (i) => {
+        const c = customers[(i * 7919) % customers.length];
+        const res = await fetch(`${url}/api/v1/billing/payments`, { method: 'POST', headers, body: JSON.stringify({ customer_id: c, journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `P-${i}`, invoice_ids: [invoices.get(c)] }) });
+        if (res.status >= 300) throw new Error(`billing payment ${i}: ${res.status} ${await res.text()}`);
+      }));
+      print(`billing cash payments over HTTP on the same invoices (no loyalty work), ${CLIENTS} clients: ${((spends * 1000) / billingMs).toFixed(0)} /s`);
+      const httpRate = (spends * 1000) / httpMs;
+      const rawRate = (spends * 1000) / rawMs;
+      print(`loyalty balance spends over HTTP, ${CLIENTS} clients, ${customers.length} balances: ${httpRate.toFixed(0)} /s`);
+      print(`loyalty raw guarded update (ledger row + guarded UPDATE + read-back, ${mysql ? 'mysql2' : 'knex'}), ${CLIENTS} clients: ${rawRate.toFixed(0)} /s`);
+      print(`loyalty balance spends http/raw ratio: ${(httpRate / rawRate).toFixed(2)} (aim ≥ 0.5)`);
+      const mismatched = await knex('loyalty_balances as b')
+        .where('b.company_id', companyId)
+        .whereRaw('b.balance <> (select coalesce(sum(l.amount), 0) from loyalty_balance_ledger l where l.company_id = b.company_id and l.customer_id = b.customer_id)')
+        .count({ n: '*' })
+        .first();
+      print(`loyalty balances whose ledger sum differs after the run: ${Number(mismatched?.n ?? 0)} (must be 0)`);
+    } finally {
+      server.close();
+    }
+  } finally {
+    await kernel?.close().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+  }
+}
+
+/** The balance's own rows for a spend, by hand: ledger row, guarded update, read-back, running balance. */
+async function rawSpends(knex: Knex, dbUrl: string, mysql: boolean, companyId: number, customers: number[], count: number): Promise<void> {
+  const now = new Date();
+  if (!mysql) {
+    await pool(CLIENTS, count, (i) => knex.transaction(async (trx) => {
+      const c = customers[(i * 7919) % customers.length];
+      const amount = 100 + (i % 50);
+      const [id] = await trx('loyalty_balance_ledger').insert({ company_id: companyId, customer_id: c, kind: 'payment', amount: -amount, balance_after: 0, source_key: `raw:${i}`, reason: 'raw', created_at: now, updated_at: now });
+      const changed = await trx('loyalty_balances').where({ company_id: companyId, customer_id: c }).whereRaw('balance + ? >= -credit_limit', [-amount]).update({ balance: trx.raw('balance + ?', [-amount]), updated_at: now });
+      if (changed !== 1) throw new Error('raw spend refused');
+      const row = await trx('loyalty_balances').where({ company_id: companyId, customer_id: c }).first('balance');
+      await trx('loyalty_balance_ledger').where({ id }).update({ balance_after: row.balance });
+    }));
+    return;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mysql2 = require('mysql2/promise') as typeof import('mysql2/promise');
+  const connections = mysql2.createPool({ uri: dbUrl, connectionLimit: CLIENTS });
+  try {
+    await pool(CLIENTS, count, async (i) => {
+      const conn = await connections.getConnection();
+      const c = customers[(i * 7919) % customers.length];
+      const amount = 100 + (i % 50);
+      try {
+        await conn.beginTransaction();
+        const [res] = await conn.query('INSERT INTO loyalty_balance_ledger (company_id, customer_id, kind, amount, balance_after, source_key, reason, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)', [companyId, c, 'payment', -amount, 0, `raw:${i}`, 'raw', now, now]);
+        const id = (res as { insertId: number }).insertId;
+        const [upd] = await conn.query('UPDATE loyalty_balances SET balance = balance + ?, updated_at = ? WHERE company_id = ? AND customer_id = ? AND balance + ? >= -credit_limit', [-amount, now, companyId, c, -amount]);
+        if ((upd as { affectedRows: number }).affectedRows !== 1) throw new Error('raw spend refused');
+        const [rows] = await conn.query('SELECT balance FROM loyalty_balances WHERE company_id = ? AND customer_id = ?', [companyId, c]);
+        await conn.query('UPDATE loyalty_balance_ledger SET balance_after = ? WHERE id = ?', [(rows as Array<{ balance: number }>)[0].balance, id]);
+        await conn.commit();
+      } catch (error) {
+        await conn.rollback();
+        throw error;
+      } finally {
+        conn.release();
+      }
+    });
+  } finally {
+    await connections.end();
+  }
+}
+
+if (require.main === module) {
+  runLoyaltyBench((line) => process.stdout.write(line + '\n')).then(() => process.exit(0), (error) => {
+    process.stderr.write(`loyalty bench failed: ${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  });
+}
