@@ -15,6 +15,7 @@ import { buildOpenApi } from './openapi';
 import { closeUnreadBody } from './raw-body';
 import { mountVendorFiles } from './vendor-files';
 import type { RequestContext } from '../security/request-context';
+import { mountPublicRoutes } from './public-router';
 
 declare module 'express-session' {
   interface SessionData {
@@ -53,7 +54,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null },
+        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], formAction: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null },
       },
       hsts: settings.secureCookies,
     }),
@@ -130,6 +131,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
     res.json(buildOpenApi(host.routes.apis, settings.version));
   });
   mountApiRoutes(app, host.routes.apis, host.idempotencyDb);
+  mountPublicRoutes(app, host.routes.publics, host.publicAccess, renderer);
   mountPageRoutes(app, host.routes.pages, renderer);
 
   app.use('/api', (_req, _res, next) => next(new AppError(404, 'not_found', 'No such API route')));

@@ -3,7 +3,8 @@ import type { Logger } from '../kernel/logger';
 import type { Manifest, ModuleSource } from '../modules/manifest';
 import type { Principal, RequestContext } from '../security/request-context';
 import type { Company } from '../security/services';
-import type { DeclaredApiRoute, DeclaredPageRoute } from './route-table';
+import type { PublicAccess } from '../modules/module-api';
+import type { DeclaredApiRoute, DeclaredPageRoute, DeclaredPublicRoute } from './route-table';
 
 /**
  * What the web process takes from the host, and nothing more: the kernel hands these over when it
@@ -13,7 +14,9 @@ export interface HttpServices {
   readonly settings: { trustProxy: boolean; secureCookies: boolean; rootDir: string; version: string };
   /** The installed modules: their `public/` folders are served under /static/<name>. */
   readonly modules: readonly ModuleSource[];
-  readonly routes: { readonly apis: readonly DeclaredApiRoute[]; readonly pages: readonly DeclaredPageRoute[] };
+  readonly routes: { readonly apis: readonly DeclaredApiRoute[]; readonly pages: readonly DeclaredPageRoute[]; readonly publics: readonly DeclaredPublicRoute[] };
+  /** What public pages start from: a lookup across companies, then one company's system context. */
+  readonly publicAccess: PublicAccess;
   /** Where sessions are kept, signed with `sessionSecret`. */
   readonly sessionDb: Knex;
   readonly sessionSecret: string;

@@ -1,9 +1,12 @@
-import type { ApiRoute, PageRoute } from '../modules/module-api';
+import type { ApiRoute, PageRoute, PublicPageRoute } from '../modules/module-api';
 import { AUTHENTICATED } from '../modules/module-api';
 import type { PermissionCatalog } from '../security/permission-catalog';
 import { nullableKeywordsIn } from '../json-schema';
 
 export interface DeclaredPageRoute extends PageRoute {
+  module: string;
+}
+export interface DeclaredPublicRoute extends PublicPageRoute {
   module: string;
 }
 export interface DeclaredApiRoute extends ApiRoute {
@@ -23,6 +26,7 @@ export class RouteDeclarationError extends Error {}
 export class RouteTable {
   readonly pages: DeclaredPageRoute[] = [];
   readonly apis: DeclaredApiRoute[] = [];
+  readonly publics: DeclaredPublicRoute[] = [];
 
   constructor(private readonly catalog: () => PermissionCatalog) {}
 
@@ -30,6 +34,15 @@ export class RouteTable {
     this.checkPermission(module, route.method, route.path, route.permission);
     if (!route.path.startsWith('/') || route.path.startsWith('/api/')) throw new RouteDeclarationError(`Module "${module}": page path "${route.path}" must start with / and not with /api/`);
     insertBySpecificity(this.pages, { ...route, module }, route.path);
+  }
+
+  /** A public page must say why it is public and carry a token in its path; nothing else is open. */
+  addPublicPage(module: string, route: PublicPageRoute): void {
+    const where = `Module "${module}": public page ${route.method} ${route.path}`;
+    if (!route.reason?.trim()) throw new RouteDeclarationError(`${where} gives no reason why strangers may open it`);
+    if (!route.path.startsWith('/') || route.path.startsWith('/api/')) throw new RouteDeclarationError(`${where}: the path must start with / and not with /api/`);
+    if (!/\/:[A-Za-z_]\w*/.test(route.path)) throw new RouteDeclarationError(`${where}: the path must carry the token that opens it (a :parameter)`);
+    insertBySpecificity(this.publics, { ...route, module }, route.path);
   }
 
   addApi(module: string, route: ApiRoute): void {

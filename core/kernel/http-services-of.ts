@@ -11,6 +11,10 @@ export function httpServicesOf(kernel: Kernel): HttpServices {
     sessionDb: kernel.knex,
     sessionSecret: kernel.sessionSecret,
     idempotencyDb: kernel.knex,
+    publicAccess: {
+      lookup: () => kernel.knex,
+      asCompany: (companyId) => contexts.systemInCompany(companyId),
+    },
     logger: kernel.logger,
     health: () => kernel.health(),
     people: {

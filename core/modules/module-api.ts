@@ -107,6 +107,37 @@ export interface ApiRoute<In = any, Out = any> {
 export interface RouteRegistrar {
   page(route: PageRoute): void;
   api(route: ApiRoute): void;
+  /** A page strangers may open (see PublicPageRoute): the only kind of route without a permission. */
+  publicPage(route: PublicPageRoute): void;
+}
+
+/**
+ * A page anyone may open, signed in or not: a customer's web card, a link sent in a message. Its path
+ * carries an unguessable token (a `:parameter` the handler looks up), and it says why it is public.
+ * The handler starts as nobody: it finds what the token names with `access.lookup`, then works
+ * inside that record's company alone with `access.asCompany`.
+ */
+export interface PublicPageRoute {
+  method: 'GET' | 'POST';
+  /** Absolute, with at least one `:parameter` (the token), e.g. `/w/:secret`. */
+  path: string;
+  /** Why strangers may open it, for the people who review routes. Required. */
+  reason: string;
+  handler(access: PublicAccess, input: PageRouteInput, req: Request, res: Response): Promise<PublicPageResult | RedirectResult | typeof HANDLED>;
+}
+
+/** A public page is a whole document of the module's (no back-office shell around it). */
+export interface PublicPageResult {
+  view: string;
+  data?: Record<string, unknown>;
+  status?: number;
+}
+
+export interface PublicAccess {
+  /** A read across companies to find what a token names; say why, as for `ScopedDb.unscoped`. */
+  lookup(reason: string): Knex;
+  /** The system working inside one company alone: what the token led to, and nothing of other companies. */
+  asCompany(companyId: number): Promise<RequestContext>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ export async function registerModule(kernel: Kernel, source: ModuleSource, entry
   const routes: ModuleContext['routes'] = {
     page: (route) => kernel.routes.addPage(name, route),
     api: (route) => kernel.routes.addApi(name, route),
+    publicPage: (route) => kernel.routes.addPublicPage(name, route),
   };
   const context: ModuleContext = {
     manifest: source.manifest,

@@ -53,6 +53,8 @@ export function entityApiRoutes(reg: RegisteredEntity, schemas: EntitySchemas, o
       body: schemas.create,
       response: schemas.row,
       status: 201,
+      // A client that retries a create after a lost answer sends the same Idempotency-Key: one record.
+      idempotent: true,
       handler: async (ctx, { body }) => service.create(ctx, body),
     },
     update: {

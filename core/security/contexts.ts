@@ -4,7 +4,7 @@ import { Principal, RequestContext } from './request-context';
 import type { PermissionCatalog } from './permission-catalog';
 import { ScopedDb, ScopedDbServices } from '../data/scoped-db';
 import { securityVersionSubquery } from './security-version';
-import { ForbiddenError } from '../errors';
+import { ForbiddenError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../modules/module-api';
 
 /**
@@ -85,6 +85,14 @@ export class Contexts {
   /** A context with every permission over the given companies: for seeding and maintenance commands. */
   system(companyIds: number[], companyId = companyIds[0]): RequestContext {
     return this.contextFor(this.systemPrincipal(companyIds, companyId, null));
+  }
+
+  /** The system inside one company alone, knowing the company (its currency, its time zone): a public page's work. */
+  async systemInCompany(companyId: number): Promise<RequestContext> {
+    const rows = await this.knex('core_companies').where({ id: companyId }).select('id', 'code', 'name', 'currency', 'timezone');
+    if (!rows.length) throw new NotFoundError('Company');
+    const companies = rows.map((c: any) => ({ id: Number(c.id), code: c.code, name: c.name, currency: c.currency, timezone: c.timezone }));
+    return this.contextFor({ ...this.systemPrincipal([companyId], companyId, null), companies });
   }
 
   /**

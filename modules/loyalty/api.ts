@@ -2,8 +2,12 @@
  * loyalty's public face: service identifiers, interfaces, events and permissions other modules import.
  */
 export const LOYALTY = {
+  /** `CardTransactions`: the scanner's idempotent transactions on a card. */
+  CardTransactions: Symbol.for('loyalty.CardTransactions'),
   // coupons
+  /** The coupons' entity service (CRUD, `EntityService`). */
   Coupons: Symbol.for('loyalty.Coupons'),
+  /** `CouponRedemptionService`: apply a code to a draft, coupons a customer used. */
   CouponRedemptions: Symbol.for('loyalty.CouponRedemptions'),
 } as const;
 
@@ -17,6 +21,11 @@ export const LOYALTY_PERMISSIONS = {
   couponManage: 'loyalty.coupon.manage',
   couponApply: 'loyalty.coupon.apply',
   settingsManage: 'loyalty.settings.manage',
+  // cards (part 2)
+  cardRead: 'loyalty.card.read',
+  cardIssue: 'loyalty.card.issue',
+  cardScan: 'loyalty.card.scan',
+  templateManage: 'loyalty.template.manage',
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { defineModule } from 'tessera/core';
 import { registerBalance } from './balance/register-balance';
+import { registerCards } from './cards/register-cards';
 import { registerCoupons } from './coupons/register-coupons';
 import { registerPoints } from './points/register-points';
 
@@ -12,5 +13,6 @@ export default defineModule({
     registerPoints(m);
     registerBalance(m);
     registerCoupons(m);
+    registerCards(m);
   },
 });

@@ -23,6 +23,17 @@ describe('route permissions (all installed modules)', function () {
     expect(() => table.addApi('demo', { method: 'GET', path: '/x', permission: undefined as any, summary: 'x', handler: async () => ({}) })).to.throw(/declares no permission/);
   });
 
+  it('opens a page to strangers only when it says why and carries a token in its path', () => {
+    const table = new RouteTable(() => new PermissionCatalog([]));
+    const handler = async () => ({ view: 'x' });
+    expect(() => table.addPublicPage('demo', { method: 'GET', path: '/w/:token', reason: '', handler })).to.throw(/gives no reason/);
+    expect(() => table.addPublicPage('demo', { method: 'GET', path: '/everything', reason: 'a landing page', handler })).to.throw(/must carry the token/);
+    expect(() => table.addPublicPage('demo', { method: 'GET', path: '/api/v1/w/:token', reason: 'a card', handler })).to.throw(/not with \/api\//);
+    table.addPublicPage('demo', { method: 'GET', path: '/w/:token', reason: "the customer's card", handler });
+    expect(table.publics.map((r) => r.path)).to.deep.equal(['/w/:token']);
+    for (const route of t.kernel.routes.publics) expect(route.reason, `${route.method} ${route.path}`).to.be.a('string').and.not.equal('');
+  });
+
   it('has a permission on every declared route', () => {
     const routes = [...t.kernel.routes.pages, ...t.kernel.routes.apis];
     expect(routes.length).to.be.greaterThan(10);

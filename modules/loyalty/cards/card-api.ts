@@ -1,0 +1,51 @@
+import { NotFoundError, ValidationError, type ApiRoute } from 'tessera/core';
+import { LOYALTY_PERMISSIONS as P } from '../api';
+import { plausibleCardNumber } from './card-number';
+import type { CardTransactions } from './card-transactions';
+
+const id = { type: 'integer', minimum: 1 };
+const transaction = {
+  type: 'object',
+  required: ['key', 'action'],
+  additionalProperties: false,
+  properties: {
+    key: { type: 'string', minLength: 1, maxLength: 80, description: 'The same for a retry of one transaction (a double tap): it is made once.' },
+    action: { type: 'string', enum: ['stamp', 'redeem_reward', 'use', 'purchase', 'spend', 'redeem', 'visit', 'add_points'] },
+    amount: { type: 'integer', minimum: 1, description: 'Minor units: a purchase, or what is spent from the card.' },
+    count: { type: 'integer', minimum: 0, description: 'Stamps, uses or points.' },
+    milestone: { type: 'integer', minimum: 1, description: "A stamp card's reward, by its number of stamps." },
+    reward: { type: 'string', maxLength: 120, description: "A reward card's catalogue item." },
+    shop_id: id,
+  },
+};
+
+/** The scanner's JSON face: find a card by its number, make a transaction, read a card's transactions. */
+export function cardApiRoutes(moves: CardTransactions): ApiRoute[] {
+  return [
+    {
+      method: 'GET', path: '/cards/lookup', permission: P.cardScan, summary: 'Find a card by its number (as typed or scanned)', tags: ['Cards'],
+      query: { type: 'object', required: ['number'], properties: { number: { type: 'string', maxLength: 40 } } },
+      handler: async (ctx, { query }) => {
+        const number = plausibleCardNumber(String(query.number));
+        if (!number) throw new ValidationError({ number: 'is not a card number (a digit is wrong or missing)' });
+        const card = await ctx.db.query('loyalty_cards').where({ number }).first('id');
+        if (!card) throw new NotFoundError('Card');
+        return { id: Number(card.id) };
+      },
+    },
+    {
+      method: 'POST', path: '/cards/{id}/transactions', permission: P.cardScan, summary: "Make a transaction of the card's type", tags: ['Cards'], status: 201,
+      params: { type: 'object', required: ['id'], properties: { id } },
+      body: transaction,
+      handler: async (ctx, { params, body }) => moves.transact(ctx, Number(params.id), body.key, body, body.shop_id ?? null),
+    },
+    {
+      method: 'GET', path: '/cards/{id}/transactions', permission: P.cardRead, summary: "A card's transactions, newest first", tags: ['Cards'],
+      params: { type: 'object', required: ['id'], properties: { id } },
+      handler: async (ctx, { params }) => {
+        await ctx.db.getById('loyalty_cards', Number(params.id), 'Card');
+        return { data: await moves.history(ctx.db, Number(params.id)) };
+      },
+    },
+  ];
+}

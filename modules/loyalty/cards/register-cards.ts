@@ -1,0 +1,20 @@
+import type { ModuleContext } from 'tessera/core';
+import { LOYALTY } from '../api';
+import { cardApiRoutes } from './card-api';
+import { cardEntity } from './card-entity';
+import { cardHooks } from './card-issue';
+import { CardTransactions } from './card-transactions';
+import { cardTemplateEntity, templateHooks } from './template-entity';
+import { scannerPages } from './scanner-pages';
+import { webCardRoutes } from './web-card';
+
+/** loyalty's cards: templates, issued cards and the scanner's transactions. */
+export function registerCards(m: ModuleContext): void {
+  const templates = m.entities.register(cardTemplateEntity, { hooks: templateHooks() });
+  m.entities.register(cardEntity, { hooks: cardHooks(m.container, () => templates) });
+  const moves = new CardTransactions();
+  m.services.bind(LOYALTY.CardTransactions, moves);
+  for (const route of cardApiRoutes(moves)) m.routes.api(route);
+  for (const route of webCardRoutes()) m.routes.publicPage(route);
+  for (const route of scannerPages(m.container, moves)) m.routes.page(route);
+}
