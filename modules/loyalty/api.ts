@@ -9,7 +9,9 @@ export const LOYALTY = {
   /** `LoyaltyPointsService`: the points part of the LoyaltyService. */
   Points: Symbol.for('loyalty.Points'),
   // --- coupons ---
+  /** The coupons' entity service (CRUD, `EntityService`). */
   Coupons: Symbol.for('loyalty.Coupons'),
+  /** `CouponRedemptionService`: apply a code to a draft, coupons a customer used. */
   CouponRedemptions: Symbol.for('loyalty.CouponRedemptions'),
   // --- cards ---
   /** `CardTransactions`: the scanner's idempotent transactions on a card. */

@@ -100,7 +100,10 @@ export function couponApiRoutes(redemptions: CouponRedemptions): ApiRoute[] {
       summary: "A coupon's codes as CSV (code, coupon, status, redeemed_at, customer_id, document_id); cells that look like formulas are defused",
       tags: ['loyalty'],
       params: idParams,
-      handler: async (ctx, { params }, _req, res) => sendCsv(res, `coupon-${params.id}-codes.csv`, codesCsv(ctx.db, params.id)),
+      handler: async (ctx, { params }, _req, res) => {
+        await ctx.db.getById('loyalty_coupons', params.id, 'Coupon'); // another company's coupon is a 404
+        return sendCsv(res, `coupon-${params.id}-codes.csv`, codesCsv(ctx.db, params.id));
+      },
     },
     {
       method: 'GET',

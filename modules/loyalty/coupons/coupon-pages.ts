@@ -83,7 +83,8 @@ function pageRoutes(redemptions: CouponRedemptions): PageRoute[] {
         const back = `/billing/${DOC_PATHS[kind]}/${id}`;
         try {
           const r = await redemptions.apply(ctx, { code: text(body, 'code'), documentId: id, kind });
-          const off = `${formatAmount(r.amount, await companyCurrency(ctx))} ${await companyCurrency(ctx)}`;
+          const currency = await companyCurrency(ctx);
+          const off = `${formatAmount(r.amount, currency)} ${currency}`;
           return { redirect: back, flash: { type: 'success', message: r.created ? `Coupon ${r.code} applied: ${off} off.` : `Coupon ${r.code} was already on this ${kind}.` } };
         } catch (error) {
           if (!(error instanceof AppError) || error.status >= 500) throw error;

@@ -77,6 +77,10 @@ describe('loyalty coupons API and pages @integration', function () {
     expect(r.body.amount).to.equal(200);
     const again = await api().post('/api/v1/loyalty/coupons/apply').set(auth).send({ code: codes[7], invoice_id: (await draftInvoice(w, await makeCustomer(w))).id }).expect(409);
     expect(again.body.error.code).to.equal('coupon_already_redeemed');
+    const other = await couponWorld({ t: w.t });
+    const otherAuth = { Authorization: `Bearer ${await w.t.token(other.admin.email)}`, Accept: 'application/json' };
+    await api().get(`/api/v1/loyalty/coupons/${coupon.id}/codes`).set(otherAuth).expect(404);
+    await api().get(`/api/v1/loyalty/coupons/${coupon.id}`).set(otherAuth).expect(404);
     const shared = await makeCoupon(w);
     expect((await api().post(`/api/v1/loyalty/coupons/${shared.id}/batches`).set(auth).send({ count: 5 }).expect(422)).body.error.fields).to.have.property('coupon_id');
   });
