@@ -10,6 +10,7 @@ import { PlanService, planHooks } from './plans/plan-service';
 import { planApiRoutes } from './plans/plan-api';
 import { registerPlanJobs } from './plans/plan-jobs';
 import { registerPages } from './pages';
+import { registerGold } from './gold/gold-register';
 
 /**
  * schemes: pay-as-you-go pay plans and bonus bundles (gold saving schemes come next, beside them).
@@ -24,5 +25,6 @@ export default defineModule({
     subscribe(m.events, ports);
     registerPlanJobs(m, ports);
     registerPages(m, { plans, bundles, ports });
+    registerGold(m, ports);
   },
 });

@@ -1,0 +1,46 @@
+import type { ModuleContext } from 'tessera/core';
+import { BILLING_EVENTS } from '../../billing/api';
+import { MESSAGING, type MessagingService } from '../../messaging/api';
+import { SCHEMES } from '../api';
+import type { Ports } from '../billing/billing-ports';
+import { goldApiRoutes } from './gold-api';
+import { GoldPlanServiceImpl } from './gold-plan-service';
+import { goldPortsOf } from './gold-ports';
+import { flagMissedEverywhere } from './missed-job';
+import { creditInstalment, refuseReversal } from './payments/instalment-credit';
+import { goldPlanEntity } from './plan-entity';
+import { goldPlanHooks } from './plan-enrol';
+import { goldRateEntity } from './rate-entity';
+import { goldSchemeEntity, goldSchemeHooks } from './scheme-entity';
+
+/**
+ * Gold saving schemes: the three entities (schemes, rates, plans; plans are enrolled through the
+ * derived POST and never patched), the GoldPlanService, the action routes, billing's payment events
+ * and the daily missed-month job.
+ */
+export function registerGold(m: ModuleContext, ports: Ports): GoldPlanServiceImpl {
+  const gold = goldPortsOf(m.container, ports);
+  m.entities.register(goldSchemeEntity, { serviceId: SCHEMES.GoldSchemes, hooks: goldSchemeHooks() });
+  m.entities.register(goldRateEntity, { serviceId: SCHEMES.GoldRates });
+  const plans = m.entities.register(goldPlanEntity, { hooks: goldPlanHooks(gold), api: { update: false, remove: false } });
+  const service = new GoldPlanServiceImpl(gold, plans, m.container);
+  m.services.bind(SCHEMES.GoldPlans, service);
+  for (const route of goldApiRoutes(service)) m.routes.api(route);
+
+  m.events.on(BILLING_EVENTS.paymentPosted, async ({ db, event }) => {
+    await creditInstalment(gold, db, event.payload);
+  }, { name: 'schemes:gold-credit-instalment' });
+  m.events.on(BILLING_EVENTS.paymentReversed, async ({ event }) => refuseReversal(event.payload), { name: 'schemes:gold-refuse-reversal' });
+
+  // Hourly, so a month is flagged soon after its window closes in any time zone; flags are once per month anyway.
+  m.jobs.schedule('gold-missed-months', '17 * * * *', async () => flagMissedEverywhere(m.container, gold));
+
+  if (m.container.isBound(MESSAGING.Service)) {
+    m.container.get<MessagingService>(MESSAGING.Service).declareNotification({
+      key: 'schemes.gold.payment_received', module: 'schemes', label: 'Gold scheme payment received', channels: ['sms', 'whatsapp'],
+      sample: { plan: { id: 12, tier: 'T5' }, payment: { amount: 500000, reference: 'CASH-0012' } },
+      defaults: { sms: { body: 'We received your gold scheme payment {{payment.reference}}. Thank you.' }, whatsapp: { body: 'We received your gold scheme payment {{payment.reference}}. Thank you.' } },
+    });
+  }
+  return service;
+}
