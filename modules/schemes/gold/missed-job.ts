@@ -1,7 +1,7 @@
 import { CORE, type RequestContext, type ScopedDb } from 'tessera/core';
 import type { Knex } from 'knex';
 import type { GoldPorts } from './gold-ports';
-import { GOLD, calendarOf, lockPlan, recordGoldEvent } from './plan-store';
+import { GOLD, calendarOf, lockPlan, planOf, recordGoldEvent } from './plan-store';
 import { statusOn } from './plan-view';
 import { localDay, windowOf } from './rules/gold-calendar';
 import type { Container } from 'inversify';
@@ -25,6 +25,8 @@ export async function flagMissedOf(db: ScopedDb, planId: number, today: string, 
   // A new flag adds a due month at the end, so walk the calendar again until nothing changes.
   for (let changed = true; changed; ) {
     changed = false;
+    // Once every instalment is paid (or in payment) nothing more is due, so nothing more is missed.
+    if (paidMonths.size >= plan.instalments) break;
     for (const month of calendarOf(plan).due) {
       if (paidMonths.has(month) || known.has(month)) continue;
       if (today <= windowOf(month, windowOfScheme.start, windowOfScheme.end).last) break;
@@ -54,17 +56,51 @@ export async function flagMissedForCompany(ports: GoldPorts, ctx: RequestContext
   let flagged = 0;
   let after = 0;
   for (;;) {
-    const batch = (await ctx.db.queryCompany(ctx.companyId, GOLD.plans).whereIn('status', ['active', 'paused']).where('id', '>', after).orderBy('id').limit(500).select('id', 'scheme_id')) as Array<Record<string, unknown>>;
+    const batch = (await ctx.db
+      .queryCompany(ctx.companyId, GOLD.plans)
+      .whereIn('status', ['active', 'paused'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(500)
+      .select('id', 'scheme_id', 'status', 'start_month', 'instalments', 'missed_count', 'pauses', 'maturity_date')) as Array<Record<string, unknown>>;
     if (!batch.length) break;
-    for (const row of batch) {
-      after = Number(row.id);
-      plans += 1;
-      const w = windows.get(Number(row.scheme_id));
-      if (!w) continue;
-      flagged += (await ctx.db.transaction((db) => flagMissedOf(db, Number(row.id), today, w))).length;
+    after = Number(batch[batch.length - 1].id);
+    plans += batch.length;
+    for (const row of await needingWork(ctx, batch, windows, today)) {
+      flagged += (await ctx.db.transaction((db) => flagMissedOf(db, Number(row.id), today, windows.get(Number(row.scheme_id))!))).length;
     }
   }
   return { plans, flagged };
+}
+
+/**
+ * The plans of a batch with something to do, read in two queries for the whole batch: a due month whose
+ * window ended that is neither paid (or in payment) nor flagged, or a stored status behind the calendar.
+ * The others (most plans, most days) are left without a transaction.
+ */
+async function needingWork(ctx: RequestContext, batch: Array<Record<string, unknown>>, windows: Map<number, { start: number; end: number }>, today: string) {
+  const ids = batch.map((r) => Number(r.id));
+  const done = new Set<string>();
+  const paid = (await ctx.db.queryCompany(ctx.companyId, GOLD.payments).whereIn('plan_id', ids).whereIn('status', ['paid', 'processing']).distinct('plan_id', 'month')) as Array<Record<string, unknown>>;
+  const flagged = (await ctx.db.queryCompany(ctx.companyId, GOLD.missed).whereIn('plan_id', ids).select('plan_id', 'month')) as Array<Record<string, unknown>>;
+  const paidCount = new Map<number, number>();
+  for (const r of paid) {
+    done.add(`${r.plan_id}:${r.month}`);
+    paidCount.set(Number(r.plan_id), (paidCount.get(Number(r.plan_id)) ?? 0) + 1);
+  }
+  for (const r of flagged) done.add(`${r.plan_id}:${r.month}`);
+  return batch.filter((r) => {
+    const w = windows.get(Number(r.scheme_id));
+    if (!w) return false;
+    const plan = planOf(r);
+    if (statusOn(plan, today) !== plan.status) return true;
+    if ((paidCount.get(plan.id) ?? 0) >= plan.instalments) return false;
+    for (const month of calendarOf(plan).due) {
+      if (today <= windowOf(month, w.start, w.end).last) return false;
+      if (!done.has(`${plan.id}:${month}`)) return true;
+    }
+    return false;
+  });
 }
 
 /** The scheduled run over every company with open gold plans: the installation's own work, across companies. */

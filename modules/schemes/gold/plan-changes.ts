@@ -1,6 +1,6 @@
 import { ConflictError, ValidationError, type RequestContext, type ScopedDb } from 'tessera/core';
 import { creditJournal, type GoldPorts } from './gold-ports';
-import { GOLD, calendarOf, lockPlan, readPlan, readScheme, recordGoldEvent, type PlanRow } from './plan-store';
+import { GOLD, calendarOf, lockPlan, readPlan, readScheme, recordGoldEvent, refuseWhileProcessing, type PlanRow } from './plan-store';
 import { bonusSoFar, outcomesOf, scheduleOf, statusOn } from './plan-view';
 import { isMonth, localDay, redemptionRefusal } from './rules/gold-calendar';
 import { instalmentAt, previewTierChange, withTier, type TierPreview } from './rules/gold-rewards';
@@ -70,8 +70,7 @@ export async function changeTier(ports: GoldPorts, ctx: RequestContext, id: numb
     const plan = await lockPlan(db, id);
     refuseTerminal(plan, 'changed');
     if (plan.paid_count >= plan.instalments) throw new ConflictError(`Gold plan ${plan.id} has all its instalments: there is nothing left to change`);
-    const pending = await db.query(GOLD.payments).where({ plan_id: plan.id, status: 'processing' }).first('reference');
-    if (pending) throw new ConflictError(`Instalment ${pending.reference} is still processing: change the tier once it is paid or failed`);
+    await refuseWhileProcessing(db, plan.id, 'changed');
     const { target } = await tierOf(db, plan, tier);
     if (target.code === plan.tier) throw new ValidationError({ tier: `is already the plan's tier` });
     const segments = withTier(plan.segments, plan.paid_count + 1, target.code, target.instalment);
@@ -116,6 +115,7 @@ export async function closePlan(ports: GoldPorts, ctx: RequestContext, id: numbe
     if (!verdict.ok) return { refused: verdict.reason };
     const plan = await lockPlan(db, id);
     refuseTerminal(plan, 'closed');
+    await refuseWhileProcessing(db, id, 'closed');
     const scheme = await readScheme(db, plan.scheme_id);
     const today = await todayOf(ports, db, now);
     const matured = today >= plan.maturity_date || plan.paid_count >= plan.instalments;
@@ -139,6 +139,7 @@ export async function redeemPlan(ports: GoldPorts, ctx: RequestContext, id: numb
   return ctx.db.transaction(async (db) => {
     const plan = await lockPlan(db, id);
     refuseTerminal(plan, 'redeemed');
+    await refuseWhileProcessing(db, id, 'redeemed');
     const scheme = await readScheme(db, plan.scheme_id);
     const today = await todayOf(ports, db, now);
     const refusal = redemptionRefusal(today, plan.maturity_date, scheme.redemption_days);

@@ -1,4 +1,4 @@
-import { NotFoundError, toDate, type ScopedDb } from 'tessera/core';
+import { ConflictError, NotFoundError, toDate, type ScopedDb } from 'tessera/core';
 import type { Pause } from './rules/gold-calendar';
 import { dueMonths, maturityOf } from './rules/gold-calendar';
 import type { RewardRule, Segment } from './rules/gold-rewards';
@@ -154,4 +154,28 @@ export function duplicateOn(error: unknown, key: 'slot' | 'reference' | 'idempot
   const message = String((error as { message?: string })?.message ?? '');
   const names = { slot: /slot/, reference: /_ref_unique|\.reference/, idempotency_key: /_key_unique|idempotency_key/ };
   return names[key].test(message);
+}
+
+/** MariaDB picked this transaction as a deadlock victim (or gave up waiting): running it again is safe. */
+export function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}
+
+/** Runs a whole transaction again when the database chose it as a deadlock victim (nothing of it was kept). */
+export async function retryingDeadlocks<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (i >= attempts || !isDeadlock(error)) throw error;
+      await new Promise((r) => setTimeout(r, 5 * i + Math.floor(Math.random() * 10)));
+    }
+  }
+}
+
+/** Refuses to settle a plan while an instalment waits for its gateway: its confirmation would find the plan settled. */
+export async function refuseWhileProcessing(db: ScopedDb, planId: number, what: string): Promise<void> {
+  const pending = await db.query(GOLD.payments).where({ plan_id: planId, status: 'processing' }).first('reference');
+  if (pending) throw new ConflictError(`Instalment ${pending.reference} is still processing: the plan can be ${what} once it is paid or failed`);
 }

@@ -34,6 +34,34 @@ describe('gold plan lifecycle: missed months, pause, tier change, close, redempt
     expect(report.data.map((r) => r.plan_id)).to.deep.equal([plan.id]);
   });
 
+  it('a missed month paid late counts as a late instalment; once all are paid nothing more is flagged', async () => {
+    const m = await goldWorld({ t: w.t });
+    const s = await makeScheme(m, { duration_months: 2 });
+    const customer = await goldCustomer(m);
+    const plan = await enrol(m, s.id, customer, '2026-09');
+    await payOn(m, plan.id, '2026-09-04', 1000);
+    expect(await m.gold.flagMissed(m.ctx, new Date('2026-10-11T12:00:00Z'))).to.include({ flagged: 1 });
+    expect(await payOn(m, plan.id, '2026-10-20', 1000)).to.include({ on_time: false, status: 'paid' });
+    expect(await m.gold.flagMissed(m.ctx, new Date('2026-11-15T12:00:00Z'))).to.include({ flagged: 0 });
+    expect(await m.gold.get(m.ctx, plan.id, new Date('2026-11-15T12:00:00Z'))).to.include({ paid_count: 2, on_time_count: 1, missed_count: 1, maturity_date: '2026-12-01' });
+    // Each paid instalment sends the payment-received message (once per instalment).
+    const sent = await m.t.knex('messaging_notifications').where({ company_id: m.companyId, customer_id: customer, event: 'schemes.gold.payment_received' });
+    expect(sent).to.have.length(2);
+  });
+
+  it('a plan with an instalment still processing is neither closed nor redeemed until the gateway answers', async () => {
+    const s = await makeScheme(w);
+    const customer = await goldCustomer(w);
+    const plan = await enrol(w, s.id, customer, '2026-11');
+    await payOn(w, plan.id, '2026-11-03', 1000, { mode: 'online', reference: 'PG-9', status: 'processing' });
+    await w.gold.sendCloseCode(w.ctx, plan.id);
+    const code = await lastCode(w, customer);
+    expect((await rejects(w.gold.close(w.ctx, plan.id, { code }))).message).to.match(/still processing/);
+    await payOn(w, plan.id, '2026-11-03', 1000, { mode: 'online', reference: 'PG-9', status: 'paid' });
+    // The refused close kept the code: it still closes the plan.
+    expect(await w.gold.close(w.ctx, plan.id, { code })).to.include({ status: 'closed', value: 1000 });
+  });
+
   it('pause for N months moves the remaining due months and maturity by N; nothing is missed meanwhile', async () => {
     const m = await goldWorld({ t: w.t });
     const s = await makeScheme(m, { duration_months: 3 });

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, toDate, ValidationError, type RequestContext, type ScopedDb } from 'tessera/core';
 import { MODES, paymentJournal, type GoldPorts, type Mode } from '../gold-ports';
-import { GOLD, calendarOf, duplicateOn, isDuplicate, lockPlan, readScheme, type PlanRow } from '../plan-store';
+import { GOLD, calendarOf, duplicateOn, isDuplicate, lockPlan, readScheme, retryingDeadlocks, type PlanRow } from '../plan-store';
 import { isOnTime, isPaused, localDay } from '../rules/gold-calendar';
 import { gramsMilli, instalmentAt } from '../rules/gold-rewards';
 
@@ -95,7 +95,7 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
   const journalId = await paymentJournal(ports, ctx, input.mode, input.journal_id);
   const key = input.idempotency_key?.trim().slice(0, 120) || undefined;
 
-  const result = await ctx.db.transaction(async (db) => {
+  const result = await retryingDeadlocks(() => ctx.db.transaction(async (db) => {
     const plan = await lockPlan(db, planId);
     const existing = await existingOf(db, plan.id, reference, key);
     if (existing) return { existing: instalmentOf(existing) };
@@ -144,7 +144,7 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
     await db.query(GOLD.payments).where({ id }).update({ payment_id: payment.id });
     if (input.status === 'failed') await failInstalment(ports, db, id);
     return { id };
-  }).catch(async (error) => {
+  })).catch(async (error) => {
     // A racing request with the same reference or key committed first: answer its instalment.
     if (isDuplicate(error) && (duplicateOn(error, 'reference') || duplicateOn(error, 'idempotency_key'))) {
       const again = await existingOf(ctx.db, planId, reference, key);
