@@ -6,6 +6,7 @@ import type { Ports } from '../billing/billing-ports';
 import { goldApiRoutes } from './gold-api';
 import { GoldPlanServiceImpl } from './gold-plan-service';
 import { goldPortsOf } from './gold-ports';
+import { goldDueItems } from './due-reminders';
 import { flagMissedEverywhere } from './missed-job';
 import { creditInstalment, refuseReversal } from './payments/instalment-credit';
 import { goldPlanEntity } from './plan-entity';
@@ -36,7 +37,14 @@ export function registerGold(m: ModuleContext, ports: Ports): GoldPlanServiceImp
   m.jobs.schedule('gold-missed-months', '17 * * * *', async () => flagMissedEverywhere(m.container, gold));
 
   if (m.container.isBound(MESSAGING.Service)) {
-    m.container.get<MessagingService>(MESSAGING.Service).declareNotification({
+    const messaging = m.container.get<MessagingService>(MESSAGING.Service);
+    messaging.declareNotification({
+      key: 'schemes.gold.instalment_due', module: 'schemes', label: 'Gold scheme instalment due', channels: ['sms', 'whatsapp'],
+      sample: { plan: { id: 12, scheme: 'Swarna 11+1', tier: 'T5', month: '2026-03', amount: 500000 } },
+      defaults: { sms: { body: 'Your {{plan.scheme}} instalment for {{plan.month}} is due before the window closes.' }, whatsapp: { body: 'Your {{plan.scheme}} instalment for {{plan.month}} is due before the window closes.' } },
+    });
+    messaging.registerReminderSource({ key: 'schemes.gold', notification: 'schemes.gold.instalment_due', dueOn: (db, day) => goldDueItems(gold, db, day) });
+    messaging.declareNotification({
       key: 'schemes.gold.payment_received', module: 'schemes', label: 'Gold scheme payment received', channels: ['sms', 'whatsapp'],
       sample: { plan: { id: 12, tier: 'T5' }, payment: { amount: 500000, reference: 'CASH-0012' } },
       defaults: { sms: { body: 'We received your gold scheme payment {{payment.reference}}. Thank you.' }, whatsapp: { body: 'We received your gold scheme payment {{payment.reference}}. Thank you.' } },

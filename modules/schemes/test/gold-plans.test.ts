@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { portsOf } from '../billing/billing-ports';
+import { goldDueItems } from '../gold/due-reminders';
+import { goldPortsOf } from '../gold/gold-ports';
 import { enrol, goldCustomer, goldWorld, makeScheme, payOn, type GoldWorld } from './gold-fixtures';
 
 async function rejects(p: Promise<unknown>): Promise<any> {
@@ -111,6 +114,22 @@ describe('gold schemes and plans @integration', function () {
     expect(await payOn(w, plan.id, '2026-02-04', 1001)).to.include({ rate: 2000, grams_milli: 501 }); // 0.5005 g → 0.501
     expect((await rejects(payOn(w, plan.id, '2026-02-05', 1000))).fields).to.have.property('paid_at').that.match(/no gold rate/);
     expect(await w.gold.get(w.ctx, plan.id)).to.include({ grams_milli: 2168 });
+  });
+
+  it('due-date reminders: an unpaid instalment is due on the day its window closes, once per plan and month, none when paid or paused; a sub-account\'s goes to its main customer', async () => {
+    const s = await makeScheme(w, { window_end_day: 12 });
+    const parent = await goldCustomer(w);
+    const child = await goldCustomer(w, { parent_id: parent });
+    const unpaid = await enrol(w, s.id, child, '2026-08');
+    const paid = await enrol(w, s.id, await goldCustomer(w), '2026-08');
+    const paused = await enrol(w, s.id, await goldCustomer(w), '2026-07');
+    await payOn(w, paid.id, '2026-08-03', 1000);
+    await w.t.knex('schemes_gold_plans').where({ id: paused.id }).update({ pauses: JSON.stringify([{ from: '2026-08', months: 1 }]) });
+    const ports = goldPortsOf(w.t.container, portsOf(w.t.container));
+    const due = await goldDueItems(ports, w.ctx.db, '2026-08-12');
+    const mine = due.filter((d) => [unpaid.id, paid.id, paused.id].some((id) => d.key.startsWith(`gold-plan:${id}:`)));
+    expect(mine.map((d) => [d.key, d.customerId])).to.deep.equal([[`gold-plan:${unpaid.id}:2026-08`, parent]]);
+    expect(await goldDueItems(ports, w.ctx.db, '2026-08-11')).to.satisfy((items: any[]) => !items.some((d) => d.key.startsWith(`gold-plan:${unpaid.id}:`)));
   });
 
   it('closed plans refuse later payments (terminal)', async () => {
