@@ -2,6 +2,8 @@ import { idParams, type ApiRoute } from 'tessera/core';
 import { SCHEMES_PERMISSIONS as P } from '../api';
 import type { GoldPlanServiceImpl } from './gold-plan-service';
 import { MODES } from './gold-ports';
+import { sendLedgerCsv, sendLedgerPdf } from './ledger-export';
+import { readPlan } from './plan-store';
 
 const MONTH = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' };
 const INSTALMENT = {
@@ -19,13 +21,6 @@ const LEDGER_ROW = {
     amount: { type: 'integer' }, on_time: { type: ['boolean', 'null'] }, grams_milli: { type: 'integer' }, rate: { type: ['integer', 'null'] }, balance: { type: 'integer' }, detail: { type: 'string' },
   },
 };
-
-function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  // Neutralise cells a spreadsheet would run as a formula.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * The gold plans' JSON API beyond the derived entity routes (`GET/POST /gold-schemes`, `/gold-rates`,
@@ -88,18 +83,16 @@ export function goldApiRoutes(gold: GoldPlanServiceImpl): ApiRoute[] {
     },
     {
       method: 'GET', path: '/gold-plans/{id}/ledger', permission: P.planRead, params: idParams,
-      query: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['json', 'csv'] } } },
-      summary: "The plan's ledger: paid instalments with the running balance held, the bonus and what was handed to billing. `format=csv` (or Accept: text/csv) for a download.",
+      query: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['json', 'csv', 'pdf'] } } },
+      summary: "The plan's ledger: paid instalments with the running balance held, the bonus and what was handed to billing. `format=csv` or `format=pdf` (or the Accept header) for a download.",
       response: { type: 'object', properties: { data: { type: 'array', items: LEDGER_ROW } } },
       handler: async (ctx, { params, query }, req, res) => {
-        const rows = await gold.ledger(ctx, id(params));
-        if (query.format !== 'csv' && !(req.get('Accept') ?? '').includes('text/csv')) return { data: rows };
-        const columns = ['date', 'kind', 'month', 'reference', 'mode', 'amount', 'on_time', 'grams_milli', 'rate', 'balance', 'detail'] as const;
-        const body = [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell((r as unknown as Record<string, unknown>)[c])).join(','))].join('\n') + '\n';
-        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="gold-plan-${id(params)}-ledger.csv"`);
-        res.send(body);
-        return HANDLED_MARK;
+        const planId = id(params);
+        const rows = await gold.ledger(ctx, planId);
+        const accept = req.get('Accept') ?? '';
+        if (query.format === 'csv' || (!query.format && accept.includes('text/csv'))) return sendLedgerCsv(res, planId, rows);
+        if (query.format === 'pdf' || (!query.format && accept.includes('application/pdf'))) return sendLedgerPdf(ctx.db, res, await readPlan(ctx.db, planId), rows);
+        return { data: rows };
       },
     },
     {
@@ -110,6 +103,3 @@ export function goldApiRoutes(gold: GoldPlanServiceImpl): ApiRoute[] {
     },
   ];
 }
-
-import { HANDLED } from 'tessera/core';
-const HANDLED_MARK = HANDLED;

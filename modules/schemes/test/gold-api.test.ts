@@ -39,7 +39,7 @@ describe('gold schemes JSON API @integration', function () {
     expect((await api().get('/api/v1/schemes/gold-rates').set(bearer(reader))).body.data.map((r: any) => r.day)).to.include('2026-04-01');
   });
 
-  it('enrol, pay with a reference and Idempotency-Key, read the ledger as JSON and CSV; company data invisible to others', async () => {
+  it('enrol, pay with a reference and Idempotency-Key, read the ledger as JSON, CSV and PDF; company data invisible to others', async () => {
     const s = await makeScheme(w);
     const customer = await goldCustomer(w);
     const enrolled = await api().post('/api/v1/schemes/gold-plans').set(bearer(clerk)).send({ customer_id: customer, scheme_id: s.id, tier: 'T1', start_month: '2026-03' });
@@ -64,6 +64,14 @@ describe('gold schemes JSON API @integration', function () {
     const csv = await api().get(`/api/v1/schemes/gold-plans/${id}/ledger?format=csv`).set(bearer(reader));
     expect(csv.headers['content-type']).to.match(/text\/csv/);
     expect(csv.text.split('\n')[1]).to.match(/^2026-03-04,instalment,2026-03,CASH-0001,cash,1000,true/);
+    const pdf = await api().get(`/api/v1/schemes/gold-plans/${id}/ledger?format=pdf`).set(bearer(reader)).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(pdf.status).to.equal(200);
+    expect(pdf.headers['content-type']).to.match(/application\/pdf/);
+    expect((pdf.body as Buffer).subarray(0, 5).toString()).to.equal('%PDF-');
     // Another company's user sees nothing of it.
     const other = await goldWorld({ t: w.t });
     const stranger = await w.t.token(other.admin.email);
