@@ -1,4 +1,5 @@
-import type { ModuleContext } from 'tessera/core';
+import { ConflictError, type ModuleContext } from 'tessera/core';
+import { CRM_EVENTS } from '../../crm/api';
 import { BILLING_EVENTS } from '../../billing/api';
 import { MESSAGING, type MessagingService } from '../../messaging/api';
 import { SCHEMES } from '../api';
@@ -11,6 +12,7 @@ import { flagMissedEverywhere } from './missed-job';
 import { creditInstalment, refuseReversal } from './payments/instalment-credit';
 import { goldPlanEntity } from './plan-entity';
 import { goldPlanHooks } from './plan-enrol';
+import { GOLD } from './plan-store';
 import { goldRateEntity } from './rate-entity';
 import { goldSchemeEntity, goldSchemeHooks } from './scheme-entity';
 
@@ -32,6 +34,10 @@ export function registerGold(m: ModuleContext, ports: Ports): GoldPlanServiceImp
     await creditInstalment(gold, db, event.payload);
   }, { name: 'schemes:gold-credit-instalment' });
   m.events.on(BILLING_EVENTS.paymentReversed, async ({ event }) => refuseReversal(event.payload), { name: 'schemes:gold-refuse-reversal' });
+  m.events.on(CRM_EVENTS.customerDeleting, async ({ db, event }) => {
+    const n = (await db.query(GOLD.plans).where('customer_id', event.payload.customer_id).pluck('id')).length;
+    if (n) throw new ConflictError(`Customer has ${n} gold plan${n > 1 ? 's' : ''} in schemes`);
+  }, { name: 'schemes:gold-customer-guard' });
 
   // Hourly, so a month is flagged soon after its window closes in any time zone; flags are once per month anyway.
   m.jobs.schedule('gold-missed-months', '17 * * * *', async () => flagMissedEverywhere(m.container, gold));

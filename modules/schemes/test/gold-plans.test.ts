@@ -132,9 +132,11 @@ describe('gold schemes and plans @integration', function () {
     expect(await goldDueItems(ports, w.ctx.db, '2026-08-11')).to.satisfy((items: any[]) => !items.some((d) => d.key.startsWith(`gold-plan:${unpaid.id}:`)));
   });
 
-  it('closed plans refuse later payments (terminal)', async () => {
+  it('closed plans refuse later payments (terminal); a customer with a gold plan is not deleted', async () => {
     const s = await makeScheme(w);
-    const plan = await enrol(w, s.id, await goldCustomer(w), '2026-01');
+    const customer = await goldCustomer(w);
+    const plan = await enrol(w, s.id, customer, '2026-01');
+    expect((await rejects(w.customers.remove(w.ctx, customer))).message).to.match(/gold plan/);
     await w.t.knex('schemes_gold_plans').where({ id: plan.id }).update({ status: 'closed' });
     expect((await rejects(payOn(w, plan.id, '2026-02-02', 1000))).message).to.match(/closed/);
   });
