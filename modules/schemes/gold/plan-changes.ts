@@ -122,6 +122,11 @@ export async function closePlan(ports: GoldPorts, ctx: RequestContext, id: numbe
     const earned = bonusSoFar(plan, scheme, await scheduleOf(db, plan, scheme, today));
     const bonus = matured || scheme.early_close_keeps_bonus ? earned : 0;
     const closedBy = input.closed_by ?? ctx.user.id;
+    if (input.closed_by !== undefined) {
+      // The team member chosen must work in the plan's company (core's membership, not another module's table).
+      const member = await db.unscoped("membership of a user in the plan's company").table('core_user_companies').where({ user_id: closedBy, company_id: plan.company_id }).first('user_id');
+      if (!member) throw new ValidationError({ closed_by: "must be a team member of the plan's company" });
+    }
     const settled = await settle(ports, db, plan, { journalId, bonus, kind: 'closed', reason: `Gold plan ${plan.id} closed${matured ? '' : ' early'}` });
     await db.query(GOLD.plans).where({ id }).update({ status: 'closed', closed_by: closedBy, closed_at: now, bonus, settled_value: settled.value, credit_note_id: settled.creditNoteId, updated_at: new Date(), updated_by: db.principal.userId });
     return { plan: id, status: 'closed', closed_by: closedBy, closed_at: now.toISOString(), matured, bonus, bonus_forfeited: earned - bonus, value: settled.value, credit_note_id: settled.creditNoteId };

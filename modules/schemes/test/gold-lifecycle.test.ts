@@ -123,6 +123,8 @@ describe('gold plan lifecycle: missed months, pause, tier change, close, redempt
     await w.gold.sendCloseCode(w.ctx, plan.id);
     const fresh = await lastCode(w, customer);
     const teamMember = await w.t.createUser({ permissions: [], companyIds: [w.companyId] });
+    const outsider = await w.t.createUser({ permissions: [], companyIds: [(await goldWorld({ t: w.t })).companyId] });
+    expect((await rejects(w.gold.close(w.ctx, plan.id, { code: fresh, closed_by: outsider.id }))).fields).to.have.property('closed_by');
     const closed = await w.gold.close(w.ctx, plan.id, { code: fresh, closed_by: teamMember.id });
     expect(closed).to.include({ status: 'closed', closed_by: teamMember.id, matured: false, bonus: 0, value: 1000 });
     expect(closed.bonus_forfeited).to.be.above(0);
