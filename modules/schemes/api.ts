@@ -65,9 +65,25 @@ export interface BonusAwarded {
   expiry: string;
 }
 
+/** A gold plan's instalment became paid (published in billing's transaction). */
+export interface GoldInstalmentPaid {
+  plan_id: number;
+  customer_id: number;
+  /** Who is told: the customer, or a family sub-account's main customer. */
+  contact_id: number;
+  gold_payment_id: number;
+  payment_id: number;
+  amount: number;
+  reference: string;
+  month: string;
+  on_time: boolean;
+  grams_milli: number;
+}
+
 export const SCHEMES_EVENTS = {
   paymentApplied: eventName<PaymentApplied>('schemes.plan.payment_applied'),
   bonusAwarded: eventName<BonusAwarded>('schemes.bonus.awarded'),
+  goldInstalmentPaid: eventName<GoldInstalmentPaid>('schemes.gold.instalment_paid'),
 } as const;
 
 export interface PayPlanService {

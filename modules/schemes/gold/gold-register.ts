@@ -2,7 +2,7 @@ import { ConflictError, type ModuleContext } from 'tessera/core';
 import { CRM_EVENTS } from '../../crm/api';
 import { BILLING_EVENTS } from '../../billing/api';
 import { MESSAGING, type MessagingService } from '../../messaging/api';
-import { SCHEMES } from '../api';
+import { SCHEMES, SCHEMES_EVENTS } from '../api';
 import type { Ports } from '../billing/billing-ports';
 import { goldApiRoutes } from './gold-api';
 import { GoldPlanServiceImpl } from './gold-plan-service';
@@ -52,8 +52,12 @@ export function registerGold(m: ModuleContext, ports: Ports): GoldPlanServiceImp
     messaging.registerReminderSource({ key: 'schemes.gold', notification: 'schemes.gold.instalment_due', dueOn: (db, day) => goldDueItems(gold, db, day) });
     messaging.declareNotification({
       key: 'schemes.gold.payment_received', module: 'schemes', label: 'Gold scheme payment received', channels: ['sms', 'whatsapp'],
-      sample: { plan: { id: 12, tier: 'T5' }, payment: { amount: 500000, reference: 'CASH-0012' } },
-      defaults: { sms: { body: 'We received your gold scheme payment {{payment.reference}}. Thank you.' }, whatsapp: { body: 'We received your gold scheme payment {{payment.reference}}. Thank you.' } },
+      sample: { plan: { id: 12 }, payment: { amount: 500000, reference: 'CASH-0012', month: '2026-03' } },
+      defaults: { sms: { body: 'We received your gold scheme payment {{payment.reference}} for {{payment.month}}. Thank you.' }, whatsapp: { body: 'We received your gold scheme payment {{payment.reference}} for {{payment.month}}. Thank you.' } },
+      trigger: {
+        event: SCHEMES_EVENTS.goldInstalmentPaid, customer: 'contact_id', record: 'gold_payment_id',
+        data: (p) => ({ plan: { id: p.plan_id }, payment: { amount: p.amount, reference: p.reference, month: p.month } }),
+      },
     });
   }
   return service;

@@ -44,9 +44,10 @@ describe('gold plan lifecycle: missed months, pause, tier change, close, redempt
     expect(await payOn(m, plan.id, '2026-10-20', 1000)).to.include({ on_time: false, status: 'paid' });
     expect(await m.gold.flagMissed(m.ctx, new Date('2026-11-15T12:00:00Z'))).to.include({ flagged: 0 });
     expect(await m.gold.get(m.ctx, plan.id, new Date('2026-11-15T12:00:00Z'))).to.include({ paid_count: 2, on_time_count: 1, missed_count: 1, maturity_date: '2026-12-01' });
-    // Each paid instalment sends the payment-received message (once per instalment).
-    const sent = await m.t.knex('messaging_notifications').where({ company_id: m.companyId, customer_id: customer, event: 'schemes.gold.payment_received' });
-    expect(sent).to.have.length(2);
+    // Each paid instalment sends the payment-received message once, after the commit (outbox).
+    const sent = () => m.t.knex('messaging_notifications').where({ company_id: m.companyId, customer_id: customer, event: 'schemes.gold.payment_received' }).select('dedupe_key');
+    for (let i = 0; i < 100 && (await sent()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await sent()).map((r: any) => r.dedupe_key)).to.have.length(2);
   });
 
   it('a plan with an instalment still processing is neither closed nor redeemed until the gateway answers', async () => {

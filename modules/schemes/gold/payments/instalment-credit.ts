@@ -1,5 +1,6 @@
 import { ConflictError, type ScopedDb } from 'tessera/core';
 import type { PaymentPosted, PaymentReversed } from '../../../billing/api';
+import { SCHEMES_EVENTS } from '../../api';
 import type { GoldPorts } from '../gold-ports';
 import { GOLD, lockPlan } from '../plan-store';
 
@@ -19,7 +20,7 @@ export function goldPaymentIdOf(metadata: Record<string, unknown> | undefined): 
 export async function creditInstalment(ports: GoldPorts, db: ScopedDb, p: PaymentPosted): Promise<boolean> {
   const id = goldPaymentIdOf(p.metadata);
   if (!id) return false;
-  const row = await db.query(GOLD.payments).where({ id }).first('plan_id', 'month', 'on_time', 'amount', 'grams_milli');
+  const row = await db.query(GOLD.payments).where({ id }).first('plan_id', 'month', 'on_time', 'amount', 'grams_milli', 'reference');
   if (!row) return false;
   const plan = await lockPlan(db, Number(row.plan_id));
   if (plan.status === 'closed' || plan.status === 'redeemed') throw new ConflictError(`Gold plan ${plan.id} is ${plan.status}: the payment is refused`);
@@ -42,11 +43,11 @@ export async function creditInstalment(ports: GoldPorts, db: ScopedDb, p: Paymen
       updated_at: new Date(),
     });
   await ports.accounts().spendCredit(db, { customerId: p.customer_id, amount: p.amount, reference: `gold-instalment:${p.payment_id}`, consume: true, metadata: { gold_plan_id: plan.id } });
-  const notify = ports.notify();
-  if (notify) {
-    const contact = Number(p.metadata?.gold_contact_id ?? plan.customer_id);
-    await notify.send(db, { template: 'schemes.gold.payment_received', customerId: contact, data: { plan: { id: plan.id, tier: plan.tier }, payment: { amount: p.amount, reference: p.reference } }, dedupeKey: `gold-payment:${id}` });
-  }
+  // The payment-received message goes out after the commit (messaging's trigger on this event, outbox).
+  await db.publish(SCHEMES_EVENTS.goldInstalmentPaid, {
+    plan_id: plan.id, customer_id: plan.customer_id, contact_id: Number(p.metadata?.gold_contact_id ?? plan.customer_id), gold_payment_id: id, payment_id: p.payment_id,
+    amount: p.amount, reference: String(row.reference ?? p.reference), month: String(row.month), on_time: onTime, grams_milli: Number(row.grams_milli),
+  }, plan.company_id);
   return true;
 }
 
