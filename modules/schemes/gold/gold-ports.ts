@@ -1,15 +1,14 @@
 import type { Container } from 'inversify';
 import { ConfigurationError, ValidationError, type RequestContext, type ScopedDb } from 'tessera/core';
 import { BILLING, type AccountService } from '../../billing/api';
-import { MESSAGING, type NotifyService, type OtpService } from '../../messaging/api';
+import { MESSAGING, type OtpService } from '../../messaging/api';
 import type { Ports } from '../billing/billing-ports';
 import { companyZone } from '../plans/company-clock';
 
-/** What gold plans use beyond the pay plans' ports: billing's accounts and messaging's OTP and notifications. */
+/** What gold plans use beyond the pay plans' ports: billing's accounts, messaging's OTP, the company's time zone. */
 export interface GoldPorts extends Ports {
   accounts(): AccountService;
   otp(): OtpService;
-  notify(): NotifyService | null;
   zone(db: ScopedDb): Promise<string>;
 }
 
@@ -18,7 +17,6 @@ export function goldPortsOf(container: Container, ports: Ports): GoldPorts {
     ...ports,
     accounts: () => container.get<AccountService>(BILLING.Accounts),
     otp: () => container.get<OtpService>(MESSAGING.Otp),
-    notify: () => (container.isBound(MESSAGING.Notify) ? container.get<NotifyService>(MESSAGING.Notify) : null),
     zone: (db) => companyZone(ports, db),
   };
 }
