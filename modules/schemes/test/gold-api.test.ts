@@ -72,7 +72,11 @@ describe('gold schemes JSON API @integration', function () {
     expect(pdf.status).to.equal(200);
     expect(pdf.headers['content-type']).to.match(/application\/pdf/);
     expect((pdf.body as Buffer).subarray(0, 5).toString()).to.equal('%PDF-');
-    // Another company's user sees nothing of it.
+    // Another company's user sees nothing of it, and may not enrol this company's customer in its own scheme.
+    const foreignScheme = await makeScheme(await goldWorld({ t: w.t }));
+    const crossed = await api().post('/api/v1/schemes/gold-plans').set(bearer(clerk)).send({ customer_id: customer, scheme_id: foreignScheme.id, tier: 'T1', start_month: '2026-03' });
+    expect(crossed.status).to.equal(422);
+    expect(crossed.body).to.have.nested.property('error.fields.scheme_id');
     const other = await goldWorld({ t: w.t });
     const stranger = await w.t.token(other.admin.email);
     expect((await api().get(`/api/v1/schemes/gold-plans/${id}/ledger`).set(bearer(stranger))).status).to.equal(404);

@@ -152,4 +152,16 @@ describe('gold plan lifecycle: missed months, pause, tier change, close, redempt
     expect(ledger.map((r) => [r.kind, r.amount, r.balance])).to.deep.equal([['instalment', 1000, 1000], ['instalment', 1000, 2000], ['bonus', 1000, 3000], ['redeemed', -3000, 0]]);
     expect((await rejects(w.gold.redeem(w.ctx, a.id, new Date('2026-04-01T00:00:00Z')))).status).to.equal(409);
   });
+
+  it('redeeming a weight scheme answers the grams and their average booked price (paid / grams)', async () => {
+    const s = await makeScheme(w, { duration_months: 2, weight: true, redemption_days: 30 });
+    await w.rates.create(w.ctx, { day: '2025-03-03', rate: 5000 });
+    await w.rates.create(w.ctx, { day: '2025-04-03', rate: 4000 });
+    const plan = await enrol(w, s.id, await goldCustomer(w), '2025-03');
+    await payOn(w, plan.id, '2025-03-03', 1000); // 0.200 g
+    await payOn(w, plan.id, '2025-04-03', 1000); // 0.250 g
+    const redeemed = await w.gold.redeem(w.ctx, plan.id, new Date('2025-05-02T10:00:00Z'));
+    // 2,000 over 0.450 g = 4,444.44 per gram → 4,444
+    expect(redeemed).to.include({ paid: 2000, value: 2000, grams_milli: 450, average_price_per_gram: 4444 });
+  });
 });
