@@ -11,6 +11,7 @@ import { planApiRoutes } from './plans/plan-api';
 import { registerPlanJobs } from './plans/plan-jobs';
 import { registerPages } from './pages';
 import { registerNotifications } from './messaging/schemes-notifications';
+import { registerGold } from './gold/gold-register';
 
 /**
  * schemes: pay-as-you-go pay plans and bonus bundles (gold saving schemes come next, beside them).
@@ -26,5 +27,6 @@ export default defineModule({
     registerPlanJobs(m, ports);
     registerPages(m, { plans, bundles, ports });
     registerNotifications(m, ports);
+    registerGold(m, ports);
   },
 });

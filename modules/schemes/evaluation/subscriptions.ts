@@ -13,10 +13,13 @@ import { reversePayment } from './reverse-payment';
  */
 export function subscribe(events: ModuleContext['events'], ports: Ports): void {
   events.on(BILLING_EVENTS.paymentPosted, async ({ db, event }) => {
+    // A gold plan's instalment is the gold plan's (gold/payments/instalment-credit.ts), never a pay plan's.
+    if (event.payload.metadata?.gold_plan_id) return;
     await applyPayment(ports, db, event.companyId, event.payload);
   }, { name: 'schemes:apply-payment' });
 
   events.on(BILLING_EVENTS.paymentReversed, async ({ db, event }) => {
+    if (event.payload.metadata?.gold_plan_id) return;
     await reversePayment(ports, db, event.companyId, event.payload);
   }, { name: 'schemes:reverse-payment' });
 

@@ -1,0 +1,60 @@
+import type { Container } from 'inversify';
+import { ConfigurationError, ValidationError, type RequestContext, type ScopedDb } from 'tessera/core';
+import { BILLING, type AccountService } from '../../billing/api';
+import { MESSAGING, type OtpService } from '../../messaging/api';
+import type { Ports } from '../billing/billing-ports';
+import { companyZone } from '../plans/company-clock';
+
+/** What gold plans use beyond the pay plans' ports: billing's accounts, messaging's OTP, the company's time zone. */
+export interface GoldPorts extends Ports {
+  accounts(): AccountService;
+  otp(): OtpService;
+  zone(db: ScopedDb): Promise<string>;
+}
+
+export function goldPortsOf(container: Container, ports: Ports): GoldPorts {
+  return {
+    ...ports,
+    accounts: () => container.get<AccountService>(BILLING.Accounts),
+    otp: () => container.get<OtpService>(MESSAGING.Otp),
+    zone: (db) => companyZone(ports, db),
+  };
+}
+
+export type Mode = 'cash' | 'card' | 'bank' | 'mobile_money' | 'online';
+export const MODES: readonly Mode[] = ['cash', 'card', 'bank', 'mobile_money', 'online'];
+const KIND_OF_MODE: Record<Mode, string[]> = { cash: ['cash'], card: ['bank'], bank: ['bank'], mobile_money: ['mobile_money'], online: ['bank', 'mobile_money'] };
+
+interface Settings {
+  gold_payment_journal?: string;
+  gold_credit_journal?: string;
+}
+
+/**
+ * The billing journal an instalment goes to: the one asked for, else the `gold_payment_journal`
+ * setting, else the company's first active journal of the mode's kind (cash, bank, mobile money).
+ * Read outside the payment's transaction (SQLite's one connection is held by it).
+ */
+export async function paymentJournal(ports: GoldPorts, ctx: RequestContext, mode: Mode, journalId?: number): Promise<number> {
+  if (journalId) {
+    const journal = await ports.catalog().journal(ctx, journalId).catch(() => null);
+    if (!journal || !journal.active || journal.kind === 'sale' || journal.kind === 'discount') throw new ValidationError({ journal_id: 'must be an active payment journal of the company' });
+    return journal.id;
+  }
+  const settings = await ctx.db.settings<Settings>('schemes');
+  if (settings.gold_payment_journal) return (await ports.catalog().journalByCode(ctx, settings.gold_payment_journal)).id;
+  const journals = (await ports.journals(ctx, ctx.companyId)).filter((j) => j.active !== false);
+  const pick = journals.find((j) => KIND_OF_MODE[mode].includes(j.kind)) ?? journals.find((j) => j.kind === 'cash' || j.kind === 'bank' || j.kind === 'mobile_money');
+  if (!pick) throw new ConfigurationError(`No payment journal for ${mode}: set schemes' gold_payment_journal or add a cash/bank journal`, { mode: 'has no journal' });
+  return pick.id;
+}
+
+/** Where redemption credit notes are posted: `gold_credit_journal`, else a discount journal, else a sale journal. */
+export async function creditJournal(ports: GoldPorts, ctx: RequestContext): Promise<number> {
+  const settings = await ctx.db.settings<Settings>('schemes');
+  if (settings.gold_credit_journal) return (await ports.catalog().journalByCode(ctx, settings.gold_credit_journal)).id;
+  const journals = (await ports.journals(ctx, ctx.companyId)).filter((j) => j.active !== false);
+  const pick = journals.find((j) => j.kind === 'discount') ?? journals.find((j) => j.kind === 'sale');
+  if (!pick) throw new ConfigurationError("No journal for gold redemption credit notes: set schemes' gold_credit_journal");
+  return pick.id;
+}
