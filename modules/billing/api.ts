@@ -211,7 +211,18 @@ export interface RecordPaymentInput {
   invoiceIds?: number[];
   /** False keeps the whole amount as customer credit (a module that applies it itself). Default true. */
   allocate?: boolean;
+  /**
+   * Kept with the payment and sent in its events. `purpose` (see `paymentPurpose`) names what the payment
+   * was recorded for (`schemes.gold`, `loyalty.recharge`): a module that applies a customer's payments
+   * of its own accord (pay plans) leaves a payment with a purpose to the module that named it.
+   */
   metadata?: Record<string, unknown>;
+}
+
+/** What a payment was recorded for, when the module that recorded it said so; null for a plain payment. */
+export function paymentPurpose(metadata: Record<string, unknown> | null | undefined): string | null {
+  const purpose = metadata?.purpose;
+  return typeof purpose === 'string' && purpose !== '' ? purpose : null;
 }
 
 export interface PaymentService {

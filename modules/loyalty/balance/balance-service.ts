@@ -65,7 +65,7 @@ export class BalanceService {
     if (journal.code === BALANCE_JOURNAL_CODE) throw new ValidationError({ journal_id: 'is the prepaid balance itself: a recharge cannot be paid from the balance' });
     if (!RECHARGE_KINDS.has(journal.kind)) throw new ValidationError({ journal_id: `must be a cash, bank or mobile money journal (${journal.code} is ${journal.kind})` });
     const payment = await retryingDeadlocks(() => this.ports.payments().record(ctx, {
-      customerId: input.customer_id, journalId: journal.id, amount: input.amount, method: input.method, reference, status: input.status ?? 'paid', allocate: false, metadata: { loyalty_recharge: true },
+      customerId: input.customer_id, journalId: journal.id, amount: input.amount, method: input.method, reference, status: input.status ?? 'paid', allocate: false, metadata: { purpose: 'loyalty.recharge', loyalty_recharge: true },
     }));
     if (payment.created === false && (payment.metadata?.loyalty_recharge !== true || payment.customer_id !== input.customer_id || payment.amount !== input.amount)) {
       throw new ConflictError(`Reference ${reference} is already another payment of journal ${journal.code}`);
@@ -100,7 +100,7 @@ export class BalanceService {
     const payment = await retryingDeadlocks(() => this.ports.payments().record(ctx, {
       customerId: input.customer_id, journalId: journal.id, amount: input.amount, method: 'credit', reference, status: 'paid',
       ...(field === 'invoice_id' ? { invoiceIds: [id] } : { allocate: false }),
-      metadata: { loyalty_balance_payment: true, [field]: id },
+      metadata: { purpose: 'loyalty.balance', loyalty_balance_payment: true, [field]: id },
     }));
     return { payment, balance: await this.summary(ctx, input.customer_id, 0) };
   }

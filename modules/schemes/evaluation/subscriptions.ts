@@ -1,5 +1,5 @@
 import { ConflictError, type ModuleContext } from 'tessera/core';
-import { BILLING_EVENTS } from '../../billing/api';
+import { BILLING_EVENTS, paymentPurpose } from '../../billing/api';
 import { CRM_EVENTS } from '../../crm/api';
 import type { Ports } from '../billing/billing-ports';
 import { bundlesUsingGroup } from '../bundles/bundle-store';
@@ -13,13 +13,13 @@ import { reversePayment } from './reverse-payment';
  */
 export function subscribe(events: ModuleContext['events'], ports: Ports): void {
   events.on(BILLING_EVENTS.paymentPosted, async ({ db, event }) => {
-    // A gold plan's instalment is the gold plan's (gold/payments/instalment-credit.ts), never a pay plan's.
-    if (event.payload.metadata?.gold_plan_id) return;
+    // A payment recorded for a purpose (a gold instalment, a loyalty recharge) belongs to that purpose, never to a pay plan.
+    if (paymentPurpose(event.payload.metadata)) return;
     await applyPayment(ports, db, event.companyId, event.payload);
   }, { name: 'schemes:apply-payment' });
 
   events.on(BILLING_EVENTS.paymentReversed, async ({ db, event }) => {
-    if (event.payload.metadata?.gold_plan_id) return;
+    if (paymentPurpose(event.payload.metadata)) return;
     await reversePayment(ports, db, event.companyId, event.payload);
   }, { name: 'schemes:reverse-payment' });
 

@@ -37,6 +37,15 @@ describe('schemes pay plans with billing @integration', function () {
     expect(await planNow(w, plan.id)).to.include({ days_bought: 21, carried_credit: 0 });
   });
 
+  it('leaves a payment recorded for another purpose (a loyalty recharge, a gold instalment) to its owner', async () => {
+    const c = await makeCustomer(w);
+    const plan = await makePlan(w, c);
+    await pay(w, c, 840, { allocate: false, metadata: { purpose: 'loyalty.recharge' } });
+    expect(await planNow(w, plan.id)).to.include({ days_bought: 0, owed: 10000 });
+    await pay(w, c, 840);
+    expect(await planNow(w, plan.id)).to.include({ days_bought: 21, owed: 10000 - 840 });
+  });
+
   it('a payment larger than owed pays the plan off, completes it, and leaves the excess as customer credit', async () => {
     const c = await makeCustomer(w);
     const plan = await makePlan(w, c, { total: 1000, deposit: 0, instalment_amount: 500, instalment_days: 10 });

@@ -139,7 +139,7 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
     const payment = await ports.payments().record(db, {
       customerId: payer, journalId, amount: input.amount, method: input.mode, reference: `GOLD/${plan.id}/${reference}`,
       status: input.status === 'paid' || input.status === undefined ? 'paid' : 'processing', allocate: false,
-      metadata: { gold_plan_id: plan.id, gold_payment_id: id, gold_contact_id: payer },
+      metadata: { purpose: 'schemes.gold', gold_plan_id: plan.id, gold_payment_id: id, gold_contact_id: payer },
     });
     await db.query(GOLD.payments).where({ id }).update({ payment_id: payment.id });
     if (input.status === 'failed') await failInstalment(ports, db, id);
