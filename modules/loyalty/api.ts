@@ -5,6 +5,8 @@ import { eventName, type RequestContext, type ScopedDb } from 'tessera/core';
 import type { BillingDocument } from '../billing/api';
 
 export const LOYALTY = {
+  /** `LoyaltyService`: the module's one entry point for other modules (points, balance, coupons, cards). */
+  Service: Symbol.for('loyalty.Service'),
   // --- points ---
   /** `LoyaltyPointsService`: the points part of the LoyaltyService. */
   Points: Symbol.for('loyalty.Points'),
@@ -172,3 +174,14 @@ export interface PrepaidBalanceService {
 /** The billing journal code of payments made from the prepaid balance. */
 export const LOYALTY_BALANCE_JOURNAL = 'LOYALTY';
 // --- end balance ---
+
+// ---------------------------------------------------------------------------------------------
+// The facade
+
+/** What other modules use of loyalty, in one place; each part is also bound under its own id. */
+export interface LoyaltyService {
+  readonly points: LoyaltyPointsService;
+  readonly balance: PrepaidBalanceService;
+  readonly coupons: CouponRedemptionService;
+}
+

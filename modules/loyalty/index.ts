@@ -1,4 +1,5 @@
 import { defineModule } from 'tessera/core';
+import { LOYALTY, type CouponRedemptionService, type LoyaltyPointsService, type LoyaltyService, type PrepaidBalanceService } from './api';
 import { registerBalance } from './balance/register-balance';
 import { registerCards } from './cards/register-cards';
 import { registerCoupons } from './coupons/register-coupons';
@@ -14,5 +15,17 @@ export default defineModule({
     registerBalance(m);
     registerCoupons(m);
     registerCards(m);
+    const service: LoyaltyService = {
+      get points() {
+        return m.container.get<LoyaltyPointsService>(LOYALTY.Points);
+      },
+      get balance() {
+        return m.container.get<PrepaidBalanceService>(LOYALTY.Balance);
+      },
+      get coupons() {
+        return m.container.get<CouponRedemptionService>(LOYALTY.CouponRedemptions);
+      },
+    };
+    m.services.bind(LOYALTY.Service, service);
   },
 });
