@@ -15,6 +15,7 @@
  *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts          BENCH_SKIP_LIST=1 leave out bench/list-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  *   BENCH_SKIP_BILLING=1        leave out bench/billing-bench.ts
  *   BENCH_SKIP_SCHEMES=1        leave out bench/schemes-bench.ts
+ *   BENCH_SKIP_LOYALTY=1        leave out bench/loyalty-points-bench.ts and bench/loyalty-bench.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -122,6 +123,10 @@ async function main(): Promise<void> {
         process.exitCode = 1;
       }
     }
+
+    // loyalty's figures: the points liability report at a million customers, spends from prepaid balances.
+    await moduleBench('loyalty points', 'loyalty-points-bench.ts', 'runLoyaltyPointsBench', 'BENCH_SKIP_LOYALTY');
+    await moduleBench('loyalty balance', 'loyalty-bench.ts', 'runLoyaltyBench', 'BENCH_SKIP_LOYALTY');
 
     // 3. crm's own figures, when its engineer provides them (it makes and drops its own database).
     const crmBench = path.join(__dirname, 'crm-bench.ts');
@@ -254,3 +259,18 @@ main().then(
     process.exit(1);
   },
 );
+
+/** A module's bench file (its own database, its own figures), unless its knob leaves it out; a failure is printed and fails the run. */
+async function moduleBench(label: string, file: string, exported: string, skipKnob: string): Promise<void> {
+  const bench = path.join(__dirname, file);
+  if (!fs.existsSync(bench) || process.env[skipKnob] === '1') return;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const run = (require(bench) as Record<string, (print: (line: string) => void) => Promise<void>>)[exported];
+    await run(print);
+  } catch (error) {
+    print(`${label} bench: failed (${firstLine(error)})`);
+    process.exitCode = 1;
+  }
+}
+
