@@ -47,7 +47,9 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
       .where((q) => q.where('status', 'queued').orWhere((s) => s.where('status', 'sending').where('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS))))
       .update({ status: 'sending', claimed_at: now, attempts: db.unscoped('increments a counter').raw('attempts + 1'), updated_at: now });
     if (Number(claimed) !== 1) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
-    const others = await claimWaiting(db, companyId, id, now);
+    // Taking others along is a bonus: if it fails (a deadlock among concurrent claims), its transaction
+    // rolled back, they stay queued for their own jobs, and this one goes alone.
+    const others = await claimWaiting(db, companyId, id, now).catch(() => [] as number[]);
     // Outside a transaction the two reads take two pool connections and run at once.
     const [rows, configs] = await Promise.all([db.queryCompany(companyId, TABLE).whereIn('id', [id, ...others]), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
     const box = container.get<SecretBox>(CORE.Secrets);
@@ -63,13 +65,26 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
         }
       }),
     );
-    await record(db, companyId, id, outcomes);
+    // Sent, so recorded at any cost: a deadlock is tried again; what still fails stays `sending` for the
+    // sweep (sent again with the same reference, which gateways and mail servers use to drop a repeat).
+    await retried(() => record(db, companyId, id, outcomes), 3);
     const own = outcomes.find((o) => Number(o.row.id) === id)!;
     const batch = outcomes.length > 1 ? { batch: outcomes.length } : {};
     if (!own.error) return { sent: true, ...batch };
     if (isFinal(own)) return { sent: false, reason: own.error.message, ...batch };
     throw own.error;
   };
+}
+
+async function retried<T>(work: () => Promise<T>, times: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= times) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
 }
 
 function isFinal(o: Outcome): boolean {
