@@ -2,6 +2,7 @@ import { ValidationError, type ScopedDb } from 'tessera/core';
 import type { LineInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
 import { rows } from '../ledger/account-store';
+import { locking } from '../shared/caller';
 import { documentTotals, lineAmounts, type LineAmounts } from './line-math';
 
 export interface PreparedLine extends LineAmounts {
@@ -47,6 +48,8 @@ export async function storeLines(db: ScopedDb, documentId: number, lines: Prepar
   if (lines.length) {
     await rows(db)('billing_document_lines').insert(lines.map((l, i) => ({ company_id: companyId, document_id: documentId, position: position + i + 1, ...l })));
   }
-  const all = await db.queryCompany(companyId, 'billing_document_lines').where({ document_id: documentId }).select('subtotal', 'tax', 'amount');
+  // A locking read: in a caller's transaction that read before (MariaDB's repeatable read keeps its first
+  // snapshot), a plain read would miss lines another writer committed since, and write a wrong total.
+  const all = await locking(db, db.queryCompany(companyId, 'billing_document_lines').where({ document_id: documentId })).select('subtotal', 'tax', 'amount');
   return documentTotals(all.map((r: Record<string, unknown>) => ({ subtotal: Number(r.subtotal), tax: Number(r.tax), amount: Number(r.amount) })));
 }

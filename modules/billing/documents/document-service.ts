@@ -92,7 +92,8 @@ export class DocumentServiceImpl implements DocumentService {
       const editable = (doc.kind === 'invoice' || doc.kind === 'quote') ? doc.status === 'draft' : doc.kind === 'order' && doc.status === 'draft';
       if (!editable) throw new ConflictError(`${doc.kind} ${doc.number ?? doc.id} is ${doc.status}: lines can only be added to a draft`);
       const [prepared] = await prepareLines(db, this.catalog, [line], doc.tax_exempt);
-      const totals = await storeLines(db, doc.id, [prepared], doc.lines?.length ?? 0);
+      const last = await locking(db, db.queryCompany(db.principal.companyId, 'billing_document_lines').where({ document_id: doc.id })).max({ position: 'position' }).first();
+      const totals = await storeLines(db, doc.id, [prepared], Number(last?.position ?? 0));
       await this.setTotals(db, doc.id, totals);
       await db.audit({ table: 'billing_documents', recordId: doc.id, action: 'add_line', changes: { product_code: prepared.product_code, quantity: prepared.quantity, amount: prepared.amount } });
       return loadDocument(db, doc.id);

@@ -81,4 +81,25 @@ describe('billing under concurrent clients @integration @slow', function () {
     const numbers = results.map((r) => Number(String(r.body.number).split('/').pop())).sort((a, b) => a - b);
     expect(numbers).to.deep.equal(Array.from({ length: 80 }, (_, i) => numbers[0] + i));
   });
+
+  it('two writers adding lines to one draft, each after reading in its own transaction, leave the total of every line', async () => {
+    const customer = await makeCustomer(w);
+    const draft = await w.documents.createInvoice(w.ctx, { customerId: customer, lines: [{ productCode: 'FREE', quantity: 1, unitPrice: 1000 }] });
+    let arrived = 0;
+    let release!: () => void;
+    const together = new Promise<void>((resolve) => (release = resolve));
+    // Each writer reads first (on MariaDB its snapshot starts there), waits for the other, then adds a line.
+    const writer = (price: number) =>
+      w.ctx.db.transaction(async (db) => {
+        await w.documents.get(db, draft.id);
+        if (++arrived === 2) release();
+        await together;
+        await w.documents.addLine(db, draft.id, { productCode: 'FREE', quantity: 1, unitPrice: price });
+      });
+    await Promise.all([writer(-300), writer(-200)]);
+    const after = await w.documents.get(w.ctx, draft.id);
+    expect(after.lines!.map((l) => l.amount).sort((a, b) => a - b)).to.deep.equal([-300, -200, 1000]);
+    expect(after.total).to.equal(500);
+  });
 });
+
