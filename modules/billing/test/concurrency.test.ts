@@ -82,7 +82,9 @@ describe('billing under concurrent clients @integration @slow', function () {
     expect(numbers).to.deep.equal(Array.from({ length: 80 }, (_, i) => numbers[0] + i));
   });
 
-  it('two writers adding lines to one draft, each after reading in its own transaction, leave the total of every line', async () => {
+  it('two writers adding lines to one draft, each after reading in its own transaction, leave the total of every line', async function () {
+    // SQLite runs one transaction at a time (one connection): two open at once is MariaDB's case.
+    if (!process.env.DATABASE_URL) return this.skip();
     const customer = await makeCustomer(w);
     const draft = await w.documents.createInvoice(w.ctx, { customerId: customer, lines: [{ productCode: 'FREE', quantity: 1, unitPrice: 1000 }] });
     let arrived = 0;
