@@ -195,6 +195,8 @@ export interface Payment {
   unallocated: number;
   allocations: Allocation[];
   metadata: Record<string, unknown>;
+  /** When it became paid (ISO 8601, UTC); null while processing or failed. */
+  paid_at?: string | null;
   /** False when the reference already existed and this is that payment. */
   created?: boolean;
 }
@@ -212,6 +214,11 @@ export interface RecordPaymentInput {
   /** False keeps the whole amount as customer credit (a module that applies it itself). Default true. */
   allocate?: boolean;
   metadata?: Record<string, unknown>;
+  /**
+   * When the money was really paid (ISO 8601 instant), for a payment recorded after the fact (an offline
+   * receipt); not in the future. Default: now. Its company calendar day is the payment's paid day.
+   */
+  paidAt?: string;
 }
 
 export interface PaymentService {
@@ -302,6 +309,8 @@ export interface PaymentPosted {
   reference: string;
   allocations: Allocation[];
   metadata: Record<string, unknown>;
+  /** When the payment became paid (ISO 8601, UTC): "paid on time" is judged on its company calendar day. */
+  paid_at: string;
 }
 export interface PaymentReversed {
   payment_id: number;

@@ -65,19 +65,20 @@ export class PaymentServiceImpl implements PaymentService {
       };
       if ((input.status ?? 'paid') !== 'paid') return payment;
       // The payment was just written in this transaction: settle it from what is known, without reading it back.
-      return { ...(await this.settle(db, payment, journal, input.invoiceIds ?? null, input.allocate !== false)), created: true };
+      const paidAt = input.paidAt ? new Date(input.paidAt) : new Date();
+      return { ...(await this.settle(db, payment, journal, input.invoiceIds ?? null, input.allocate !== false, paidAt)), created: true };
     });
   }
 
   /** processing → paid: ledger, allocations, credit, event. The caller holds the account lock. */
-  private async settle(db: ScopedDb, payment: Payment, journal: Journal, invoiceIds: number[] | null, allocate: boolean): Promise<Payment> {
+  private async settle(db: ScopedDb, payment: Payment, journal: Journal, invoiceIds: number[] | null, allocate: boolean, paidAt: Date): Promise<Payment> {
     const id = payment.id;
     const facts = await companyFacts(db);
     const targets = allocate ? await openTargets(db, payment.customer_id, { invoiceIds, order: 'oldest' }) : [];
     const allocations = await applyToInvoices(db, payment.customer_id, { kind: 'payment', id }, payment.amount, targets);
     const unallocated = payment.amount - allocations.reduce((sum, a) => sum + a.amount, 0);
-    const today = calendarDay(facts.timezone);
-    await rows(db)('billing_payments').where({ id, company_id: db.principal.companyId }).update({ status: 'paid', unallocated, paid_date: today });
+    const today = calendarDay(facts.timezone, paidAt);
+    await rows(db)('billing_payments').where({ id, company_id: db.principal.companyId }).update({ status: 'paid', unallocated, paid_date: today, paid_at: paidAt });
     await appendLedger(db, payment.customer_id, [{ kind: 'payment', amount: -payment.amount, date: today, description: `Payment ${payment.reference} (${journal.code})`, paymentId: id }], unallocated);
     await db.publish(BILLING_EVENTS.paymentPosted, {
       payment_id: id,
@@ -90,8 +91,9 @@ export class PaymentServiceImpl implements PaymentService {
       reference: payment.reference,
       allocations,
       metadata: payment.metadata,
+      paid_at: paidAt.toISOString(),
     });
-    return { ...payment, status: 'paid', unallocated, allocations };
+    return { ...payment, status: 'paid', unallocated, allocations, paid_at: paidAt.toISOString() };
   }
 
   confirm(caller: Caller, id: number): Promise<Payment> {
@@ -103,7 +105,7 @@ export class PaymentServiceImpl implements PaymentService {
       if (payment.status !== 'processing') throw new ConflictError(`Payment ${payment.reference} is ${payment.status}; only a processing payment can be confirmed`);
       const row = await db.queryCompany(db.principal.companyId, 'billing_payments').where({ id }).first('invoice_ids', 'allocate');
       const invoiceIds = row?.invoice_ids ? (JSON.parse(String(row.invoice_ids)) as number[]) : null;
-      await this.settle(db, payment, await this.catalog.journal(db, payment.journal_id), invoiceIds, Boolean(row?.allocate));
+      await this.settle(db, payment, await this.catalog.journal(db, payment.journal_id), invoiceIds, Boolean(row?.allocate), new Date());
       await db.audit({ table: 'billing_payments', recordId: id, action: 'confirm', changes: { status: { from: 'processing', to: 'paid' } } });
       return loadPayment(db, id);
     });
@@ -162,6 +164,12 @@ function checkInput(input: RecordPaymentInput): void {
   if (!PAYMENT_METHODS.includes(input.method)) errors.method = `must be one of ${PAYMENT_METHODS.join(', ')}`;
   if (typeof input.reference !== 'string' || !input.reference.trim() || input.reference.length > 120) errors.reference = 'must be 1 to 120 characters';
   if (input.status !== undefined && input.status !== 'processing' && input.status !== 'paid') errors.status = 'must be processing or paid';
+  if (input.paidAt !== undefined) {
+    const at = typeof input.paidAt === 'string' ? Date.parse(input.paidAt) : NaN;
+    // A little clock skew between a till and the server is tolerated; a payment dated tomorrow is not.
+    if (!Number.isFinite(at)) errors.paid_at = 'must be an ISO 8601 date-time';
+    else if (at > Date.now() + 5 * 60_000) errors.paid_at = 'must not be in the future';
+  }
   if (Object.keys(errors).length) throw new ValidationError(errors);
 }
 
