@@ -246,6 +246,8 @@ export interface CreditNote {
   /** Left as customer credit. */
   unapplied: number;
   origin: Origin | null;
+  /** `reversed` once `CreditNoteService.reverse` undid it (its `applied` is then empty). */
+  status?: 'posted' | 'reversed';
 }
 
 export interface StandaloneCreditNoteInput {
@@ -262,6 +264,13 @@ export interface CreditNoteService {
   createStandalone(db: Caller, input: StandaloneCreditNoteInput): Promise<CreditNote>;
   /** Against one posted invoice, for at most its residual. */
   createForInvoice(db: Caller, input: { invoiceId: number; amount: number; reason: string; journalId?: number }): Promise<CreditNote>;
+  /**
+   * Undoes a posted credit note by counter rows (nothing deleted): every invoice it paid gets exactly
+   * that amount back on its residual, its unapplied part leaves the customer's credit, the ledger gets
+   * the amount back, and `billing.credit_note.reversed` is published. Reversing again answers the
+   * reversed note. Refused (409) while another module still holds credit it consumed from the note.
+   */
+  reverse(db: Caller, creditNoteId: number, reason: string): Promise<CreditNote>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +349,17 @@ export interface CreditNotePosted {
   applied: Allocation[];
   origin: Origin | null;
 }
+export interface CreditNoteReversed {
+  credit_note_id: number;
+  customer_id: number;
+  amount: number;
+  /** What was still customer credit, now withdrawn. */
+  unapplied: number;
+  /** What each invoice got back on its residual. */
+  restored: Allocation[];
+  origin: Origin | null;
+  reason: string;
+}
 export interface OrderCompleted {
   order_id: number;
   customer_id: number;
@@ -360,6 +380,8 @@ export const BILLING_EVENTS = {
   /** The invoice's residual reached 0. */
   invoicePaid: eventName<InvoicePaid>('billing.invoice.paid'),
   creditNotePosted: eventName<CreditNotePosted>('billing.credit_note.posted'),
+  /** A credit note was undone by counter rows; handlers undo what they did for it. */
+  creditNoteReversed: eventName<CreditNoteReversed>('billing.credit_note.reversed'),
   orderCompleted: eventName<OrderCompleted>('billing.order.completed'),
   orderRefunded: eventName<OrderRefunded>('billing.order.refunded'),
 } as const;
