@@ -13,8 +13,6 @@ export const OUTBOX_JOB = 'core.event';
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
-  /** A kick came while a pass ran: run another when it ends. */
-  private again = false;
 
   constructor(
     private readonly knex: Knex,
@@ -24,42 +22,25 @@ export class OutboxRelay {
 
   async dispatchPending(limit = 200): Promise<number> {
     const rows = await this.knex('core_outbox').whereNull('dispatched_at').orderBy('id').limit(limit).select('id', 'event');
-    if (!rows.length) return 0;
-    // One transaction for the whole batch, the events marked dispatched by one statement: under load
-    // the relay runs after nearly every commit, and two round trips per event were half its cost. The
-    // fixed job keys keep a batch that two relays pass at once to one job per (event, handler).
-    await this.knex.transaction(async (trx) => {
-      for (const row of rows) {
+    for (const row of rows) {
+      await this.knex.transaction(async (trx) => {
         for (const handler of this.bus.outboxHandlers(row.event)) {
           // Jobs of the installation, not of the event's company: only super admins see and retry them.
           await this.queue.enqueue(OUTBOX_JOB, { eventId: Number(row.id), handler }, { jobKey: `event:${row.id}:${handler}`, attempts: 5, companyId: null, trx });
         }
-      }
-      await trx('core_outbox').whereIn('id', rows.map((row) => row.id)).update({ dispatched_at: new Date() });
-    });
+        await trx('core_outbox').where({ id: row.id }).update({ dispatched_at: new Date() });
+      });
+    }
     return rows.length;
   }
 
-  /**
-   * Runs now, unless a pass is under way: then that pass is followed by one more, which takes every
-   * event committed meanwhile in one batch (its result is shared). Under load, commits arrive faster
-   * than passes end, and one pass per commit would cost a transaction per event.
-   */
+  /** Runs now, unless a pass is under way (its result is shared). */
   kick(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
+    if (!this.running) {
+      this.running = this.dispatchPending().finally(() => {
+        this.running = null;
+      });
     }
-    this.running = (async () => {
-      let moved = 0;
-      do {
-        this.again = false;
-        moved += await this.dispatchPending();
-      } while (this.again);
-      return moved;
-    })().finally(() => {
-      this.running = null;
-    });
     return this.running;
   }
 
