@@ -35,6 +35,8 @@ export interface HttpServices {
 /** Who is asking: bearer tokens, sessions' users, sign-in. */
 export interface PeopleServices {
   authenticateToken(token: string): Promise<number | null>;
+  /** The principal of a bearer token (token and user in one read); null for an unknown or revoked token or an inactive user. */
+  principalForToken?(token: string, companyId: number | null): Promise<Principal | null>;
   principalForUser(userId: number, companyId: number | null, via: Principal['via']): Promise<Principal | null>;
   contextFor(principal: Principal): RequestContext;
   login(email: string, password: string, ip: string): Promise<number | null>;

@@ -20,6 +20,7 @@ export function httpServicesOf(kernel: Kernel): HttpServices {
     health: () => kernel.health(),
     people: {
       authenticateToken: (token) => tokens.authenticate(token),
+      principalForToken: async (token, companyId) => contexts.principalFromRow(await tokens.authenticateUser(token), companyId, 'token'),
       principalForUser: (userId, companyId, via) => contexts.principalForUser(userId, companyId, via),
       contextFor: (principal) => contexts.contextFor(principal),
       login: (email, password, ip) => login.login(email, password, ip),

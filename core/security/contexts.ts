@@ -32,7 +32,13 @@ export class Contexts {
     // The user row and the security counter in one query: with an unchanged counter, what was loaded
     // for this user before still holds, and every request saves the role and company queries.
     const user = await this.knex('core_users as u').where('u.id', userId).first('u.*', securityVersionSubquery(this.knex).as('security_version'));
+    return this.principalFromRow(user, activeCompanyId, via);
+  }
+
+  /** The principal of a user row read with its `security_version` (by id above, or with a bearer token). */
+  async principalFromRow(user: Record<string, any> | undefined | null, activeCompanyId?: number | null, via: Principal['via'] = 'session'): Promise<Principal | null> {
     if (!user || !user.is_active) return null;
+    const userId = Number(user.id);
     const key = `${userId}@${user.security_version ?? 0}`;
     let access = this.accessCache.get(key);
     if (!access) {

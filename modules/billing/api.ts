@@ -195,6 +195,8 @@ export interface Payment {
   unallocated: number;
   allocations: Allocation[];
   metadata: Record<string, unknown>;
+  /** When it became paid (ISO 8601, UTC); null while processing or failed. */
+  paid_at?: string | null;
   /** False when the reference already existed and this is that payment. */
   created?: boolean;
 }
@@ -217,6 +219,11 @@ export interface RecordPaymentInput {
    * of its own accord (pay plans) leaves a payment with a purpose to the module that named it.
    */
   metadata?: Record<string, unknown>;
+  /**
+   * When the money was really paid (ISO 8601 instant), for a payment recorded after the fact (an offline
+   * receipt); not in the future. Default: now. Its company calendar day is the payment's paid day.
+   */
+  paidAt?: string;
 }
 
 /** What a payment was recorded for, when the module that recorded it said so; null for a plain payment. */
@@ -250,6 +257,8 @@ export interface CreditNote {
   /** Left as customer credit. */
   unapplied: number;
   origin: Origin | null;
+  /** `reversed` once `CreditNoteService.reverse` undid it (its `applied` is then empty). */
+  status?: 'posted' | 'reversed';
 }
 
 export interface StandaloneCreditNoteInput {
@@ -266,6 +275,13 @@ export interface CreditNoteService {
   createStandalone(db: Caller, input: StandaloneCreditNoteInput): Promise<CreditNote>;
   /** Against one posted invoice, for at most its residual. */
   createForInvoice(db: Caller, input: { invoiceId: number; amount: number; reason: string; journalId?: number }): Promise<CreditNote>;
+  /**
+   * Undoes a posted credit note by counter rows (nothing deleted): every invoice it paid gets exactly
+   * that amount back on its residual, its unapplied part leaves the customer's credit, the ledger gets
+   * the amount back, and `billing.credit_note.reversed` is published. Reversing again answers the
+   * reversed note. Refused (409) while another module still holds credit it consumed from the note.
+   */
+  reverse(db: Caller, creditNoteId: number, reason: string): Promise<CreditNote>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,6 +329,8 @@ export interface PaymentPosted {
   reference: string;
   allocations: Allocation[];
   metadata: Record<string, unknown>;
+  /** When the payment became paid (ISO 8601, UTC): "paid on time" is judged on its company calendar day. */
+  paid_at: string;
 }
 export interface PaymentReversed {
   payment_id: number;
@@ -342,6 +360,17 @@ export interface CreditNotePosted {
   applied: Allocation[];
   origin: Origin | null;
 }
+export interface CreditNoteReversed {
+  credit_note_id: number;
+  customer_id: number;
+  amount: number;
+  /** What was still customer credit, now withdrawn. */
+  unapplied: number;
+  /** What each invoice got back on its residual. */
+  restored: Allocation[];
+  origin: Origin | null;
+  reason: string;
+}
 export interface OrderCompleted {
   order_id: number;
   customer_id: number;
@@ -362,6 +391,8 @@ export const BILLING_EVENTS = {
   /** The invoice's residual reached 0. */
   invoicePaid: eventName<InvoicePaid>('billing.invoice.paid'),
   creditNotePosted: eventName<CreditNotePosted>('billing.credit_note.posted'),
+  /** A credit note was undone by counter rows; handlers undo what they did for it. */
+  creditNoteReversed: eventName<CreditNoteReversed>('billing.credit_note.reversed'),
   orderCompleted: eventName<OrderCompleted>('billing.order.completed'),
   orderRefunded: eventName<OrderRefunded>('billing.order.refunded'),
 } as const;

@@ -28,11 +28,12 @@ import { CRM_EVENTS } from '../crm/api';
  */
 export default defineModule({
   register(m) {
-    m.entities.register(journalEntity);
+    const services = makeServices();
+    // The catalogue keeps journals a few seconds (every payment reads its journal): an edit here drops it.
+    m.entities.register(journalEntity, { hooks: { afterWrite: async (_ctx, change) => services.catalog.forgetJournal(Number((change.row ?? change.before)?.id)) } });
     m.entities.register(taxEntity);
     m.entities.register(productEntity);
 
-    const services = makeServices();
     m.services.bind(BILLING.Catalog, services.catalog);
     m.services.bind(BILLING.Documents, services.documents);
     m.services.bind(BILLING.Payments, services.payments);

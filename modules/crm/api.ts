@@ -63,6 +63,12 @@ export const CRM_EVENTS = {
 
 export interface CustomerService {
   get(ctx: RequestContext, id: number): Promise<Customer>;
+  /**
+   * Whether the id names a customer of the caller's current company (the one it writes in): one
+   * indexed read, for a module that only checks an id a client sent (billing's payments) and needs
+   * neither the row nor its tags.
+   */
+  exists(ctx: RequestContext, id: number): Promise<boolean>;
   findByCode(ctx: RequestContext, code: string): Promise<Customer | undefined>;
   search(ctx: RequestContext, criteria: CustomerCriteria, options?: { sort?: CustomerSort; after?: string | null; limit?: number }): Promise<Page<Customer>>;
   /** Sub-accounts of a main customer. */

@@ -2,8 +2,18 @@ import { ConfigurationError, NotFoundError } from 'tessera/core';
 import type { Caller, CatalogService, Journal, JournalKind, Product, Tax } from '../api';
 import { dbOf } from '../shared/caller';
 
+/**
+ * How long a journal read stays in this process. Every payment names its journal, and journals change
+ * a few times a year: the read is kept for a few seconds, dropped at once when this process edits the
+ * journal, so an edit made in another process is seen within this bound.
+ */
+const JOURNAL_TTL_MS = 10_000;
+
 /** Lookups other modules make by code; a missing code is a configuration error naming it, never a silent 0. */
 export class CatalogServiceImpl implements CatalogService {
+  /** Per instance (one per kernel), not per module: two kernels of one process have their own databases. */
+  private readonly journals = new Map<number, { journal: Journal; until: number }>();
+
   async productByCode(caller: Caller, code: string): Promise<Product> {
     const db = dbOf(caller);
     const row = await db.queryCompany(db.principal.companyId, 'billing_products').where({ code: String(code).toUpperCase(), is_active: true }).first();
@@ -19,9 +29,20 @@ export class CatalogServiceImpl implements CatalogService {
   }
 
   async journal(caller: Caller, id: number): Promise<Journal> {
-    const row = await dbOf(caller).findById('billing_journals', id);
+    const db = dbOf(caller);
+    const known = this.journals.get(Number(id));
+    // The cache holds rows of every company: the caller's scope is checked on each use, as the query did.
+    if (known && known.until > Date.now() && db.principal.companyIds.includes(known.journal.company_id)) return known.journal;
+    const row = await db.findById('billing_journals', id);
     if (!row) throw new NotFoundError('Journal');
-    return toJournal(row);
+    const journal = toJournal(row);
+    this.journals.set(journal.id, { journal, until: Date.now() + JOURNAL_TTL_MS });
+    return journal;
+  }
+
+  /** A journal was created, edited or removed in this process: the next read goes to the database. */
+  forgetJournal(id: number): void {
+    this.journals.delete(Number(id));
   }
 
   async tax(caller: Caller, id: number): Promise<Tax> {

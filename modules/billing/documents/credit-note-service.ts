@@ -6,6 +6,7 @@ import { appendLedger, lockAccount, rows } from '../ledger/account-store';
 import { applyToInvoices, netAllocations, openTargets } from '../ledger/allocation';
 import { loadDocument } from './document-store';
 import { takeNumber } from './invoice-posting';
+import { reverseCreditNote } from './credit-note-reversal';
 
 /**
  * Credit notes: posted at once with their journal's next number. A standalone one goes to the
@@ -38,6 +39,15 @@ export class CreditNoteServiceImpl implements CreditNoteService {
       const invoice = await loadDocument(db, input.invoiceId, 'invoice');
       if (invoice.status === 'draft') throw new ConflictError('A draft invoice is edited, not credited');
       return this.issue(db, { customerId: invoice.customer_id, journalId: input.journalId ?? invoice.journal_id, amount: input.amount, reason: input.reason, invoiceId: invoice.id });
+    });
+  }
+
+  reverse(caller: Caller, id: number, reason: string): Promise<CreditNote> {
+    return inTransaction(caller, async (db) => {
+      // Reversed by a transaction that committed while this one waited for the lock: only locking reads
+      // see that (MariaDB's snapshot is older).
+      const outcome = await reverseCreditNote(db, id, reason);
+      return loadCreditNote(db, id, outcome === 'already');
     });
   }
 
@@ -92,8 +102,8 @@ async function byOrigin(db: ScopedDb, origin: Origin, lock: boolean): Promise<Cr
   return row ? loadCreditNote(db, Number(row.id)) : null;
 }
 
-export async function loadCreditNote(db: ScopedDb, id: number): Promise<CreditNote> {
-  const doc = await loadDocument(db, id, 'credit_note');
+export async function loadCreditNote(db: ScopedDb, id: number, latest = false): Promise<CreditNote> {
+  const doc = await loadDocument(db, id, 'credit_note', latest);
   return {
     id: doc.id,
     customer_id: doc.customer_id,
@@ -101,8 +111,9 @@ export async function loadCreditNote(db: ScopedDb, id: number): Promise<CreditNo
     number: doc.number ?? '',
     amount: doc.total,
     currency: doc.currency,
-    applied: await netAllocations(db, { kind: 'credit_note', id }),
+    applied: await netAllocations(db, { kind: 'credit_note', id }, latest),
     unapplied: doc.residual,
     origin: doc.origin,
+    status: doc.status === 'cancelled' ? 'reversed' : 'posted',
   };
 }

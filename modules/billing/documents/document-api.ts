@@ -68,6 +68,10 @@ export function documentApiRoutes(s: BillingServices): ApiRoute[] {
           ? s.creditNotes.createForInvoice(ctx, { invoiceId: b.invoice_id, amount: b.amount, reason: b.reason, journalId: b.journal_id })
           : s.creditNotes.createStandalone(ctx, { customerId: b.customer_id, journalId: b.journal_id, amount: b.amount, reason: b.reason });
       } },
+    { method: 'POST', path: '/credit-notes/{id}/reverse', permission: P.creditNoteWrite, params: idParams,
+      summary: 'Reverse a posted credit note by counter rows: the invoices it paid owe that again, its credit is withdrawn (billing.credit_note.reversed); again answers the reversed note',
+      body: body(['reason'], { reason: { type: 'string', minLength: 1, maxLength: 500 } }),
+      handler: async (ctx, { params, body: b }) => s.creditNotes.reverse(ctx, params.id, b.reason) },
   );
   return routes;
 }

@@ -30,9 +30,8 @@ export async function openTargets(db: ScopedDb, customerId: number, options: { i
 }
 
 /**
- * Applies up to `amount` from a source to the targets in order. Each invoice's residual moves by a
- * guarded update (`residual >= take`), so it can never go negative whatever runs beside it; an invoice
- * reaching 0 is paid and `billing.invoice.paid` is published. Returns what went where.
+ * Applies up to `amount` from a source to the targets in order and records the allocation rows: see
+ * `takeResiduals`. Returns what went where.
  */
 export async function applyToInvoices(
   db: ScopedDb,
@@ -42,26 +41,37 @@ export async function applyToInvoices(
   targets: Array<{ id: number; residual: number; total: number }>,
   reference: string | null = null,
 ): Promise<Allocation[]> {
+  const allocations = await takeResiduals(db, customerId, amount, targets);
+  await recordAllocations(db, customerId, source, allocations, reference);
+  return allocations;
+}
+
+/**
+ * Takes up to `amount` off the targets' residuals in order, without recording allocation rows (a new
+ * payment takes them before its row, and so its id, exists). Each invoice's residual moves by a guarded
+ * update (`residual >= take`), so it can never go negative whatever runs beside it; an invoice reaching
+ * 0 is paid and `billing.invoice.paid` is published.
+ */
+export async function takeResiduals(db: ScopedDb, customerId: number, amount: number, targets: Array<{ id: number; residual: number; total: number }>): Promise<Allocation[]> {
   const allocations: Allocation[] = [];
   let remaining = amount;
   for (const target of targets) {
     if (remaining <= 0) break;
     const take = Math.min(remaining, target.residual);
     if (take <= 0) continue;
+    const paidOff = take === target.residual;
+    // Paying an invoice off sets its status in the same guarded update: one statement, not two.
+    // The guard is exact then (`residual = take`), so an invoice is never marked paid with money still owed.
     const changed = await rows(db)('billing_documents')
       .where({ id: target.id, company_id: db.principal.companyId })
-      .where('residual', '>=', take)
-      .update({ residual: rows(db).raw('residual - ?', [take]) });
+      .where('residual', paidOff ? '=' : '>=', take)
+      .update(paidOff ? { residual: rows(db).raw('residual - ?', [take]), status: 'paid' } : { residual: rows(db).raw('residual - ?', [take]) });
     if (Number(changed) !== 1) throw new ConflictError(`Invoice ${target.id} changed while it was being paid; try again`);
     target.residual -= take;
     remaining -= take;
     allocations.push({ invoice_id: target.id, amount: take });
-    if (target.residual === 0) {
-      await rows(db)('billing_documents').where({ id: target.id, company_id: db.principal.companyId }).update({ status: 'paid' });
-      await db.publish(BILLING_EVENTS.invoicePaid, { invoice_id: target.id, customer_id: customerId, total: target.total });
-    }
+    if (paidOff) await db.publish(BILLING_EVENTS.invoicePaid, { invoice_id: target.id, customer_id: customerId, total: target.total });
   }
-  await recordAllocations(db, customerId, source, allocations, reference);
   return allocations;
 }
 

@@ -19,7 +19,7 @@ export function paymentApiRoutes(s: BillingServices): ApiRoute[] {
         await assertCustomer(ctx, b.customer_id);
         const payment = await s.payments.record(ctx, {
           customerId: b.customer_id, journalId: b.journal_id, amount: b.amount, method: b.method, reference: b.reference,
-          status: b.status, invoiceIds: b.invoice_ids, allocate: b.allocate, metadata: b.metadata,
+          status: b.status, invoiceIds: b.invoice_ids, allocate: b.allocate, metadata: b.metadata, paidAt: b.paid_at,
         });
         if (payment.created) res.status(201);
         return payment;

@@ -1,9 +1,9 @@
 import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
-import { BILLING_EVENTS, type Caller, type Journal, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
+import { BILLING_EVENTS, type Allocation, type Caller, type Journal, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
 import { calendarDay, companyFacts, dbOf, inTransaction, isContext, isUniqueViolation } from '../shared/caller';
 import { appendLedger, lockAccount, rows } from '../ledger/account-store';
-import { applyToInvoices, netAllocations, openTargets, recordAllocations } from '../ledger/allocation';
+import { netAllocations, openTargets, recordAllocations, takeResiduals } from '../ledger/allocation';
 import { loadPayment, paymentByReference, PAYMENT_METHODS } from './payment-store';
 
 /**
@@ -36,21 +36,31 @@ export class PaymentServiceImpl implements PaymentService {
       if (!journal.active) throw new ValidationError({ journal_id: `journal ${journal.code} is inactive` });
       await lockAccount(db, input.customerId);
       const facts = await companyFacts(db);
-      let id: number;
+      const paidAt = input.paidAt ? new Date(input.paidAt) : new Date();
+      const row = {
+        customer_id: input.customerId, journal_id: journal.id, amount: input.amount, currency: facts.currency, method: input.method, reference,
+        allocate: input.allocate !== false, invoice_ids: input.invoiceIds?.length ? JSON.stringify(input.invoiceIds) : null, metadata: JSON.stringify(input.metadata ?? {}),
+      };
+      const payment: Payment = {
+        id: 0, company_id: db.principal.companyId, customer_id: input.customerId, journal_id: journal.id, amount: input.amount, currency: facts.currency,
+        method: input.method, reference, status: 'processing', unallocated: 0, allocations: [], metadata: input.metadata ?? {}, created: true,
+      };
+      const paid = (input.status ?? 'paid') === 'paid';
+      if (paid && isContext(caller)) {
+        // billing owns this transaction, so a duplicate reference undoes all of it: allocate first and
+        // write the payment once, already paid, instead of writing it processing and updating it.
+        const { allocations, unallocated } = await this.allocate(db, payment, input.invoiceIds ?? null, input.allocate !== false);
+        try {
+          payment.id = await db.insert('billing_payments', { ...row, status: 'paid', unallocated, paid_date: calendarDay(facts.timezone, paidAt), paid_at: paidAt });
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new DuplicateReference(error);
+          throw error;
+        }
+        await recordAllocations(db, payment.customer_id, { kind: 'payment', id: payment.id }, allocations);
+        return this.posted(db, payment, journal, allocations, unallocated, paidAt);
+      }
       try {
-        id = await db.insert('billing_payments', {
-          customer_id: input.customerId,
-          journal_id: journal.id,
-          amount: input.amount,
-          currency: facts.currency,
-          method: input.method,
-          reference,
-          status: 'processing',
-          unallocated: 0,
-          allocate: input.allocate !== false,
-          invoice_ids: input.invoiceIds?.length ? JSON.stringify(input.invoiceIds) : null,
-          metadata: JSON.stringify(input.metadata ?? {}),
-        });
+        payment.id = await db.insert('billing_payments', { ...row, status: 'processing', unallocated: 0 });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         if (isContext(caller)) throw new DuplicateReference(error);
@@ -59,28 +69,35 @@ export class PaymentServiceImpl implements PaymentService {
         if (!existing) throw error;
         return { ...existing, created: false };
       }
-      const payment: Payment = {
-        id, company_id: db.principal.companyId, customer_id: input.customerId, journal_id: journal.id, amount: input.amount, currency: facts.currency,
-        method: input.method, reference, status: 'processing', unallocated: 0, allocations: [], metadata: input.metadata ?? {}, created: true,
-      };
-      if ((input.status ?? 'paid') !== 'paid') return payment;
+      if (!paid) return payment;
       // The payment was just written in this transaction: settle it from what is known, without reading it back.
-      return { ...(await this.settle(db, payment, journal, input.invoiceIds ?? null, input.allocate !== false)), created: true };
+      return this.settle(db, payment, journal, input.invoiceIds ?? null, input.allocate !== false, paidAt);
     });
   }
 
-  /** processing → paid: ledger, allocations, credit, event. The caller holds the account lock. */
-  private async settle(db: ScopedDb, payment: Payment, journal: Journal, invoiceIds: number[] | null, allocate: boolean): Promise<Payment> {
-    const id = payment.id;
-    const facts = await companyFacts(db);
+  /** Takes the payment's money off open invoices (oldest first, or the ones picked); the rest is credit. The caller holds the account lock. */
+  private async allocate(db: ScopedDb, payment: Payment, invoiceIds: number[] | null, allocate: boolean): Promise<{ allocations: Allocation[]; unallocated: number }> {
     const targets = allocate ? await openTargets(db, payment.customer_id, { invoiceIds, order: 'oldest' }) : [];
-    const allocations = await applyToInvoices(db, payment.customer_id, { kind: 'payment', id }, payment.amount, targets);
-    const unallocated = payment.amount - allocations.reduce((sum, a) => sum + a.amount, 0);
-    const today = calendarDay(facts.timezone);
-    await rows(db)('billing_payments').where({ id, company_id: db.principal.companyId }).update({ status: 'paid', unallocated, paid_date: today });
-    await appendLedger(db, payment.customer_id, [{ kind: 'payment', amount: -payment.amount, date: today, description: `Payment ${payment.reference} (${journal.code})`, paymentId: id }], unallocated);
+    const allocations = await takeResiduals(db, payment.customer_id, payment.amount, targets);
+    return { allocations, unallocated: payment.amount - allocations.reduce((sum, a) => sum + a.amount, 0) };
+  }
+
+  /** processing → paid for a payment already written: allocations, its row, then `posted`. The caller holds the account lock. */
+  private async settle(db: ScopedDb, payment: Payment, journal: Journal, invoiceIds: number[] | null, allocate: boolean, paidAt: Date): Promise<Payment> {
+    const { allocations, unallocated } = await this.allocate(db, payment, invoiceIds, allocate);
+    await recordAllocations(db, payment.customer_id, { kind: 'payment', id: payment.id }, allocations);
+    const facts = await companyFacts(db);
+    await rows(db)('billing_payments').where({ id: payment.id, company_id: db.principal.companyId }).update({ status: 'paid', unallocated, paid_date: calendarDay(facts.timezone, paidAt), paid_at: paidAt });
+    return this.posted(db, payment, journal, allocations, unallocated, paidAt);
+  }
+
+  /** A paid payment's ledger row, the credit it leaves, and `billing.payment.posted` (same transaction). */
+  private async posted(db: ScopedDb, payment: Payment, journal: Journal, allocations: Allocation[], unallocated: number, paidAt: Date): Promise<Payment> {
+    const facts = await companyFacts(db);
+    const today = calendarDay(facts.timezone, paidAt);
+    await appendLedger(db, payment.customer_id, [{ kind: 'payment', amount: -payment.amount, date: today, description: `Payment ${payment.reference} (${journal.code})`, paymentId: payment.id }], unallocated);
     await db.publish(BILLING_EVENTS.paymentPosted, {
-      payment_id: id,
+      payment_id: payment.id,
       customer_id: payment.customer_id,
       journal_id: journal.id,
       journal_code: journal.code,
@@ -90,8 +107,9 @@ export class PaymentServiceImpl implements PaymentService {
       reference: payment.reference,
       allocations,
       metadata: payment.metadata,
+      paid_at: paidAt.toISOString(),
     });
-    return { ...payment, status: 'paid', unallocated, allocations };
+    return { ...payment, status: 'paid', unallocated, allocations, paid_at: paidAt.toISOString() };
   }
 
   confirm(caller: Caller, id: number): Promise<Payment> {
@@ -103,7 +121,7 @@ export class PaymentServiceImpl implements PaymentService {
       if (payment.status !== 'processing') throw new ConflictError(`Payment ${payment.reference} is ${payment.status}; only a processing payment can be confirmed`);
       const row = await db.queryCompany(db.principal.companyId, 'billing_payments').where({ id }).first('invoice_ids', 'allocate');
       const invoiceIds = row?.invoice_ids ? (JSON.parse(String(row.invoice_ids)) as number[]) : null;
-      await this.settle(db, payment, await this.catalog.journal(db, payment.journal_id), invoiceIds, Boolean(row?.allocate));
+      await this.settle(db, payment, await this.catalog.journal(db, payment.journal_id), invoiceIds, Boolean(row?.allocate), new Date());
       await db.audit({ table: 'billing_payments', recordId: id, action: 'confirm', changes: { status: { from: 'processing', to: 'paid' } } });
       return loadPayment(db, id);
     });
@@ -162,6 +180,12 @@ function checkInput(input: RecordPaymentInput): void {
   if (!PAYMENT_METHODS.includes(input.method)) errors.method = `must be one of ${PAYMENT_METHODS.join(', ')}`;
   if (typeof input.reference !== 'string' || !input.reference.trim() || input.reference.length > 120) errors.reference = 'must be 1 to 120 characters';
   if (input.status !== undefined && input.status !== 'processing' && input.status !== 'paid') errors.status = 'must be processing or paid';
+  if (input.paidAt !== undefined) {
+    const at = typeof input.paidAt === 'string' ? Date.parse(input.paidAt) : NaN;
+    // A little clock skew between a till and the server is tolerated; a payment dated tomorrow is not.
+    if (!Number.isFinite(at)) errors.paid_at = 'must be an ISO 8601 date-time';
+    else if (at > Date.now() + 5 * 60_000) errors.paid_at = 'must not be in the future';
+  }
   if (Object.keys(errors).length) throw new ValidationError(errors);
 }
 

@@ -19,6 +19,8 @@ export function toPayment(row: Record<string, unknown>): Payment {
     unallocated: Number(row.unallocated),
     allocations: [],
     metadata: parseJson<Record<string, unknown>>(row.metadata, {}),
+    // MariaDB answers a Date, SQLite the milliseconds knex stored.
+    paid_at: row.paid_at === null || row.paid_at === undefined ? null : new Date(row.paid_at as Date | number | string).toISOString(),
   };
 }
 

@@ -35,6 +35,7 @@ export const paymentBody = body(['customer_id', 'journal_id', 'amount', 'method'
   invoice_ids: idList,
   allocate: { type: 'boolean', default: true },
   metadata: { type: 'object' },
+  paid_at: { type: 'string', format: 'date-time', description: 'When the money was really paid (an offline receipt recorded later); default now, never in the future' },
 });
 
 export const creditNoteBody = body(['customer_id', 'journal_id', 'amount', 'reason'], {
@@ -85,7 +86,7 @@ export const paymentSchema: JsonSchema = {
   required: ['id', 'amount', 'currency', 'status', 'reference'],
   properties: {
     id, customer_id: id, journal_id: id, amount: money, currency: { type: 'string' }, method: { type: 'string' }, reference: { type: 'string' },
-    status: { type: 'string' }, unallocated: money, created: { type: 'boolean' },
+    status: { type: 'string' }, unallocated: money, created: { type: 'boolean' }, paid_at: { type: ['string', 'null'], format: 'date-time' },
     allocations: { type: 'array', items: { type: 'object', properties: { invoice_id: id, amount: money } } },
   },
 };

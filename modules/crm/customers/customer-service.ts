@@ -27,6 +27,11 @@ export class CustomerServiceImpl implements CustomerService {
     return toCustomer(row, tags.get(Number(row.id)) ?? [], logins ? logins.get(Number(row.id)) ?? null : undefined);
   }
 
+  async exists(ctx: RequestContext, id: number): Promise<boolean> {
+    if (!Number.isSafeInteger(id) || id <= 0) return false;
+    return Boolean(await ctx.db.queryCompany(ctx.companyId, CUSTOMERS).where('id', id).first('id'));
+  }
+
   async findByCode(ctx: RequestContext, code: string): Promise<Customer | undefined> {
     const row = await ctx.db.query(CUSTOMERS).where('code_norm', searchColumns({ code }).code_norm).where('company_id', ctx.companyId).first();
     return row ? this.get(ctx, Number(row.id)) : undefined;

@@ -33,6 +33,7 @@ export function registerPlanChoice(m: ModuleContext, ports: Ports): void {
           reference: payment.reference,
           allocations: payment.allocations,
           metadata: { ...payment.metadata, pay_plan_id: planId },
+          paid_at: payment.paid_at ?? new Date().toISOString(),
         });
       });
       if (result.plan === null) return { redirect: back, flash: { type: 'error', message: `Not applied: ${result.reason}` } };

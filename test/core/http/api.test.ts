@@ -22,6 +22,20 @@ describe('JSON API', () => {
     await t.request().get('/api/v1/alpha/items').set('Authorization', 'Bearer tsr_nope').expect(401);
   });
 
+  it('reads a bearer token and its user in one query, and refuses the token at the next request once revoked', async () => {
+    const user = await t.createUser({ permissions: ['alpha.item.read'] });
+    const token = await t.token(user.email);
+    const seen: string[] = [];
+    const listen = (q: { sql: string }) => seen.push(q.sql);
+    t.knex.on('query', listen);
+    await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${token}`).expect(200);
+    t.knex.off('query', listen);
+    expect(seen.filter((sql) => /core_api_tokens/.test(sql) && /^select/i.test(sql))).to.have.length(1);
+    expect(seen.filter((sql) => /^select/i.test(sql) && /core_users/.test(sql) && !/core_api_tokens/.test(sql))).to.have.length(0);
+    await t.knex('core_api_tokens').where({ user_id: user.id }).update({ revoked_at: new Date() });
+    await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${token}`).expect(401);
+  });
+
   it('answers 403 naming the missing permission', async () => {
     const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).send({ name: 'x' }).expect(403);
     expect(res.body.error).to.include({ code: 'forbidden', message: 'Missing permission: alpha.item.write' });
