@@ -21,11 +21,12 @@ export function phoneCountry(value: unknown): PhoneCountry | undefined {
   return lib().isSupportedCountry(code) ? (code as PhoneCountry) : undefined;
 }
 
-const regionNames = new Intl.DisplayNames('en', { type: 'region' });
+// Made on first use: the first Intl object of a process loads ICU's locale data, which a start need not wait for.
+let regionNames: Intl.DisplayNames | undefined;
 
 function countryName(country: PhoneCountry): string {
   try {
-    return regionNames.of(country) ?? country;
+    return (regionNames ??= new Intl.DisplayNames('en', { type: 'region' })).of(country) ?? country;
   } catch {
     return country;
   }
