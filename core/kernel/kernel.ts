@@ -182,7 +182,7 @@ export class Kernel {
     c.bind(CORE.Views).toConstantValue(this.views);
     c.bind(CORE.Registry).toConstantValue(this.routes);
     c.bind(CORE.Entities).toConstantValue(this.entities);
-    const roles = new RoleServiceImpl(this.knex, this.catalog, this.audit);
+    const roles = new RoleServiceImpl(this.knex, this.catalog, this.entities);
     c.bind(CORE.Roles).toConstantValue(roles);
     c.bind(CORE.Users).toConstantValue(new UserServiceImpl(this.knex, roles, this.audit));
     c.bind(CORE.Companies).toConstantValue(new CompanyServiceImpl(this.knex, this.audit));
