@@ -19,8 +19,12 @@ type Values = Record<string, unknown>;
  * transaction, so whatever they write (derived rows, events) commits or rolls back with it.
  */
 export interface EntityHooks<R = Values> {
-  /** After the fields are valid: may refuse (throw) or return more columns to store (derived values). */
-  beforeCreate?(ctx: RequestContext, values: Values & { company_id?: number }): Promise<Values | void>;
+  /**
+   * After the fields are valid: may refuse (throw) or return more columns to store (derived values).
+   * `company_id` is the new record's company, always set for company-owned rows; for an entity with a
+   * scope of its own, the company the caller named (null: none), if it named one.
+   */
+  beforeCreate?(ctx: RequestContext, values: Values & CreateOwner<R>): Promise<Values | void>;
   /** `changes` holds only what the caller gave; `before` is the row as it was. */
   beforeUpdate?(ctx: RequestContext, changes: Values, before: R): Promise<Values | void>;
   /** A guard: throw a ConflictError saying why the record cannot go. */
@@ -28,6 +32,9 @@ export interface EntityHooks<R = Values> {
   /** `values`: what the caller gave, checked, fields without a column of their own included. */
   afterWrite?(ctx: RequestContext, change: { action: WriteAction; row: R | null; before: R | null; values?: Values }): Promise<void>;
 }
+
+/** Rows with a company get hooks that know it is there: no `Number(values.company_id)` in modules. */
+export type CreateOwner<R> = R extends { company_id: number } ? { company_id: number } : { company_id?: number | null };
 
 export interface EntityServiceOptions<R> {
   /** `<module>.<name>`. */
@@ -198,7 +205,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
         const tx = ctx.withDb(db);
         // A scope of its own may let records name a company, or none (null: shared by all); its hooks decide.
         const owner: Values = !this.entity.rowScope ? { company_id: companyId } : company_id === undefined ? {} : { company_id: company_id === null ? null : Number(company_id) };
-        const extra = (await this.hooks.beforeCreate?.(tx, { ...values, ...owner })) ?? {};
+        const extra = (await this.hooks.beforeCreate?.(tx, { ...values, ...owner } as Values & CreateOwner<R>)) ?? {};
         const stored = await this.toStored({ ...values, ...extra });
         const secret = this.secretKeys(stored);
         const rows = this.rows(ctx, db);
