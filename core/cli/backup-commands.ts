@@ -3,9 +3,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config';
 import { sqliteFileOf } from '../db/connection';
-import { backupMysql, restoreMysql } from '../db/backup/mysql-backup';
+import type * as MysqlBackup from '../db/backup/mysql-backup';
 import { backupSqlite, isSqliteFile, restoreSqlite, type BackupSummary } from '../db/backup/sqlite-backup';
 import { checkDatabase, print, redact } from './host';
+
+// mysql2 loads only for a backup or restore of MySQL/MariaDB, not at every start of `tessera serve`.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mysqlBackup = (): typeof MysqlBackup => require('../db/backup/mysql-backup');
 
 /**
  * `tessera backup [--out FILE]` and `tessera restore FILE [--force]`, for the database DATABASE_URL
@@ -27,7 +31,7 @@ export function registerBackupCommands(program: Command): void {
       // Written beside the target and renamed at the end: a backup cut short never looks like a whole one.
       const partial = `${out}.partial${path.extname(out)}`;
       try {
-        const summary = sqlite ? await backupSqlite(sqliteFileOf(config.databaseUrl, config.rootDir), partial) : await backupMysql(config.databaseUrl, partial);
+        const summary = sqlite ? await backupSqlite(sqliteFileOf(config.databaseUrl, config.rootDir), partial) : await mysqlBackup().backupMysql(config.databaseUrl, partial);
         fs.renameSync(partial, out);
         print(`backed up ${redact(config.databaseUrl)} to ${out} (${describe(summary)})`);
       } finally {
@@ -49,7 +53,7 @@ export function registerBackupCommands(program: Command): void {
         throw new Error(`${source} is a ${isSqliteFile(source) ? 'SQLite' : 'MySQL/MariaDB'} backup; DATABASE_URL names a ${sqlite ? 'SQLite' : 'MySQL/MariaDB'} database`);
       }
       if (!sqlite) await checkDatabase(config);
-      const summary = sqlite ? await restoreSqlite(source, sqliteFileOf(config.databaseUrl, config.rootDir), !!options.force) : await restoreMysql(source, config.databaseUrl, !!options.force);
+      const summary = sqlite ? await restoreSqlite(source, sqliteFileOf(config.databaseUrl, config.rootDir), !!options.force) : await mysqlBackup().restoreMysql(source, config.databaseUrl, !!options.force);
       print(`restored ${source} into ${redact(config.databaseUrl)} (${describe(summary)})`);
     });
 }

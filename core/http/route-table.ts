@@ -79,10 +79,14 @@ export class RouteTable {
  */
 function insertBySpecificity<T extends { path: string }>(list: T[], route: T, path: string): void {
   const shape = shapeOf(path);
-  const at = list.findIndex((other) => compareShapes(shape, shapeOf('expressPath' in other ? String(other.expressPath) : other.path)) < 0);
+  shapes.set(route, shape);
+  const at = list.findIndex((other) => compareShapes(shape, shapes.get(other) ?? shapeOf('expressPath' in other ? String(other.expressPath) : other.path)) < 0);
   if (at === -1) list.push(route);
   else list.splice(at, 0, route);
 }
+
+/** Each declared route's shape, worked out once: every insertion compares with all routes before it. */
+const shapes = new WeakMap<object, number[]>();
 
 /** 0 for a fixed segment, 1 for a parameter. */
 function shapeOf(path: string): number[] {

@@ -190,7 +190,7 @@ export class Kernel {
     c.bind(CORE.Registry).toConstantValue(this.routes);
     c.bind(CORE.Entities).toConstantValue(this.entities);
     c.bind(CORE.Secrets).toConstantValue(installationSecretBox(this.config));
-    const roles = new RoleServiceImpl(this.knex, this.catalog, this.audit);
+    const roles = new RoleServiceImpl(this.knex, this.catalog, this.entities);
     c.bind(CORE.Roles).toConstantValue(roles);
     c.bind(CORE.Users).toConstantValue(new UserServiceImpl(this.knex, roles, this.audit));
     c.bind(CORE.Companies).toConstantValue(new CompanyServiceImpl(this.knex, this.audit));

@@ -102,6 +102,8 @@ export function defineEntity<const F extends Record<string, AnyField>>(declarati
   const byKey = new Map(fieldList.map((f) => [f.key, f]));
   for (const f of fieldList) if (STAMP_COLUMNS.includes(f.key)) throw problem(`field "${f.key}" is a column every business table has`);
   if (!byKey.has(declaration.title) || byKey.get(declaration.title)!.kind === 'secret') throw problem(`title "${declaration.title}" must be one of its fields`);
+  const stored = (key: string) => byKey.get(key)?.options.column !== false;
+  for (const key of [...(declaration.search ?? []), ...(declaration.sorts ?? []).map((k) => k.replace(/^-/, ''))]) if (!stored(key)) throw problem(`field "${key}" has no column to search or sort by`);
   for (const key of declaration.search ?? []) {
     if (!SEARCHABLE_KINDS.has(byKey.get(key)?.kind as FieldKind)) throw problem(`search field "${key}" must be a text, code, e-mail or phone field`);
   }
@@ -129,8 +131,8 @@ function resolveField(key: string, f: AnyField): ResolvedField {
   const o = f.options;
   const secret = f.kind === 'secret';
   const alwaysValued = f.kind === 'boolean' || f.kind === 'list';
-  const filter = o.filter === undefined || o.filter === false ? null : typeof o.filter === 'object' ? o.filter : { range: o.filter === 'range' };
-  const csv = secret || o.csv === false ? null : { header: (typeof o.csv === 'object' && o.csv.header) || key };
+  const filter = o.filter === undefined || o.filter === false || o.column === false ? null : typeof o.filter === 'object' ? o.filter : { range: o.filter === 'range' };
+  const csv = secret || o.csv === false || o.column === false ? null : { header: (typeof o.csv === 'object' && o.csv.header) || key };
   return {
     key,
     kind: f.kind,

@@ -19,14 +19,22 @@ type Values = Record<string, unknown>;
  * transaction, so whatever they write (derived rows, events) commits or rolls back with it.
  */
 export interface EntityHooks<R = Values> {
-  /** After the fields are valid: may refuse (throw) or return more columns to store (derived values). */
-  beforeCreate?(ctx: RequestContext, values: Values & { company_id?: number }): Promise<Values | void>;
+  /**
+   * After the fields are valid: may refuse (throw) or return more columns to store (derived values).
+   * `company_id` is the new record's company, always set for company-owned rows; for an entity with a
+   * scope of its own, the company the caller named (null: none), if it named one.
+   */
+  beforeCreate?(ctx: RequestContext, values: Values & CreateOwner<R>): Promise<Values | void>;
   /** `changes` holds only what the caller gave; `before` is the row as it was. */
   beforeUpdate?(ctx: RequestContext, changes: Values, before: R): Promise<Values | void>;
   /** A guard: throw a ConflictError saying why the record cannot go. */
   beforeRemove?(ctx: RequestContext, row: R): Promise<void>;
-  afterWrite?(ctx: RequestContext, change: { action: WriteAction; row: R | null; before: R | null }): Promise<void>;
+  /** `values`: what the caller gave, checked, fields without a column of their own included. */
+  afterWrite?(ctx: RequestContext, change: { action: WriteAction; row: R | null; before: R | null; values?: Values }): Promise<void>;
 }
+
+/** Rows with a company get hooks that know it is there: no `Number(values.company_id)` in modules. */
+export type CreateOwner<R> = R extends { company_id: number } ? { company_id: number } : { company_id?: number | null };
 
 export interface EntityServiceOptions<R> {
   /** `<module>.<name>`. */
@@ -195,16 +203,18 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     try {
       return await ctx.db.transaction(async (db) => {
         const tx = ctx.withDb(db);
-        const owner = this.entity.rowScope ? {} : { company_id: companyId };
-        const extra = (await this.hooks.beforeCreate?.(tx, { ...values, ...owner })) ?? {};
+        // A scope of its own may let records name a company, or none (null: shared by all); its hooks decide.
+        const owner: Values = !this.entity.rowScope ? { company_id: companyId } : company_id === undefined ? {} : { company_id: company_id === null ? null : Number(company_id) };
+        const extra = (await this.hooks.beforeCreate?.(tx, { ...values, ...owner } as Values & CreateOwner<R>)) ?? {};
         const stored = await this.toStored({ ...values, ...extra });
         const secret = this.secretKeys(stored);
         const rows = this.rows(ctx, db);
-        const id = await rows.insert(stored, { companyId: this.entity.rowScope ? undefined : companyId, audit: secret.length === 0 });
+        const kept = this.keptByHooks(values);
+        const id = await rows.insert(stored, { companyId: this.entity.rowScope ? undefined : companyId, audit: secret.length === 0 && !kept });
         const raw = (await rows.findById(id)) ?? (await db.unscoped('the row just inserted, which the scope may not show')(this.table).where({ id }).first());
-        if (secret.length) await rows.audit({ recordId: id, action: 'create', changes: masked(stored, secret), row: raw });
+        if (secret.length || kept) await rows.audit({ recordId: id, action: 'create', changes: { ...masked(stored, secret), ...kept }, row: raw });
         const row = this.toRow(raw);
-        await this.hooks.afterWrite?.(tx, { action: 'create', row, before: null });
+        await this.hooks.afterWrite?.(tx, { action: 'create', row, before: null, values });
         return row;
       });
     } catch (error) {
@@ -225,13 +235,15 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
         const stored = await this.toStored({ ...values, ...extra });
         const secret = this.secretKeys(stored);
         const rows = this.rows(ctx, db);
-        let updated = await rows.update(before.id as number, without(stored, secret), { audit: true });
+        let updated = Object.keys(stored).length ? await rows.update(before.id as number, without(stored, secret), { audit: true }) : ((await rows.findById(before.id as number)) as Values);
         if (secret.length) {
           updated = await rows.update(before.id as number, pick(stored, secret), { audit: false });
           await rows.audit({ recordId: before.id as number, action: 'update', changes: masked(pick(stored, secret), secret), row: updated });
         }
+        const kept = this.keptByHooks(values, before);
+        if (kept) await rows.audit({ recordId: before.id as number, action: 'update', changes: kept, row: updated });
         const row = this.toRow(updated);
-        await this.hooks.afterWrite?.(tx, { action: 'update', row, before });
+        await this.hooks.afterWrite?.(tx, { action: 'update', row, before, values });
         return row;
       });
     } catch (error) {
@@ -273,9 +285,21 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     const stored: Values = {};
     for (const [key, value] of Object.entries(values)) {
       const f = this.entity.field(key);
+      if (f?.options.column === false) continue;
       stored[key] = !f ? value : f.kind === 'secret' && f.options.store && value !== null ? await f.options.store(String(value)) : valueToDb(f, value);
     }
     return stored;
+  }
+
+  /** Values of fields without a column (hooks keep them), as the audit trail records them; null when none. */
+  private keptByHooks(values: Values, before?: Values): Values | null {
+    const kept: Values = {};
+    for (const f of this.entity.fieldList) {
+      if (f.options.column !== false || values[f.key] === undefined) continue;
+      if (!before) kept[f.key] = values[f.key];
+      else if (JSON.stringify(before[f.key] ?? null) !== JSON.stringify(values[f.key])) kept[f.key] = { from: before[f.key] ?? null, to: values[f.key] };
+    }
+    return Object.keys(kept).length ? kept : null;
   }
 
   private secretKeys(stored: Values): string[] {

@@ -49,6 +49,12 @@ export interface FieldOptions<T> {
   fixed?: boolean;
   /** Left out of the record's history (still audited, as "changed"). */
   audit?: boolean;
+  /**
+   * `false`: no column of the entity's table. The value is checked like any field and handed to the
+   * hooks (`afterWrite`'s `values`), which keep it elsewhere (a role's permissions, one row each);
+   * the service's subclass puts it back into the rows it reads.
+   */
+  column?: boolean;
   /** A rule of its own: a message (`"must be ..."`) when the value is wrong. */
   validate?: (value: T, values: Record<string, unknown>) => string | null | undefined;
 }

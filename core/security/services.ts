@@ -23,14 +23,15 @@ export interface UserSummary {
   last_login_at: Date | null;
 }
 
-export interface Role {
+// A type, not an interface: it is the row type of the role entity's service, whose rows are records.
+export type Role = {
   id: number;
   company_id: number | null;
   name: string;
   description: string;
   is_super_admin: boolean;
   permissions: string[];
-}
+};
 
 export interface PermissionDef {
   name: string;

@@ -169,7 +169,8 @@ function partsIn(date: Date, timeZone: string): Record<string, string> {
   return out;
 }
 
-const grouping = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// Made on first use: the first Intl object of a process loads ICU's locale data, which a start need not wait for.
+let grouping: Intl.NumberFormat | undefined;
 
 /**
  * Integer minor units to `1,234.56 EUR`. Done on BigInt digits, not by dividing, so large amounts
@@ -188,7 +189,7 @@ export function formatMoney(amountMinor: unknown, currency: string): string {
   const negative = minor < 0n;
   const abs = negative ? -minor : minor;
   const scale = 10n ** BigInt(digits);
-  const whole = grouping.format(abs / scale);
+  const whole = (grouping ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(abs / scale);
   const fraction = digits > 0 ? '.' + (abs % scale).toString().padStart(digits, '0') : '';
   return `${negative ? '-' : ''}${whole}${fraction} ${code}`;
 }

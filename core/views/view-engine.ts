@@ -11,8 +11,10 @@ interface Template {
   /** `shell` for the host's own views, else the module whose file it is. */
   owner: string;
   file: string;
-  source: string;
-  compiled: Handlebars.TemplateDelegate;
+  /** Read on first use: a start reads no template, a page only those it renders. */
+  readonly source: string;
+  /** Compiled on first use (Handlebars compiles on the first call). */
+  readonly compiled: Handlebars.TemplateDelegate;
 }
 
 interface RegisteredSlot extends SlotContribution {
@@ -139,10 +141,23 @@ export class ViewEngine {
   }
 
   private set(name: string, owner: string, file: string): void {
-    const source = fs.readFileSync(file, 'utf8');
-    const compiled = this.hb.compile(source);
-    this.templates.set(name, { name, owner, file, source, compiled });
-    this.hb.registerPartial(name, compiled);
+    const hb = this.hb;
+    let source: string | undefined;
+    let compiled: Handlebars.TemplateDelegate | undefined;
+    const template: Template = {
+      name,
+      owner,
+      file,
+      get source() {
+        return (source ??= fs.readFileSync(file, 'utf8'));
+      },
+      get compiled() {
+        return (compiled ??= hb.compile(this.source));
+      },
+    };
+    this.templates.set(name, template);
+    // A partial as a function: the file is read when a page first uses it.
+    this.hb.registerPartial(name, ((context: unknown, options: Handlebars.RuntimeOptions) => template.compiled(context, options)) as Handlebars.Template);
     this.slotUses.clear();
   }
 }

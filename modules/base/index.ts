@@ -1,8 +1,9 @@
-import { defineModule, type EntityService } from 'tessera/core';
+import { CORE, defineModule, type EntityRegistry, type EntityService } from 'tessera/core';
 import { BASE } from './api';
 import { shopEntity } from './shops/shop-entity';
 import { ShopService } from './shops/shop-service';
 import { DefaultAuditTrail } from './audit/audit-trail';
+import { registerSecurityRecords } from './audit/security-records';
 import { seedDemoShops } from './shops/shop-demo';
 import { companyEntity, companyHooks } from './companies/company-entity';
 import { companyPages } from './companies/company-pages';
@@ -26,6 +27,7 @@ export default defineModule({
 
     registerHomePages(m, shops);
     const companies: EntityService<typeof companyEntity> = m.entities.register(companyEntity, { hooks: companyHooks, pages: companyPages(() => companies) });
+    registerSecurityRecords(m.container.get<EntityRegistry>(CORE.Entities));
     registerUserPages(m);
     registerUserApi(m);
     registerRolePages(m);

@@ -39,6 +39,29 @@ describe('base: the audit log page @integration', function () {
     expect(history.text).to.contain(`<h1>History of Shop ${name}</h1>`);
   });
 
+  it('names roles and users by their names, with what changed by label, linked for those who may open them', async () => {
+    const admin = await t.createUser({ permissions: ['core.audit.read', 'core.role.manage', 'core.user.manage', 'base.shop.read'] });
+    const agent = await t.login(admin.email, admin.password);
+    const roleName = `Audited ${unique('')}`;
+    const made = await agent.post('/admin/roles', { name: roleName, description: '', permissions: ['base.shop.read'] }).expect(302);
+    const roleId = Number(made.headers.location.split('/').pop());
+    const page = await agent.get('/admin/audit?type=base.role').expect(200);
+    const created = rows(page.text).filter((r) => r.includes(roleName));
+    expect(created).to.have.length(1);
+    expect(created[0]).to.contain(`<a href="/admin/roles/${roleId}">${roleName}</a>`);
+    expect(created[0]).to.contain('Permissions');
+    expect(page.text).not.to.contain(`core_roles #${roleId}`);
+
+    const email = `${unique('audited')}@example.test`;
+    const user = await agent.post('/admin/users', { email, name: 'Audited Person', password: 'long-enough-1', company_ids: [String(t.companyId)], role_ids: [String(roleId)] }).expect(302);
+    const userId = Number(user.headers.location.split('/').pop());
+    const users = rows((await agent.get('/admin/audit?type=base.user').expect(200)).text).filter((r) => r.includes('Audited Person'));
+    expect(users).to.have.length(1);
+    expect(users[0]).to.contain(`<a href="/admin/users/${userId}">Audited Person</a>`);
+    expect(users[0]).to.contain('E-mail');
+    expect(users[0]).to.contain('Roles');
+  });
+
   it('filters by person, module, record type and days', async () => {
     const ctx = await t.contextFor(auditorId, t.companyId);
     const name = `Filter ${unique('')}`;

@@ -1,4 +1,9 @@
-import { AsYouType, isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
+
+// libphonenumber-js and its metadata take tens of milliseconds to load: the first number read pays for
+// them, not every start of the server.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = (): typeof import('libphonenumber-js') => require('libphonenumber-js');
 
 /**
  * Phone numbers as libphonenumber reads them: stored in E.164 (`+33612345601`), read in the company's
@@ -13,14 +18,15 @@ export const FALLBACK_COUNTRY: PhoneCountry = 'FR';
 export function phoneCountry(value: unknown): PhoneCountry | undefined {
   if (typeof value !== 'string') return undefined;
   const code = value.trim().toUpperCase();
-  return isSupportedCountry(code) ? (code as PhoneCountry) : undefined;
+  return lib().isSupportedCountry(code) ? (code as PhoneCountry) : undefined;
 }
 
-const regionNames = new Intl.DisplayNames('en', { type: 'region' });
+// Made on first use: the first Intl object of a process loads ICU's locale data, which a start need not wait for.
+let regionNames: Intl.DisplayNames | undefined;
 
 function countryName(country: PhoneCountry): string {
   try {
-    return regionNames.of(country) ?? country;
+    return (regionNames ??= new Intl.DisplayNames('en', { type: 'region' })).of(country) ?? country;
   } catch {
     return country;
   }
@@ -29,7 +35,7 @@ function countryName(country: PhoneCountry): string {
 /** The number in E.164, or why no number of that country (or any, for `+...`) can be written so. */
 export function toE164(text: string, country: PhoneCountry): { e164: string } | { problem: string } {
   const where = text.trim().startsWith('+') ? 'a phone number' : `a phone number of ${countryName(country)} (or start with + and the country code)`;
-  switch (validatePhoneNumberLength(text, country)) {
+  switch (lib().validatePhoneNumberLength(text, country)) {
     case undefined:
       break;
     case 'TOO_SHORT':
@@ -43,7 +49,7 @@ export function toE164(text: string, country: PhoneCountry): { e164: string } | 
     default:
       return { problem: 'is not a phone number' };
   }
-  const parsed = parsePhoneNumberFromString(text, country);
+  const parsed = lib().parsePhoneNumberFromString(text, country);
   if (!parsed) return { problem: 'is not a phone number' };
   return { e164: parsed.number };
 }
@@ -51,7 +57,7 @@ export function toE164(text: string, country: PhoneCountry): { e164: string } | 
 /** A stored number shown the way people of the company's country write it: national at home, international abroad. */
 export function displayPhone(stored: string | null | undefined, country: PhoneCountry | undefined): string {
   if (!stored) return '';
-  const parsed = stored.startsWith('+') ? parsePhoneNumberFromString(stored) : undefined;
+  const parsed = stored.startsWith('+') ? lib().parsePhoneNumberFromString(stored) : undefined;
   if (!parsed) return stored;
   return country && parsed.country === country ? parsed.formatNational() : parsed.formatInternational();
 }
@@ -64,7 +70,7 @@ export function displayPhone(stored: string | null | undefined, country: PhoneCo
 export function phonePrefixes(text: string, country: PhoneCountry | undefined): string[] {
   const typed = text.replace(/\D+/g, '');
   if (!country) return typed ? [typed] : [];
-  const reader = new AsYouType(country);
+  const reader = new (lib().AsYouType)(country);
   reader.input(text);
   const read = (reader.getNumber()?.number ?? '').replace(/\D+/g, '');
   return [...new Set([read, typed].filter((p) => p.length > 0))];

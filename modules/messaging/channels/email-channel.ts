@@ -1,10 +1,13 @@
-import nodemailer from 'nodemailer';
+import type Nodemailer from 'nodemailer';
 import { DeliveryError, type ChannelAdapter, type ChannelConfig, type OutgoingMessage, type SendReceipt } from './channel-adapters';
 
 /** E-mail over SMTP with nodemailer: HTML body, the notification's reference as Message-ID. */
 export class EmailChannel implements ChannelAdapter {
   async send(config: ChannelConfig, message: OutgoingMessage): Promise<SendReceipt> {
     const port = config.port ?? 587;
+    // nodemailer loads on the first e-mail sent, not at every start of the server.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodemailer = require('nodemailer') as typeof Nodemailer;
     const transport = nodemailer.createTransport({
       host: config.endpoint,
       port,
