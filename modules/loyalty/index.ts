@@ -4,6 +4,7 @@ import { registerBalance } from './balance/register-balance';
 import { registerCards } from './cards/register-cards';
 import { registerCoupons } from './coupons/register-coupons';
 import { registerPoints } from './points/register-points';
+import { seedLoyaltyDemo } from './demo-data';
 
 /**
  * loyalty: points, prepaid balance with offers and cashback, coupons. Each part registers its own
@@ -27,5 +28,6 @@ export default defineModule({
       },
     };
     m.services.bind(LOYALTY.Service, service);
+    m.demo(seedLoyaltyDemo);
   },
 });
