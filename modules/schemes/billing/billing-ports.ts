@@ -12,7 +12,7 @@ import { BASE, type ShopService } from '../../base/api';
 export interface Ports {
   documents(): DocumentService;
   payments(): PaymentService;
-  creditNotes(): CreditNoteService & Partial<CreditNoteReversal>;
+  creditNotes(): CreditNoteService;
   catalog(): CatalogService;
   customers(): CustomerService;
   groups(): CustomerGroupService;
@@ -31,16 +31,11 @@ export interface Ports {
   contextOf(db: ScopedDb): RequestContext;
 }
 
-/** Not in billing's contract yet: undoing a standalone credit note when the payment that earned it is reversed. */
-export interface CreditNoteReversal {
-  reverse(db: ScopedDb, creditNoteId: number, reason: string): Promise<unknown>;
-}
-
 export function portsOf(container: Container): Ports {
   return {
     documents: () => container.get<DocumentService>(BILLING.Documents),
     payments: () => container.get<PaymentService>(BILLING.Payments),
-    creditNotes: () => container.get<CreditNoteService & Partial<CreditNoteReversal>>(BILLING.CreditNotes),
+    creditNotes: () => container.get<CreditNoteService>(BILLING.CreditNotes),
     catalog: () => container.get<CatalogService>(BILLING.Catalog),
     customers: () => container.get<CustomerService>(CRM.Customers),
     groups: () => container.get<CustomerGroupService>(CRM.CustomerGroups),

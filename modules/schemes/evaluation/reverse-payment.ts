@@ -43,14 +43,9 @@ export async function reversePayment(ports: Ports, db: ScopedDb, companyId: numb
     let detail = String(bonus.detail ?? '');
     const creditNoteId = bonus.credit_note_id == null ? null : Number(bonus.credit_note_id);
     if (creditNoteId !== null) {
-      const reverse = ports.creditNotes().reverse;
-      if (reverse) {
-        await reverse.call(ports.creditNotes(), db, creditNoteId, `payment ${p.payment_id} reversed`);
-        state.owed += Number(bonus.amount);
-        state.discount -= Number(bonus.amount);
-      } else {
-        detail = `credit note ${creditNoteId} kept: billing cannot reverse credit notes yet`;
-      }
+      await ports.creditNotes().reverse(db, creditNoteId, `payment ${p.payment_id} reversed`);
+      state.owed += Number(bonus.amount);
+      state.discount -= Number(bonus.amount);
     }
     await recordEvent(db, plan, { kind: 'bonus_reversed', payment_id: p.payment_id, bundle_id: Number(bonus.bundle_id), credit_note_id: creditNoteId, amount: -Number(bonus.amount), days: -days, before: bonusBefore, after: expiry, detail });
   }

@@ -99,4 +99,19 @@ describe('schemes pay plans with billing @integration', function () {
     expect(Date.parse(before.expiry)).to.be.below(Date.now());
     expect((await w.plans.events(w.ctx, plan.id)).map((e) => e.kind)).to.deep.equal(['payment', 'bonus', 'payment_reversed', 'bonus_reversed']);
   });
+
+  it('a reversal of a payment that earned a cash discount reverses its credit note: the plan owes it again', async () => {
+    const c = await makeCustomer(w);
+    const plan = await makePlan(w, c);
+    await makeBundle(w, [await groupOf(w, [c])], { type: 'cash_discount' });
+    const payment = await pay(w, c, 850);
+    const rewarded = await planNow(w, plan.id);
+    expect(rewarded.discount).to.be.greaterThan(0);
+    await w.payments.reverse(w.ctx, payment.id, 'mobile money refund');
+    expect(await planNow(w, plan.id)).to.include({ owed: 10000, discount: 0, bonus_days: 0 });
+    const bonus = (await w.plans.events(w.ctx, plan.id)).find((e: any) => e.kind === 'bonus_reversed') as any;
+    const note = await w.documents.get(w.ctx, Number(bonus.credit_note_id));
+    expect(note.status).to.equal('cancelled');
+  });
 });
+
