@@ -15,6 +15,7 @@
  *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts          BENCH_SKIP_LIST=1 leave out bench/list-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  *   BENCH_SKIP_BILLING=1        leave out bench/billing-bench.ts
  *   BENCH_SKIP_SCHEMES=1        leave out bench/schemes-bench.ts
+ *   BENCH_SKIP_GOLD=1           leave out bench/gold-bench.ts (gold saving schemes; GOLD_BENCH_PLANS=100000)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -119,6 +120,19 @@ async function main(): Promise<void> {
         await runSchemesBench(print);
       } catch (error) {
         print(`schemes bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    // schemes' gold saving schemes: the missed-payment job, the missed report and instalments over HTTP (own database).
+    const goldBench = path.join(__dirname, 'gold-bench.ts');
+    if (fs.existsSync(goldBench) && process.env.BENCH_SKIP_GOLD !== '1') {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runGoldBench } = require(goldBench) as { runGoldBench(print: (line: string) => void): Promise<void> };
+        await runGoldBench(print);
+      } catch (error) {
+        print(`gold bench: failed (${firstLine(error)})`);
         process.exitCode = 1;
       }
     }
