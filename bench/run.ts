@@ -16,6 +16,7 @@
  *   BENCH_SKIP_BILLING=1        leave out bench/billing-bench.ts
  *   BENCH_SKIP_SCHEMES=1        leave out bench/schemes-bench.ts
  *   BENCH_SKIP_LOYALTY=1        leave out bench/loyalty-points-bench.ts and bench/loyalty-bench.ts
+ *   BENCH_SKIP_GOLD=1           leave out bench/gold-bench.ts (gold saving schemes; GOLD_BENCH_PLANS=100000)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -127,6 +128,8 @@ async function main(): Promise<void> {
     // loyalty's figures: the points liability report at a million customers, spends from prepaid balances.
     await moduleBench('loyalty points', 'loyalty-points-bench.ts', 'runLoyaltyPointsBench', 'BENCH_SKIP_LOYALTY');
     await moduleBench('loyalty balance', 'loyalty-bench.ts', 'runLoyaltyBench', 'BENCH_SKIP_LOYALTY');
+    // schemes' gold saving schemes: the missed-payment job, the missed report and instalments over HTTP (own database).
+    await moduleBench('gold', 'gold-bench.ts', 'runGoldBench', 'BENCH_SKIP_GOLD');
 
     // 3. crm's own figures, when its engineer provides them (it makes and drops its own database).
     const crmBench = path.join(__dirname, 'crm-bench.ts');

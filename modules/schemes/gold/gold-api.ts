@@ -95,11 +95,5 @@ export function goldApiRoutes(gold: GoldPlanServiceImpl): ApiRoute[] {
         return { data: rows };
       },
     },
-    {
-      method: 'GET', path: '/reports/missed', permission: P.reportRead,
-      query: { type: 'object', additionalProperties: false, properties: { month: MONTH } },
-      summary: "Gold plan months flagged missed in a month (the company's current month by default).",
-      handler: async (ctx, { query }) => gold.missedReport(ctx, query.month),
-    },
   ];
 }

@@ -5,6 +5,7 @@ import { MESSAGING, type MessagingService } from '../../messaging/api';
 import { SCHEMES, SCHEMES_EVENTS } from '../api';
 import type { Ports } from '../billing/billing-ports';
 import { goldApiRoutes } from './gold-api';
+import { registerGoldReports } from './reports/report-routes';
 import { GoldPlanServiceImpl } from './gold-plan-service';
 import { goldPortsOf } from './gold-ports';
 import { goldDueItems } from './due-reminders';
@@ -29,6 +30,7 @@ export function registerGold(m: ModuleContext, ports: Ports): GoldPlanServiceImp
   const service = new GoldPlanServiceImpl(gold, plans, m.container);
   m.services.bind(SCHEMES.GoldPlans, service);
   for (const route of goldApiRoutes(service)) m.routes.api(route);
+  registerGoldReports(m, gold, service);
 
   m.events.on(BILLING_EVENTS.paymentPosted, async ({ db, event }) => {
     await creditInstalment(gold, db, event.payload);
