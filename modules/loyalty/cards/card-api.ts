@@ -1,9 +1,8 @@
-import { NotFoundError, ValidationError, type ApiRoute } from 'tessera/core';
+import { idParams, idSchema, NotFoundError, ValidationError, type ApiRoute } from 'tessera/core';
 import { LOYALTY_PERMISSIONS as P } from '../api';
 import { plausibleCardNumber } from './card-number';
 import type { CardTransactions } from './card-transactions';
 
-const id = { type: 'integer', minimum: 1 };
 const transaction = {
   type: 'object',
   required: ['key', 'action'],
@@ -15,7 +14,7 @@ const transaction = {
     count: { type: 'integer', minimum: 0, description: 'Stamps, uses or points.' },
     milestone: { type: 'integer', minimum: 1, description: "A stamp card's reward, by its number of stamps." },
     reward: { type: 'string', maxLength: 120, description: "A reward card's catalogue item." },
-    shop_id: id,
+    shop_id: idSchema,
   },
 };
 
@@ -35,13 +34,13 @@ export function cardApiRoutes(moves: CardTransactions): ApiRoute[] {
     },
     {
       method: 'POST', path: '/cards/{id}/transactions', permission: P.cardScan, summary: "Make a transaction of the card's type", tags: ['Cards'], status: 201,
-      params: { type: 'object', required: ['id'], properties: { id } },
+      params: idParams,
       body: transaction,
       handler: async (ctx, { params, body }) => moves.transact(ctx, Number(params.id), body.key, body, body.shop_id ?? null),
     },
     {
       method: 'GET', path: '/cards/{id}/transactions', permission: P.cardRead, summary: "A card's transactions, newest first", tags: ['Cards'],
-      params: { type: 'object', required: ['id'], properties: { id } },
+      params: idParams,
       handler: async (ctx, { params }) => {
         await ctx.db.getById('loyalty_cards', Number(params.id), 'Card');
         return { data: await moves.history(ctx.db, Number(params.id)) };
