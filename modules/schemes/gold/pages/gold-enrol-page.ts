@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { attempt, requireId, type ModuleContext, type PageOverride, type PagePart, type PageResult, type RedirectResult, type RequestContext } from 'tessera/core';
+import { attempt, formatMoney, requireId, type ModuleContext, type PageOverride, type PagePart, type PageResult, type RedirectResult, type RequestContext } from 'tessera/core';
 import { SCHEMES, SCHEMES_PERMISSIONS as P, type GoldPlanService } from '../../api';
 import type { Ports } from '../../billing/billing-ports';
 import { customerNames } from '../../crm/party-names';
@@ -11,8 +11,9 @@ type Values = Record<string, string>;
 
 /** Scheme and tier chosen together (`<scheme id>:<tier code>`): tiers belong to their scheme. */
 async function choices(container: Container, ctx: RequestContext): Promise<Array<{ value: string; label: string }>> {
+  const currency = ctx.principal.companies?.find((c) => c.id === ctx.companyId)?.currency ?? 'EUR';
   const schemes = await container.get<any>(SCHEMES.GoldSchemes).page(ctx, { limit: 200 }).catch(() => ({ data: [] }));
-  return (schemes.data as Array<{ id: number; name: string; active: boolean; tiers: Tier[] }>).filter((s) => s.active).flatMap((s) => (s.tiers ?? []).map((t) => ({ value: `${s.id}:${t.code}`, label: `${s.name} · ${t.code} (${t.name})` })));
+  return (schemes.data as Array<{ id: number; name: string; active: boolean; tiers: Tier[] }>).filter((s) => s.active).flatMap((s) => (s.tiers ?? []).map((t) => ({ value: `${s.id}:${t.code}`, label: `${s.name} · ${t.code} (${t.name}): ${formatMoney(t.instalment, currency)} a month` })));
 }
 
 /**
