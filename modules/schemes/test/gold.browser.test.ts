@@ -105,6 +105,11 @@ describe('gold saving plans in a browser @integration', function () {
     await page.screenshot({ path: path.join(RESULTS, 'gold-plan-closed.png'), fullPage: true });
     expect((await w.gold.get(w.ctx, planId))).to.include({ status: 'closed', closed_by: manager.id });
     // The wrong code's page answered 422 on purpose (the browser logs it); nothing else may go wrong.
+    await page.goto(`/schemes/gold-plans?customer_id=${customer}`);
+    expect(await page.locator(`a[href="/schemes/gold-plans/${planId}"]`).count()).to.be.greaterThan(0);
+    await page.screenshot({ path: path.join(RESULTS, 'gold-plans-list.png'), fullPage: true });
+    await page.goto('/schemes/gold-schemes');
+    await page.screenshot({ path: path.join(RESULTS, 'gold-schemes-list.png'), fullPage: true });
     expect(problems.filter((p) => !/status of 422/.test(p))).to.deep.equal([]);
   });
 });
