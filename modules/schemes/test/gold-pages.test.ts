@@ -88,6 +88,21 @@ describe('gold scheme pages @integration', function () {
     expect((await w.gold.get(w.ctx, id)).tier).to.equal('T2');
   });
 
+  it('pauses from the page: a bad number of months is named beside the field; maturity moves by the months paused', async () => {
+    const id = await enrolled(await goldCustomer(w));
+    const before = (await w.gold.get(w.ctx, id)).maturity_date;
+    const bad = await admin.post(`/schemes/gold-plans/${id}/pause`, { months: '0' });
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.match(/field-months-error/).and.contain('from 1 to 12');
+    expect((await admin.post(`/schemes/gold-plans/${id}/pause`, { months: '2' })).status).to.equal(302);
+    const after = await w.gold.get(w.ctx, id);
+    expect(after.maturity_date > before).to.equal(true);
+    const page = await admin.get(`/schemes/gold-plans/${id}`);
+    expect(page.text).to.match(/data-status="paused"/);
+    // Redeeming waits for maturity: no redeem form on a plan that is not matured.
+    expect(page.text).to.not.contain('Redeem as customer credit');
+  });
+
   it('closes with the texted code: a wrong code is named beside the code field and the plan stays active', async () => {
     const c = await goldCustomer(w);
     const id = await enrolled(c);
