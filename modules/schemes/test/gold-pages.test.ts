@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { TestAgent } from 'tessera/testing';
-import { goldCustomer, goldWorld, lastCode, makeScheme, type GoldWorld } from './gold-fixtures';
+import { enrol, goldCustomer, goldWorld, lastCode, makeScheme, payOn, type GoldWorld } from './gold-fixtures';
 import { GOLD_ROLE_TEMPLATES } from '../migrations/005_gold_roles';
 
 /** This month on the company's calendar (UTC here), where the scheme's 1st–10th window is judged. */
@@ -101,6 +101,23 @@ describe('gold scheme pages @integration', function () {
     expect(page.text).to.match(/data-status="paused"/);
     // Redeeming waits for maturity: no redeem form on a plan that is not matured.
     expect(page.text).to.not.contain('Redeem as customer credit');
+  });
+
+  it('a matured plan shows the redeem form; redeeming hands the value to billing and the plan is redeemed', async () => {
+    // A two-month plan that started two months ago matured on the 1st of this month (UTC company).
+    const month = (back: number) => {
+      const d = new Date();
+      return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
+    };
+    const short = await makeScheme(w, { duration_months: 2, reward_kind: 'fixed', reward_instalments: 1, redemption_days: 90 });
+    const plan = await enrol(w, short.id, await goldCustomer(w), month(2));
+    for (const m of [month(2), month(1)]) await payOn(w, plan.id, `${m}-04`, 1000);
+    const page = await admin.get(`/schemes/gold-plans/${plan.id}`);
+    expect(page.text).to.contain('Redeem as customer credit').and.not.contain('data-test="pay-form"');
+    expect((await cashier.get(`/schemes/gold-plans/${plan.id}`)).text).to.not.contain('Redeem as customer credit');
+    expect((await cashier.post(`/schemes/gold-plans/${plan.id}/redeem`, {})).status).to.equal(403);
+    expect((await admin.post(`/schemes/gold-plans/${plan.id}/redeem`, {})).status).to.equal(302);
+    expect((await w.gold.get(w.ctx, plan.id)).status).to.equal('redeemed');
   });
 
   it('closes with the texted code: a wrong code is named beside the code field and the plan stays active', async () => {

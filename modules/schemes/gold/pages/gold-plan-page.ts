@@ -48,6 +48,8 @@ export function goldPlanPage(container: Container, ports: Ports) {
     const tiers = ((scheme?.tiers ?? []) as Tier[]).filter((t) => t.code !== plan.tier);
     const customer = (await customerNames(ports, ctx, [plan.customer_id])).get(plan.customer_id) ?? { id: plan.customer_id, name: `#${plan.customer_id}`, phone: null };
     const open = plan.status !== 'closed' && plan.status !== 'redeemed';
+    // A matured plan takes no more instalments or changes: it is closed or redeemed.
+    const running = plan.status === 'active' || plan.status === 'paused';
     const errorsOf = (form: FormName) => (state?.form === form ? state.errors ?? {} : {});
     const valuesOf = (form: FormName) => (state?.form === form ? state.values ?? {} : {});
     return {
@@ -60,9 +62,9 @@ export function goldPlanPage(container: Container, ports: Ports) {
         grams: grams(Number(plan.grams_milli)),
         schedule: (plan.schedule as Array<Record<string, any>>).map((r) => ({ ...r, badge: STATUS_BADGE[r.status] ?? '' })),
         ledger: (ledger as LedgerRow[]).map((r) => ({ ...r, kindLabel: KIND_LABEL[r.kind] ?? r.kind, grams: r.grams_milli ? grams(r.grams_milli) : '' })),
-        canPay: open && ctx.can(P.planPay),
-        canPause: open && ctx.can(P.planPause),
-        canChange: open && ctx.can(P.planChange) && tiers.length > 0,
+        canPay: running && ctx.can(P.planPay),
+        canPause: running && ctx.can(P.planPause),
+        canChange: running && ctx.can(P.planChange) && tiers.length > 0,
         canClose: open && ctx.can(P.planClose),
         canRedeem: plan.status === 'matured' && ctx.can(P.planRedeem),
         modes: MODES.filter((m) => m !== 'online').map((m) => ({ value: m, label: m.replace('_', ' ') })),
