@@ -45,7 +45,7 @@ describe('gold scheme pages @integration', function () {
     const id = await enrolled(c);
     expect((await w.gold.get(w.ctx, id))).to.include({ customer_id: c, tier: 'T1', instalment: 1000 });
     const after = await admin.get(`/crm/customers/${c}`);
-    expect(after.text).to.contain(`/schemes/gold-plans/${id}`);
+    expect(after.text).to.contain(`/schemes/gold-plans/${id}`).and.contain(scheme.name);
     const list = await admin.get(`/schemes/gold-plans?customer_id=${c}&status=active`);
     expect(list.status).to.equal(200);
     expect(list.text).to.contain(`/schemes/gold-plans/${id}`);

@@ -1,10 +1,10 @@
 import type { Container } from 'inversify';
-import { attempt, formatMoney, requireId, type ModuleContext, type PageOverride, type PagePart, type PageResult, type RedirectResult, type RequestContext } from 'tessera/core';
+import { attempt, formatMoney, requireId, type EntityService, type ModuleContext, type PageOverride, type PagePart, type PageResult, type RedirectResult, type RequestContext } from 'tessera/core';
 import { SCHEMES, SCHEMES_PERMISSIONS as P, type GoldPlanService } from '../../api';
 import type { Ports } from '../../billing/billing-ports';
 import { customerNames } from '../../crm/party-names';
 import { localDay } from '../rules/gold-calendar';
-import type { Tier } from '../scheme-entity';
+import type { goldSchemeEntity, Tier } from '../scheme-entity';
 import { goldPlanPage, grams } from './gold-plan-page';
 
 type Values = Record<string, string>;
@@ -65,6 +65,7 @@ export function goldPlanPageOverrides(container: Container, ports: Ports, zoneOf
 
 /** crm's customer page: the customer's gold plans and an Enrol button for who may enrol. */
 export function registerCustomerGoldPanel(m: ModuleContext, gold: GoldPlanService): void {
+  const schemes = () => m.container.get<EntityService<typeof goldSchemeEntity>>(SCHEMES.GoldSchemes);
   m.views.slot({
     slot: 'crm.customer.panels',
     template: 'schemes/customer-gold-plans',
@@ -72,7 +73,8 @@ export function registerCustomerGoldPanel(m: ModuleContext, gold: GoldPlanServic
     data: async (ctx, page) => {
       const customerId = Number((page.customer as { id: number })?.id);
       const plans = await gold.plansOf(ctx, customerId);
-      return { customerId, plans: plans.map((p: Record<string, any>) => ({ ...p, grams: grams(Number(p.grams_milli)) })), canEnrol: ctx.can(P.planEnrol) };
+      const names = await schemes().refTargets(ctx, plans.map((p: Record<string, any>) => Number(p.scheme_id)));
+      return { customerId, plans: plans.map((p: Record<string, any>) => ({ ...p, scheme: names.get(Number(p.scheme_id))?.title ?? `#${p.scheme_id}`, grams: grams(Number(p.grams_milli)) })), canEnrol: ctx.can(P.planEnrol) };
     },
   });
 }
