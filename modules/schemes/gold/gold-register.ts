@@ -15,6 +15,8 @@ import { goldPlanEntity } from './plan-entity';
 import { goldPlanHooks } from './plan-enrol';
 import { GOLD } from './plan-store';
 import { goldRateEntity } from './rate-entity';
+import { goldPlanPageOverrides, registerCustomerGoldPanel } from './pages/gold-enrol-page';
+import { registerGoldPlanActions } from './pages/gold-plan-page';
 import { goldSchemeEntity, goldSchemeHooks } from './scheme-entity';
 
 /**
@@ -26,11 +28,13 @@ export function registerGold(m: ModuleContext, ports: Ports): GoldPlanServiceImp
   const gold = goldPortsOf(m.container, ports);
   m.entities.register(goldSchemeEntity, { serviceId: SCHEMES.GoldSchemes, hooks: goldSchemeHooks() });
   m.entities.register(goldRateEntity, { serviceId: SCHEMES.GoldRates });
-  const plans = m.entities.register(goldPlanEntity, { hooks: goldPlanHooks(gold), api: { update: false, remove: false } });
+    const plans = m.entities.register(goldPlanEntity, { hooks: goldPlanHooks(gold), api: { update: false, remove: false }, pages: goldPlanPageOverrides(m.container, ports, (ctx) => gold.zone(ctx.db)) });
   const service = new GoldPlanServiceImpl(gold, plans, m.container);
   m.services.bind(SCHEMES.GoldPlans, service);
   for (const route of goldApiRoutes(service)) m.routes.api(route);
   registerGoldReports(m, gold, service);
+  registerGoldPlanActions(m, m.container, ports, service);
+  registerCustomerGoldPanel(m, service);
 
   m.events.on(BILLING_EVENTS.paymentPosted, async ({ db, event }) => {
     await creditInstalment(gold, db, event.payload);

@@ -18,8 +18,9 @@ export const goldPlanEntity = defineEntity({
   search: ['tier'],
   sorts: ['-created_at', 'maturity_date'],
   fields: {
-    customer_id: field.integer({ label: 'Customer', required: true, min: 1, fixed: true, filter: { param: 'customer_id' } }),
-    scheme_id: field.integer({ label: 'Scheme', required: true, min: 1, fixed: true, filter: { param: 'scheme_id' } }),
+    // Refs: the list and filters name the customer (crm's service) and the scheme instead of their numbers.
+    customer_id: field.ref('crm.customer', { label: 'Customer', required: true, fixed: true, filter: { param: 'customer_id' } }),
+    scheme_id: field.ref('schemes.gold_scheme', { label: 'Scheme', required: true, fixed: true, filter: { param: 'scheme_id' } }),
     tier: field.code({ label: 'Tier', required: true, maxLength: 32, fixed: true }),
     start_month: field.text({ label: 'Start month', required: true, maxLength: 7, fixed: true, validate: (v) => (isMonth(v) ? null : 'must be a month YYYY-MM') }),
     status: field.enum({ label: 'Status', values: { active: 'Active', paused: 'Paused', matured: 'Matured', closed: 'Closed', redeemed: 'Redeemed' }, default: 'active', readOnly: true, filter: true }),
