@@ -32,6 +32,8 @@ export const LOYALTY_PERMISSIONS = {
   cardIssue: 'loyalty.card.issue',
   cardScan: 'loyalty.card.scan',
   templateManage: 'loyalty.template.manage',
+  // cards insight
+  cardAnalyse: 'loyalty.card.analyse',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
