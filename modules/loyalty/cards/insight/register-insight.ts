@@ -1,4 +1,5 @@
 import type { ModuleContext } from 'tessera/core';
+import { holderFilterApi } from './holder-filters';
 import { managerStatsApi, managerStatsPages } from './manager-stats';
 import { rfmApiRoutes, rfmPages } from './rfm-routes';
 import { RfmAnalysis } from './rfm-service';
@@ -10,5 +11,6 @@ export function registerInsight(m: ModuleContext): void {
   for (const route of rfmApiRoutes(rfm)) m.routes.api(route);
   for (const route of rfmPages(rfm)) m.routes.page(route);
   for (const route of managerStatsApi()) m.routes.api(route);
+  for (const route of holderFilterApi()) m.routes.api(route);
   for (const route of managerStatsPages()) m.routes.page(route);
 }
