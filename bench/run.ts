@@ -15,6 +15,7 @@
  *   BENCH_SKIP_CRM=1            leave out bench/crm-bench.ts          BENCH_SKIP_LIST=1 leave out bench/list-bench.ts           BENCH_TIMEOUT=1200 seconds before the run gives up (exit 1)
  *   BENCH_SKIP_BILLING=1        leave out bench/billing-bench.ts
  *   BENCH_SKIP_SCHEMES=1        leave out bench/schemes-bench.ts
+ *   BENCH_SKIP_CARDS=1          leave out bench/loyalty-cards-bench.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -169,6 +170,18 @@ async function main(): Promise<void> {
         await runBillingBench(print);
       } catch (error) {
         print(`billing bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    // 7. loyalty cards' figures: scanner throughput over HTTP against the raw guarded update, RFM at scale (own database).
+    if (process.env.BENCH_SKIP_CARDS !== '1' && fs.existsSync(path.join(__dirname, 'loyalty-cards-bench.ts'))) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runLoyaltyCardsBench } = require('./loyalty-cards-bench') as { runLoyaltyCardsBench(print: (line: string) => void): Promise<void> };
+        await runLoyaltyCardsBench(print);
+      } catch (error) {
+        print(`loyalty cards bench: failed (${firstLine(error)})`);
         process.exitCode = 1;
       }
     }
