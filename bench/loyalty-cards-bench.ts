@@ -68,7 +68,7 @@ export async function runLoyaltyCardsBench(print: (line: string) => void): Promi
     const stamp = mysql ? 'NOW()' : String(now.getTime());
     await insertSelect(knex, mysql, 'loyalty_cards', 'company_id, template_id, type, customer_id, number, secret, status, created_at, updated_at',
       `${companyId}, ${Number(templateId)}, 'stamp', 1 + ((n - 1) % ${customers}), ${mysql ? "CONCAT('B', n)" : "'B' || n"}, ${mysql ? "CONCAT('bench-secret-', n)" : "'bench-secret-' || n"}, 'active', ${stamp}, ${stamp}`, cards);
-    const firstCard = Number((await knex('loyalty_cards').min({ id: 'id' }).first()).id);
+    const firstCard = Number((await knex('loyalty_cards').min({ id: 'id' }).first())?.id);
     print(`loyalty cards bench data: ${cards.toLocaleString('en-US')} cards inserted in ${seconds(performance.now() - started)} (${mysql ? 'mysql/mariadb' : 'sqlite'})`);
 
     // Scanner over HTTP: 8 clients, each a stamp on a random card with its own key.
