@@ -8,7 +8,7 @@ export const cardEntity = defineEntity({
   table: 'loyalty_cards',
   label: { one: 'Card', many: 'Cards' },
   description: "Loyalty cards issued to customers; each moves only through the scanner's transactions.",
-  permissions: { read: P.cardRead, write: P.cardIssue },
+  permissions: { read: P.cardRead, write: P.cardIssue, export: P.cardRead },
   paths: { api: '/cards', pages: '/loyalty/cards' },
   title: 'number',
   search: ['number'],

@@ -1,4 +1,5 @@
 import type { ModuleContext } from 'tessera/core';
+import { mountCardImport } from './card-import';
 import { holderFilterApi } from './holder-filters';
 import { managerStatsApi, managerStatsPages } from './manager-stats';
 import { rfmApiRoutes, rfmPages } from './rfm-routes';
@@ -12,5 +13,6 @@ export function registerInsight(m: ModuleContext): void {
   for (const route of rfmPages(rfm)) m.routes.page(route);
   for (const route of managerStatsApi()) m.routes.api(route);
   for (const route of holderFilterApi()) m.routes.api(route);
+  mountCardImport(m);
   for (const route of managerStatsPages()) m.routes.page(route);
 }
