@@ -72,6 +72,9 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
     const run = await api().get(`/api/v1/loyalty/rfm-runs/${started.body.id}`).set(bearer(analyst));
     expect(run.status).to.equal(200);
     expect(run.body).to.include({ status: 'done', customers: 5, window_days: 90 });
+    // A core job that reported its progress to the end.
+    const job = await t.kernel.queue.get(started.body.job_id);
+    expect(job).to.include({ name: 'loyalty.rfm', status: 'completed', progress: 100, company_id: companyId });
     const bySegment = Object.fromEntries(run.body.segments.map((s: { segment: string; customers: number }) => [s.segment, s.customers]));
     expect(bySegment).to.include({ champions: 2, promising: 1, at_risk: 1, lost: 1, loyal: 0 });
     const champions = await api().get(`/api/v1/loyalty/rfm-runs/${started.body.id}/segments/champions`).set(bearer(analyst));
