@@ -17,6 +17,7 @@
  *   BENCH_SKIP_SCHEMES=1        leave out bench/schemes-bench.ts
  *   BENCH_SKIP_LOYALTY=1        leave out bench/loyalty-points-bench.ts and bench/loyalty-bench.ts
  *   BENCH_SKIP_GOLD=1           leave out bench/gold-bench.ts (gold saving schemes; GOLD_BENCH_PLANS=100000)
+ *   BENCH_SKIP_CARDS=1          leave out bench/loyalty-cards-bench.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -177,6 +178,18 @@ async function main(): Promise<void> {
         await runBillingBench(print);
       } catch (error) {
         print(`billing bench: failed (${firstLine(error)})`);
+        process.exitCode = 1;
+      }
+    }
+
+    // 7. loyalty cards' figures: scanner throughput over HTTP against the raw guarded update, RFM at scale (own database).
+    if (process.env.BENCH_SKIP_CARDS !== '1' && fs.existsSync(path.join(__dirname, 'loyalty-cards-bench.ts'))) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runLoyaltyCardsBench } = require('./loyalty-cards-bench') as { runLoyaltyCardsBench(print: (line: string) => void): Promise<void> };
+        await runLoyaltyCardsBench(print);
+      } catch (error) {
+        print(`loyalty cards bench: failed (${firstLine(error)})`);
         process.exitCode = 1;
       }
     }

@@ -39,6 +39,8 @@ export const LOYALTY_PERMISSIONS = {
   cardIssue: 'loyalty.card.issue',
   cardScan: 'loyalty.card.scan',
   templateManage: 'loyalty.template.manage',
+  // cards insight
+  cardAnalyse: 'loyalty.card.analyse',
 } as const;
 
 // ---------------------------------------------------------------------------------------------

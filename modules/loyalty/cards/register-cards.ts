@@ -7,6 +7,7 @@ import { CardTransactions } from './card-transactions';
 import { cardTemplateEntity, templateHooks } from './template-entity';
 import { scannerPages } from './scanner-pages';
 import { webCardRoutes } from './web-card';
+import { registerInsight } from './insight/register-insight';
 
 /** loyalty's cards: templates, issued cards and the scanner's transactions. */
 export function registerCards(m: ModuleContext): void {
@@ -17,4 +18,5 @@ export function registerCards(m: ModuleContext): void {
   for (const route of cardApiRoutes(moves)) m.routes.api(route);
   for (const route of webCardRoutes()) m.routes.publicPage(route);
   for (const route of scannerPages(m.container, moves)) m.routes.page(route);
+  registerInsight(m);
 }
