@@ -32,6 +32,7 @@ export const LOYALTY_PERMISSIONS = {
   cardIssue: 'loyalty.card.issue',
   cardScan: 'loyalty.card.scan',
   templateManage: 'loyalty.template.manage',
+  webhookManage: 'loyalty.webhook.manage',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -144,3 +145,45 @@ export const LOYALTY_POINTS_EVENTS = {
   /** A line was written to a customer's points ledger (in the writer's transaction). */
   pointsChanged: eventName<PointsChanged>('loyalty.points.changed'),
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Card events (issue 14, part "reach"): published in the writer's transaction.
+
+export interface CardIssued {
+  card_id: number;
+  customer_id: number;
+  template_id: number;
+  type: string;
+  number: string;
+  shop_id: number | null;
+}
+
+export interface CardTransactionMade {
+  card_id: number;
+  customer_id: number;
+  transaction_id: number;
+  action: string;
+  /** Stamps, uses or points moved (a count), or minor units for money cards. */
+  quantity: number;
+  /** Minor units: the purchase or what was spent. */
+  amount: number;
+  shop_id: number | null;
+}
+
+export interface CardRewardGiven {
+  card_id: number;
+  customer_id: number;
+  transaction_id: number;
+  action: string;
+  /** What the scanner showed ("Free coffee redeemed"). */
+  message: string;
+}
+
+export const LOYALTY_CARD_EVENTS = {
+  issued: eventName<CardIssued>('loyalty.card.issued'),
+  transaction: eventName<CardTransactionMade>('loyalty.card.transaction'),
+  reward: eventName<CardRewardGiven>('loyalty.card.reward'),
+} as const;
+
+/** The card actions that give a reward (and publish `loyalty.card.reward`). */
+export const CARD_REWARD_ACTIONS: readonly string[] = ['redeem_reward', 'redeem'];
