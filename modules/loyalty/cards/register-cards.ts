@@ -4,6 +4,7 @@ import { cardApiRoutes } from './card-api';
 import { cardEntity } from './card-entity';
 import { cardHooks } from './card-issue';
 import { CardTransactions } from './card-transactions';
+import { registerReach } from './reach/register-reach';
 import { cardTemplateEntity, templateHooks } from './template-entity';
 import { scannerPages } from './scanner-pages';
 import { webCardRoutes } from './web-card';
@@ -17,4 +18,5 @@ export function registerCards(m: ModuleContext): void {
   for (const route of cardApiRoutes(moves)) m.routes.api(route);
   for (const route of webCardRoutes()) m.routes.publicPage(route);
   for (const route of scannerPages(m.container, moves)) m.routes.page(route);
+  registerReach(m);
 }
