@@ -179,7 +179,13 @@ export interface CardRewardGiven {
   message: string;
 }
 
+export interface CardInstalled {
+  card_id: number;
+  customer_id: number;
+}
+
 export const LOYALTY_CARD_EVENTS = {
+  installed: eventName<CardInstalled>('loyalty.card.installed'),
   issued: eventName<CardIssued>('loyalty.card.issued'),
   transaction: eventName<CardTransactionMade>('loyalty.card.transaction'),
   reward: eventName<CardRewardGiven>('loyalty.card.reward'),

@@ -12,11 +12,11 @@ import { webCardRoutes } from './web-card';
 /** loyalty's cards: templates, issued cards and the scanner's transactions. */
 export function registerCards(m: ModuleContext): void {
   const templates = m.entities.register(cardTemplateEntity, { hooks: templateHooks() });
-  m.entities.register(cardEntity, { hooks: cardHooks(m.container, () => templates) });
+  const cards = m.entities.register(cardEntity, { hooks: cardHooks(m.container, () => templates) });
   const moves = new CardTransactions();
   m.services.bind(LOYALTY.CardTransactions, moves);
   for (const route of cardApiRoutes(moves)) m.routes.api(route);
   for (const route of webCardRoutes()) m.routes.publicPage(route);
   for (const route of scannerPages(m.container, moves)) m.routes.page(route);
-  registerReach(m);
+  registerReach(m, () => cards, moves);
 }

@@ -33,9 +33,46 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['webhook_id', 'event_id'], { indexName: 'loyalty_webhook_event_unique' });
     t.index(['company_id', 'created_at'], 'loyalty_webhook_deliveries_idx');
   });
+
+  // Referrals: a program per template, a link per referrer's card, one referral per new customer.
+  await createBusinessTable(knex, 'loyalty_referral_programs', (t) => {
+    t.integer('template_id').unsigned().notNullable().references('id').inTable('loyalty_card_templates');
+    t.string('reward_to', 16).notNullable().defaultTo('both');
+    t.string('trigger', 16).notNullable().defaultTo('installed');
+    t.integer('referrer_reward').notNullable().defaultTo(0);
+    t.integer('referee_reward').notNullable().defaultTo(0);
+    t.boolean('active').notNullable().defaultTo(true);
+    t.unique(['company_id', 'template_id'], { indexName: 'loyalty_referral_program_unique' });
+  });
+  await knex.schema.createTable('loyalty_referral_links', (t) => {
+    t.increments('id').primary();
+    t.integer('company_id').unsigned().notNullable();
+    t.integer('card_id').unsigned().notNullable().references('id').inTable('loyalty_cards').onDelete('CASCADE');
+    t.string('token', 64).notNullable();
+    t.timestamp('created_at', { useTz: false }).notNullable().defaultTo(knex.fn.now());
+    t.unique(['card_id'], { indexName: 'loyalty_referral_link_card_unique' });
+    t.unique(['token'], { indexName: 'loyalty_referral_link_token_unique' });
+  });
+  await knex.schema.createTable('loyalty_referrals', (t) => {
+    t.increments('id').primary();
+    t.integer('company_id').unsigned().notNullable();
+    t.integer('referrer_card_id').unsigned().notNullable();
+    t.integer('referee_customer_id').unsigned().notNullable();
+    t.integer('referee_card_id').unsigned().notNullable();
+    t.string('status', 16).notNullable().defaultTo('pending');
+    t.timestamp('created_at', { useTz: false }).notNullable().defaultTo(knex.fn.now());
+    t.timestamp('rewarded_at', { useTz: false }).nullable();
+    // A customer is referred once; a referee's card belongs to one referral.
+    t.unique(['company_id', 'referee_customer_id'], { indexName: 'loyalty_referral_customer_unique' });
+    t.unique(['referee_card_id'], { indexName: 'loyalty_referral_card_unique' });
+    t.index(['company_id', 'referrer_card_id'], 'loyalty_referral_referrer_idx');
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('loyalty_referrals');
+  await knex.schema.dropTableIfExists('loyalty_referral_links');
+  await knex.schema.dropTableIfExists('loyalty_referral_programs');
   await knex.schema.dropTableIfExists('loyalty_card_webhook_deliveries');
   await knex.schema.dropTableIfExists('loyalty_card_webhooks');
 }

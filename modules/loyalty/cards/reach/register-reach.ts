@@ -1,12 +1,19 @@
-import type { ModuleContext } from 'tessera/core';
+import type { EntityService, ModuleContext } from 'tessera/core';
+import type { CardTransactions } from '../card-transactions';
+import { referralProgramEntity } from './referral-program-entity';
+import { referralApi, referralPages, registerReferralRewards } from './referral-routes';
 import { registerWebhookDelivery } from './webhook-delivery';
 import { webhookEntity } from './webhook-entity';
 import { webhookLogApi, webhookLogPage } from './webhook-log';
 
-/** Cards reaching out: webhooks for integrators on card events, with their delivery log. */
-export function registerReach(m: ModuleContext): void {
+/** Cards reaching out: webhooks for integrators on card events, with their delivery log, and referrals. */
+export function registerReach(m: ModuleContext, cards: () => EntityService<any>, moves: CardTransactions): void {
   m.entities.register(webhookEntity);
   registerWebhookDelivery(m);
   for (const route of webhookLogApi()) m.routes.api(route);
   m.routes.page(webhookLogPage());
+  m.entities.register(referralProgramEntity);
+  for (const route of referralApi()) m.routes.api(route);
+  for (const route of referralPages(m.container, cards)) m.routes.publicPage(route);
+  registerReferralRewards(m, moves);
 }
