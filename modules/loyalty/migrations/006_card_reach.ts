@@ -67,9 +67,23 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['referee_card_id'], { indexName: 'loyalty_referral_card_unique' });
     t.index(['company_id', 'referrer_card_id'], 'loyalty_referral_referrer_idx');
   });
+
+  // Automations per template: birthday congratulations and next-visit reminders through messaging.
+  await createBusinessTable(knex, 'loyalty_card_automations', (t) => {
+    t.integer('template_id').unsigned().notNullable().references('id').inTable('loyalty_card_templates');
+    t.boolean('birthday').notNullable().defaultTo(false);
+    t.integer('next_visit_days').nullable();
+    t.boolean('active').notNullable().defaultTo(true);
+    t.unique(['company_id', 'template_id'], { indexName: 'loyalty_card_automation_unique' });
+  });
+  await knex.schema.alterTable('loyalty_cards', (t) => {
+    t.index(['company_id', 'template_id', 'last_visit_day'], 'loyalty_cards_last_visit_idx');
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('loyalty_cards', (t) => t.dropIndex(['company_id', 'template_id', 'last_visit_day'], 'loyalty_cards_last_visit_idx'));
+  await knex.schema.dropTableIfExists('loyalty_card_automations');
   await knex.schema.dropTableIfExists('loyalty_referrals');
   await knex.schema.dropTableIfExists('loyalty_referral_links');
   await knex.schema.dropTableIfExists('loyalty_referral_programs');

@@ -1,5 +1,7 @@
 import type { EntityService, ModuleContext } from 'tessera/core';
 import type { CardTransactions } from '../card-transactions';
+import { automationEntity } from './automation-entity';
+import { registerAutomations } from './automations';
 import { referralProgramEntity } from './referral-program-entity';
 import { referralApi, referralPages, registerReferralRewards } from './referral-routes';
 import { registerWebhookDelivery } from './webhook-delivery';
@@ -16,4 +18,6 @@ export function registerReach(m: ModuleContext, cards: () => EntityService<any>,
   for (const route of referralApi()) m.routes.api(route);
   for (const route of referralPages(m.container, cards)) m.routes.publicPage(route);
   registerReferralRewards(m, moves);
+  m.entities.register(automationEntity);
+  registerAutomations(m);
 }

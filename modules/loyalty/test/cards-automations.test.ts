@@ -1,0 +1,81 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { addCalendarDays, dayIn } from 'tessera/core';
+import { startTestApp, type TestApp } from 'tessera/testing';
+import { CRM, type CustomerService } from '../../crm/api';
+import { isBirthday, runAutomations } from '../cards/reach/automations';
+
+const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
+const digits = (n: number) => Array.from(crypto.randomBytes(n), (b) => String(b % 10)).join('');
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
+
+describe('loyalty card automations: birthday and next visit @integration', function () {
+  this.timeout(Math.max(this.timeout(), 120_000));
+  let t: TestApp;
+  let companyId: number;
+  let manager: string;
+  let ctx: any;
+  const today = dayIn(new Date(), 'Europe/Paris');
+
+  const api = () => supertest(t.app);
+  // An SMS gateway that takes everything: the company's one configured channel.
+  const gateway = http.createServer((req, res) => req.resume().on('end', () => res.end('{"ok":true}')));
+  after(() => new Promise<void>((r) => gateway.close(() => r())));
+
+  before(async () => {
+    t = await startTestApp();
+    const now = new Date();
+    const code = uniq('A').toUpperCase().slice(0, 10);
+    const [id] = await t.knex('core_companies').insert({ code, name: `Automations ${code}`, currency: 'EUR', timezone: 'Europe/Paris', created_at: now, updated_at: now });
+    companyId = Number(id);
+    const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
+    ctx = await t.contextFor(admin.id, companyId);
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    const adminToken = await t.token(admin.email);
+    const channel = await api().post('/api/v1/messaging/channels').set(bearer(adminToken)).send({ channel: 'sms', endpoint: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`, secret: 'gw-token', sender: 'CARDS' });
+    expect(channel.status, JSON.stringify(channel.body)).to.equal(201);
+    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue'], companyIds: [companyId] })).email);
+  });
+
+  it('keeps a 29 February birthday on the 28th in other years', () => {
+    expect(isBirthday('2000-02-29', '2027-02-28')).to.equal(true);
+    expect(isBirthday('2000-02-29', '2028-02-28')).to.equal(false);
+    expect(isBirthday('2000-02-29', '2028-02-29')).to.equal(true);
+    expect(isBirthday('1990-03-01', '2027-02-28')).to.equal(false);
+    expect(isBirthday(null, '2027-02-28')).to.equal(false);
+  });
+
+  it('congratulates on the birthday once a year and reminds N days after the last visit once per visit', async () => {
+    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
+    const customers = t.container.get<CustomerService>(CRM.Customers);
+    const person = (first: string, birthdate: string | null) => customers.create(ctx, { first_name: first, last_name: uniq('Auto'), birthdate, phone: `06${digits(8)}`, email: `${uniq('a')}@example.com`, shop_id: shop.id });
+    const born = `1990-${today.slice(5)}`.replace('-02-29', '-02-28');
+    const ada = await person('Ada', today.slice(5) === '02-29' ? '1992-02-29' : born);
+    const bob = await person('Bob', `1991-${addCalendarDays(today, 40).slice(5)}`.replace('-02-29', '-02-28'));
+    const cyd = await person('Cyd', null);
+    const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(manager)).send({ name: uniq('Stamp '), type: 'stamp', rules: { stamp_step: null, milestones: [{ stamps: 8, reward: 'Tea' }], life: { kind: 'unlimited' } } });
+    expect(tpl.status).to.equal(201);
+    const auto = await api().post('/api/v1/loyalty/card-automations').set(bearer(manager)).send({ template_id: tpl.body.id, birthday: true, next_visit_days: 7 });
+    expect(auto.status, JSON.stringify(auto.body)).to.equal(201);
+    const cards: Record<string, number> = {};
+    for (const c of [ada, bob, cyd]) cards[c.first_name!] = (await api().post('/api/v1/loyalty/cards').set(bearer(manager)).send({ template_id: tpl.body.id, customer_id: c.id })).body.id;
+    // Visits in the past (the scanner writes today's day; these days are what the run reads).
+    await t.knex('loyalty_cards').where({ id: cards.Bob }).update({ last_visit_day: addCalendarDays(today, -7), visits: 1 });
+    await t.knex('loyalty_cards').where({ id: cards.Cyd }).update({ last_visit_day: addCalendarDays(today, -6), visits: 1 });
+
+    expect(await runAutomations(t.container, ctx, today)).to.deep.equal({ birthday: 1, next_visit: 1 });
+    expect(await runAutomations(t.container, ctx, today)).to.deep.equal({ birthday: 0, next_visit: 0 });
+    // The next day: Cyd's visit is 7 days old; Bob's is still in the catch-up window but was reminded.
+    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 1))).to.deep.equal({ birthday: 0, next_visit: 1 });
+    // Bob comes back; 7 days after that visit he is reminded again, once.
+    await t.knex('loyalty_cards').where({ id: cards.Bob }).update({ last_visit_day: addCalendarDays(today, -1), visits: 2 });
+    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 6))).to.deep.equal({ birthday: 0, next_visit: 1 });
+    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 6))).to.deep.equal({ birthday: 0, next_visit: 0 });
+    // A year later, Ada is congratulated again.
+    const nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`.replace('-02-29', '-02-28');
+    expect((await runAutomations(t.container, ctx, nextYear)).birthday).to.equal(1);
+  });
+});
