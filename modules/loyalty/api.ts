@@ -33,6 +33,7 @@ export const LOYALTY_PERMISSIONS = {
   cardScan: 'loyalty.card.scan',
   templateManage: 'loyalty.template.manage',
   webhookManage: 'loyalty.webhook.manage',
+  campaignSend: 'loyalty.campaign.send',
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -76,6 +76,16 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('active').notNullable().defaultTo(true);
     t.unique(['company_id', 'template_id'], { indexName: 'loyalty_card_automation_unique' });
   });
+  // Campaigns: one message to every card holder, a crm group's card holders, or one customer.
+  await createBusinessTable(knex, 'loyalty_card_campaigns', (t) => {
+    t.string('audience', 16).notNullable();
+    t.integer('group_id').unsigned().nullable();
+    t.integer('customer_id').unsigned().nullable();
+    t.integer('template_id').unsigned().nullable();
+    t.text('message').notNullable();
+    t.string('status', 16).notNullable().defaultTo('queued');
+    t.integer('sent').notNullable().defaultTo(0);
+  });
   await knex.schema.alterTable('loyalty_cards', (t) => {
     t.index(['company_id', 'template_id', 'last_visit_day'], 'loyalty_cards_last_visit_idx');
   });
@@ -84,6 +94,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('loyalty_cards', (t) => t.dropIndex(['company_id', 'template_id', 'last_visit_day'], 'loyalty_cards_last_visit_idx'));
   await knex.schema.dropTableIfExists('loyalty_card_automations');
+  await knex.schema.dropTableIfExists('loyalty_card_campaigns');
   await knex.schema.dropTableIfExists('loyalty_referrals');
   await knex.schema.dropTableIfExists('loyalty_referral_links');
   await knex.schema.dropTableIfExists('loyalty_referral_programs');

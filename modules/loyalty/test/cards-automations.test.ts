@@ -5,8 +5,9 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { addCalendarDays, dayIn } from 'tessera/core';
 import { startTestApp, type TestApp } from 'tessera/testing';
-import { CRM, type CustomerService } from '../../crm/api';
+import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 import { isBirthday, runAutomations } from '../cards/reach/automations';
+import { sendCampaign } from '../cards/reach/campaigns';
 
 const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
 const digits = (n: number) => Array.from(crypto.randomBytes(n), (b) => String(b % 10)).join('');
@@ -77,5 +78,41 @@ describe('loyalty card automations: birthday and next visit @integration', funct
     // A year later, Ada is congratulated again.
     const nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`.replace('-02-29', '-02-28');
     expect((await runAutomations(t.container, ctx, nextYear)).birthday).to.equal(1);
+  });
+
+  it('sends a campaign to every card holder of a template, to a group\'s card holders, or to one customer, each once', async () => {
+    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Campaigns' });
+    const customers = t.container.get<CustomerService>(CRM.Customers);
+    const make = (first: string) => customers.create(ctx, { first_name: first, last_name: uniq('Camp'), phone: `07${digits(8)}`, shop_id: shop.id });
+    const [dan, eve, fay, gus] = [await make('Dan'), await make('Eve'), await make('Fay'), await make('Gus')];
+    const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(manager)).send({ name: uniq('Camp '), type: 'stamp', rules: { stamp_step: null, milestones: [{ stamps: 8, reward: 'Tea' }], life: { kind: 'unlimited' } } });
+    for (const c of [dan, eve, fay]) expect((await api().post('/api/v1/loyalty/cards').set(bearer(manager)).send({ template_id: tpl.body.id, customer_id: c.id })).status).to.equal(201);
+    const sender = await t.token((await t.createUser({ permissions: ['loyalty.campaign.send'], companyIds: [companyId] })).email);
+    const campaign = (body: object) => api().post('/api/v1/loyalty/card-campaigns').set(bearer(sender)).send(body);
+
+    const all = await campaign({ audience: 'all', template_id: tpl.body.id, message: 'Double stamps this weekend' });
+    expect(all.status, JSON.stringify(all.body)).to.equal(202);
+    await t.drainJobs();
+    expect((await api().get(`/api/v1/loyalty/card-campaigns/${all.body.id}`).set(bearer(sender))).body).to.include({ status: 'sent', sent: 3 });
+    // The job run again (a worker died after sending) sends nobody twice.
+    expect(await sendCampaign(await t.contextFor((await t.createUser({ permissions: ['loyalty.campaign.send'], companyIds: [companyId] })).id, companyId), all.body.id)).to.equal(0);
+
+    const group = await t.container.get<CustomerGroupService>(CRM.CustomerGroups).create(ctx, { name: uniq('VIP '), type: 'customer', customer_ids: [eve.id, gus.id] });
+    const segment = await campaign({ audience: 'group', group_id: group.id, message: 'VIP night' });
+    expect(segment.status, JSON.stringify(segment.body)).to.equal(202);
+    const one = await campaign({ audience: 'customer', customer_id: fay.id, message: 'Your reward is ready' });
+    expect(one.status).to.equal(202);
+    await t.drainJobs();
+    // Gus is in the group but holds no card.
+    expect((await api().get(`/api/v1/loyalty/card-campaigns/${segment.body.id}`).set(bearer(sender))).body).to.include({ sent: 1 });
+    expect((await api().get(`/api/v1/loyalty/card-campaigns/${one.body.id}`).set(bearer(sender))).body).to.include({ sent: 1 });
+
+    const noGroup = await campaign({ audience: 'group', message: 'x' });
+    expect(noGroup.status).to.equal(422);
+    expect(noGroup.body.error.fields).to.have.property('group_id');
+    const noCard = await campaign({ audience: 'customer', customer_id: gus.id, message: 'x' });
+    expect(noCard.status).to.equal(422);
+    expect(noCard.body.error.fields).to.have.property('customer_id');
+    expect((await api().post('/api/v1/loyalty/card-campaigns').set(bearer(manager)).send({ audience: 'all', message: 'x' })).status).to.equal(403);
   });
 });

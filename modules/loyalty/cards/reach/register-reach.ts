@@ -2,6 +2,7 @@ import type { EntityService, ModuleContext } from 'tessera/core';
 import type { CardTransactions } from '../card-transactions';
 import { automationEntity } from './automation-entity';
 import { registerAutomations } from './automations';
+import { registerCampaigns } from './campaigns';
 import { referralProgramEntity } from './referral-program-entity';
 import { referralApi, referralPages, registerReferralRewards } from './referral-routes';
 import { registerWebhookDelivery } from './webhook-delivery';
@@ -20,4 +21,5 @@ export function registerReach(m: ModuleContext, cards: () => EntityService<any>,
   registerReferralRewards(m, moves);
   m.entities.register(automationEntity);
   registerAutomations(m);
+  registerCampaigns(m);
 }
