@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { addCalendarDays, dayIn } from 'tessera/core';
-import { startTestApp, type TestApp } from 'tessera/testing';
+import { csrfFrom, startTestApp, type TestApp } from 'tessera/testing';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 import { isBirthday, runAutomations } from '../cards/reach/automations';
 import { sendCampaign } from '../cards/reach/campaigns';
@@ -13,17 +13,25 @@ const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
 const digits = (n: number) => Array.from(crypto.randomBytes(n), (b) => String(b % 10)).join('');
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 
-describe('loyalty card automations: birthday and next visit @integration', function () {
+describe('loyalty cards through messaging: automations, campaigns, card restore @integration', function () {
   this.timeout(Math.max(this.timeout(), 120_000));
   let t: TestApp;
   let companyId: number;
   let manager: string;
   let ctx: any;
+  let companyCode: string;
   const today = dayIn(new Date(), 'Europe/Paris');
 
   const api = () => supertest(t.app);
   // An SMS gateway that takes everything: the company's one configured channel.
-  const gateway = http.createServer((req, res) => req.resume().on('end', () => res.end('{"ok":true}')));
+  const texts: string[] = [];
+  const gateway = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c)).on('end', () => {
+      texts.push(Buffer.concat(chunks).toString('utf8'));
+      res.end('{"ok":true}');
+    });
+  });
   after(() => new Promise<void>((r) => gateway.close(() => r())));
 
   before(async () => {
@@ -32,6 +40,7 @@ describe('loyalty card automations: birthday and next visit @integration', funct
     const code = uniq('A').toUpperCase().slice(0, 10);
     const [id] = await t.knex('core_companies').insert({ code, name: `Automations ${code}`, currency: 'EUR', timezone: 'Europe/Paris', created_at: now, updated_at: now });
     companyId = Number(id);
+    companyCode = code;
     const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
     ctx = await t.contextFor(admin.id, companyId);
     await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
@@ -114,5 +123,45 @@ describe('loyalty card automations: birthday and next visit @integration', funct
     expect(noCard.status).to.equal(422);
     expect(noCard.body.error.fields).to.have.property('customer_id');
     expect((await api().post('/api/v1/loyalty/card-campaigns').set(bearer(manager)).send({ audience: 'all', message: 'x' })).status).to.equal(403);
+  });
+
+  it('gives a lost card back: a code by SMS to the holder\'s phone opens the card, and a wrong code does not', async () => {
+    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Restore' });
+    const national = `06${digits(8)}`;
+    const holder = await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'Lost', last_name: uniq('Link'), phone: national, shop_id: shop.id });
+    const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(manager)).send({ name: uniq('R '), type: 'multipass', rules: { uses: 5 } });
+    const card = await api().post('/api/v1/loyalty/cards').set(bearer(manager)).send({ template_id: tpl.body.id, customer_id: holder.id });
+    expect(card.status).to.equal(201);
+    const secret = (await t.knex('loyalty_cards').where({ id: card.body.id }).first('secret')).secret;
+
+    const agent = supertest.agent(t.app);
+    const form = await agent.get(`/card-restore/${companyCode}`);
+    expect(form.status).to.equal(200);
+    const csrf = csrfFrom(form.text);
+    // A phone without a card gets the same answer, and no code is sent.
+    const before = texts.length;
+    const stranger = await agent.post(`/card-restore/${companyCode}`).type('form').send({ phone: `06${digits(8)}`, _csrf: csrf });
+    expect(stranger.status).to.equal(200);
+    expect(stranger.text).to.contain('we sent it a code');
+    const asked = await agent.post(`/card-restore/${companyCode}`).type('form').send({ phone: `+33 ${national.slice(1)}`, _csrf: csrf });
+    expect(asked.status).to.equal(200);
+    let code = '';
+    const deadline = Date.now() + 15_000;
+    while (!code && Date.now() < deadline) {
+      await t.drainJobs();
+      code = texts.slice(before).map((x) => /code is (\d+)/.exec(x)?.[1]).find(Boolean) ?? '';
+      if (!code) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(code, 'the SMS with the code').to.match(/^\d+$/);
+    expect(texts.slice(before).filter((x) => /code is/.test(x))).to.have.length(1);
+    const wrong = String((Number(code) + 1) % 10 ** code.length).padStart(code.length, '0');
+    const refused = await agent.post(`/card-restore/${companyCode}/code`).type('form').send({ phone: national, code: wrong, _csrf: csrf });
+    expect(refused.status).to.equal(422);
+    const opened = await agent.post(`/card-restore/${companyCode}/code`).type('form').send({ phone: national, code, _csrf: csrf });
+    expect(opened.status).to.equal(302);
+    expect(opened.headers.location).to.equal(`/w/${secret}`);
+    // The code works once.
+    expect((await agent.post(`/card-restore/${companyCode}/code`).type('form').send({ phone: national, code, _csrf: csrf })).status).to.equal(422);
+    expect((await api().get('/card-restore/NOPE0000')).status).to.equal(404);
   });
 });

@@ -3,6 +3,7 @@ import type { CardTransactions } from '../card-transactions';
 import { automationEntity } from './automation-entity';
 import { registerAutomations } from './automations';
 import { registerCampaigns } from './campaigns';
+import { restorePages } from './card-restore';
 import { referralProgramEntity } from './referral-program-entity';
 import { referralApi, referralPages, registerReferralRewards } from './referral-routes';
 import { registerWebhookDelivery } from './webhook-delivery';
@@ -22,4 +23,5 @@ export function registerReach(m: ModuleContext, cards: () => EntityService<any>,
   m.entities.register(automationEntity);
   registerAutomations(m);
   registerCampaigns(m);
+  for (const route of restorePages(m.container)) m.routes.publicPage(route);
 }
