@@ -73,8 +73,25 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('template_id').unsigned().notNullable().references('id').inTable('loyalty_card_templates');
     t.boolean('birthday').notNullable().defaultTo(false);
     t.integer('next_visit_days').nullable();
+    t.integer('feedback_days').nullable();
     t.boolean('active').notNullable().defaultTo(true);
     t.unique(['company_id', 'template_id'], { indexName: 'loyalty_card_automation_unique' });
+  });
+  // Feedback asked after a visit: one request per card and visit day, answered once (rating 1-5, comment).
+  await knex.schema.createTable('loyalty_card_feedback', (t) => {
+    t.increments('id').primary();
+    t.integer('company_id').unsigned().notNullable();
+    t.integer('card_id').unsigned().notNullable().references('id').inTable('loyalty_cards').onDelete('CASCADE');
+    t.integer('customer_id').unsigned().notNullable();
+    t.string('visit_day', 10).notNullable();
+    t.string('token', 64).notNullable();
+    t.integer('rating').nullable();
+    t.string('comment', 1000).nullable();
+    t.timestamp('created_at', { useTz: false }).notNullable().defaultTo(knex.fn.now());
+    t.timestamp('answered_at', { useTz: false }).nullable();
+    t.unique(['card_id', 'visit_day'], { indexName: 'loyalty_card_feedback_visit_unique' });
+    t.unique(['token'], { indexName: 'loyalty_card_feedback_token_unique' });
+    t.index(['company_id', 'customer_id'], 'loyalty_card_feedback_customer_idx');
   });
   // Campaigns: one message to every card holder, a crm group's card holders, or one customer.
   await createBusinessTable(knex, 'loyalty_card_campaigns', (t) => {
@@ -95,6 +112,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('loyalty_cards', (t) => t.dropIndex(['company_id', 'template_id', 'last_visit_day'], 'loyalty_cards_last_visit_idx'));
   await knex.schema.dropTableIfExists('loyalty_card_automations');
   await knex.schema.dropTableIfExists('loyalty_card_campaigns');
+  await knex.schema.dropTableIfExists('loyalty_card_feedback');
   await knex.schema.dropTableIfExists('loyalty_referrals');
   await knex.schema.dropTableIfExists('loyalty_referral_links');
   await knex.schema.dropTableIfExists('loyalty_referral_programs');

@@ -76,14 +76,14 @@ describe('loyalty cards through messaging: automations, campaigns, card restore 
     await t.knex('loyalty_cards').where({ id: cards.Bob }).update({ last_visit_day: addCalendarDays(today, -7), visits: 1 });
     await t.knex('loyalty_cards').where({ id: cards.Cyd }).update({ last_visit_day: addCalendarDays(today, -6), visits: 1 });
 
-    expect(await runAutomations(t.container, ctx, today)).to.deep.equal({ birthday: 1, next_visit: 1 });
-    expect(await runAutomations(t.container, ctx, today)).to.deep.equal({ birthday: 0, next_visit: 0 });
+    expect(await runAutomations(t.container, ctx, today)).to.deep.equal({ birthday: 1, next_visit: 1, feedback: 0 });
+    expect(await runAutomations(t.container, ctx, today)).to.deep.equal({ birthday: 0, next_visit: 0, feedback: 0 });
     // The next day: Cyd's visit is 7 days old; Bob's is still in the catch-up window but was reminded.
-    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 1))).to.deep.equal({ birthday: 0, next_visit: 1 });
+    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 1))).to.deep.equal({ birthday: 0, next_visit: 1, feedback: 0 });
     // Bob comes back; 7 days after that visit he is reminded again, once.
     await t.knex('loyalty_cards').where({ id: cards.Bob }).update({ last_visit_day: addCalendarDays(today, -1), visits: 2 });
-    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 6))).to.deep.equal({ birthday: 0, next_visit: 1 });
-    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 6))).to.deep.equal({ birthday: 0, next_visit: 0 });
+    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 6))).to.deep.equal({ birthday: 0, next_visit: 1, feedback: 0 });
+    expect(await runAutomations(t.container, ctx, addCalendarDays(today, 6))).to.deep.equal({ birthday: 0, next_visit: 0, feedback: 0 });
     // A year later, Ada is congratulated again.
     const nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`.replace('-02-29', '-02-28');
     expect((await runAutomations(t.container, ctx, nextYear)).birthday).to.equal(1);
@@ -163,5 +163,30 @@ describe('loyalty cards through messaging: automations, campaigns, card restore 
     // The code works once.
     expect((await agent.post(`/card-restore/${companyCode}/code`).type('form').send({ phone: national, code, _csrf: csrf })).status).to.equal(422);
     expect((await api().get('/card-restore/NOPE0000')).status).to.equal(404);
+  });
+
+  it('asks for feedback the day after a visit, once, and keeps the rating and comment on the customer', async () => {
+    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Feedback' });
+    const hal = await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'Hal', last_name: uniq('Rate'), phone: `06${digits(8)}`, shop_id: shop.id });
+    const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(manager)).send({ name: uniq('F '), type: 'multipass', rules: { uses: 5 } });
+    expect((await api().post('/api/v1/loyalty/card-automations').set(bearer(manager)).send({ template_id: tpl.body.id, feedback_days: 1 })).status).to.equal(201);
+    const card = (await api().post('/api/v1/loyalty/cards').set(bearer(manager)).send({ template_id: tpl.body.id, customer_id: hal.id })).body;
+    await t.knex('loyalty_cards').where({ id: card.id }).update({ last_visit_day: addCalendarDays(today, -1), visits: 1 });
+    const run = async () => (await runAutomations(t.container, ctx, today)).feedback;
+    expect(await run()).to.equal(1);
+    expect(await run()).to.equal(0);
+    const { token } = await t.knex('loyalty_card_feedback').where({ card_id: card.id }).first('token');
+    const agent = supertest.agent(t.app);
+    const page = await agent.get(`/feedback/${token}`);
+    expect(page.status).to.equal(200);
+    const csrf = csrfFrom(page.text);
+    expect((await agent.post(`/feedback/${token}`).type('form').send({ rating: 6, comment: 'x', _csrf: csrf })).status).to.equal(422);
+    const answered = await agent.post(`/feedback/${token}`).type('form').send({ rating: 4, comment: 'Quick and kind', _csrf: csrf });
+    expect(answered.status).to.equal(200);
+    expect(answered.text).to.contain('Thank you');
+    expect((await agent.post(`/feedback/${token}`).type('form').send({ rating: 1, comment: 'changed my mind', _csrf: csrf })).status).to.equal(409);
+    const reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read'], companyIds: [companyId] })).email);
+    const kept = await api().get(`/api/v1/loyalty/card-feedback?customer_id=${hal.id}`).set(bearer(reader));
+    expect(kept.body.data).to.deep.equal([{ card_id: card.id, visit_day: addCalendarDays(today, -1), rating: 4, comment: 'Quick and kind' }]);
   });
 });

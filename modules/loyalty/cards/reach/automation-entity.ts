@@ -15,6 +15,7 @@ export const automationEntity = defineEntity({
     template_id: field.ref('loyalty.card_template', { label: 'Card template', required: true, unique: true }),
     birthday: field.boolean({ label: 'Birthday congratulations', default: false }),
     next_visit_days: field.integer({ label: 'Next-visit reminder after (days)', min: 1, max: 365, hint: 'Empty: no reminder.' }),
+    feedback_days: field.integer({ label: 'Feedback request after (days)', min: 0, max: 30, hint: '0: the evening of the visit day run; empty: no request.' }),
     active: field.boolean({ label: 'Active', default: true }),
   },
 });

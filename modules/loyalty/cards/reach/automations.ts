@@ -3,6 +3,7 @@ import { addCalendarDays, CORE, type ModuleContext, type RequestContext } from '
 import { CRM, type CustomerService } from '../../../crm/api';
 import { MESSAGING, type NotificationCatalogue, type NotifyService } from '../../../messaging/api';
 import { companyToday } from '../card-issue';
+import { declareFeedbackNotification, requestFeedback } from './feedback';
 
 const AUTOMATIONS = 'loyalty_card_automations';
 const CARDS = 'loyalty_cards';
@@ -44,6 +45,7 @@ export function isBirthday(birthdate: string | null | undefined, day: string): b
 export interface AutomationRun {
   birthday: number;
   next_visit: number;
+  feedback: number;
 }
 
 /**
@@ -54,8 +56,8 @@ export interface AutomationRun {
 export async function runAutomations(container: Container, ctx: RequestContext, today = companyToday(ctx)): Promise<AutomationRun> {
   const notify = container.get<NotifyService>(MESSAGING.Notify);
   const customers = container.get<CustomerService>(CRM.Customers);
-  const out: AutomationRun = { birthday: 0, next_visit: 0 };
-  const rules = await ctx.db.query(AUTOMATIONS).where({ active: true }).select('template_id', 'birthday', 'next_visit_days');
+  const out: AutomationRun = { birthday: 0, next_visit: 0, feedback: 0 };
+  const rules = await ctx.db.query(AUTOMATIONS).where({ active: true }).select('template_id', 'birthday', 'next_visit_days', 'feedback_days');
   const sent = (records: Array<{ created: boolean }>) => (records.some((r) => r.created) ? 1 : 0);
   for (const rule of rules) {
     const template = await ctx.db.query('loyalty_card_templates').where({ id: rule.template_id }).first('name');
@@ -80,6 +82,7 @@ export async function runAutomations(container: Container, ctx: RequestContext, 
         out.next_visit += sent(await notify.send(ctx.db, { template: NEXT_VISIT, customerId: Number(card.customer_id), data: { card: { number: card.number, template: template?.name, stamps: Number(card.stamps) }, last_visit: card.last_visit_day }, dedupeKey: `next_visit:${card.id}:${card.last_visit_day}` }));
       }
     }
+    if (rule.feedback_days != null) out.feedback += await requestFeedback(container, ctx, Number(rule.template_id), Number(rule.feedback_days), today);
   }
   return out;
 }
@@ -87,15 +90,17 @@ export async function runAutomations(container: Container, ctx: RequestContext, 
 /** The daily run at 09:00 for every company with an active automation, on each company's own day. */
 export function registerAutomations(m: ModuleContext): void {
   declareAutomationNotifications(m.container);
+  declareFeedbackNotification(m.container);
   m.jobs.schedule('card-automations', '0 9 * * *', async (job) => {
     const contexts = m.container.get<Contexts>(CORE.Contexts);
     const companies = await companiesWithAutomations(m);
-    const totals: AutomationRun = { birthday: 0, next_visit: 0 };
+    const totals: AutomationRun = { birthday: 0, next_visit: 0, feedback: 0 };
     for (const [i, companyId] of companies.entries()) {
       await job.progress(Math.floor((100 * i) / companies.length));
       const run = await runAutomations(m.container, await contexts.systemInCompany(companyId));
       totals.birthday += run.birthday;
       totals.next_visit += run.next_visit;
+      totals.feedback += run.feedback;
     }
     return totals;
   });

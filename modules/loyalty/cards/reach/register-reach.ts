@@ -4,6 +4,7 @@ import { automationEntity } from './automation-entity';
 import { registerAutomations } from './automations';
 import { registerCampaigns } from './campaigns';
 import { restorePages } from './card-restore';
+import { feedbackApi, feedbackPages } from './feedback';
 import { referralProgramEntity } from './referral-program-entity';
 import { referralApi, referralPages, registerReferralRewards } from './referral-routes';
 import { registerWebhookDelivery } from './webhook-delivery';
@@ -24,4 +25,6 @@ export function registerReach(m: ModuleContext, cards: () => EntityService<any>,
   registerAutomations(m);
   registerCampaigns(m);
   for (const route of restorePages(m.container)) m.routes.publicPage(route);
+  for (const route of feedbackPages()) m.routes.publicPage(route);
+  for (const route of feedbackApi()) m.routes.api(route);
 }
