@@ -4,6 +4,7 @@ import { automationEntity } from './automation-entity';
 import { registerAutomations } from './automations';
 import { registerCampaigns } from './campaigns';
 import { restorePages } from './card-restore';
+import { registerDashboard } from './dashboard';
 import { feedbackApi, feedbackPages } from './feedback';
 import { referralProgramEntity } from './referral-program-entity';
 import { referralApi, referralPages, registerReferralRewards } from './referral-routes';
@@ -27,4 +28,5 @@ export function registerReach(m: ModuleContext, cards: () => EntityService<any>,
   for (const route of restorePages(m.container)) m.routes.publicPage(route);
   for (const route of feedbackPages()) m.routes.publicPage(route);
   for (const route of feedbackApi()) m.routes.api(route);
+  registerDashboard(m);
 }
