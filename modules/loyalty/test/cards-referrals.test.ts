@@ -133,6 +133,18 @@ describe('loyalty card referrals @integration', function () {
     expect(gifts.map((g: any) => g.key)).to.deep.equal([`referral:${referral.id}:referrer`]);
   });
 
+  it('lets one of two simultaneous sign-ups with one new phone through', async () => {
+    const { cardId, path } = await program({ reward_to: 'both', trigger: 'installed', referrer_reward: 1, referee_reward: 1 });
+    const phone = `06${digits(8)}`;
+    const forms = await Promise.all([0, 1, 2, 3].map(async () => {
+      const agent = supertest.agent(t.app);
+      return { agent, csrf: csrfFrom((await agent.get(path)).text) };
+    }));
+    const answers = await Promise.all(forms.map(({ agent, csrf }, i) => agent.post(path).type('form').send({ name: `Twin ${i}`, phone, _csrf: csrf })));
+    expect(answers.map((a) => a.status).sort()).to.deep.equal([302, 422, 422, 422]);
+    expect(await t.knex('loyalty_referrals').where({ company_id: companyId, referrer_card_id: cardId }).count({ n: '*' }).first().then((r: any) => Number(r.n))).to.equal(1);
+  });
+
   it('answers 404 for a link that does not exist', async () => {
     expect((await api().get('/r/AAAAAAAAAAAAAAAAAAAAAAAA')).status).to.equal(404);
     expect((await api().get('/r/short')).status).to.equal(404);
