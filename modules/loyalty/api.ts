@@ -41,6 +41,8 @@ export const LOYALTY_PERMISSIONS = {
   templateManage: 'loyalty.template.manage',
   // cards insight
   cardAnalyse: 'loyalty.card.analyse',
+  webhookManage: 'loyalty.webhook.manage',
+  campaignSend: 'loyalty.campaign.send',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -187,3 +189,50 @@ export interface LoyaltyService {
   readonly coupons: CouponRedemptionService;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Card events (issue 14, part "reach"): published in the writer's transaction.
+
+export interface CardIssued {
+  card_id: number;
+  customer_id: number;
+  template_id: number;
+  type: string;
+  number: string;
+  shop_id: number | null;
+}
+
+export interface CardTransactionMade {
+  card_id: number;
+  customer_id: number;
+  transaction_id: number;
+  action: string;
+  /** Stamps, uses or points moved (a count), or minor units for money cards. */
+  quantity: number;
+  /** Minor units: the purchase or what was spent. */
+  amount: number;
+  shop_id: number | null;
+}
+
+export interface CardRewardGiven {
+  card_id: number;
+  customer_id: number;
+  transaction_id: number;
+  action: string;
+  /** What the scanner showed ("Free coffee redeemed"). */
+  message: string;
+}
+
+export interface CardInstalled {
+  card_id: number;
+  customer_id: number;
+}
+
+export const LOYALTY_CARD_EVENTS = {
+  installed: eventName<CardInstalled>('loyalty.card.installed'),
+  issued: eventName<CardIssued>('loyalty.card.issued'),
+  transaction: eventName<CardTransactionMade>('loyalty.card.transaction'),
+  reward: eventName<CardRewardGiven>('loyalty.card.reward'),
+} as const;
+
+/** The card actions that give a reward (and publish `loyalty.card.reward`). */
+export const CARD_REWARD_ACTIONS: readonly string[] = ['redeem_reward', 'redeem'];

@@ -1,6 +1,7 @@
 import type { Container } from 'inversify';
 import { dayIn, ValidationError, type EntityHooks, type EntityService, type RequestContext } from 'tessera/core';
 import { CRM, type CustomerService } from '../../crm/api';
+import { LOYALTY_CARD_EVENTS } from '../api';
 import { cardNumber, cardSecret } from './card-number';
 import { validUntil, type Card } from './card-entity';
 import { membershipEnds } from './rules/pass-rules';
@@ -57,6 +58,14 @@ export function cardHooks(container: Container, templates: () => EntityService<a
         valid_until: values.valid_until ?? validUntil(template!, today),
         ...openingState(template!, today),
       };
+    },
+    // Published in the issuer's transaction: integrators and referrals hear of the card only if it exists.
+    async afterWrite(ctx, { action, row }) {
+      if (action !== 'create' || !row) return;
+      await ctx.db.publish(LOYALTY_CARD_EVENTS.issued, {
+        card_id: Number(row.id), customer_id: Number(row.customer_id), template_id: Number(row.template_id),
+        type: String(row.type), number: String(row.number), shop_id: row.shop_id == null ? null : Number(row.shop_id),
+      }, Number(row.company_id));
     },
     async beforeUpdate(_ctx, changes) {
       const fixed = ['template_id', 'customer_id'].filter((k) => k in changes);

@@ -12,7 +12,8 @@ export interface CardRequest {
   milestone?: number;
   reward?: string;
 }
-export type CardAction = 'stamp' | 'redeem_reward' | 'use' | 'purchase' | 'spend' | 'redeem' | 'visit' | 'add_points';
+/** `gift` is not the scanner's: the system credits a card (a referral's reward) without counting a visit. */
+export type CardAction = 'stamp' | 'redeem_reward' | 'use' | 'purchase' | 'spend' | 'redeem' | 'visit' | 'add_points' | 'gift';
 
 /** The actions each card type takes, in the order the scanner offers them. */
 export const ACTIONS_OF: Record<CardType, CardAction[]> = {
@@ -52,6 +53,7 @@ const refuse = (field: string, reason: string, conflict = false): Move => ({ ok:
  * runs it under the card's row lock, so two scans of one card are decided one after the other.
  */
 export function decideMove(card: CardState, rules: RulesOf<CardType>, request: CardRequest, today: string, currency: string): Move {
+  if (request.action === 'gift') return gift(card, request);
   if (!ACTIONS_OF[card.type].includes(request.action)) return refuse('action', `a ${card.type} card takes ${ACTIONS_OF[card.type].join(', ')}`);
   const visit = { visits: card.visits + 1, last_visit_day: today };
   const amount = request.amount;
@@ -134,4 +136,20 @@ export function decideMove(card: CardState, rules: RulesOf<CardType>, request: C
     }
   }
   return refuse('action', `a ${card.type} card does not take ${request.action}`);
+}
+
+/** A credit by the system: stamps or points (`count`), or money (`amount`) on cashback and certificate cards. */
+function gift(card: CardState, request: CardRequest): Move {
+  const n = card.type === 'cashback' || card.type === 'certificate' ? request.amount : request.count;
+  if (!Number.isSafeInteger(n) || n! < 1 || n! > 1_000_000) return refuse('count', 'is what the gift gives, from 1 to 1,000,000');
+  switch (card.type) {
+    case 'stamp':
+      return { ok: true, patch: { stamps: card.stamps + n! }, quantity: n!, amount: 0, message: `${n} stamps given` };
+    case 'reward':
+      return { ok: true, patch: { points: card.points + n! }, quantity: n!, amount: 0, message: `${n} points given` };
+    case 'cashback':
+    case 'certificate':
+      return { ok: true, patch: { balance: card.balance + n! }, quantity: 0, amount: n!, message: `${n} added to the balance` };
+  }
+  return refuse('card', `a ${card.type} card takes no gift (stamp, reward, cashback and certificate cards do)`);
 }

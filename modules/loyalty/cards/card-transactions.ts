@@ -1,4 +1,5 @@
 import { ConflictError, iso, isDuplicateKey, isTransientConflict, NotFoundError, ValidationError, type RequestContext, type ScopedDb } from 'tessera/core';
+import { CARD_REWARD_ACTIONS, LOYALTY_CARD_EVENTS } from '../api';
 import { companyToday } from './card-issue';
 import { decideMove, type CardRequest, type CardState } from './card-moves';
 import type { CardType, RulesOf } from './template-rules';
@@ -85,7 +86,17 @@ export class CardTransactions {
     if (changed !== 1) throw new ConflictError(`card ${card.number} changed while the transaction was decided; try again`);
     const row = { company_id: Number(card.company_id), card_id: cardId, key, action: request.action, quantity: move.quantity, amount: move.amount, outcome: JSON.stringify({ message: move.message, card: { ...before, ...move.patch } }), user_id: ctx.principal.userId ?? null, shop_id: shopId, created_at: new Date() };
     const [id] = await db.unscoped('a transaction row of a card read above in the caller\'s company').table(MOVES).insert(row);
-    return this.read({ ...row, id: typeof id === 'object' ? (id as { id: number }).id : id }, false);
+    const made = this.read({ ...row, id: typeof id === 'object' ? (id as { id: number }).id : id }, false);
+    await this.announce(db, Number(card.company_id), Number(card.customer_id), made);
+    return made;
+  }
+
+  /** Events of a transaction, in its own database transaction: a replay (same key) publishes nothing. */
+  private async announce(db: ScopedDb, companyId: number, customerId: number, made: CardTransaction): Promise<void> {
+    await db.publish(LOYALTY_CARD_EVENTS.transaction, { card_id: made.card_id, customer_id: customerId, transaction_id: made.id, action: made.action, quantity: made.quantity, amount: made.amount, shop_id: made.shop_id }, companyId);
+    if (CARD_REWARD_ACTIONS.includes(made.action)) {
+      await db.publish(LOYALTY_CARD_EVENTS.reward, { card_id: made.card_id, customer_id: customerId, transaction_id: made.id, action: made.action, message: made.message }, companyId);
+    }
   }
 
   private async byKey(db: ScopedDb, cardId: number, key: string): Promise<CardTransaction | null> {

@@ -4,6 +4,7 @@ import { cardApiRoutes } from './card-api';
 import { cardEntity } from './card-entity';
 import { cardHooks } from './card-issue';
 import { CardTransactions } from './card-transactions';
+import { registerReach } from './reach/register-reach';
 import { cardTemplateEntity, templateHooks } from './template-entity';
 import { scannerPages } from './scanner-pages';
 import { webCardRoutes } from './web-card';
@@ -12,11 +13,12 @@ import { registerInsight } from './insight/register-insight';
 /** loyalty's cards: templates, issued cards and the scanner's transactions. */
 export function registerCards(m: ModuleContext): void {
   const templates = m.entities.register(cardTemplateEntity, { hooks: templateHooks() });
-  m.entities.register(cardEntity, { hooks: cardHooks(m.container, () => templates) });
+  const cards = m.entities.register(cardEntity, { hooks: cardHooks(m.container, () => templates) });
   const moves = new CardTransactions();
   m.services.bind(LOYALTY.CardTransactions, moves);
   for (const route of cardApiRoutes(moves)) m.routes.api(route);
   for (const route of webCardRoutes()) m.routes.publicPage(route);
   for (const route of scannerPages(m.container, moves)) m.routes.page(route);
   registerInsight(m);
+  registerReach(m, () => cards, moves);
 }

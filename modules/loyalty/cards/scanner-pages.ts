@@ -9,6 +9,7 @@ import type { CardTransactions } from './card-transactions';
 import { CARD_TYPES, type CardType } from './template-rules';
 
 const ACTION_LABELS: Record<CardAction, string> = {
+  gift: 'Gift',
   stamp: 'Add stamps',
   redeem_reward: 'Give the reward',
   use: 'Use the pass',

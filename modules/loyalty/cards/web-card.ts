@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import { HANDLED, NotFoundError, type PublicAccess, type PublicPageRoute } from 'tessera/core';
+import { LOYALTY_CARD_EVENTS } from '../api';
 import { companyToday } from './card-issue';
 import { ACTIONS_OF } from './card-moves';
 import { CARD_TYPES, type CardType } from './template-rules';
@@ -124,7 +125,12 @@ export function webCardRoutes(): PublicPageRoute[] {
       method: 'POST', path: '/w/:secret/installed', reason: 'the phone reports the card was added to its home screen (counted once)',
       handler: async (access, { params }, _req, res) => {
         const { card } = await cardOf(access, params.secret);
-        await access.lookup('marks the card the secret names as installed, once').table('loyalty_cards').where({ id: card.id }).whereNull('installed_at').update({ installed_at: new Date() });
+        const ctx = await access.asCompany(Number(card.company_id));
+        // Published with the mark, once: referral rewards wait for it.
+        await ctx.db.transaction(async (db) => {
+          const marked = await db.unscoped('marks the card the secret names as installed, once').table('loyalty_cards').where({ id: card.id }).whereNull('installed_at').update({ installed_at: new Date() });
+          if (marked === 1) await db.publish(LOYALTY_CARD_EVENTS.installed, { card_id: Number(card.id), customer_id: Number(card.customer_id) }, Number(card.company_id));
+        });
         res.status(204).end();
         return HANDLED;
       },
