@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { CHROMIUM, RESULTS, openBrowserPage, signIn, type BrowserPage } from '../../../test/support/browser-page';
+import { CHROMIUM, RESULTS, openBrowserPage, signIn, type BrowserPage } from 'tessera/testing';
 import { SCHEMES, type GoldPlanService } from '../api';
 import { schemesWorld, type SchemesWorld } from './schemes-fixtures';
 import { goldCustomer, makeScheme, type GoldWorld } from './gold-fixtures';
