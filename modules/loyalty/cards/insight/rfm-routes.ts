@@ -1,4 +1,4 @@
-import { formProblem, idParams, requireId, text, type ApiRoute, type PageRoute } from 'tessera/core';
+import { formProblem, idParams, idSchema, requireId, text, ValidationError, type ApiRoute, type PageRoute } from 'tessera/core';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
 import { SEGMENT_LABELS, type RfmSegment } from '../rules/rfm';
 import type { RfmAnalysis } from './rfm-service';
@@ -9,6 +9,15 @@ const COLORS: Record<RfmSegment, string> = {
   need_attention: '#fbc02d', at_risk: '#ef6c00', cant_lose: '#d84315', hibernating: '#8d6e63', lost: '#9e9e9e',
 };
 
+// The segment is checked by the handler, after the request's other parts: a path segment's schema is
+// checked first, and a wrong name should not hide a wrong cursor or body behind it.
+const segmentParams = { type: 'object', required: ['id', 'segment'], additionalProperties: false, properties: { id: idSchema, segment: { type: 'string', maxLength: 40, description: `One of ${segments.join(', ')}` } } };
+
+function segmentNamed(name: string): RfmSegment {
+  if (!segments.includes(name)) throw new ValidationError({ segment: `must be one of: ${segments.join(', ')}` });
+  return name as RfmSegment;
+}
+
 /** RFM over JSON: start a run (a job), follow it, list a segment, save a segment as a crm group. */
 export function rfmApiRoutes(rfm: RfmAnalysis): ApiRoute[] {
   return [
@@ -18,13 +27,13 @@ export function rfmApiRoutes(rfm: RfmAnalysis): ApiRoute[] {
     { method: 'GET', path: '/rfm-runs/{id}', permission: P.cardAnalyse, summary: 'A run: its status and the customers per segment', tags: ['Cards'], params: idParams,
       handler: async (ctx, { params }) => rfm.get(ctx, params.id) },
     { method: 'GET', path: '/rfm-runs/{id}/segments/{segment}', permission: P.cardAnalyse, summary: "A page of a segment's customers with their figures and scores", tags: ['Cards'],
-      params: { type: 'object', required: ['id', 'segment'], properties: { id: { type: 'integer', minimum: 1 }, segment: { type: 'string', enum: segments } } },
+      params: segmentParams,
       query: { type: 'object', properties: { after: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 5000 } } },
-      handler: async (ctx, { params, query }) => ({ data: await rfm.members(ctx, params.id, params.segment, { after: query.after, limit: query.limit }) }) },
+      handler: async (ctx, { params, query }) => ({ data: await rfm.members(ctx, params.id, segmentNamed(params.segment), { after: query.after, limit: query.limit }) }) },
     { method: 'POST', path: '/rfm-runs/{id}/segments/{segment}/group', permission: P.cardAnalyse, status: 201, summary: "Save a segment as a crm by-customer group", tags: ['Cards'],
-      params: { type: 'object', required: ['id', 'segment'], properties: { id: { type: 'integer', minimum: 1 }, segment: { type: 'string', enum: segments } } },
+      params: segmentParams,
       body: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', maxLength: 120 } } },
-      handler: async (ctx, { params, body }) => rfm.saveGroup(ctx, params.id, params.segment, body?.name) },
+      handler: async (ctx, { params, body }) => rfm.saveGroup(ctx, params.id, segmentNamed(params.segment), body?.name) },
   ];
 }
 

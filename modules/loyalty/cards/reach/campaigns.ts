@@ -1,4 +1,4 @@
-import { CORE, NotFoundError, ValidationError, type ApiRoute, type ModuleContext, type RequestContext } from 'tessera/core';
+import { CORE, NotFoundError, ValidationError, type ApiRoute, type ModuleContext, type RequestContext, idSchema } from 'tessera/core';
 import { CRM, type CustomerGroupService } from '../../../crm/api';
 import { MESSAGING, type NotificationCatalogue, type NotifyService } from '../../../messaging/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
@@ -60,8 +60,8 @@ export function campaignApi(): ApiRoute[] {
       type: 'object', required: ['audience', 'message'], additionalProperties: false,
       properties: {
         audience: { type: 'string', enum: ['all', 'group', 'customer'] },
-        group_id: { type: 'integer', minimum: 1 },
-        customer_id: { type: 'integer', minimum: 1 },
+        group_id: idSchema,
+        customer_id: idSchema,
         template_id: { type: 'integer', minimum: 1, description: 'Only holders of this template\'s cards.' },
         message: { type: 'string', minLength: 1, maxLength: 1000 },
       },
@@ -85,7 +85,7 @@ export function campaignApi(): ApiRoute[] {
     },
   }, {
     method: 'GET', path: '/card-campaigns/{id}', permission: P.campaignSend, summary: 'A campaign and how many it reached', tags: ['Cards'],
-    params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+    params: { type: 'object', required: ['id'], properties: { id: idSchema } },
     handler: async (ctx, { params }) => {
       const row = await ctx.db.getById(CAMPAIGNS, Number(params.id), 'Campaign');
       return { id: Number(row.id), audience: row.audience, status: row.status, sent: Number(row.sent), message: row.message };

@@ -1,4 +1,4 @@
-import { addCalendarDays, dayIn, formatAmount, type ModuleContext, type RequestContext } from 'tessera/core';
+import { addCalendarDays, dayIn, formatAmount, type ModuleContext, type RequestContext, idSchema } from 'tessera/core';
 import { CARD_REWARD_ACTIONS, LOYALTY_PERMISSIONS as P } from '../../api';
 import { companyToday } from '../card-issue';
 
@@ -69,7 +69,7 @@ export async function cardDashboard(ctx: RequestContext, from: string, to: strin
 export function registerDashboard(m: ModuleContext): void {
   m.routes.api({
     method: 'GET', path: '/card-dashboard', permission: P.cardRead, summary: 'Cards by day: issued, installed, transactions, returning customers, rewards, revenue', tags: ['Cards'],
-    query: { type: 'object', properties: { from: { type: 'string', pattern: DAY.source }, to: { type: 'string', pattern: DAY.source }, shop_id: { type: 'integer', minimum: 1 } } },
+    query: { type: 'object', properties: { from: { type: 'string', pattern: DAY.source }, to: { type: 'string', pattern: DAY.source }, shop_id: idSchema } },
     handler: async (ctx, { query }) => {
       const { from, to } = window(ctx, query);
       return { from, to, ...(await cardDashboard(ctx, from, to, query.shop_id ?? null)) };

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { addCalendarDays, isDuplicateKey, NotFoundError, type ApiRoute, type PublicAccess, type PublicPageRoute, type RequestContext } from 'tessera/core';
+import { addCalendarDays, isDuplicateKey, NotFoundError, type ApiRoute, type PublicAccess, type PublicPageRoute, type RequestContext, idSchema } from 'tessera/core';
 import { MESSAGING, type NotificationCatalogue, type NotifyService } from '../../../messaging/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
 import type { Container } from 'inversify';
@@ -79,7 +79,7 @@ export function feedbackPages(): PublicPageRoute[] {
 export function feedbackApi(): ApiRoute[] {
   return [{
     method: 'GET', path: '/card-feedback', permission: P.cardRead, summary: "A customer's answered feedback, newest first", tags: ['Cards'],
-    query: { type: 'object', required: ['customer_id'], properties: { customer_id: { type: 'integer', minimum: 1 } } },
+    query: { type: 'object', required: ['customer_id'], properties: { customer_id: idSchema } },
     handler: async (ctx, { query }) => {
       const rows = await ctx.db.query(FEEDBACK).where({ customer_id: query.customer_id }).whereNotNull('answered_at').orderBy('id', 'desc').limit(200).select('card_id', 'visit_day', 'rating', 'comment', 'answered_at');
       return { data: rows.map((r: any) => ({ card_id: Number(r.card_id), visit_day: r.visit_day, rating: Number(r.rating), comment: r.comment ?? null })) };

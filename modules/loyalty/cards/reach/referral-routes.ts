@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { NotFoundError, ValidationError, type ApiRoute, type EntityService, type ModuleContext, type PublicAccess, type PublicPageRoute } from 'tessera/core';
+import { NotFoundError, ValidationError, type ApiRoute, type EntityService, type ModuleContext, type PublicAccess, type PublicPageRoute, idSchema } from 'tessera/core';
 import { LOYALTY_CARD_EVENTS, LOYALTY_PERMISSIONS as P } from '../../api';
 import type { CardTransactions } from '../card-transactions';
 import { referralLink, referralMoment, REWARD_JOB, rewardReferral, signUp, TOKEN } from './referrals';
@@ -44,7 +44,7 @@ export function referralPages(container: Container, cards: () => EntityService<a
 export function referralApi(): ApiRoute[] {
   return [{
     method: 'GET', path: '/cards/{id}/referral-link', permission: P.cardRead, summary: "The card's referral link (made on first ask)", tags: ['Cards'],
-    params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+    params: { type: 'object', required: ['id'], properties: { id: idSchema } },
     handler: async (ctx, { params }) => referralLink(ctx.db, Number(params.id)),
   }];
 }

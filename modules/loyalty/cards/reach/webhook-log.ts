@@ -1,3 +1,4 @@
+import { idSchema } from 'tessera/core';
 import type { ApiRoute, PageRoute, ScopedDb } from 'tessera/core';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
 
@@ -32,7 +33,7 @@ export async function deliveryLog(db: ScopedDb, webhookId: number | null, limit 
 export function webhookLogApi(): ApiRoute[] {
   return [{
     method: 'GET', path: '/card-webhooks/{id}/deliveries', permission: P.webhookManage, summary: "An endpoint's deliveries, newest first", tags: ['Card webhooks'],
-    params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+    params: { type: 'object', required: ['id'], properties: { id: idSchema } },
     handler: async (ctx, { params }) => {
       await ctx.db.getById('loyalty_card_webhooks', Number(params.id), 'Card webhook');
       return { data: await deliveryLog(ctx.db, Number(params.id)) };
