@@ -71,7 +71,7 @@ describe('loyalty balance: recharges and offers @integration', function () {
   it('the same payment posted event delivered twice credits once', async () => {
     const c = await makeCustomer(w);
     const { payment } = await recharge(w, c, 1500);
-    const payload = { payment_id: payment.id, customer_id: c, journal_id: w.journals.cash.id, journal_code: 'CSH', amount: 1500, currency: 'EUR', method: 'cash', reference: payment.reference, allocations: [], metadata: { loyalty_recharge: true } };
+    const payload = { payment_id: payment.id, customer_id: c, journal_id: w.journals.cash.id, journal_code: 'CSH', amount: 1500, currency: 'EUR', method: 'cash', reference: payment.reference, allocations: [], paid_at: new Date().toISOString(), metadata: { purpose: 'loyalty.recharge', loyalty_recharge: true } };
     await w.ctx.db.transaction((db) => db.publish('billing.payment.posted', payload, w.companyId));
     expect(await balanceOf(w, c)).to.equal(1500);
   });
