@@ -91,17 +91,27 @@ function isFinal(o: Outcome): boolean {
   return Boolean(o.error) && (!o.error!.retryable || Number(o.row.attempts) >= MAX_ATTEMPTS);
 }
 
-/** Others of the company never tried yet (a retry waits for its back-off), claimed in one statement. */
+/**
+ * Others of the company never tried yet (a retry waits for its back-off), claimed in one statement.
+ * On MariaDB the claim reads at READ COMMITTED: a locking read at REPEATABLE READ locks the gaps of the
+ * status index too, and a sender inserting a new queued notification there deadlocks with it.
+ */
 async function claimWaiting(db: ScopedDb, companyId: number, ownId: number, now: Date): Promise<number[]> {
-  return db.transaction(async (tx) => {
-    let waiting = tx.queryCompany(companyId, TABLE).where({ status: 'queued', attempts: 0 }).whereNot('id', ownId).orderBy('id').limit(DELIVERY_BATCH - 1);
-    // Rows another job is claiming are skipped rather than waited for; SQLite has one writer anyway.
-    if (tx.client !== 'better-sqlite3') waiting = waiting.forUpdate().skipLocked();
-    const ids = (await waiting.pluck('id')).map(Number);
-    if (!ids.length) return [];
-    await tx.queryCompany(companyId, TABLE).whereIn('id', ids).where({ status: 'queued' }).update({ status: 'sending', claimed_at: now, attempts: 1, updated_at: now });
-    return ids;
-  });
+  db.assertCompany(companyId);
+  const knex = db.unscoped('the claim is limited to the company just checked') as import('knex').Knex;
+  const sqlite = db.client === 'better-sqlite3';
+  return knex.transaction(
+    async (trx) => {
+      let waiting = trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNot('id', ownId).orderBy('id').limit(DELIVERY_BATCH - 1);
+      // Rows another job is claiming are skipped rather than waited for; SQLite has one writer anyway.
+      if (!sqlite) waiting = waiting.forUpdate().skipLocked();
+      const ids = (await waiting.pluck('id')).map(Number);
+      if (!ids.length) return [];
+      await trx(TABLE).where({ company_id: companyId, status: 'queued' }).whereIn('id', ids).update({ status: 'sending', claimed_at: now, attempts: 1, updated_at: now });
+      return ids;
+    },
+    sqlite ? undefined : { isolationLevel: 'read committed' },
+  );
 }
 
 /** Every outcome of the batch in one transaction: a few grouped updates, one insert into the attempt log. */
