@@ -53,6 +53,9 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
   private lastPrune = 0;
   private working = false;
   private stopped = false;
+  /** Committed jobs waiting for the hand-over on its way (see `handOver`). */
+  private readonly pending: Array<{ id: string; known: Handover | null }> = [];
+  private flushing: Promise<void> | null = null;
 
   constructor(
     knex: Knex,
@@ -83,9 +86,35 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
     });
   }
 
-  /** Straight to Redis when it answers; otherwise the relay loop hands the job over once it does. */
-  protected handOver(id: string): void {
-    void this.relay(id).catch((error) => this.logger.debug({ err: error, job: id }, 'job left for the relay loop'));
+  /**
+   * Straight to Redis when it answers; otherwise the relay loop hands the job over once it does.
+   * Jobs committed while a hand-over is on its way go together in the next one: one `addBulk` and one
+   * ledger update for all of them, instead of a read, a Redis round trip and an update each.
+   */
+  protected handOver(id: string, known?: Handover | null): void {
+    this.pending.push({ id, known: known ?? null });
+    if (!this.flushing) this.flushing = this.flushHandOvers();
+  }
+
+  private async flushHandOvers(): Promise<void> {
+    // Lets the other commits of this turn of the event loop join the first hand-over.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, RELAY_BATCH);
+        await this.relayMany(batch).catch((error) => this.logger.debug({ err: error, jobs: batch.length }, 'jobs left for the relay loop'));
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** Hands recorded jobs to Redis, those due and not handed over yet; the ledger is read only for those whose hand-over is not known. */
+  private async relayMany(batch: Array<{ id: string; known: Handover | null }>): Promise<void> {
+    if (this.producer.client.status !== 'ready') return;
+    const unknown = batch.filter((b) => !b.known).map((b) => b.id);
+    const jobs = [...batch.flatMap((b) => (b.known ? [b.known] : [])), ...(unknown.length ? await this.ledger.unrelayed(unknown.length, unknown) : [])];
+    if (jobs.length) await this.addManyToRedis(jobs, await this.epoch());
   }
 
   async ensureQueued(id: string): Promise<void> {
@@ -138,6 +167,7 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
     this.relayTimer = null;
     this.planner.stop();
     await this.relayPass;
+    await this.flushing;
     // A worker finishes the jobs it holds if it can; what it cannot finish its lease gives back.
     if (this.worker) await this.close(this.worker, 10_000);
     await this.close(this.producer, REDIS_ANSWER_MS);
@@ -177,15 +207,13 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
 
   /** Hands one recorded job to Redis, if it is due and not handed over yet. */
   private async relay(id: string): Promise<void> {
-    if (this.producer.client.status !== 'ready') return;
-    const [job] = await this.ledger.unrelayed(1, id);
-    if (job) await this.addToRedis(job, await this.epoch());
+    await this.relayMany([{ id, known: null }]);
   }
 
-  private async addToRedis(job: Handover, epoch: string): Promise<void> {
+  private async addManyToRedis(jobs: Handover[], epoch: string): Promise<void> {
     // The bull id is fixed per hand-over, so handing the same one over twice adds one job.
-    await answerWithin(this.producer.add({ id: job.id }, { jobId: `${job.id}-${job.gen}` }), REDIS_ANSWER_MS, 'adding a job');
-    await this.ledger.markRelayed(job, epoch);
+    await answerWithin(this.producer.addBulk(jobs.map((job) => ({ data: { id: job.id }, opts: { jobId: `${job.id}-${job.gen}` } }))), REDIS_ANSWER_MS, 'adding jobs');
+    await this.ledger.markRelayedMany(jobs, epoch);
   }
 
   private relayPassOnce(): Promise<void> {
@@ -212,7 +240,7 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
     // (a burst while it was away), a bounded number per pass so a pass stays short.
     for (let batch = 0; batch < RELAY_BATCHES; batch++) {
       const due = await this.ledger.unrelayed(RELAY_BATCH);
-      for (const job of due) await this.addToRedis(job, epoch);
+      if (due.length) await this.addManyToRedis(due, epoch);
       if (due.length < RELAY_BATCH) break;
     }
     if (this.passes % 5 === 0) await this.findLostJobs();

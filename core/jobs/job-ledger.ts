@@ -37,9 +37,18 @@ export class JobLedger {
 
   /** Records a job once per key, in the caller's transaction when given one. */
   async record(name: string, data: unknown, options: EnqueueOptions = {}): Promise<string> {
+    return (await this.recordJob(name, data, options)).id;
+  }
+
+  /**
+   * As `record`, saying also how to hand the job over when that is known without reading it back: a
+   * job this call inserted, due now, is at its first hand-over (generation 0).
+   */
+  async recordJob(name: string, data: unknown, options: EnqueueOptions = {}): Promise<{ id: string; handover: Handover | null }> {
     const db = options.trx ?? this.knex;
     const jobKey = options.jobKey ?? crypto.randomUUID();
     const now = new Date();
+    const delayMs = options.delayMs ?? 0;
     try {
       const [id] = await db(TABLE).insert({
         queue: queueOf(name),
@@ -49,12 +58,12 @@ export class JobLedger {
         status: 'waiting',
         attempts: 0,
         max_attempts: options.attempts ?? (this.registry.has(name) ? this.registry.get(name).attempts : 3),
-        run_after: new Date(now.getTime() + (options.delayMs ?? 0)),
+        run_after: new Date(now.getTime() + delayMs),
         created_at: now,
         company_id: options.companyId ?? null,
         user_id: options.userId ?? null,
       });
-      return String(id);
+      return { id: String(id), handover: delayMs > 0 ? null : { id: String(id), gen: 0 } };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -64,7 +73,16 @@ export class JobLedger {
     const existing = await (isMysql(this.knex) ? query.forShare() : query).first('id', 'status');
     if (!existing) throw new Error(`Job key "${jobKey}" is taken, yet no job holds it`);
     if (existing.status === 'failed') await this.rearm(String(existing.id), db);
-    return String(existing.id);
+    return { id: String(existing.id), handover: null };
+  }
+
+  /** Completes the waiting jobs of `companyId` under these keys without running them (another job did their work). */
+  async settle(jobKeys: string[], companyId: number, result: unknown, db: Knex | Knex.Transaction = this.knex): Promise<number> {
+    if (!jobKeys.length) return 0;
+    return db(TABLE)
+      .whereIn('job_key', jobKeys)
+      .where({ company_id: companyId, status: 'waiting' })
+      .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null });
   }
 
   /** A failed job starts again from its first attempt; false when it is not failed. */
@@ -182,15 +200,25 @@ export class JobLedger {
   // ---- hand-over to a backend that may lose jobs (Redis) ---------------------------------------
 
   /** Due waiting jobs no backend has been given yet. */
-  async unrelayed(limit: number, id?: string): Promise<Handover[]> {
+  async unrelayed(limit: number, ids?: string | string[]): Promise<Handover[]> {
     const query = this.knex(TABLE).where({ status: 'waiting' }).whereNull('relayed_at').andWhere('run_after', '<=', new Date());
-    if (id !== undefined) query.where({ id });
+    if (ids !== undefined) query.whereIn('id', (Array.isArray(ids) ? ids : [ids]).filter(isId));
     const rows = await query.orderBy('id').limit(limit).select('id', 'relay_gen');
     return rows.map((r: any) => ({ id: String(r.id), gen: Number(r.relay_gen) }));
   }
 
   async markRelayed(job: Handover, epoch: string): Promise<void> {
-    await this.knex(TABLE).where({ id: job.id, relay_gen: job.gen }).whereNull('relayed_at').update({ relayed_at: new Date(), relay_epoch: epoch });
+    await this.markRelayedMany([job], epoch);
+  }
+
+  /** Many hand-overs in one statement per generation (nearly always one: a job's first hand-over is 0). */
+  async markRelayedMany(jobs: Handover[], epoch: string): Promise<void> {
+    const byGen = new Map<number, string[]>();
+    for (const job of jobs) byGen.set(job.gen, [...(byGen.get(job.gen) ?? []), job.id]);
+    const now = new Date();
+    for (const [gen, ids] of byGen) {
+      await this.knex(TABLE).whereIn('id', ids).where({ relay_gen: gen }).whereNull('relayed_at').update({ relayed_at: now, relay_epoch: epoch });
+    }
   }
 
   /** The backend lost everything it held before `epoch` began: hand every waiting job over again. */

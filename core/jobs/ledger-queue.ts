@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { EnqueueOptions, JobInfo, JobScope, JobStatus, QueueCounts } from './job-queue';
-import { JobLedger } from './job-ledger';
+import { JobLedger, type Handover } from './job-ledger';
 import type { JobRegistry } from './job-registry';
 import { JobRunner } from './job-runner';
 import { SchedulePlanner } from './job-schedules';
@@ -23,8 +23,8 @@ export abstract class LedgerQueue {
   }
 
   async enqueue(name: string, data: unknown, options: EnqueueOptions = {}): Promise<string> {
-    const id = await this.ledger.record(name, data, options);
-    afterCommit(options.trx, () => this.handOver(id));
+    const { id, handover } = await this.ledger.recordJob(name, data, options);
+    afterCommit(options.trx, () => this.handOver(id, handover));
     return id;
   }
 
@@ -40,12 +40,19 @@ export abstract class LedgerQueue {
     return this.ledger.counts(scope);
   }
 
+  settle(jobKeys: string[], options: { companyId: number; result?: unknown; trx?: Knex.Transaction }): Promise<number> {
+    return this.ledger.settle(jobKeys, options.companyId, options.result, options.trx);
+  }
+
   async retry(id: string): Promise<boolean> {
     const rearmed = await this.ledger.rearm(id);
     if (rearmed) this.handOver(id);
     return rearmed;
   }
 
-  /** Passes a committed job on towards a process that runs it; never throws (the relay catches up). */
-  protected abstract handOver(id: string): void;
+  /**
+   * Passes a committed job on towards a process that runs it; never throws (the relay catches up).
+   * `known` is its hand-over when the ledger knows it without a read (a job just inserted, due now).
+   */
+  protected abstract handOver(id: string, known?: Handover | null): void;
 }
