@@ -71,6 +71,11 @@ export interface JobQueue {
   get(id: string): Promise<JobInfo | null>;
   list(options: { scope: JobScope; status?: JobStatus; queue?: string; limit?: number }): Promise<JobInfo[]>;
   counts(scope: JobScope): Promise<QueueCounts[]>;
+  /**
+   * Another job did the work of these jobs of `companyId` (a batch took them along): those still
+   * waiting are completed with `result`, in `trx` when given, and never run. Returns how many.
+   */
+  settle(jobKeys: string[], options: { companyId: number; result?: unknown; trx?: Knex.Transaction }): Promise<number>;
   /** Queues a failed job again, from its first attempt. False when it is not failed. */
   retry(id: string): Promise<boolean>;
   /** Hands a pending job to its backend again if the backend no longer holds it (Redis lost it). */

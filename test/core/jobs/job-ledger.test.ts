@@ -125,4 +125,18 @@ describe(`job ledger (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on
     const refused = await narrow.db.enqueue('ledger.count', { key: 'elsewhere' }, { companyId: companyId + 1000 }).catch((e) => e);
     expect(refused).to.be.instanceOf(ForbiddenError);
   });
+  it("settles another's waiting jobs of one company by key: completed with the result given, never run; running, finished and other companies' jobs are left alone", async () => {
+    const companyId = Number((await kernel.knex('core_companies').orderBy('id').first()).id);
+    const waiting = await kernel.queue.enqueue('ledger.count', { key: 'settled' }, { jobKey: 'ledger:settled', companyId });
+    const running = await kernel.queue.enqueue('ledger.count', { key: 'settle-running' }, { jobKey: 'ledger:settle-running', companyId });
+    await kernel.knex('core_jobs').where({ id: running }).update({ status: 'active', claimed_by: 'elsewhere:1:aaaaaa', lease_until: new Date(Date.now() + 60_000) });
+    const other = await kernel.queue.enqueue('ledger.count', { key: 'settle-other' }, { jobKey: 'ledger:settle-other', companyId: companyId + 1000 });
+    const settled = await kernel.knex.transaction((trx) => kernel.queue.settle(['ledger:settled', 'ledger:settle-running', 'ledger:settle-other', 'ledger:nothing'], { companyId, trx, result: { by: 'a batch' } }));
+    expect(settled).to.equal(1);
+    expect(await kernel.queue.get(waiting)).to.deep.include({ status: 'completed', result: { by: 'a batch' } });
+    expect(await runner().run(waiting)).to.equal('skipped');
+    expect(runs.settled).to.equal(undefined);
+    expect(await row(running)).to.include({ status: 'active' });
+    expect(await row(other)).to.include({ status: 'waiting' });
+  });
 });
