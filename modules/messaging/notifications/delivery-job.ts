@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { CORE, SecretBoxError, type JobContext, type ScopedDb, type SecretBox } from 'tessera/core';
+import { CORE, SecretBoxError, type JobContext, type JobQueue, type ScopedDb, type SecretBox } from 'tessera/core';
 import { MESSAGING_EVENTS, type Channel } from '../api';
 import type { ChannelAdapters, ChannelConfig } from '../channels/channel-adapters';
 import { DeliveryError } from '../channels/channel-adapters';
@@ -49,7 +49,7 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
     if (Number(claimed) !== 1) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
     // Taking others along is a bonus: if it fails (a deadlock among concurrent claims), its transaction
     // rolled back, they stay queued for their own jobs, and this one goes alone.
-    const others = await claimWaiting(db, companyId, id, now).catch(() => [] as number[]);
+    const others = await claimWaiting(db, container.get<JobQueue>(CORE.JobQueue), companyId, id, now).catch(() => [] as number[]);
     // Outside a transaction the two reads take two pool connections and run at once.
     const [rows, configs] = await Promise.all([db.queryCompany(companyId, TABLE).whereIn('id', [id, ...others]), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
     const box = container.get<SecretBox>(CORE.Secrets);
@@ -96,7 +96,7 @@ function isFinal(o: Outcome): boolean {
  * On MariaDB the claim reads at READ COMMITTED: a locking read at REPEATABLE READ locks the gaps of the
  * status index too, and a sender inserting a new queued notification there deadlocks with it.
  */
-async function claimWaiting(db: ScopedDb, companyId: number, ownId: number, now: Date): Promise<number[]> {
+async function claimWaiting(db: ScopedDb, queue: JobQueue, companyId: number, ownId: number, now: Date): Promise<number[]> {
   db.assertCompany(companyId);
   const knex = db.unscoped('the claim is limited to the company just checked') as import('knex').Knex;
   const sqlite = db.client === 'better-sqlite3';
@@ -108,6 +108,9 @@ async function claimWaiting(db: ScopedDb, companyId: number, ownId: number, now:
       const ids = (await waiting.pluck('id')).map(Number);
       if (!ids.length) return [];
       await trx(TABLE).where({ company_id: companyId, status: 'queued' }).whereIn('id', ids).update({ status: 'sending', claimed_at: now, attempts: 1, updated_at: now });
+      // Their own jobs would find nothing to claim: completed here, they cost the queue one no-op claim
+      // each instead of a run. Should this process die while sending, the sweep gives them jobs again.
+      await queue.settle(ids.map((n) => `${DELIVER_RETRY}:${n}`), { companyId, trx, result: { sent_in_batch_of: ownId } });
       return ids;
     },
     sqlite ? undefined : { isolationLevel: 'read committed' },
