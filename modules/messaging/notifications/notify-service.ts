@@ -6,7 +6,6 @@ import { CHANNELS, type Channel, type NotificationRecord, type NotifyRequest, ty
 import { contextOf, findCustomer } from '../crm/customers';
 import { render } from '../templates/template-render';
 import type { Catalogue } from './catalogue';
-import { optedOut } from './consent';
 
 export const DELIVER_JOB = 'messaging.deliver';
 const TABLE = 'messaging_notifications';
@@ -30,16 +29,13 @@ export class NotifyServiceImpl implements NotifyService {
     const bad = asked?.find((c) => !CHANNELS.includes(c));
     if (bad) throw new ValidationError({ channel: `"${bad}" is not one of ${CHANNELS.join(', ')}` });
     const companyId = db.principal.companyId;
-    // What the notification reads (templates, channels, the customer, opt-outs): at once on separate
+    // What the notification reads: the customer (crm's service), and the company's templates for the
+    // event, its enabled channels and the customer's opt-outs in one statement. At once on separate
     // connections when the caller is in no transaction, so the write's transaction holds only its two
     // inserts; in the caller's transaction, there, one after the other.
-    const templatesOf = () => this.templates(db, companyId, request.template);
-    const channelsOf = (): Promise<string[]> => db.queryCompany(companyId, 'messaging_channels').where({ enabled: true }).pluck('channel');
     const customerOf = () => findCustomer(contextOf(db, this.container), request.customerId);
-    const optOutsOf = () => optedOut(db, request.customerId, companyId);
-    const [templates, enabled, customer, blocked] = db.isInTransaction
-      ? [await templatesOf(), await channelsOf(), await customerOf(), await optOutsOf()]
-      : await Promise.all([templatesOf(), channelsOf(), customerOf(), optOutsOf()]);
+    const settingsOf = () => this.sendingSettings(db, companyId, request.template, request.customerId);
+    const [customer, { templates, enabled, blocked }] = db.isInTransaction ? [await customerOf(), await settingsOf()] : await Promise.all([customerOf(), settingsOf()]);
     if (!customer || Number(customer.company_id) !== companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
     const configured = new Set<string>(enabled);
     // Not asked for a channel: every configured one the notification has a template for (the company's or its default).
@@ -90,9 +86,23 @@ export class NotifyServiceImpl implements NotifyService {
     });
   }
 
-  private async templates(db: ScopedDb, companyId: number, event: string): Promise<Map<Channel, { subject: string | null; body: string }>> {
-    const rows = await db.queryCompany(companyId, 'messaging_templates').where({ event, is_active: true }).select('channel', 'subject', 'body');
-    return new Map(rows.map((r: any) => [r.channel as Channel, { subject: r.subject, body: r.body }]));
+  /** The event's active templates, the enabled channels and the customer's opt-outs, in one union. */
+  private async sendingSettings(db: ScopedDb, companyId: number, event: string, customerId: number): Promise<{ templates: Map<Channel, { subject: string | null; body: string }>; enabled: string[]; blocked: Set<Channel> }> {
+    const raw = (sql: string) => db.unscoped('constant columns of a union').raw(sql);
+    const rows = await db
+      .queryCompany(companyId, 'messaging_templates')
+      .where({ event, is_active: true })
+      .select(raw("'template' as kind"), 'channel', 'subject', 'body')
+      .unionAll([
+        db.queryCompany(companyId, 'messaging_channels').where({ enabled: true }).select(raw("'enabled' as kind"), 'channel', raw('null as subject'), raw('null as body')),
+        db.queryCompany(companyId, 'messaging_opt_outs').where({ customer_id: customerId }).select(raw("'opted_out' as kind"), 'channel', raw('null as subject'), raw('null as body')),
+      ]);
+    const of = (kind: string) => rows.filter((r: any) => r.kind === kind);
+    return {
+      templates: new Map(of('template').map((r: any) => [r.channel as Channel, { subject: r.subject, body: r.body }])),
+      enabled: of('enabled').map((r: any) => r.channel),
+      blocked: new Set(of('opted_out').map((r: any) => r.channel as Channel)),
+    };
   }
 }
 
