@@ -205,6 +205,19 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
     }
   }
 
+  /**
+   * Settled jobs leave Redis: a copy left there would only cost a worker a turn to find nothing to
+   * claim. A copy a worker already took is locked and stays; that worker finds the job completed.
+   */
+  protected override dropHandedOver(jobs: Handover[]): void {
+    if (this.producer.client.status !== 'ready') return;
+    for (const job of jobs) {
+      void answerWithin(this.producer.getJob(`${job.id}-${job.gen}`), REDIS_ANSWER_MS, 'reading a job')
+        .then((found) => found?.remove())
+        .catch(() => undefined);
+    }
+  }
+
   /** Hands one recorded job to Redis, if it is due and not handed over yet. */
   private async relay(id: string): Promise<void> {
     await this.relayMany([{ id, known: null }]);

@@ -76,13 +76,21 @@ export class JobLedger {
     return { id: String(existing.id), handover: null };
   }
 
-  /** Completes the waiting jobs of `companyId` under these keys without running them (another job did their work). */
-  async settle(jobKeys: string[], companyId: number, result: unknown, db: Knex | Knex.Transaction = this.knex): Promise<number> {
-    if (!jobKeys.length) return 0;
-    return db(TABLE)
-      .whereIn('job_key', jobKeys)
-      .where({ company_id: companyId, status: 'waiting' })
+  /**
+   * Completes the waiting jobs of `companyId` under these keys without running them (another job did
+   * their work). Returns the hand-overs of those a backend was given, for it to drop them.
+   */
+  async settle(jobKeys: string[], companyId: number, result: unknown, db: Knex | Knex.Transaction = this.knex): Promise<{ settled: number; relayed: Handover[] }> {
+    if (!jobKeys.length) return { settled: 0, relayed: [] };
+    const query = db(TABLE).whereIn('job_key', jobKeys).where({ company_id: companyId, status: 'waiting' });
+    // Locked until the caller commits: a worker cannot claim one between this read and the update.
+    const rows = await (isMysql(this.knex) ? query.clone().forUpdate() : query.clone()).select('id', 'relay_gen', 'relayed_at');
+    if (!rows.length) return { settled: 0, relayed: [] };
+    const settled = await db(TABLE)
+      .whereIn('id', rows.map((r: any) => r.id))
+      .where({ status: 'waiting' })
       .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null });
+    return { settled, relayed: rows.filter((r: any) => r.relayed_at !== null).map((r: any) => ({ id: String(r.id), gen: Number(r.relay_gen) })) };
   }
 
   /** A failed job starts again from its first attempt; false when it is not failed. */

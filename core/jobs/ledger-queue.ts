@@ -40,9 +40,14 @@ export abstract class LedgerQueue {
     return this.ledger.counts(scope);
   }
 
-  settle(jobKeys: string[], options: { companyId: number; result?: unknown; trx?: Knex.Transaction }): Promise<number> {
-    return this.ledger.settle(jobKeys, options.companyId, options.result, options.trx);
+  async settle(jobKeys: string[], options: { companyId: number; result?: unknown; trx?: Knex.Transaction }): Promise<number> {
+    const { settled, relayed } = await this.ledger.settle(jobKeys, options.companyId, options.result, options.trx);
+    if (relayed.length) afterCommit(options.trx, () => this.dropHandedOver(relayed));
+    return settled;
   }
+
+  /** The backend may drop its copies of these jobs, settled in the ledger (a copy it keeps runs as a no-op). */
+  protected dropHandedOver(_jobs: Handover[]): void {}
 
   async retry(id: string): Promise<boolean> {
     const rearmed = await this.ledger.rearm(id);
