@@ -53,13 +53,20 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
     // Outside a transaction the two reads take two pool connections and run at once.
     const [rows, configs] = await Promise.all([db.queryCompany(companyId, TABLE).whereIn('id', [id, ...others]), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
     const box = container.get<SecretBox>(CORE.Secrets);
+    // Each channel's secret is opened once per batch, not once per message.
+    const opened = new Map<string, ChannelConfig>();
+    const configOf = (stored: any): ChannelConfig => {
+      let config = opened.get(stored.channel);
+      if (!config) opened.set(stored.channel, (config = toConfig(stored, box)));
+      return config;
+    };
     const outcomes: Outcome[] = await Promise.all(
       rows.map(async (row: any): Promise<Outcome> => {
         try {
           const stored = configs.find((c: any) => c.channel === row.channel);
           if (!stored) throw new DeliveryError(`no ${row.channel} channel configured`, `no enabled ${row.channel} channel`, false);
           const message = { reference: `n${row.id}-${row.dedupe_key.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}`, to: row.recipient, subject: row.subject, body: row.body ?? '' };
-          return { row, receipt: await adapters.get(row.channel).send(toConfig(stored, box), message) };
+          return { row, receipt: await adapters.get(row.channel).send(configOf(stored), message) };
         } catch (error) {
           return { row, error: error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, (error as Error).message) };
         }
