@@ -82,6 +82,10 @@ describe('loyalty cards: managers limited to their shops @integration', function
     expect(list.body.data.map((c: any) => c.id)).to.deep.equal([card.A.id]);
     const otherShop = await api().get(`/api/v1/loyalty/cards?shop_id=${shop.B}`).set(bearer(manager.token));
     expect(otherShop.body.data).to.deep.equal([]);
+    const holders = await api().get('/api/v1/loyalty/card-holders').set(bearer(manager.token));
+    expect(holders.body.data.map((h: any) => h.card_id)).to.deep.equal([card.A.id]);
+    const link = await api().get(`/api/v1/loyalty/cards/${card.B.id}/referral-link`).set(bearer(manager.token));
+    expect(link.status).to.equal(404);
     // The back office's list shows everything to a user given no shop.
     const all = await api().get('/api/v1/loyalty/cards').set(bearer(admin));
     expect(all.body.data.map((c: any) => c.id)).to.include.members([card.A.id, card.B.id]);
