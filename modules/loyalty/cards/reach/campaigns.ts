@@ -141,7 +141,9 @@ export async function campaignJson(ctx: RequestContext, row: Record<string, any>
 /** Counts a campaign's notification once delivered (`campaign:<id>:<customer>` dedupe keys). */
 function countDeliveries(m: ModuleContext): void {
   m.events.on(MESSAGING_EVENTS.notificationDelivered, async ({ db, event }) => {
-    const match = /^campaign:(\d+):\d+$/.exec(String(event.payload.dedupe_key ?? ''));
+    // Messaging keeps our key inside its own (`<notification>:<our key>:<channel>`).
+    if (event.payload.event !== CAMPAIGN) return;
+    const match = /(?:^|:)campaign:(\d+):\d+(?::|$)/.exec(String(event.payload.dedupe_key ?? ''));
     if (!match) return;
     const campaign = await db.queryCompany(event.companyId, CAMPAIGNS).where({ id: Number(match[1]) }).first('id');
     if (!campaign) return;
