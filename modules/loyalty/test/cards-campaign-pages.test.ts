@@ -105,11 +105,16 @@ describe('loyalty cards: campaign and automation pages @integration', function (
     const json = await api().get(`/api/v1/loyalty/card-campaigns/${path.split('/').pop()}`).set(bearer(adminToken));
     expect(json.body).to.include({ status: 'sent', sent: 2, skipped: 0, delivered: 2 });
 
-    const later = await agent.post('/loyalty/card-campaigns').type('form').send({ audience: 'customer', customer_id: String(holders[0]), message: 'See you tomorrow', send_at: `${addCalendarDays(today, 2)}T10:00`, _csrf: csrf });
+    // A few seconds ahead, on the company's wall clock (the form's datetime-local takes seconds too).
+    const at = Date.now() + 4000;
+    const wall = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(at)).replace(' ', 'T');
+    const later = await agent.post('/loyalty/card-campaigns').type('form').send({ audience: 'customer', customer_id: String(holders[0]), message: 'See you tomorrow', send_at: wall, _csrf: csrf });
     expect(later.status).to.equal(302);
-    await t.drainJobs(2000);
     const waiting = await agent.get(later.headers.location as string);
     expect(waiting.text).to.contain('data-status="scheduled"');
+    await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now()) + 500));
+    await t.drainJobs(20_000);
+    expect((await agent.get(later.headers.location as string)).text).to.contain('data-status="sent"');
     const list = await agent.get('/loyalty/card-campaigns');
     expect((list.text.match(/data-test="campaign-row"/g) ?? []).length).to.equal(2);
   });
