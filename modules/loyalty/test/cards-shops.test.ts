@@ -135,5 +135,12 @@ describe('loyalty cards: managers limited to their shops @integration', function
   it("counts the manager's transactions per manager and shop", async () => {
     const res = await api().get('/api/v1/loyalty/reports/card-managers').set(bearer(admin));
     expect(res.body.data).to.deep.include({ user_id: manager.id, shop_id: shop.A, transactions: 1, customers: 1, rewards: 0 });
+    // The page names the shop (base's shops) and, for who may read users, the manager.
+    const analyst = await t.createUser({ permissions: ['loyalty.card.analyse', 'core.user.read'], companyIds: [companyId] });
+    const page = await (await t.login(analyst.email, analyst.password)).get('/loyalty/managers/statistics');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('Shop A');
+    const name = (await t.knex('core_users').where({ id: manager.id }).first('name')).name;
+    expect(page.text).to.contain(name);
   });
 });
