@@ -1,4 +1,4 @@
-import { CORE, CORE_PERMISSIONS, idParams, intParam, ValidationError, type ModuleContext, type RequestContext, type UserService } from 'tessera/core';
+import { CORE, CORE_PERMISSIONS, idParams, intParam, ValidationError, type ModuleContext, type RequestContext, type ScopedDb, type UserService } from 'tessera/core';
 
 const TABLE = 'base_user_shops';
 const SHOPS = 'base_shops';
@@ -8,16 +8,19 @@ const SHOPS = 'base_shops';
  * shops asks `shopsOf`: an empty list means the user was given no shop, so is not limited by base.
  */
 export interface UserShopService {
-  /** The ids of the shops of `companyId` (default: the current one) the user works at, ascending. */
-  shopsOf(ctx: RequestContext, userId?: number | null, companyId?: number): Promise<number[]>;
+  /**
+   * The ids of the shops of `companyId` the user works at, ascending. Takes the scoped database, so
+   * a job (an import, a report) asks as well as a request does.
+   */
+  shopsOf(db: ScopedDb, userId: number | null, companyId: number): Promise<number[]>;
   /** Replaces the user's shops in `companyId` (needs `core.user.manage`); every shop must be the company's. */
   setShops(ctx: RequestContext, userId: number, shopIds: number[], companyId?: number): Promise<number[]>;
 }
 
 export class DefaultUserShops implements UserShopService {
-  async shopsOf(ctx: RequestContext, userId: number | null = ctx.principal.userId ?? null, companyId = ctx.companyId): Promise<number[]> {
+  async shopsOf(db: ScopedDb, userId: number | null, companyId: number): Promise<number[]> {
     if (userId == null) return [];
-    const rows = await ctx.db.queryCompany(companyId, TABLE).where({ user_id: userId }).orderBy('shop_id').select('shop_id');
+    const rows = await db.queryCompany(companyId, TABLE).where({ user_id: userId }).orderBy('shop_id').select('shop_id');
     return rows.map((r: { shop_id: number | string }) => Number(r.shop_id));
   }
 
@@ -51,7 +54,7 @@ export function registerUserShops(m: ModuleContext, service: UserShopService): v
     params: idParams,
     handler: async (ctx, { params }) => {
       await ctx.container.get<UserService>(CORE.Users).get(ctx, intParam(params.id));
-      return { shop_ids: await service.shopsOf(ctx, intParam(params.id)) };
+      return { shop_ids: await service.shopsOf(ctx.db, intParam(params.id), ctx.companyId) };
     },
   });
   m.routes.api({

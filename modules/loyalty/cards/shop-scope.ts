@@ -16,7 +16,7 @@ export function managerShops(ctx: RequestContext): Promise<number[] | null> {
     const userId = ctx.principal.userId ?? null;
     shops = userId == null
       ? Promise.resolve(null)
-      : ctx.container.get<UserShopService>(BASE.UserShops).shopsOf(ctx, userId).then((ids) => (ids.length ? ids : null));
+      : ctx.container.get<UserShopService>(BASE.UserShops).shopsOf(ctx.db, userId, ctx.companyId).then((ids) => (ids.length ? ids : null));
     known.set(ctx, shops);
   }
   return shops;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { startTestApp, type TestApp } from 'tessera/testing';
+import { csrfFrom, startTestApp, type TestApp } from 'tessera/testing';
 import { BASE, type UserShopService } from '../../base/api';
 import { CRM, type CustomerService } from '../../crm/api';
 
@@ -55,7 +55,7 @@ describe('loyalty cards: managers limited to their shops @integration', function
   it("base keeps a user's shops: read back, refused for another company's shop and without core.user.manage", async () => {
     const read = await api().get(`/api/v1/base/users/${manager.id}/shops`).set(bearer(admin));
     expect(read.body).to.deep.equal({ shop_ids: [shop.A] });
-    const other = await t.container.get<UserShopService>(BASE.UserShops).shopsOf(await t.contextFor(manager.id, companyId));
+    const other = await t.container.get<UserShopService>(BASE.UserShops).shopsOf((await t.contextFor(manager.id, companyId)).db, manager.id, companyId);
     expect(other).to.deep.equal([shop.A]);
     const bad = await api().put(`/api/v1/base/users/${manager.id}/shops`).set(bearer(admin)).send({ shop_ids: [999_999_999] });
     expect(bad.status).to.equal(422);
@@ -125,11 +125,31 @@ describe('loyalty cards: managers limited to their shops @integration', function
     const page = await agent.get(`/loyalty/scanner/cards/${card.B.id}`);
     expect(page.status).to.equal(404);
     expect(page.text).to.not.contain(customer.B.last_name);
-    const post = await agent.post(`/loyalty/scanner/cards/${card.B.id}`).type('form').send({ key: uniq('k'), action: 'stamp', amount: '10' });
-    expect(post.status).to.be.oneOf([403, 404]);
     const ok = await agent.get(`/loyalty/scanner/cards/${card.A.id}`);
     expect(ok.status).to.equal(200);
     expect(ok.text).to.contain(customer.A.last_name);
+    const post = await agent.post(`/loyalty/scanner/cards/${card.B.id}`).type('form').send({ key: uniq('k'), action: 'stamp', amount: '10', _csrf: csrfFrom(ok.text) });
+    expect(post.status).to.equal(404);
+    expect((await t.knex('loyalty_cards').where({ id: card.B.id }).first('stamps')).stamps).to.equal(0);
+  });
+
+  it("imports changes to its shops' cards only, and moves none to another shop", async () => {
+    const csv = (number: string, status: string, shopId: number) => `number,status,shop_id\n${number},${status},${shopId}\n`;
+    const send = async (body: string) => {
+      const res = await api().post('/api/v1/loyalty/cards/import').set(bearer(manager.token)).set('Content-Type', 'text/csv').send(body);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return res.body;
+    };
+    const theirs = await send(csv(card.B.number, 'blocked', shop.B));
+    expect(theirs).to.include({ updated: 0, error_count: 1 });
+    expect(theirs.errors[0].field).to.equal('number');
+    const moved = await send(csv(card.A.number, 'active', shop.B));
+    expect(moved).to.include({ updated: 0, error_count: 1 });
+    expect(moved.errors[0].field).to.equal('shop_id');
+    expect((await t.knex('loyalty_cards').where({ id: card.B.id }).first('status')).status).to.equal('active');
+    const ours = await send(csv(card.A.number, 'blocked', shop.A));
+    expect(ours).to.include({ updated: 1, error_count: 0 });
+    await api().patch(`/api/v1/loyalty/cards/${card.A.id}`).set(bearer(admin)).send({ status: 'active' }).expect(200);
   });
 
   it("counts the manager's transactions per manager and shop", async () => {
