@@ -5,10 +5,13 @@
 export const BASE = {
   ShopService: Symbol.for('base.ShopService'),
   AuditTrail: Symbol.for('base.AuditTrail'),
+  /** The shops a user works at, per company (`UserShopService`). */
+  UserShops: Symbol.for('base.UserShops'),
 } as const;
 
 export { BASE_PERMISSIONS } from './permissions';
 
 export type { Shop, ShopInput, ShopPatch, ShopPageOptions } from './shops/shop-entity';
 export type { ShopService } from './shops/shop-service';
+export type { UserShopService } from './shops/user-shops';
 export type { AuditTrail, AuditTrailEntry, AuditChange } from './audit/audit-trail';

@@ -2,6 +2,7 @@ import { CORE, defineModule, type EntityRegistry, type EntityService } from 'tes
 import { BASE } from './api';
 import { shopEntity } from './shops/shop-entity';
 import { ShopService } from './shops/shop-service';
+import { DefaultUserShops, registerUserShops } from './shops/user-shops';
 import { DefaultAuditTrail } from './audit/audit-trail';
 import { registerSecurityRecords } from './audit/security-records';
 import { seedDemoShops } from './shops/shop-demo';
@@ -24,12 +25,15 @@ export default defineModule({
   register(m) {
     const shops = m.entities.register(shopEntity, { serviceId: BASE.ShopService, service: (options) => new ShopService(shopEntity, options) });
     m.services.bind(BASE.AuditTrail, new DefaultAuditTrail());
+    const userShops = new DefaultUserShops();
+    m.services.bind(BASE.UserShops, userShops);
 
     registerHomePages(m, shops);
     const companies: EntityService<typeof companyEntity> = m.entities.register(companyEntity, { hooks: companyHooks, pages: companyPages(() => companies) });
     registerSecurityRecords(m.container.get<EntityRegistry>(CORE.Entities));
     registerUserPages(m);
     registerUserApi(m);
+    registerUserShops(m, userShops);
     registerRolePages(m);
     registerRoleApi(m);
     registerTokenPages(m);

@@ -2,6 +2,7 @@ import { idParams, idSchema, NotFoundError, ValidationError, type ApiRoute } fro
 import { LOYALTY_PERMISSIONS as P } from '../api';
 import { plausibleCardNumber } from './card-number';
 import type { CardTransactions } from './card-transactions';
+import { managerShops, mayReachShop, reachableCard, transactionShop } from './shop-scope';
 
 const transaction = {
   type: 'object',
@@ -27,8 +28,8 @@ export function cardApiRoutes(moves: CardTransactions): ApiRoute[] {
       handler: async (ctx, { query }) => {
         const number = plausibleCardNumber(String(query.number));
         if (!number) throw new ValidationError({ number: 'is not a card number (a digit is wrong or missing)' });
-        const card = await ctx.db.query('loyalty_cards').where({ number }).first('id');
-        if (!card) throw new NotFoundError('Card');
+        const card = await ctx.db.query('loyalty_cards').where({ number }).first('id', 'shop_id');
+        if (!card || !(await mayReachShop(ctx, card.shop_id))) throw new NotFoundError('Card');
         return { id: Number(card.id) };
       },
     },
@@ -36,13 +37,17 @@ export function cardApiRoutes(moves: CardTransactions): ApiRoute[] {
       method: 'POST', path: '/cards/{id}/transactions', permission: P.cardScan, summary: "Make a transaction of the card's type", tags: ['Cards'], status: 201,
       params: idParams,
       body: transaction,
-      handler: async (ctx, { params, body }) => moves.transact(ctx, Number(params.id), body.key, body, body.shop_id ?? null),
+      handler: async (ctx, { params, body }) => {
+        // One indexed read (the user's shops) for everyone; the card's shop is read only for a limited manager.
+        const card = (await managerShops(ctx)) === null ? { id: Number(params.id), shop_id: null } : await reachableCard(ctx, Number(params.id));
+        return moves.transact(ctx, card.id, body.key, body, await transactionShop(ctx, card, body.shop_id));
+      },
     },
     {
       method: 'GET', path: '/cards/{id}/transactions', permission: P.cardRead, summary: "A card's transactions, newest first", tags: ['Cards'],
       params: idParams,
       handler: async (ctx, { params }) => {
-        await ctx.db.getById('loyalty_cards', Number(params.id), 'Card');
+        await reachableCard(ctx, Number(params.id));
         return { data: await moves.history(ctx.db, Number(params.id)) };
       },
     },

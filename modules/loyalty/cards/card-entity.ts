@@ -21,7 +21,7 @@ export const cardEntity = defineEntity({
     status: field.enum({ label: 'Status', values: { active: 'Active', used: 'Used', blocked: 'Blocked', expired: 'Expired' }, default: 'active', filter: true }),
     valid_until: field.date({ label: 'Valid until', filter: 'range' }),
     membership_ends: field.date({ label: 'Membership ends', list: false, hint: 'Staff may extend or shorten a membership.' }),
-    shop_id: field.integer({ label: 'Shop', min: 1, list: false }),
+    shop_id: field.integer({ label: 'Shop', min: 1, list: false, filter: { param: 'shop_id' }, hint: 'The shop the card belongs to: its customer\'s shop unless another is named. A manager limited to shops reaches only their cards.' }),
     stamps: field.integer({ label: 'Stamps', readOnly: true }),
     uses_left: field.integer({ label: 'Uses left', readOnly: true, list: false }),
     balance: field.money({ label: 'Balance', readOnly: true }),

@@ -5,6 +5,7 @@ import { LOYALTY_CARD_EVENTS } from '../api';
 import { cardNumber, cardSecret } from './card-number';
 import { validUntil, type Card } from './card-entity';
 import { membershipEnds } from './rules/pass-rules';
+import { mayReachShop } from './shop-scope';
 import type { CardTemplate } from './template-entity';
 import type { CardType, RulesOf } from './template-rules';
 
@@ -47,6 +48,10 @@ export function cardHooks(container: Container, templates: () => EntityService<a
       else if (!template.active) errors.template_id = `card template "${template.name}" is not active`;
       const customer = await container.get<CustomerService>(CRM.Customers).get(ctx, Number(values.customer_id)).catch(() => null);
       if (!customer || Number(customer.company_id) !== companyId) errors.customer_id = `customer ${values.customer_id} does not exist`;
+      // A manager limited to shops issues to their shops' customers only, at one of their shops.
+      const shopId = values.shop_id ?? customer?.shop_id ?? null;
+      if (customer && !errors.customer_id && !(await mayReachShop(ctx, customer.shop_id))) errors.customer_id = `customer ${values.customer_id} does not exist`;
+      else if (!(await mayReachShop(ctx, shopId))) errors.shop_id = 'is not one of your shops';
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const today = companyToday(ctx, companyId);
       const seq = await ctx.db.nextNumber('loyalty.card', companyId);
@@ -54,7 +59,7 @@ export function cardHooks(container: Container, templates: () => EntityService<a
         type: template!.type,
         number: cardNumber(seq),
         secret: cardSecret(),
-        shop_id: values.shop_id ?? customer!.shop_id ?? null,
+        shop_id: shopId,
         valid_until: values.valid_until ?? validUntil(template!, today),
         ...openingState(template!, today),
       };

@@ -2,6 +2,7 @@ import type { ModuleContext } from 'tessera/core';
 import { LOYALTY } from '../api';
 import { cardApiRoutes } from './card-api';
 import { cardEntity } from './card-entity';
+import { CardService } from './card-service';
 import { cardHooks } from './card-issue';
 import { CardTransactions } from './card-transactions';
 import { registerReach } from './reach/register-reach';
@@ -13,7 +14,7 @@ import { registerInsight } from './insight/register-insight';
 /** loyalty's cards: templates, issued cards and the scanner's transactions. */
 export function registerCards(m: ModuleContext): void {
   const templates = m.entities.register(cardTemplateEntity, { hooks: templateHooks() });
-  const cards = m.entities.register(cardEntity, { hooks: cardHooks(m.container, () => templates) });
+  const cards = m.entities.register(cardEntity, { hooks: cardHooks(m.container, () => templates), service: (options) => new CardService(cardEntity, options) });
   const moves = new CardTransactions();
   m.services.bind(LOYALTY.CardTransactions, moves);
   for (const route of cardApiRoutes(moves)) m.routes.api(route);

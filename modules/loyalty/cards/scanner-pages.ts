@@ -6,6 +6,7 @@ import { LOYALTY_PERMISSIONS as P } from '../api';
 import { plausibleCardNumber } from './card-number';
 import { ACTIONS_OF, type CardAction, type CardRequest } from './card-moves';
 import type { CardTransactions } from './card-transactions';
+import { mayReachShop, reachableCard, transactionShop } from './shop-scope';
 import { CARD_TYPES, type CardType } from './template-rules';
 
 const ACTION_LABELS: Record<CardAction, string> = {
@@ -56,15 +57,15 @@ export function scannerPages(container: Container, moves: CardTransactions): Pag
         const number = plausibleCardNumber(typed);
         const fail = (message: string) => ({ view: 'loyalty/scanner', title: 'Scanner', status: 422, data: { number: typed, error: message } });
         if (!number) return fail(`"${typed}" is not a card number: a digit is wrong or missing.`);
-        const card = await ctx.db.query('loyalty_cards').where({ number }).first('id');
-        if (!card) return fail(`No card has the number ${number}.`);
+        const card = await ctx.db.query('loyalty_cards').where({ number }).first('id', 'shop_id');
+        if (!card || !(await mayReachShop(ctx, card.shop_id))) return fail(`No card has the number ${number}.`);
         return { redirect: `/loyalty/scanner/cards/${card.id}` };
       },
     },
     {
       method: 'GET', path: '/loyalty/scanner/cards/:id', permission: P.cardScan,
       handler: async (ctx, { params }) => {
-        const card = await ctx.db.getById<Record<string, any>>('loyalty_cards', requireId(params.id), 'Card');
+        const card = await ctx.db.getById<Record<string, any>>('loyalty_cards', (await reachableCard(ctx, requireId(params.id))).id, 'Card');
         const template = await ctx.db.getById<Record<string, any>>('loyalty_card_templates', Number(card.template_id), 'Card template');
         const rules = typeof template.rules === 'string' ? JSON.parse(template.rules) : template.rules;
         const customer = await container.get<CustomerService>(CRM.Customers).get(ctx, Number(card.customer_id)).catch(() => null);
@@ -86,7 +87,8 @@ export function scannerPages(container: Container, moves: CardTransactions): Pag
     {
       method: 'POST', path: '/loyalty/scanner/cards/:id', permission: P.cardScan,
       handler: async (ctx, { params, body }) => {
-        const id = requireId(params.id);
+        const card = await reachableCard(ctx, requireId(params.id));
+        const id = card.id;
         const back = `/loyalty/scanner/cards/${id}`;
         try {
           const request: CardRequest = { action: text(body, 'action') as CardAction };
@@ -94,7 +96,7 @@ export function scannerPages(container: Container, moves: CardTransactions): Pag
           if (amount !== '') request.amount = parseAmount(amount, currencyOf(ctx)) ?? NaN;
           for (const key of ['count', 'milestone'] as const) if (text(body, key) !== '') request[key] = Number(text(body, key));
           if (text(body, 'reward') !== '') request.reward = text(body, 'reward');
-          const done = await moves.transact(ctx, id, text(body, 'key'), request);
+          const done = await moves.transact(ctx, id, text(body, 'key'), request, await transactionShop(ctx, card, null));
           return { redirect: back, flash: { type: 'success', message: done.message } };
         } catch (error) {
           const problem = formProblem(error);

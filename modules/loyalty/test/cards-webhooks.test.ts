@@ -57,7 +57,10 @@ describe('loyalty card events and webhooks @integration', function () {
   };
   const lastOutbox = async () => Number((await t.knex('core_outbox').max('id as id').first())?.id ?? 0);
 
+  const allowBefore = process.env.LOYALTY_WEBHOOK_ALLOW_HOSTS;
   before(async () => {
+    // The receiver listens on plain http at 127.0.0.1: allowed for the test, as an operator would allow an internal host.
+    process.env.LOYALTY_WEBHOOK_ALLOW_HOSTS = '127.0.0.1';
     t = await startTestApp();
     hook = await receiver();
     const now = new Date();
@@ -73,7 +76,11 @@ describe('loyalty card events and webhooks @integration', function () {
     scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan'], companyIds: [companyId] })).email);
     integrator = await t.token((await t.createUser({ permissions: ['loyalty.webhook.manage'], companyIds: [companyId] })).email);
   });
-  after(async () => hook?.close());
+  after(async () => {
+    if (allowBefore === undefined) delete process.env.LOYALTY_WEBHOOK_ALLOW_HOSTS;
+    else process.env.LOYALTY_WEBHOOK_ALLOW_HOSTS = allowBefore;
+    await hook?.close();
+  });
 
   const stampCard = async () => {
     const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(manager)).send({ name: uniq('Stamp '), type: 'stamp', rules: { stamp_step: 1000, milestones: [{ stamps: 2, reward: 'Free tea' }], life: { kind: 'unlimited' } } });

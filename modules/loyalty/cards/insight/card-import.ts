@@ -1,4 +1,5 @@
 import { defineImport, mountImport, ValidationError, type ImportColumn, type ModuleContext, type RowError } from 'tessera/core';
+import { BASE, type UserShopService } from '../../../base/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
 
 const STATUSES = ['active', 'used', 'blocked', 'expired'];
@@ -51,6 +52,12 @@ export const cardImport = defineImport<CardValues>({
     keyColumns: { number: 'number' },
     async write(db, row, existing) {
       if (!existing) throw new ValidationError({ number: 'matches no card of the company; issue new cards from the cards list' });
+      // A manager limited to shops changes only their shops' cards, and moves them only among their shops.
+      const shops = userShopsOf ? await userShopsOf().shopsOf(db, db.principal.userId ?? null, Number(existing.company_id)) : [];
+      if (shops.length) {
+        if (!shops.includes(Number(existing.shop_id))) throw new ValidationError({ number: 'matches no card of the company; issue new cards from the cards list' });
+        if (row.value.shop_id !== undefined && !shops.includes(Number(row.value.shop_id))) throw new ValidationError({ shop_id: 'is not one of your shops' });
+      }
       const changes: Record<string, unknown> = {};
       for (const key of EDITABLE) {
         const next = row.value[key];
@@ -65,7 +72,11 @@ export const cardImport = defineImport<CardValues>({
   },
 });
 
+/** Base's user shops, for the import's writes (a job: no request context to ask through). */
+let userShopsOf: (() => UserShopService) | null = null;
+
 export function mountCardImport(m: ModuleContext): void {
+  userShopsOf = () => m.container.get<UserShopService>(BASE.UserShops);
   mountImport(m, cardImport, {
     job: 'card_import',
     api: { upload: '/cards/import', imports: '/card-imports' },

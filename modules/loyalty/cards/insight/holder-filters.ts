@@ -1,6 +1,7 @@
 import { ValidationError, type ApiRoute, type RequestContext } from 'tessera/core';
 import { CRM, type CustomerService } from '../../../crm/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
+import { managerShops } from '../shop-scope';
 
 export interface HolderFilters {
   template_id?: number;
@@ -55,6 +56,8 @@ export async function findHolders(ctx: RequestContext, f: HolderFilters, options
   if (f.spend_min !== undefined) q.where('spend_total', '>=', f.spend_min);
   if (f.spend_max !== undefined) q.where('spend_total', '<=', f.spend_max);
   if (customerIds) q.whereIn('customer_id', customerIds);
+  const shops = await managerShops(ctx);
+  if (shops) q.whereIn('shop_id', shops);
   const rows = await q.select('id', 'number', 'template_id', 'customer_id', 'status', 'visits', 'spend_total', 'last_visit_day');
   return rows.map((r: Record<string, unknown>) => ({
     card_id: Number(r.id), number: String(r.number), template_id: Number(r.template_id), customer_id: Number(r.customer_id), status: String(r.status),

@@ -1,4 +1,5 @@
-import { ValidationError, type ApiRoute, type PageRoute, type RequestContext } from 'tessera/core';
+import { CORE, CORE_PERMISSIONS, ValidationError, type ApiRoute, type PageRoute, type RequestContext, type UserService } from 'tessera/core';
+import { BASE, type ShopService } from '../../../base/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
 
 /** Transactions that hand the customer a reward: a stamp card's or a reward card's reward, a coupon. */
@@ -64,12 +65,33 @@ export function managerStatsApi(): ApiRoute[] {
   }];
 }
 
+/** Names of the managers and shops of the statistics, through core's users and base's shops; an id when unknown. */
+async function namesOf(ctx: RequestContext, rows: ManagerStat[]): Promise<{ users: Map<number, string>; shops: Map<number, string> }> {
+  const users = new Map<number, string>();
+  const shops = new Map<number, string>();
+  const shopIds = [...new Set(rows.map((r) => r.shop_id).filter((id): id is number => id !== null))];
+  if (shopIds.length) {
+    for (const [id, shop] of await ctx.container.get<ShopService>(BASE.ShopService).getMany(ctx, shopIds)) shops.set(id, String(shop.name));
+  }
+  // Seeing other users' names needs core's user permission; without it the statistics show ids.
+  if (ctx.can(CORE_PERMISSIONS.userRead)) {
+    const people = ctx.container.get<UserService>(CORE.Users);
+    for (const id of new Set(rows.map((r) => r.user_id).filter((x): x is number => x !== null))) {
+      const user = await people.get(ctx, id).catch(() => null);
+      if (user) users.set(id, user.name || user.email);
+    }
+  }
+  return { users, shops };
+}
+
 export function managerStatsPages(): PageRoute[] {
   return [{
     method: 'GET', path: '/loyalty/managers/statistics', permission: P.cardAnalyse,
     handler: async (ctx, { query }) => {
       const range = period(query);
-      const stats = (await managerStats(ctx, range)).map((s) => ({ ...s, who: s.user_id === null ? 'Nobody (API)' : `User #${s.user_id}`, where: s.shop_id === null ? 'No shop' : `Shop #${s.shop_id}` }));
+      const rows = await managerStats(ctx, range);
+      const { users, shops } = await namesOf(ctx, rows);
+      const stats = rows.map((s) => ({ ...s, who: s.user_id === null ? 'Nobody (API)' : users.get(s.user_id) ?? `User #${s.user_id}`, where: s.shop_id === null ? 'No shop' : shops.get(s.shop_id) ?? `Shop #${s.shop_id}` }));
       const labels = stats.map((s) => `${s.who} · ${s.where}`);
       const chart = {
         type: 'bar',

@@ -11,6 +11,9 @@ export const BIRTHDAY = 'loyalty.card.birthday';
 export const NEXT_VISIT = 'loyalty.card.next_visit';
 /** Days the run looks back, so a day the run missed is caught up (the dedupe key keeps one message). */
 const CATCH_UP_DAYS = 3;
+/** The automation's own text when it has one (`message`), else the default words. */
+const BIRTHDAY_TEXT = '{{#if message}}{{message}}{{else}}Happy birthday {{customer.first_name}}! A treat waits for you on your {{card.template}} card.{{/if}}';
+const NEXT_VISIT_TEXT = '{{#if message}}{{message}}{{else}}We miss you {{customer.first_name}}! Your {{card.template}} card is waiting.{{/if}}';
 
 interface Contexts {
   systemInCompany(companyId: number): Promise<RequestContext>;
@@ -22,13 +25,13 @@ export function declareAutomationNotifications(container: Container): void {
     key: BIRTHDAY, module: 'loyalty', label: 'Card holder birthday', channels: ['sms', 'email', 'whatsapp'],
     description: "Sent on a card holder's birthday, once a year.",
     sample: { card: { number: '000000018', template: 'Coffee stamps' } },
-    defaults: { sms: { body: 'Happy birthday {{customer.first_name}}! A treat waits for you on your {{card.template}} card.' }, email: { subject: 'Happy birthday!', body: 'Happy birthday {{customer.first_name}}! A treat waits for you on your {{card.template}} card.' } },
+    defaults: { sms: { body: BIRTHDAY_TEXT }, email: { subject: 'Happy birthday!', body: BIRTHDAY_TEXT } },
   });
   catalogue.declare({
     key: NEXT_VISIT, module: 'loyalty', label: 'Card next-visit reminder', channels: ['sms', 'email', 'whatsapp'],
     description: 'Sent N days after a card holder\'s last visit, once per visit.',
     sample: { card: { number: '000000018', template: 'Coffee stamps', stamps: 3 }, last_visit: '2026-01-10' },
-    defaults: { sms: { body: 'We miss you {{customer.first_name}}! Your {{card.template}} card is waiting.' }, email: { subject: 'See you soon', body: 'We miss you {{customer.first_name}}! Your {{card.template}} card is waiting.' } },
+    defaults: { sms: { body: NEXT_VISIT_TEXT }, email: { subject: 'See you soon', body: NEXT_VISIT_TEXT } },
   });
 }
 
@@ -57,7 +60,7 @@ export async function runAutomations(container: Container, ctx: RequestContext, 
   const notify = container.get<NotifyService>(MESSAGING.Notify);
   const customers = container.get<CustomerService>(CRM.Customers);
   const out: AutomationRun = { birthday: 0, next_visit: 0, feedback: 0 };
-  const rules = await ctx.db.query(AUTOMATIONS).where({ active: true }).select('template_id', 'birthday', 'next_visit_days', 'feedback_days');
+  const rules = await ctx.db.query(AUTOMATIONS).where({ active: true }).select('template_id', 'birthday', 'next_visit_days', 'feedback_days', 'birthday_message', 'next_visit_message', 'feedback_message');
   const sent = (records: Array<{ created: boolean }>) => (records.some((r) => r.created) ? 1 : 0);
   for (const rule of rules) {
     const template = await ctx.db.query('loyalty_card_templates').where({ id: rule.template_id }).first('name');
@@ -71,7 +74,7 @@ export async function runAutomations(container: Container, ctx: RequestContext, 
         for (const customer of page.data) {
           if (!isBirthday(customer.birthdate, today)) continue;
           const card = cards.find((c: any) => Number(c.customer_id) === Number(customer.id));
-          out.birthday += sent(await notify.send(ctx.db, { template: BIRTHDAY, customerId: Number(customer.id), data: { card: { number: card.number, template: template?.name } }, dedupeKey: `birthday:${customer.id}:${today.slice(0, 4)}` }));
+          out.birthday += sent(await notify.send(ctx.db, { template: BIRTHDAY, customerId: Number(customer.id), data: { card: { number: card.number, template: template?.name }, message: rule.birthday_message || null }, dedupeKey: `birthday:${customer.id}:${today.slice(0, 4)}` }));
         }
       }
     }
@@ -79,10 +82,10 @@ export async function runAutomations(container: Container, ctx: RequestContext, 
       const due = addCalendarDays(today, -Number(rule.next_visit_days));
       const cards = await ctx.db.query(CARDS).where({ template_id: rule.template_id, status: 'active' }).whereBetween('last_visit_day', [addCalendarDays(due, -CATCH_UP_DAYS), due]).select('id', 'customer_id', 'number', 'stamps', 'last_visit_day');
       for (const card of cards) {
-        out.next_visit += sent(await notify.send(ctx.db, { template: NEXT_VISIT, customerId: Number(card.customer_id), data: { card: { number: card.number, template: template?.name, stamps: Number(card.stamps) }, last_visit: card.last_visit_day }, dedupeKey: `next_visit:${card.id}:${card.last_visit_day}` }));
+        out.next_visit += sent(await notify.send(ctx.db, { template: NEXT_VISIT, customerId: Number(card.customer_id), data: { card: { number: card.number, template: template?.name, stamps: Number(card.stamps) }, last_visit: card.last_visit_day, message: rule.next_visit_message || null }, dedupeKey: `next_visit:${card.id}:${card.last_visit_day}` }));
       }
     }
-    if (rule.feedback_days != null) out.feedback += await requestFeedback(container, ctx, Number(rule.template_id), Number(rule.feedback_days), today);
+    if (rule.feedback_days != null) out.feedback += await requestFeedback(container, ctx, Number(rule.template_id), Number(rule.feedback_days), today, '', rule.feedback_message || null);
   }
   return out;
 }

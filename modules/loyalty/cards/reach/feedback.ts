@@ -7,13 +7,15 @@ import type { Container } from 'inversify';
 const FEEDBACK = 'loyalty_card_feedback';
 export const FEEDBACK_REQUEST = 'loyalty.card.feedback';
 const TOKEN = /^[A-Za-z0-9_-]{24}$/;
+/** The automation's own text when it has one (`message`), the link after it. */
+const FEEDBACK_TEXT = '{{#if message}}{{message}}{{else}}How was your visit? Tell us:{{/if}} {{link}}';
 
 export function declareFeedbackNotification(container: Container): void {
   container.get<NotificationCatalogue>(MESSAGING.Catalogue).declare({
     key: FEEDBACK_REQUEST, module: 'loyalty', label: 'Card feedback request', channels: ['sms', 'email', 'whatsapp'],
     description: 'Asks a card holder to rate their visit (1 to 5) with a comment, once per visit.',
     sample: { link: 'https://shop.example/feedback/abc', visit_day: '2026-01-10' },
-    defaults: { sms: { body: 'How was your visit? Tell us: {{link}}' }, email: { subject: 'How was your visit?', body: 'How was your visit? Tell us: {{link}}' } },
+    defaults: { sms: { body: FEEDBACK_TEXT }, email: { subject: 'How was your visit?', body: FEEDBACK_TEXT } },
   });
 }
 
@@ -21,7 +23,7 @@ export function declareFeedbackNotification(container: Container): void {
  * Feedback requests for visits `days` ago (with the same catch-up as reminders): a row per card and
  * visit day with its own token, and a message with a dedupe key per card and visit. Returns how many were new.
  */
-export async function requestFeedback(container: Container, ctx: RequestContext, templateId: number, days: number, today: string, baseUrl = ''): Promise<number> {
+export async function requestFeedback(container: Container, ctx: RequestContext, templateId: number, days: number, today: string, baseUrl = '', message: string | null = null): Promise<number> {
   const due = addCalendarDays(today, -days);
   const cards = await ctx.db.query('loyalty_cards').where({ template_id: templateId }).whereBetween('last_visit_day', [addCalendarDays(due, -3), due]).select('id', 'company_id', 'customer_id', 'last_visit_day');
   const knex = ctx.db.unscoped('feedback rows of the cards read above');
@@ -37,7 +39,7 @@ export async function requestFeedback(container: Container, ctx: RequestContext,
       }
       row = await knex(FEEDBACK).where(key).first('token');
     }
-    const records = await container.get<NotifyService>(MESSAGING.Notify).send(ctx.db, { template: FEEDBACK_REQUEST, customerId: Number(card.customer_id), data: { link: `${baseUrl}/feedback/${row.token}`, visit_day: key.visit_day }, dedupeKey: `feedback:${card.id}:${key.visit_day}` });
+    const records = await container.get<NotifyService>(MESSAGING.Notify).send(ctx.db, { template: FEEDBACK_REQUEST, customerId: Number(card.customer_id), data: { link: `${baseUrl}/feedback/${row.token}`, visit_day: key.visit_day, message }, dedupeKey: `feedback:${card.id}:${key.visit_day}` });
     if (records.some((r) => r.created)) sent++;
   }
   return sent;

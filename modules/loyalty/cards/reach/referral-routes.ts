@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError, type ApiRoute, type EntityService, type
 import { LOYALTY_CARD_EVENTS, LOYALTY_PERMISSIONS as P } from '../../api';
 import type { CardTransactions } from '../card-transactions';
 import { referralLink, referralMoment, REWARD_JOB, rewardReferral, signUp, TOKEN } from './referrals';
+import { reachableCard } from '../shop-scope';
 
 /** The referrer's card a link's token names, or a 404 that says nothing of why. */
 async function referrerOf(access: PublicAccess, token: string): Promise<Record<string, any>> {
@@ -45,7 +46,7 @@ export function referralApi(): ApiRoute[] {
   return [{
     method: 'GET', path: '/cards/{id}/referral-link', permission: P.cardRead, summary: "The card's referral link (made on first ask)", tags: ['Cards'],
     params: { type: 'object', required: ['id'], properties: { id: idSchema } },
-    handler: async (ctx, { params }) => referralLink(ctx.db, Number(params.id)),
+    handler: async (ctx, { params }) => referralLink(ctx.db, (await reachableCard(ctx, Number(params.id))).id),
   }];
 }
 

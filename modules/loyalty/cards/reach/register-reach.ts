@@ -3,6 +3,7 @@ import type { CardTransactions } from '../card-transactions';
 import { automationEntity } from './automation-entity';
 import { registerAutomations } from './automations';
 import { registerCampaigns } from './campaigns';
+import { campaignPages } from './campaign-pages';
 import { restorePages } from './card-restore';
 import { registerDashboard } from './dashboard';
 import { feedbackApi, feedbackPages } from './feedback';
@@ -25,6 +26,7 @@ export function registerReach(m: ModuleContext, cards: () => EntityService<any>,
   m.entities.register(automationEntity);
   registerAutomations(m);
   registerCampaigns(m);
+  for (const route of campaignPages()) m.routes.page(route);
   for (const route of restorePages(m.container)) m.routes.publicPage(route);
   for (const route of feedbackPages()) m.routes.publicPage(route);
   for (const route of feedbackApi()) m.routes.api(route);

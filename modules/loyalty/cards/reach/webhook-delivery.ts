@@ -1,6 +1,7 @@
 import { CORE, isDuplicateKey, type ModuleContext, type RequestContext, type ScopedDb } from 'tessera/core';
 import { signDelivery } from './webhook-signature';
 import { WEBHOOK_EVENTS } from './webhook-entity';
+import { postWebhook } from './webhook-url';
 
 const HOOKS = 'loyalty_card_webhooks';
 const DELIVERIES = 'loyalty_card_webhook_deliveries';
@@ -42,7 +43,7 @@ export async function fanOut(db: ScopedDb, eventId: number, event: { name: strin
 }
 
 /** Posts one delivery; a refusal or a network error throws, and core's queue tries again later. */
-export async function deliver(db: ScopedDb, deliveryId: number): Promise<'delivered' | 'skipped'> {
+export async function deliver(db: ScopedDb, deliveryId: number): Promise<'delivered' | 'skipped' | 'refused'> {
   const delivery = await db.query(DELIVERIES).where({ id: deliveryId }).first();
   if (!delivery || delivery.status === 'delivered') return 'skipped';
   const hook = await db.query(HOOKS).where({ id: delivery.webhook_id }).first('url', 'secret', 'active');
@@ -55,11 +56,10 @@ export async function deliver(db: ScopedDb, deliveryId: number): Promise<'delive
   const timestamp = Math.floor(Date.now() / 1000);
   let status: number | null = null;
   let problem: string | null = null;
+  let refused = false;
   try {
-    const res = await fetch(String(hook.url), {
-      method: 'POST',
-      body,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+    status = await postWebhook(String(hook.url), body, {
+      timeoutMs: TIMEOUT_MS,
       headers: {
         'Content-Type': 'application/json',
         'User-Agent': 'Tessera-Webhooks/1',
@@ -69,11 +69,12 @@ export async function deliver(db: ScopedDb, deliveryId: number): Promise<'delive
         'X-Tessera-Signature': signDelivery(String(hook.secret), timestamp, body),
       },
     });
-    status = res.status;
-    await res.arrayBuffer().catch(() => undefined);
     if (status < 200 || status >= 300) problem = `answered HTTP ${status}`;
   } catch (error) {
-    problem = `could not be reached: ${(error as Error).message}`.slice(0, 500);
+    const message = (error as Error).message;
+    // An address the policy refuses (webhook-url.ts) is not tried again: it would be refused again.
+    refused = message.startsWith('refused:');
+    problem = refused ? message.slice(0, 500) : `could not be reached: ${message}`.slice(0, 500);
   }
   const attempts = Number(delivery.attempts) + 1;
   const done = problem === null;
@@ -82,9 +83,10 @@ export async function deliver(db: ScopedDb, deliveryId: number): Promise<'delive
     last_status: status,
     last_error: problem,
     last_attempt_at: new Date(),
-    status: done ? 'delivered' : attempts >= MAX_ATTEMPTS ? 'failed' : 'retrying',
+    status: done ? 'delivered' : refused || attempts >= MAX_ATTEMPTS ? 'failed' : 'retrying',
     ...(done ? { delivered_at: new Date() } : {}),
   });
+  if (refused) return 'refused';
   if (!done) throw new Error(`webhook delivery ${deliveryId} to ${hook.url} ${problem}`);
   return 'delivered';
 }

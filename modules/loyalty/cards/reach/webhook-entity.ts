@@ -1,5 +1,6 @@
 import { defineEntity, field, type EntityRow } from 'tessera/core';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
+import { webhookUrlProblem } from './webhook-url';
 
 /** The card events an integrator may hear of. */
 export const WEBHOOK_EVENTS = ['loyalty.card.issued', 'loyalty.card.transaction', 'loyalty.card.reward'] as const;
@@ -18,7 +19,8 @@ export const webhookEntity = defineEntity({
   fields: {
     url: field.text({
       label: 'URL', required: true, maxLength: 500,
-      validate: (value) => (/^https?:\/\/[^\s/$.?#][^\s]*$/i.test(String(value)) ? null : 'is an http or https address'),
+      hint: 'https, on a public address, without a user or password in it (plain http and internal addresses only for allow-listed hosts).',
+      validate: (value) => (/^\S+$/.test(String(value)) ? webhookUrlProblem(String(value)) : 'is an https address without spaces'),
     }),
     secret: field.secret({ label: 'Signing secret', required: true, minLength: 16, maxLength: 200, hint: 'Signs every delivery (HMAC-SHA256); never shown back.' }),
     events: field.list({

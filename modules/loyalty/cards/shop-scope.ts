@@ -1,0 +1,49 @@
+import { ForbiddenError, NotFoundError, type RequestContext } from 'tessera/core';
+import { BASE, type UserShopService } from '../../base/api';
+
+const CARDS = 'loyalty_cards';
+const known = new WeakMap<RequestContext, Promise<number[] | null>>();
+
+/**
+ * Managers limited to their shops. A user whom base gives shops (`BASE.UserShops`) sees, scans and
+ * issues only the cards of those shops: a card belongs to the shop it was issued at, which is its
+ * customer's shop unless the issuer named another of theirs. A user given no shop (an owner, the
+ * system, an integration's token of such a user) is not limited. Asked once per request.
+ */
+export function managerShops(ctx: RequestContext): Promise<number[] | null> {
+  let shops = known.get(ctx);
+  if (!shops) {
+    const userId = ctx.principal.userId ?? null;
+    shops = userId == null
+      ? Promise.resolve(null)
+      : ctx.container.get<UserShopService>(BASE.UserShops).shopsOf(ctx.db, userId, ctx.companyId).then((ids) => (ids.length ? ids : null));
+    known.set(ctx, shops);
+  }
+  return shops;
+}
+
+/** Whether the caller may reach a card of `shopId` (a card of no shop: only callers not limited). */
+export async function mayReachShop(ctx: RequestContext, shopId: unknown): Promise<boolean> {
+  const shops = await managerShops(ctx);
+  return shops === null || (shopId != null && shops.includes(Number(shopId)));
+}
+
+/** The card if the caller may reach it; else 404, as for a card that does not exist: nothing leaks. */
+export async function reachableCard(ctx: RequestContext, cardId: number): Promise<{ id: number; shop_id: number | null }> {
+  const card = await ctx.db.query(CARDS).where(`${CARDS}.id`, cardId).first('id', 'shop_id');
+  if (!card || !(await mayReachShop(ctx, card.shop_id))) throw new NotFoundError('Card');
+  return { id: Number(card.id), shop_id: card.shop_id == null ? null : Number(card.shop_id) };
+}
+
+/**
+ * The shop a transaction is recorded at: the one the caller named, which must be one of theirs
+ * (403 naming `shop_id`), else the card's shop for a limited manager, else none.
+ */
+export async function transactionShop(ctx: RequestContext, card: { shop_id: number | null }, named: number | null | undefined): Promise<number | null> {
+  const shops = await managerShops(ctx);
+  if (named != null) {
+    if (shops !== null && !shops.includes(Number(named))) throw ForbiddenError.because(`shop ${named} is not one of your shops`, { shop_id: 'is not one of your shops' });
+    return Number(named);
+  }
+  return shops === null ? null : card.shop_id;
+}
