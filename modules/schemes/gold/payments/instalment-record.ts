@@ -157,7 +157,7 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
     const existing: Instalment = result.existing;
     if (existing.status === 'processing' && input.status === 'paid') return { ...(await confirmInstalment(ports, ctx, existing.id)), created: false };
     if (existing.status === 'processing' && input.status === 'failed') {
-      await ctx.db.transaction((db) => failInstalment(ports, db, existing.id));
+      await retryingDeadlocks(() => ctx.db.transaction((db) => failInstalment(ports, db, existing.id)));
       return { ...(await instalmentById(ctx.db, existing.id)), created: false };
     }
     return { ...existing, created: false };
@@ -187,8 +187,9 @@ export async function instalmentById(db: ScopedDb, id: number): Promise<Instalme
 /** The gateway confirmed: billing's confirm publishes `payment.posted`, which credits the plan. */
 export async function confirmInstalment(ports: GoldPorts, ctx: RequestContext, id: number): Promise<Instalment> {
   const row = await instalmentById(ctx.db, id);
-  if (row.payment_id == null) throw new ConflictError('The instalment has no billing payment yet');
-  await ports.payments().confirm(ctx, row.payment_id);
+  const paymentId = row.payment_id;
+  if (paymentId == null) throw new ConflictError('The instalment has no billing payment yet');
+  await retryingDeadlocks(() => ctx.db.transaction((db) => ports.payments().confirm(db, paymentId)));
   return instalmentById(ctx.db, id);
 }
 
