@@ -96,10 +96,15 @@ export async function runGoldBench(print: (line: string) => void): Promise<void>
     const duration = env('GOLD_BENCH_DURATION', 8);
     const rounds = env('GOLD_BENCH_ROUNDS', 2);
     let next = 0;
+    // Which plan pays next: spread over the customers as the plain posts spread theirs (a step of 7919, a
+    // prime, visits every plan once), or GOLD_BENCH_ORDER=sequential, neighbouring customers at once: their
+    // first credit use meets on billing's gap locks (billing_allocations), so MariaDB deadlocks them often.
+    const sequential = process.env.GOLD_BENCH_ORDER === 'sequential';
+    const step = sequential || planIds.length % 7919 === 0 ? 1 : 7919;
     const posts = {
       // This month's instalment of the next plan: a distinct plan per call, so no two clients race for one month.
       gold: async () => {
-        const plan = planIds[next++ % planIds.length];
+        const plan = planIds[(next++ * step) % planIds.length];
         const res = await fetch(`${url}/api/v1/schemes/gold-plans/${plan}/payments`, { method: 'POST', headers, body: JSON.stringify({ amount: 1000, mode: 'cash', reference: `G-${crypto.randomBytes(6).toString('hex')}` }) });
         await expectCreated(res, 'gold instalment');
       },
@@ -112,9 +117,12 @@ export async function runGoldBench(print: (line: string) => void): Promise<void>
     await hammer(posts.plain, connections, 2);
     await hammer(posts.gold, connections, 2);
     const totals = { gold: { n: 0, s: 0, failed: 0, error: null as string | null }, plain: { n: 0, s: 0, failed: 0, error: null as string | null } };
+    const deadlocks = { gold: 0, plain: 0 };
     for (let r = 0; r < rounds; r++) {
       for (const kind of (r % 2 ? ['gold', 'plain'] : ['plain', 'gold']) as Array<'gold' | 'plain'>) {
+        const before = await innodbDeadlocks(knex);
         const got = await hammer(posts[kind], connections, duration);
+        deadlocks[kind] += (await innodbDeadlocks(knex)) - before;
         totals[kind].n += got.count;
         totals[kind].s += got.seconds;
         totals[kind].failed += got.failed;
@@ -123,7 +131,7 @@ export async function runGoldBench(print: (line: string) => void): Promise<void>
     }
     const goldRate = totals.gold.n / totals.gold.s;
     const plainRate = totals.plain.n / totals.plain.s;
-    print(`gold instalments posted over HTTP: ${goldRate.toFixed(1)} instalments/s (${connections} clients)`);
+    print(`gold instalments posted over HTTP: ${goldRate.toFixed(1)} instalments/s (${connections} clients, ${sequential ? 'neighbouring' : 'spread'} customers; ${deadlocks.gold} deadlocks retried, plain slices ${deadlocks.plain}; server-wide count)`);
     print(`billing plain payments over HTTP (raw baseline, same run): ${plainRate.toFixed(1)} payments/s`);
     print(`gold instalments/plain ratio: ${(goldRate / plainRate).toFixed(2)}`);
     for (const kind of ['gold', 'plain'] as const) if (totals[kind].failed) print(`gold bench ${kind} posts failed: ${totals[kind].failed} (${totals[kind].error})`);
@@ -131,6 +139,12 @@ export async function runGoldBench(print: (line: string) => void): Promise<void>
     await kernel?.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
   }
+}
+
+/** MariaDB's deadlock count since it started (server-wide: other engineers' runs add to it). */
+async function innodbDeadlocks(knex: Knex): Promise<number> {
+  const [rows] = (await knex.raw("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'")) as [Array<{ Value: string }>];
+  return Number(rows[0]?.Value ?? 0);
 }
 
 function lastMonth(month: string): string {
