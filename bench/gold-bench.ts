@@ -8,8 +8,9 @@
  *    month's on-time instalment, a distinct plan each) against billing's plain payment posting
  *    (`POST /api/v1/billing/payments`) in alternating slices of the same run.
  * Plans, customers and last month's payments are inserted with INSERT ... SELECT from one enrolled plan.
- * Knobs: GOLD_BENCH_PLANS=100000, GOLD_BENCH_DURATION=8 seconds a slice, GOLD_BENCH_ROUNDS=2,
- * GOLD_BENCH_CONNECTIONS=8.
+ * Knobs: GOLD_BENCH_PLANS=100000, GOLD_BENCH_DURATION=8 and GOLD_BENCH_ROUNDS=2 (load per kind: their product),
+ * cut in alternating slices of GOLD_BENCH_SLICE=2 seconds (bench/schemes-slices.ts), GOLD_BENCH_CONNECTIONS=8,
+ * GOLD_BENCH_ORDER=spread|sequential (which plans pay at once).
  */
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +21,7 @@ import { createTestDatabase } from '../test/support/test-database';
 import { searchColumns } from '../modules/crm/customers/customer-normalize';
 import { SCHEMES, type GoldPlanService } from '../modules/schemes/api';
 import { timeIt } from './bench-tools';
+import { alternatingSlices, hammer, ratioText } from './schemes-slices';
 
 const ADMIN = { email: 'admin@gold.bench', password: 'gold-bench-password' };
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback) || fallback;
@@ -116,25 +118,20 @@ export async function runGoldBench(print: (line: string) => void): Promise<void>
     };
     await hammer(posts.plain, connections, 2);
     await hammer(posts.gold, connections, 2);
-    const totals = { gold: { n: 0, s: 0, failed: 0, error: null as string | null }, plain: { n: 0, s: 0, failed: 0, error: null as string | null } };
-    const deadlocks = { gold: 0, plain: 0 };
-    for (let r = 0; r < rounds; r++) {
-      for (const kind of (r % 2 ? ['gold', 'plain'] : ['plain', 'gold']) as Array<'gold' | 'plain'>) {
-        const before = await innodbDeadlocks(knex);
-        const got = await hammer(posts[kind], connections, duration);
-        deadlocks[kind] += (await innodbDeadlocks(knex)) - before;
-        totals[kind].n += got.count;
-        totals[kind].s += got.seconds;
-        totals[kind].failed += got.failed;
-        totals[kind].error ??= got.firstError;
-      }
-    }
-    const goldRate = totals.gold.n / totals.gold.s;
-    const plainRate = totals.plain.n / totals.plain.s;
-    print(`gold instalments posted over HTTP: ${goldRate.toFixed(1)} instalments/s (${connections} clients, ${sequential ? 'neighbouring' : 'spread'} customers; ${deadlocks.gold} deadlocks retried, plain slices ${deadlocks.plain}; server-wide count)`);
-    print(`billing plain payments over HTTP (raw baseline, same run): ${plainRate.toFixed(1)} payments/s`);
-    print(`gold instalments/plain ratio: ${(goldRate / plainRate).toFixed(2)}`);
-    for (const kind of ['gold', 'plain'] as const) if (totals[kind].failed) print(`gold bench ${kind} posts failed: ${totals[kind].failed} (${totals[kind].error})`);
+    // Short alternating slices (plain, gold, gold, plain, ...): the ratio is the median of the pairs' ratios.
+    const sliceSeconds = Math.min(env('GOLD_BENCH_SLICE', 2), duration);
+    const deadlocks = { a: 0, b: 0 };
+    let before = 0;
+    const got = await alternatingSlices({ a: posts.plain, b: posts.gold }, {
+      connections, sliceSeconds, pairs: Math.max(2, Math.round((rounds * duration) / sliceSeconds)),
+      before: async () => { before = await innodbDeadlocks(knex); },
+      after: async (kind) => { deadlocks[kind] += (await innodbDeadlocks(knex)) - before; },
+    });
+    print(`gold instalments posted over HTTP: ${got.rate.b.toFixed(1)} instalments/s (${connections} clients, ${sequential ? 'neighbouring' : 'spread'} customers; MariaDB counted ${deadlocks.b} deadlocks in the gold slices, ${deadlocks.a} in the plain ones, server-wide)`);
+    print(`billing plain payments over HTTP (raw baseline, same run): ${got.rate.a.toFixed(1)} payments/s`);
+    print(`gold instalments/plain ratio: ${ratioText(got)}; overall rates ${(got.rate.b / got.rate.a).toFixed(2)}`);
+    if (got.failed.b) print(`gold bench gold posts failed: ${got.failed.b} (${got.firstError})`);
+    if (got.failed.a) print(`gold bench plain posts failed: ${got.failed.a} (${got.firstError})`);
   } finally {
     await kernel?.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
@@ -183,25 +180,4 @@ async function clonePlans(knex: Knex, companyId: number, templateId: number, cus
       [templateId, companyId, ...chunk],
     );
   }
-}
-
-/** `connections` loops calling `work` for `seconds`: how many calls completed, and how many failed (not counted). */
-async function hammer(work: () => Promise<void>, connections: number, seconds: number) {
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  let count = 0;
-  let failed = 0;
-  let firstError: string | null = null;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < until) {
-      try {
-        await work();
-        count++;
-      } catch (error) {
-        failed++;
-        firstError ??= (error as Error).message;
-      }
-    }
-  }));
-  return { count, failed, seconds: (performance.now() - started) / 1000, firstError };
 }
