@@ -7,8 +7,10 @@
  *    posting for customers without a plan (the handler's one indexed look-up is all schemes adds there).
  *    Target: ratio ≥ 0.7;
  *  - the expiring-soon list over HTTP (p50), against the same query run raw on the connection.
- * Scale: 100,000 customers with active plans (SCHEMES_BENCH_PLANS). Phases alternate (plain, plans, ...).
- * Knobs: SCHEMES_BENCH_DURATION=8 seconds per phase, SCHEMES_BENCH_ROUNDS=2, SCHEMES_BENCH_CONNECTIONS=8.
+ * Scale: 100,000 customers with active plans (SCHEMES_BENCH_PLANS). The load runs in short alternating
+ * slices (plain, plans, plans, plain, ...; bench/schemes-slices.ts) and the ratio is the median of the pairs'.
+ * Knobs: SCHEMES_BENCH_DURATION=8 and SCHEMES_BENCH_ROUNDS=2 (load per kind: their product), SCHEMES_BENCH_SLICE=2
+ * seconds a slice, SCHEMES_BENCH_CONNECTIONS=8.
  */
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +20,7 @@ import { createTestDatabase } from '../test/support/test-database';
 import { CRM, type CustomerGroupService } from '../modules/crm/api';
 import { searchColumns } from '../modules/crm/customers/customer-normalize';
 import { SCHEMES } from '../modules/schemes/api';
+import { alternatingSlices, hammer, ratioText } from './schemes-slices';
 
 const ADMIN = { email: 'admin@schemes.bench', password: 'schemes-bench-password' };
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback) || fallback;
@@ -65,9 +68,12 @@ export async function runSchemesBench(print: (line: string) => void): Promise<vo
     const { url } = await kernel.listen(0);
     const token = (await kernel.tokens.createFor(adminId, 'schemes bench')).token;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' };
+    // 2 × SCHEMES_BENCH_ROUNDS × SCHEMES_BENCH_DURATION seconds of load as before, cut in slices of SCHEMES_BENCH_SLICE seconds.
     const duration = env('SCHEMES_BENCH_DURATION', 8);
     const connections = env('SCHEMES_BENCH_CONNECTIONS', 8);
     const rounds = env('SCHEMES_BENCH_ROUNDS', 2);
+    const sliceSeconds = Math.min(env('SCHEMES_BENCH_SLICE', 2), duration);
+    const pairs = Math.max(2, Math.round((rounds * duration) / sliceSeconds));
     const cursors = { plain: 0, plans: 0 };
     const post = (kind: 'plain' | 'plans') => async () => {
       const ids = kind === 'plain' ? plainIds : planIds;
@@ -79,39 +85,22 @@ export async function runSchemesBench(print: (line: string) => void): Promise<vo
     };
     await hammer(post('plain'), connections, 2);
     await hammer(post('plans'), connections, 2);
-    const totals = { plain: { n: 0, s: 0, failed: 0, error: null as string | null }, plans: { n: 0, s: 0, failed: 0, error: null as string | null } };
-    for (let r = 0; r < rounds; r++) {
-      for (const kind of (r % 2 ? ['plans', 'plain'] : ['plain', 'plans']) as Array<'plain' | 'plans'>) {
-        const got = await hammer(post(kind), connections, duration);
-        totals[kind].n += got.count;
-        totals[kind].s += got.seconds;
-        totals[kind].failed += got.failed;
-        totals[kind].error ??= got.firstError;
-      }
-    }
-    const plain = totals.plain.n / totals.plain.s;
-    const withPlans = totals.plans.n / totals.plans.s;
+    // Short alternating slices (plain, plans, plans, plain, ...): the ratio is the median of the pairs' ratios.
+    const slicing = { connections, sliceSeconds: sliceSeconds, pairs };
+    const main = await alternatingSlices({ a: post('plain'), b: post('plans') }, slicing);
     const bonuses = Number((await knex('schemes_plan_events').where({ company_id: companyId, kind: 'bonus' }).count({ n: '*' }).first())!.n);
-    print(`schemes payments with plan + 20 bundles over HTTP: ${withPlans.toFixed(1)} payments/s (${connections} connections, ${bonuses.toLocaleString('en-US')} bonuses awarded)`);
-    print(`billing plain payments over HTTP (raw baseline, same run): ${plain.toFixed(1)} payments/s`);
-    for (const kind of ['plain', 'plans'] as const) if (totals[kind].failed) print(`schemes bench ${kind} payments failed: ${totals[kind].failed} (${totals[kind].error})`);
-    print(`schemes payments/plain ratio: ${(withPlans / plain).toFixed(2)} (target ≥ 0.70)`);
+    print(`schemes payments with plan + 20 bundles over HTTP: ${main.rate.b.toFixed(1)} payments/s (${connections} connections, ${bonuses.toLocaleString('en-US')} bonuses awarded)`);
+    print(`billing plain payments over HTTP (raw baseline, same run): ${main.rate.a.toFixed(1)} payments/s`);
+    if (main.failed.a) print(`schemes bench plain payments failed: ${main.failed.a} (${main.firstError})`);
+    if (main.failed.b) print(`schemes bench plans payments failed: ${main.failed.b} (${main.firstError})`);
+    print(`schemes payments/plain ratio: ${ratioText(main)} (target ≥ 0.70; overall rates ${(main.rate.b / main.rate.a).toFixed(2)})`);
 
     // Where the time goes: the same payments once every bundle is ontime-only (no credit note to write in
     // billing), so the bundle evaluation and plan update alone are measured against the plain posting.
     const bundleIds = (await knex('schemes_bundles').where({ company_id: companyId }).pluck('id')) as number[];
     for (const id of bundleIds) await bundles.update(ctx, Number(id), { type: 'ontime_only' });
-    const ontime = { n: 0, s: 0 };
-    const plainAgain = { n: 0, s: 0 };
-    for (let r = 0; r < rounds; r++) {
-      for (const kind of (r % 2 ? ['plans', 'plain'] : ['plain', 'plans']) as Array<'plain' | 'plans'>) {
-        const got = await hammer(post(kind), connections, duration);
-        const into = kind === 'plans' ? ontime : plainAgain;
-        into.n += got.count;
-        into.s += got.seconds;
-      }
-    }
-    print(`schemes payments with plan + 20 ontime-only bundles (no credit notes): ${(ontime.n / ontime.s).toFixed(1)} payments/s against plain ${(plainAgain.n / plainAgain.s).toFixed(1)} in the same slices: ratio ${((ontime.n / ontime.s) / (plainAgain.n / plainAgain.s)).toFixed(2)}`);
+    const ontime = await alternatingSlices({ a: post('plain'), b: post('plans') }, slicing);
+    print(`schemes payments with plan + 20 ontime-only bundles (no credit notes): ${ontime.rate.b.toFixed(1)} payments/s against plain ${ontime.rate.a.toFixed(1)} in the same slices: ratio ${ratioText(ontime)}`);
 
     const listUrl = `${url}/api/v1/schemes/pay-plans/expiring?days=3`;
     const http = await timeIt(async () => {
@@ -129,28 +118,6 @@ export async function runSchemesBench(print: (line: string) => void): Promise<vo
     await kernel?.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
   }
-}
-
-/** `connections` loops calling `work` for `seconds`; answers how many calls completed. */
-/** `connections` loops calling `work` for `seconds`: how many calls completed, and how many failed (not counted). */
-async function hammer(work: () => Promise<void>, connections: number, seconds: number): Promise<{ count: number; failed: number; seconds: number; firstError: string | null }> {
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  let count = 0;
-  let failed = 0;
-  let firstError: string | null = null;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < until) {
-      try {
-        await work();
-        count++;
-      } catch (error) {
-        failed++;
-        firstError ??= (error as Error).message;
-      }
-    }
-  }));
-  return { count, failed, seconds: (performance.now() - started) / 1000, firstError };
 }
 
 async function timeIt(fn: () => Promise<unknown>, runs = 40): Promise<{ p50: number; p95: number }> {

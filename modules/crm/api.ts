@@ -85,6 +85,8 @@ export interface CustomerGroupService {
   isMember(ctx: RequestContext, groupId: number, customerId: number): Promise<boolean>;
   /** Every group holding the customer, by shop and by customer. */
   groupsOf(ctx: RequestContext, customerId: number): Promise<CustomerGroup[]>;
+  /** The ids of the groups holding the customer now (by its current shop and by list), in one statement: for rules judged per payment. */
+  groupIdsOf(ctx: RequestContext, customerId: number): Promise<number[]>;
   /** One page of members, in a stable order; pass `next_cursor` back as `after`. */
   members(ctx: RequestContext, groupId: number, options?: { after?: string | null; limit?: number }): Promise<Page<GroupMember>>;
   /** Every member, in batches, without holding them all in memory. */

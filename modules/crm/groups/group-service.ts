@@ -70,6 +70,18 @@ export class CustomerGroupServiceImpl implements CustomerGroupService {
     return this.withShops(ctx.db, rows.map((raw) => toGroup(this.records.toRow(raw))));
   }
 
+  async groupIdsOf(ctx: RequestContext, customerId: number): Promise<number[]> {
+    // By shop: the customer's current shop joined to the groups' shops; by list: its member rows. One UNION.
+    const byShop = ctx.db
+      .query(GROUP_SHOPS, 'gs')
+      .join(`${CUSTOMERS} as c`, (j) => j.on('c.shop_id', '=', 'gs.shop_id').andOn('c.company_id', '=', 'gs.company_id'))
+      .where('c.id', customerId)
+      .select('gs.group_id');
+    const byList = ctx.db.query(MEMBERS).where('customer_id', customerId).select('group_id');
+    const rows = (await byShop.union([byList])) as Array<{ group_id: number }>;
+    return [...new Set(rows.map((r) => Number(r.group_id)))];
+  }
+
   async members(ctx: RequestContext, groupId: number, options: { after?: string | null; limit?: number } = {}): Promise<Page<GroupMember>> {
     const group = await this.get(ctx, groupId);
     const limit = Math.min(Math.max(Number(options.limit ?? 50), 1), 1000);

@@ -1,6 +1,7 @@
 import { ValidationError, type EntityHooks, type RequestContext } from 'tessera/core';
 import type { Ports } from '../billing/billing-ports';
 import type { Bundle } from './bundle-entity';
+import { forgetBundles } from './bundle-store';
 
 type Values = Record<string, unknown>;
 
@@ -30,6 +31,10 @@ export function bundleHooks(ports: Ports): EntityHooks<Bundle> {
     if (Object.keys(errors).length) throw new ValidationError(errors);
   };
   return {
+    // Payments judge the company's bundles from a per-kernel copy: a write drops it.
+    async afterWrite(_ctx, change) {
+      forgetBundles(ports, Number(change.row?.company_id ?? change.before?.company_id));
+    },
     async beforeCreate(ctx, values) {
       await check(ctx, values, Number(values.company_id)); // set by the company scope before any hook runs
     },

@@ -6,7 +6,7 @@ import { flagMissedEverywhere, flagMissedForCompany } from './missed-job';
 import { confirmInstalment, failInstalment, instalmentById, instalmentOf, recordInstalment, type InstalmentInput } from './payments/instalment-record';
 import { changeTier, closePlan, pausePlan, previewTier, redeemPlan, sendCloseCode } from './plan-changes';
 import type { goldPlanEntity } from './plan-entity';
-import { GOLD, readPlan, readScheme } from './plan-store';
+import { GOLD, readPlan, readScheme, retryingDeadlocks } from './plan-store';
 import { bonusSoFar, ledgerOf, scheduleOf, statusOn } from './plan-view';
 import { localDay, isMonth } from './rules/gold-calendar';
 import { ValidationError } from 'tessera/core';
@@ -56,7 +56,7 @@ export class GoldPlanServiceImpl implements Contract {
 
   async failPayment(ctx: RequestContext, planId: number, instalmentId: number) {
     await this.ownInstalment(ctx, planId, instalmentId);
-    await ctx.db.transaction((db) => failInstalment(this.ports, db, instalmentId));
+    await retryingDeadlocks(() => ctx.db.transaction((db) => failInstalment(this.ports, db, instalmentId)));
     return instalmentById(ctx.db, instalmentId);
   }
 

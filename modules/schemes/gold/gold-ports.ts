@@ -41,13 +41,31 @@ export async function paymentJournal(ports: GoldPorts, ctx: RequestContext, mode
     if (!journal || !journal.active || journal.kind === 'sale' || journal.kind === 'discount') throw new ValidationError({ journal_id: 'must be an active payment journal of the company' });
     return journal.id;
   }
+  const cacheKey = `${ctx.companyId}:${mode}`;
+  let defaultJournals = journalCaches.get(ports);
+  if (!defaultJournals) journalCaches.set(ports, (defaultJournals = new Map()));
+  const known = defaultJournals.get(cacheKey);
+  if (known && Date.now() - known.at < JOURNAL_TTL_MS) return known.id;
   const settings = await ctx.db.settings<Settings>('schemes');
-  if (settings.gold_payment_journal) return (await ports.catalog().journalByCode(ctx, settings.gold_payment_journal)).id;
-  const journals = (await ports.journals(ctx, ctx.companyId)).filter((j) => j.active !== false);
-  const pick = journals.find((j) => KIND_OF_MODE[mode].includes(j.kind)) ?? journals.find((j) => j.kind === 'cash' || j.kind === 'bank' || j.kind === 'mobile_money');
-  if (!pick) throw new ConfigurationError(`No payment journal for ${mode}: set schemes' gold_payment_journal or add a cash/bank journal`, { mode: 'has no journal' });
-  return pick.id;
+  let id: number;
+  if (settings.gold_payment_journal) id = (await ports.catalog().journalByCode(ctx, settings.gold_payment_journal)).id;
+  else {
+    const journals = (await ports.journals(ctx, ctx.companyId)).filter((j) => j.active !== false);
+    const pick = journals.find((j) => KIND_OF_MODE[mode].includes(j.kind)) ?? journals.find((j) => j.kind === 'cash' || j.kind === 'bank' || j.kind === 'mobile_money');
+    if (!pick) throw new ConfigurationError(`No payment journal for ${mode}: set schemes' gold_payment_journal or add a cash/bank journal`, { mode: 'has no journal' });
+    id = pick.id;
+  }
+  if (defaultJournals.size > 10_000) defaultJournals.clear();
+  defaultJournals.set(cacheKey, { id, at: Date.now() });
+  return id;
 }
+
+/**
+ * The default payment journal per company and mode, kept 10 s per kernel (its ports; as billing keeps
+ * its journals): two reads fewer per instalment. A changed setting or journal applies within 10 s.
+ */
+const journalCaches = new WeakMap<GoldPorts, Map<string, { id: number; at: number }>>();
+const JOURNAL_TTL_MS = 10_000;
 
 /** Where redemption credit notes are posted: `gold_credit_journal`, else a discount journal, else a sale journal. */
 export async function creditJournal(ports: GoldPorts, ctx: RequestContext): Promise<number> {

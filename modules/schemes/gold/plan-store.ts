@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, toDate, type ScopedDb } from 'tessera/core';
+import { ConflictError, NotFoundError, isTransientConflict, toDate, type ScopedDb } from 'tessera/core';
 import type { Pause } from './rules/gold-calendar';
 import { dueMonths, maturityOf } from './rules/gold-calendar';
 import type { RewardRule, Segment } from './rules/gold-rewards';
@@ -156,20 +156,24 @@ export function duplicateOn(error: unknown, key: 'slot' | 'reference' | 'idempot
   return names[key].test(message);
 }
 
-/** MariaDB picked this transaction as a deadlock victim (or gave up waiting): running it again is safe. */
+/** The database gave the transaction up (a deadlock victim, a lock wait too long, a busy file): nothing of it was kept. */
 export function isDeadlock(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+  return isTransientConflict(error);
 }
 
-/** Runs a whole transaction again when the database chose it as a deadlock victim (nothing of it was kept). */
-export async function retryingDeadlocks<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+/**
+ * Runs a whole transaction again when the database gave it up (a deadlock victim: nothing of it was
+ * kept), with a growing, jittered pause so the two victims of one deadlock do not meet again. Should it
+ * still lose after every attempt, the caller gets a 409 to retry (the request changed nothing), never a 500.
+ */
+export async function retryingDeadlocks<T>(work: () => Promise<T>, attempts = 8): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await work();
     } catch (error) {
-      if (i >= attempts || !isDeadlock(error)) throw error;
-      await new Promise((r) => setTimeout(r, 5 * i + Math.floor(Math.random() * 10)));
+      if (!isDeadlock(error)) throw error;
+      if (i >= attempts) throw new ConflictError('The database was busy with concurrent payments and nothing was recorded: retry the request', {}, 'busy_retry');
+      await new Promise((r) => setTimeout(r, Math.min(200, 4 * 2 ** i) * (0.5 + Math.random())));
     }
   }
 }

@@ -71,4 +71,21 @@ describe('schemes OpenPAYGO Token', () => {
     expect(splitDays(0)).to.deep.equal([]);
     expect(() => encodeToken({ key: KEY_A, startingCode: 1, lastCount: 0, value: 996 })).to.throw(RangeError);
   });
+
+  it('2,000 days bought at once: three standard ADD_TIME tokens, each past the last count, that a device adds up to 2,000 days', () => {
+    // Why no extended (12-digit) tokens: a standard token carries 995 days and a bigger purchase is split
+    // into several, which every standard device accepts; extended tokens need firmware built for them.
+    let last = 4;
+    let device = 4;
+    let days = 0;
+    for (const part of splitDays(2000)) {
+      const t = encodeToken({ key: KEY_A, startingCode: 516959010, lastCount: last, value: part });
+      last = t.count;
+      const seen = decodeToken({ key: KEY_A, startingCode: 516959010, lastCount: device, token: t.code })!;
+      expect(seen.kind).to.equal('add_time');
+      device = seen.count;
+      days += seen.value;
+    }
+    expect({ days, device }).to.deep.equal({ days: 2000, device: 10 });
+  });
 });

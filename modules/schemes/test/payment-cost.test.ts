@@ -12,10 +12,10 @@ describe('schemes payment cost @integration', function () {
   before(async () => {
     w = await schemesWorld();
     const groups = w.groups as any;
-    const groupsOf = groups.groupsOf;
-    groups.groupsOf = function (...args: unknown[]) {
+    const groupIdsOf = groups.groupIdsOf;
+    groups.groupIdsOf = function (...args: unknown[]) {
       asked++;
-      return groupsOf.apply(this, args);
+      return groupIdsOf.apply(this, args);
     };
   });
 
@@ -30,6 +30,51 @@ describe('schemes payment cost @integration', function () {
     await pay(w, c, 560); // 14 days: the 14-day bundle may apply
     expect(asked).to.equal(1);
     expect(await planNow(w, plan.id)).to.include({ days_bought: 27, bonus_days: 1 });
+  });
+
+  it('bundles are read once per company, not per payment; creating, editing or deactivating one applies to the next payment', async () => {
+    const c = await makeCustomer(w);
+    const plan = await makePlan(w, c);
+    const group = await groupOf(w, [c]);
+    const big = await makeBundle(w, [group], { trigger_days: 21, reward_days: 2 });
+    // Just after a write nothing is kept for a second (the write may not have committed when a payment reads).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    let reads = 0;
+    const count = (q: { sql: string }) => {
+      if (/from [`"]schemes_bundles[`"]/.test(q.sql)) reads++;
+    };
+    w.t.knex.on('query', count);
+    try {
+      await pay(w, c, 840); // 21 days: +2
+      await pay(w, c, 840);
+      expect(reads).to.be.at.most(1);
+      await w.bundles.update(w.ctx, big.id, { reward_days: 5 });
+      await pay(w, c, 840); // the edit applies at once: +5
+      await w.bundles.update(w.ctx, big.id, { active: false });
+      await pay(w, c, 840); // deactivated: no bonus
+      await makeBundle(w, [group], { trigger_days: 7, reward_days: 1 });
+      await pay(w, c, 840); // a new bundle applies at once: +1
+    } finally {
+      w.t.knex.removeListener('query', count);
+    }
+    expect(await planNow(w, plan.id)).to.include({ days_bought: 105, bonus_days: 2 + 2 + 5 + 0 + 1 });
+  });
+
+  it('crm answers the ids of the groups holding a customer in one statement, by current shop and by list', async () => {
+    const c = await makeCustomer(w);
+    const list = await groupOf(w, [c]);
+    const byShop = await w.groups.create(w.ctx, { name: `Shop ${Date.now()}`, type: 'shop', shop_ids: [w.shops[0]] } as any);
+    let statements = 0;
+    const count = () => statements++;
+    w.t.knex.on('query', count);
+    const ids = await w.groups.groupIdsOf(w.ctx, c);
+    w.t.knex.removeListener('query', count);
+    expect(statements).to.equal(1);
+    const expected = (await w.groups.groupsOf(w.ctx, c)).map((g) => g.id);
+    expect([...ids].sort()).to.deep.equal([...expected].sort());
+    expect(ids).to.include(list);
+    const inShopA = (await w.customers.get(w.ctx, c)).shop_id === w.shops[0];
+    expect(ids.includes(byShop.id)).to.equal(inShopA);
   });
 
   it('applying the same payment again answers "already applied" from the ledger\'s unique key and changes nothing', async () => {

@@ -3,6 +3,7 @@ import type { PaymentPosted, PaymentReversed } from '../../../billing/api';
 import { SCHEMES_EVENTS } from '../../api';
 import type { GoldPorts } from '../gold-ports';
 import { GOLD, lockPlan } from '../plan-store';
+import { recording } from './instalment-record';
 
 /** The gold instalment a billing payment belongs to, from the metadata the plan wrote on it. */
 export function goldPaymentIdOf(metadata: Record<string, unknown> | undefined): number | null {
@@ -20,12 +21,15 @@ export function goldPaymentIdOf(metadata: Record<string, unknown> | undefined): 
 export async function creditInstalment(ports: GoldPorts, db: ScopedDb, p: PaymentPosted): Promise<boolean> {
   const id = goldPaymentIdOf(p.metadata);
   if (!id) return false;
-  const row = await db.query(GOLD.payments).where({ id }).first('plan_id', 'month', 'on_time', 'amount', 'grams_milli', 'reference');
+  // Recorded in this very transaction (recordInstalment): the plan is locked and the row known already.
+  const own = recording.get(id);
+  const row = own?.row ?? (await db.query(GOLD.payments).where({ id }).first('plan_id', 'month', 'on_time', 'amount', 'grams_milli', 'reference'));
   if (!row) return false;
-  const plan = await lockPlan(db, Number(row.plan_id));
+  const plan = own?.plan ?? (await lockPlan(db, Number(row.plan_id)));
   if (plan.status === 'closed' || plan.status === 'redeemed') throw new ConflictError(`Gold plan ${plan.id} is ${plan.status}: the payment is refused`);
   const changed = await db.query(GOLD.payments).where({ id, status: 'processing' }).update({ status: 'paid', payment_id: p.payment_id, updated_at: new Date() });
   if (Number(changed) !== 1) return false;
+  if (own) own.credited = true;
   let counts = true;
   if (plan.kind === 'flexible') {
     const earlier = await db.query(GOLD.payments).where({ plan_id: plan.id, month: row.month, status: 'paid' }).whereNot('id', id).first('id');

@@ -61,7 +61,8 @@ function checkInput(input: InstalmentInput, now: Date): Date {
   if (!MODES.includes(input.mode)) errors.mode = `must be one of ${MODES.join(', ')}`;
   if (typeof input.reference !== 'string' || !input.reference.trim() || input.reference.trim().length > 100) errors.reference = 'must be 1 to 100 characters';
   if (input.status !== undefined && !['processing', 'paid', 'failed'].includes(input.status)) errors.status = 'must be processing, paid or failed';
-  const paidAt = input.paid_at ? new Date(input.paid_at) : now;
+  // Whole seconds, as the database keeps them: the answer is built without reading the row back.
+  const paidAt = new Date(Math.floor((input.paid_at ? new Date(input.paid_at) : now).getTime() / 1000) * 1000);
   if (Number.isNaN(paidAt.getTime())) errors.paid_at = 'must be an ISO 8601 instant';
   else if (paidAt.getTime() > now.getTime() + 5 * 60_000) errors.paid_at = 'must not be in the future (no prepaying)';
   if (Object.keys(errors).length) throw new ValidationError(errors);
@@ -75,6 +76,23 @@ async function existingOf(db: ScopedDb, planId: number, reference: string, key?:
 }
 
 /**
+ * In one statement: the instalment this reference or key already made (if any) and, for a fixed plan,
+ * the months already taken (processing or paid). A flexible plan needs only the first.
+ */
+async function seenAndTaken(db: ScopedDb, plan: PlanRow, reference: string, key?: string) {
+  if (plan.kind !== 'fixed') return { existing: await existingOf(db, plan.id, reference, key), taken: [] as Array<Record<string, unknown>> };
+  const rows = (await db
+    .query(GOLD.payments)
+    .where({ plan_id: plan.id })
+    .where((q) => {
+      q.where('reference', reference).orWhereIn('status', ['processing', 'paid']);
+      if (key) q.orWhere('idempotency_key', key);
+    })) as Array<Record<string, unknown>>;
+  const existing = rows.find((r) => r.reference === reference) ?? (key ? rows.find((r) => r.idempotency_key === key) : undefined);
+  return { existing, taken: rows.filter((r) => r.status === 'processing' || r.status === 'paid') };
+}
+
+/**
  * Records an instalment of a plan as a billing payment (offline or online), in one transaction with
  * the plan's row locked. Only a paid payment counts: billing's `payment.posted` event credits the plan
  * (`creditInstalment`). The same reference or idempotency key again answers the same instalment, and a
@@ -85,19 +103,22 @@ async function existingOf(db: ScopedDb, planId: number, reference: string, key?:
 export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, planId: number, input: InstalmentInput, now = new Date()): Promise<Instalment> {
   const paidAt = checkInput(input, now);
   const reference = input.reference.trim();
-  const seen = await ctx.db.query(GOLD.plans).where('id', planId).first('customer_id');
-  if (!seen) throw new NotFoundError('Gold plan');
-  const payer = input.payer_id ?? Number(seen.customer_id);
-  if (payer !== Number(seen.customer_id)) {
-    const customer = await ports.customers().get(ctx, Number(seen.customer_id));
-    if (customer.parent_id == null || Number(customer.parent_id) !== payer) throw new ValidationError({ payer_id: "must be the plan's customer or its main customer (family account)" });
+  // A payer other than the plan's customer is checked before the transaction (crm's service); else the locked plan names it.
+  if (input.payer_id !== undefined) {
+    const seen = await ctx.db.query(GOLD.plans).where('id', planId).first('customer_id');
+    if (!seen) throw new NotFoundError('Gold plan');
+    if (input.payer_id !== Number(seen.customer_id)) {
+      const customer = await ports.customers().get(ctx, Number(seen.customer_id));
+      if (customer.parent_id == null || Number(customer.parent_id) !== input.payer_id) throw new ValidationError({ payer_id: "must be the plan's customer or its main customer (family account)" });
+    }
   }
   const journalId = await paymentJournal(ports, ctx, input.mode, input.journal_id);
   const key = input.idempotency_key?.trim().slice(0, 120) || undefined;
 
   const result = await retryingDeadlocks(() => ctx.db.transaction(async (db) => {
     const plan = await lockPlan(db, planId);
-    const existing = await existingOf(db, plan.id, reference, key);
+    const payer = input.payer_id ?? plan.customer_id;
+    const { existing, taken } = await seenAndTaken(db, plan, reference, key);
     if (existing) return { existing: instalmentOf(existing) };
     const scheme = await readScheme(db, plan.scheme_id);
     if (plan.status === 'closed' || plan.status === 'redeemed') throw new ConflictError(`Gold plan ${plan.id} is ${plan.status}: it takes no more payments`);
@@ -105,7 +126,6 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
     const day = localDay(paidAt, zone);
     const month = day.slice(0, 7);
     refuseOutOfTerm(plan, month);
-    const taken = await db.query(GOLD.payments).where({ plan_id: plan.id }).whereIn('status', ['processing', 'paid']).select('month', 'status', 'reference');
     if (plan.kind === 'fixed') {
       if (taken.length >= plan.instalments) throw new ConflictError(`Gold plan ${plan.id} has all its ${plan.instalments} instalments: no advance payments`);
       const same = taken.find((t: Record<string, unknown>) => t.month === month);
@@ -121,29 +141,39 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
       if (!row) throw new ValidationError({ paid_at: `has no gold rate for ${day}: enter the day's rate first` });
       rate = Number(row.rate);
     }
+    const row = {
+      company_id: plan.company_id, plan_id: plan.id, customer_id: plan.customer_id, payer_id: payer, journal_id: journalId, reference, idempotency_key: key ?? null,
+      mode: input.mode, amount: input.amount, status: 'processing', month, slot: plan.kind === 'fixed' ? month : null, paid_at: paidAt,
+      on_time: isOnTime(paidAt, month, { startDay: scheme.window_start_day, endDay: scheme.window_end_day }, zone), rate, grams_milli: rate ? gramsMilli(input.amount, rate) : 0,
+    };
     let id: number;
     try {
-      id = await db.insert(
-        GOLD.payments,
-        {
-          company_id: plan.company_id, plan_id: plan.id, customer_id: plan.customer_id, payer_id: payer, journal_id: journalId, reference, idempotency_key: key ?? null,
-          mode: input.mode, amount: input.amount, status: 'processing', month, slot: plan.kind === 'fixed' ? month : null, paid_at: paidAt,
-          on_time: isOnTime(paidAt, month, { startDay: scheme.window_start_day, endDay: scheme.window_end_day }, zone), rate, grams_milli: rate ? gramsMilli(input.amount, rate) : 0,
-        },
-        { audit: false },
-      );
+      id = await db.insert(GOLD.payments, row, { audit: false });
     } catch (error) {
       if (isDuplicate(error) && duplicateOn(error, 'slot')) throw oneAMonth(plan.id, month, 'another payment');
       throw error;
     }
-    const payment = await ports.payments().record(db, {
-      customerId: payer, journalId, amount: input.amount, method: input.mode, reference: `GOLD/${plan.id}/${reference}`,
-      status: input.status === 'paid' || input.status === undefined ? 'paid' : 'processing', allocate: false,
-      metadata: { purpose: 'schemes.gold', gold_plan_id: plan.id, gold_payment_id: id, gold_contact_id: payer },
-    });
-    await db.query(GOLD.payments).where({ id }).update({ payment_id: payment.id });
-    if (input.status === 'failed') await failInstalment(ports, db, id);
-    return { id };
+    // billing's payment.posted reaches creditInstalment inside this transaction: hand it the rows it would read again.
+    const own = { plan, row: { ...row, id }, credited: false };
+    recording.set(id, own);
+    let payment: { id: number };
+    try {
+      payment = await ports.payments().record(db, {
+        customerId: payer, journalId, amount: input.amount, method: input.mode, reference: `GOLD/${plan.id}/${reference}`,
+        status: input.status === 'paid' || input.status === undefined ? 'paid' : 'processing', allocate: false,
+        metadata: { purpose: 'schemes.gold', gold_plan_id: plan.id, gold_payment_id: id, gold_contact_id: payer },
+      });
+    } finally {
+      recording.delete(id);
+    }
+    // A paid payment was credited (status and payment id written by the guarded update); a processing one waits for its gateway.
+    if (!own.credited) await db.query(GOLD.payments).where({ id }).update({ payment_id: payment.id });
+    if (input.status === 'failed') {
+      await failInstalment(ports, db, id);
+      return { id };
+    }
+    const status = own.credited ? 'paid' : 'processing';
+    return { id, made: instalmentOf({ ...row, id, payment_id: payment.id, status }) };
   })).catch(async (error) => {
     // A racing request with the same reference or key committed first: answer its instalment.
     if (isDuplicate(error) && (duplicateOn(error, 'reference') || duplicateOn(error, 'idempotency_key'))) {
@@ -157,13 +187,22 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
     const existing: Instalment = result.existing;
     if (existing.status === 'processing' && input.status === 'paid') return { ...(await confirmInstalment(ports, ctx, existing.id)), created: false };
     if (existing.status === 'processing' && input.status === 'failed') {
-      await ctx.db.transaction((db) => failInstalment(ports, db, existing.id));
+      await retryingDeadlocks(() => ctx.db.transaction((db) => failInstalment(ports, db, existing.id)));
       return { ...(await instalmentById(ctx.db, existing.id)), created: false };
     }
     return { ...existing, created: false };
   }
-  return { ...(await instalmentById(ctx.db, Number((result as { id: number }).id))), created: true };
+  const made = result as { id: number; made?: Instalment };
+  return { ...(made.made ?? (await instalmentById(ctx.db, made.id))), created: true };
 }
+
+/**
+ * Instalments being recorded in this process, by id, while billing records their payment: billing's
+ * `payment.posted` handler (creditInstalment) runs inside that same transaction and takes the locked plan
+ * and the new row from here instead of reading them again. Only the recording transaction can see the
+ * new row before it commits, so no other transaction ever finds its id here.
+ */
+export const recording = new Map<number, { plan: PlanRow; row: Record<string, unknown>; credited: boolean }>();
 
 function oneAMonth(planId: number, month: string, reference: string): ConflictError {
   return new ConflictError(`Gold plan ${planId} already has its instalment for ${month} (${reference}): a fixed plan takes one instalment a month`, { paid_at: `${month} already has its instalment` }, 'instalment_taken');
@@ -187,8 +226,9 @@ export async function instalmentById(db: ScopedDb, id: number): Promise<Instalme
 /** The gateway confirmed: billing's confirm publishes `payment.posted`, which credits the plan. */
 export async function confirmInstalment(ports: GoldPorts, ctx: RequestContext, id: number): Promise<Instalment> {
   const row = await instalmentById(ctx.db, id);
-  if (row.payment_id == null) throw new ConflictError('The instalment has no billing payment yet');
-  await ports.payments().confirm(ctx, row.payment_id);
+  const paymentId = row.payment_id;
+  if (paymentId == null) throw new ConflictError('The instalment has no billing payment yet');
+  await retryingDeadlocks(() => ctx.db.transaction((db) => ports.payments().confirm(db, paymentId)));
   return instalmentById(ctx.db, id);
 }
 
