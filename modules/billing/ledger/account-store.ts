@@ -44,15 +44,18 @@ export async function lockAccount(db: ScopedDb, customerId: number): Promise<Acc
  * Locks the customer's account by moving its balance at once (one statement where a lock and a later
  * update were two): for a payment, whose amount is known before anything else is written. The ledger
  * row of the same amount must follow in the transaction (`appendLedger` with `balanceMoved`).
+ * `beforeNewAccount` runs first unless the account existed (seen in this process): true when it did.
  */
-export async function lockAccountMovingBalance(db: ScopedDb, customerId: number, balanceChange: number): Promise<void> {
+export async function lockAccountMovingBalance(db: ScopedDb, customerId: number, balanceChange: number, beforeNewAccount?: () => Promise<void>): Promise<boolean> {
   const companyId = db.principal.companyId;
   const move = () => rows(db)('billing_accounts').where({ company_id: companyId, customer_id: customerId }).update({ balance: rows(db).raw('balance + ?', [balanceChange]) });
   // Only for an account seen in this process: an update that finds no row takes a gap lock on MariaDB
   // (see lockAccount), so a new account goes the safe way first.
-  if (knownAccounts.has(`${companyId}:${customerId}`) && Number(await move()) === 1) return;
+  if (knownAccounts.has(`${companyId}:${customerId}`) && Number(await move()) === 1) return true;
+  await beforeNewAccount?.();
   await lockAccount(db, customerId);
   if (Number(await move()) !== 1) throw new Error(`billing account of customer ${customerId} vanished while locked`);
+  return false;
 }
 
 /** `company:customer` of accounts this process has locked: their next lock skips the existence read. */

@@ -15,10 +15,16 @@ import { loadPayment, paymentByReference, PAYMENT_METHODS } from './payment-stor
 export class PaymentServiceImpl implements PaymentService {
   constructor(private readonly catalog: CatalogServiceImpl) {}
 
-  async record(caller: Caller, input: RecordPaymentInput): Promise<Payment> {
+  /**
+   * `checkCustomer` (the API's check that the id names a customer of crm, given the transaction's
+   * data access: SQLite's one connection is the transaction's) runs only when the customer
+   * has no billing account yet: an account means billing money, and crm's deletion guard
+   * (`refuseDeletingBilledCustomer`) keeps such a customer, so the check would read what is known.
+   */
+  async record(caller: Caller, input: RecordPaymentInput, options: { checkCustomer?: (db: ScopedDb) => Promise<void> } = {}): Promise<Payment> {
     checkInput(input);
     try {
-      return await this.recordOnce(caller, input);
+      return await this.recordOnce(caller, input, options.checkCustomer);
     } catch (error) {
       if (!(error instanceof DuplicateReference)) throw error;
       // Another request recorded this reference first and committed: this transaction was undone, read it afresh.
@@ -28,7 +34,7 @@ export class PaymentServiceImpl implements PaymentService {
     }
   }
 
-  private recordOnce(caller: Caller, input: RecordPaymentInput): Promise<Payment> {
+  private recordOnce(caller: Caller, input: RecordPaymentInput, checkCustomer?: (db: ScopedDb) => Promise<void>): Promise<Payment> {
     return inTransaction(caller, async (db) => {
       // No read first: the unique key (company, journal, reference) answers whether it is new.
       const reference = input.reference.trim();
@@ -38,8 +44,11 @@ export class PaymentServiceImpl implements PaymentService {
       // billing owns this transaction when called with a context: a paid payment moves the balance as it
       // takes the account lock (the ledger row of the same amount follows in `posted`).
       const fast = paid && isContext(caller);
-      if (fast) await lockAccountMovingBalance(db, input.customerId, -input.amount);
-      else await lockAccount(db, input.customerId);
+      if (fast) await lockAccountMovingBalance(db, input.customerId, -input.amount, checkCustomer && (() => checkCustomer(db)));
+      else {
+        await checkCustomer?.(db);
+        await lockAccount(db, input.customerId);
+      }
       const facts = await companyFacts(db);
       const paidAt = input.paidAt ? new Date(input.paidAt) : new Date();
       const row = {
