@@ -181,8 +181,9 @@ export class ScopedDb {
     this.services.events.check({ name, payload });
     await this.transaction(async (db) => {
       const trx = db.knex as Knex.Transaction & { executionPromise?: Promise<unknown> };
-      await this.services.events.publish(trx, { name, companyId, payload, actorId: this.principal.userId });
-      trx.executionPromise?.then(() => this.services.onEventsCommitted?.(), () => undefined);
+      const { pending } = await this.services.events.publish(trx, { name, companyId, payload, actorId: this.principal.userId });
+      // An event already handed over in this transaction needs no relay pass after the commit.
+      if (pending) trx.executionPromise?.then(() => this.services.onEventsCommitted?.(), () => undefined);
     });
   }
 

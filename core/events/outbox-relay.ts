@@ -5,6 +5,18 @@ import type { JobQueue } from '../jobs/job-queue';
 export const OUTBOX_JOB = 'core.event';
 
 /**
+ * The job of each (event, handler) pair, in `trx`, under a fixed key: the publisher's transaction (a
+ * process that relays hands its own events over as it records them) or a relay pass; either way two
+ * hand-overs of one event make one job.
+ */
+export async function enqueueOutboxJobs(queue: JobQueue, trx: Knex.Transaction, eventId: number, handlers: string[]): Promise<void> {
+  for (const handler of handlers) {
+    // Jobs of the installation, not of the event's company: only super admins see and retry them.
+    await queue.enqueue(OUTBOX_JOB, { eventId, handler }, { jobKey: `event:${eventId}:${handler}`, attempts: 5, companyId: null, trx });
+  }
+}
+
+/**
  * Moves committed outbox rows to the job queue. Each (event, handler) pair is recorded in the job
  * ledger under a fixed job key, in the transaction that marks the event dispatched, so a relay that
  * dies half-way leaves either both or neither, and two relays at once still make one job. The ledger
@@ -24,10 +36,7 @@ export class OutboxRelay {
     const rows = await this.knex('core_outbox').whereNull('dispatched_at').orderBy('id').limit(limit).select('id', 'event');
     for (const row of rows) {
       await this.knex.transaction(async (trx) => {
-        for (const handler of this.bus.outboxHandlers(row.event)) {
-          // Jobs of the installation, not of the event's company: only super admins see and retry them.
-          await this.queue.enqueue(OUTBOX_JOB, { eventId: Number(row.id), handler }, { jobKey: `event:${row.id}:${handler}`, attempts: 5, companyId: null, trx });
-        }
+        await enqueueOutboxJobs(this.queue, trx, Number(row.id), this.bus.outboxHandlers(row.event));
         await trx('core_outbox').where({ id: row.id }).update({ dispatched_at: new Date() });
       });
     }

@@ -21,7 +21,7 @@ import { ViewEngine } from '../views/view-engine';
 import { registerHelpers } from '../views/helpers';
 import { EventBus } from '../events/event-bus';
 import { EventCatalog } from '../events/event-catalog';
-import { OutboxRelay, OUTBOX_JOB } from '../events/outbox-relay';
+import { enqueueOutboxJobs, OutboxRelay, OUTBOX_JOB } from '../events/outbox-relay';
 import { JobRegistry } from '../jobs/job-registry';
 import type { JobQueue } from '../jobs/job-queue';
 import { LocalJobQueue } from '../jobs/local-queue';
@@ -115,7 +115,9 @@ export class Kernel {
     this.catalog = new PermissionCatalog(this.manifests);
     const moduleSchemas = moduleSchemaAjv();
     this.settings = new SettingsService(knex, installed, this.audit, moduleSchemas);
-    this.events = new EventBus(new EventCatalog(installed, moduleSchemas), (event, trx) => this.contexts.forEvent(event, trx));
+    // A process that relays hands its own events' jobs over in the publishing transaction.
+    const handOff = (trx: Knex.Transaction, eventId: number, handlers: string[]) => enqueueOutboxJobs(this.queue, trx, eventId, handlers);
+    this.events = new EventBus(new EventCatalog(installed, moduleSchemas), (event, trx) => this.contexts.forEvent(event, trx), () => (this.jobsRunning || this.relayRunning ? handOff : null));
     this.routes = new RouteTable(() => this.catalog);
     this.views = new ViewEngine(path.join(config.rootDir, 'views'), registerHelpers);
     this.lifecycle = new ModuleLifecycle(knex, sources, coreMigrationsDir());

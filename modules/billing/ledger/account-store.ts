@@ -40,6 +40,24 @@ export async function lockAccount(db: ScopedDb, customerId: number): Promise<Acc
   return { balance: Number(row.balance), credit: Number(row.credit) };
 }
 
+/**
+ * Locks the customer's account by moving its balance at once (one statement where a lock and a later
+ * update were two): for a payment, whose amount is known before anything else is written. The ledger
+ * row of the same amount must follow in the transaction (`appendLedger` with `balanceMoved`).
+ * `beforeNewAccount` runs first unless the account existed (seen in this process): true when it did.
+ */
+export async function lockAccountMovingBalance(db: ScopedDb, customerId: number, balanceChange: number, beforeNewAccount?: () => Promise<void>): Promise<boolean> {
+  const companyId = db.principal.companyId;
+  const move = () => rows(db)('billing_accounts').where({ company_id: companyId, customer_id: customerId }).update({ balance: rows(db).raw('balance + ?', [balanceChange]) });
+  // Only for an account seen in this process: an update that finds no row takes a gap lock on MariaDB
+  // (see lockAccount), so a new account goes the safe way first.
+  if (knownAccounts.has(`${companyId}:${customerId}`) && Number(await move()) === 1) return true;
+  await beforeNewAccount?.();
+  await lockAccount(db, customerId);
+  if (Number(await move()) !== 1) throw new Error(`billing account of customer ${customerId} vanished while locked`);
+  return false;
+}
+
 /** `company:customer` of accounts this process has locked: their next lock skips the existence read. */
 const knownAccounts = new Set<string>();
 const KNOWN_ACCOUNTS_MAX = 200_000;
@@ -57,7 +75,7 @@ export interface LedgerEntry {
 }
 
 /** Appends ledger rows and moves the account's balance (and credit) by the same amounts, in the caller's transaction. */
-export async function appendLedger(db: ScopedDb, customerId: number, entries: LedgerEntry[], creditChange = 0): Promise<void> {
+export async function appendLedger(db: ScopedDb, customerId: number, entries: LedgerEntry[], creditChange = 0, options: { balanceMoved?: boolean } = {}): Promise<void> {
   const companyId = db.principal.companyId;
   const now = new Date();
   if (entries.length) {
@@ -75,11 +93,13 @@ export async function appendLedger(db: ScopedDb, customerId: number, entries: Le
       })),
     );
   }
-  const balanceChange = entries.reduce((sum, e) => sum + e.amount, 0);
+  // `balanceMoved`: the caller moved the balance by these entries' sum when it locked the account.
+  const balanceChange = options.balanceMoved ? 0 : entries.reduce((sum, e) => sum + e.amount, 0);
   if (balanceChange === 0 && creditChange === 0) return;
-  await rows(db)('billing_accounts')
-    .where({ company_id: companyId, customer_id: customerId })
-    .update({ balance: rows(db).raw('balance + ?', [balanceChange]), credit: rows(db).raw('credit + ?', [creditChange]) });
+  const change: Record<string, unknown> = {};
+  if (balanceChange !== 0) change.balance = rows(db).raw('balance + ?', [balanceChange]);
+  if (creditChange !== 0) change.credit = rows(db).raw('credit + ?', [creditChange]);
+  await rows(db)('billing_accounts').where({ company_id: companyId, customer_id: customerId }).update(change);
 }
 
 /** The customer's balance as the sum of the ledger (what the account row must always equal). */

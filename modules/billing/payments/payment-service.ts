@@ -2,7 +2,7 @@ import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
 import { BILLING_EVENTS, type Allocation, type Caller, type Journal, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
 import { calendarDay, companyFacts, dbOf, inTransaction, isContext, isUniqueViolation } from '../shared/caller';
-import { appendLedger, lockAccount, rows } from '../ledger/account-store';
+import { appendLedger, lockAccount, lockAccountMovingBalance, rows } from '../ledger/account-store';
 import { netAllocations, openTargets, recordAllocations, takeResiduals } from '../ledger/allocation';
 import { loadPayment, paymentByReference, PAYMENT_METHODS } from './payment-store';
 
@@ -15,10 +15,16 @@ import { loadPayment, paymentByReference, PAYMENT_METHODS } from './payment-stor
 export class PaymentServiceImpl implements PaymentService {
   constructor(private readonly catalog: CatalogServiceImpl) {}
 
-  async record(caller: Caller, input: RecordPaymentInput): Promise<Payment> {
+  /**
+   * `checkCustomer` (the API's check that the id names a customer of crm, given the transaction's
+   * data access: SQLite's one connection is the transaction's) runs only when the customer
+   * has no billing account yet: an account means billing money, and crm's deletion guard
+   * (`refuseDeletingBilledCustomer`) keeps such a customer, so the check would read what is known.
+   */
+  async record(caller: Caller, input: RecordPaymentInput, options: { checkCustomer?: (db: ScopedDb) => Promise<void> } = {}): Promise<Payment> {
     checkInput(input);
     try {
-      return await this.recordOnce(caller, input);
+      return await this.recordOnce(caller, input, options.checkCustomer);
     } catch (error) {
       if (!(error instanceof DuplicateReference)) throw error;
       // Another request recorded this reference first and committed: this transaction was undone, read it afresh.
@@ -28,13 +34,21 @@ export class PaymentServiceImpl implements PaymentService {
     }
   }
 
-  private recordOnce(caller: Caller, input: RecordPaymentInput): Promise<Payment> {
+  private recordOnce(caller: Caller, input: RecordPaymentInput, checkCustomer?: (db: ScopedDb) => Promise<void>): Promise<Payment> {
     return inTransaction(caller, async (db) => {
       // No read first: the unique key (company, journal, reference) answers whether it is new.
       const reference = input.reference.trim();
       const journal = await this.catalog.journal(db, input.journalId);
       if (!journal.active) throw new ValidationError({ journal_id: `journal ${journal.code} is inactive` });
-      await lockAccount(db, input.customerId);
+      const paid = (input.status ?? 'paid') === 'paid';
+      // billing owns this transaction when called with a context: a paid payment moves the balance as it
+      // takes the account lock (the ledger row of the same amount follows in `posted`).
+      const fast = paid && isContext(caller);
+      if (fast) await lockAccountMovingBalance(db, input.customerId, -input.amount, checkCustomer && (() => checkCustomer(db)));
+      else {
+        await checkCustomer?.(db);
+        await lockAccount(db, input.customerId);
+      }
       const facts = await companyFacts(db);
       const paidAt = input.paidAt ? new Date(input.paidAt) : new Date();
       const row = {
@@ -45,8 +59,7 @@ export class PaymentServiceImpl implements PaymentService {
         id: 0, company_id: db.principal.companyId, customer_id: input.customerId, journal_id: journal.id, amount: input.amount, currency: facts.currency,
         method: input.method, reference, status: 'processing', unallocated: 0, allocations: [], metadata: input.metadata ?? {}, created: true,
       };
-      const paid = (input.status ?? 'paid') === 'paid';
-      if (paid && isContext(caller)) {
+      if (fast) {
         // billing owns this transaction, so a duplicate reference undoes all of it: allocate first and
         // write the payment once, already paid, instead of writing it processing and updating it.
         const { allocations, unallocated } = await this.allocate(db, payment, input.invoiceIds ?? null, input.allocate !== false);
@@ -57,7 +70,7 @@ export class PaymentServiceImpl implements PaymentService {
           throw error;
         }
         await recordAllocations(db, payment.customer_id, { kind: 'payment', id: payment.id }, allocations);
-        return this.posted(db, payment, journal, allocations, unallocated, paidAt);
+        return this.posted(db, payment, journal, allocations, unallocated, paidAt, true);
       }
       try {
         payment.id = await db.insert('billing_payments', { ...row, status: 'processing', unallocated: 0 });
@@ -92,10 +105,10 @@ export class PaymentServiceImpl implements PaymentService {
   }
 
   /** A paid payment's ledger row, the credit it leaves, and `billing.payment.posted` (same transaction). */
-  private async posted(db: ScopedDb, payment: Payment, journal: Journal, allocations: Allocation[], unallocated: number, paidAt: Date): Promise<Payment> {
+  private async posted(db: ScopedDb, payment: Payment, journal: Journal, allocations: Allocation[], unallocated: number, paidAt: Date, balanceMoved = false): Promise<Payment> {
     const facts = await companyFacts(db);
     const today = calendarDay(facts.timezone, paidAt);
-    await appendLedger(db, payment.customer_id, [{ kind: 'payment', amount: -payment.amount, date: today, description: `Payment ${payment.reference} (${journal.code})`, paymentId: payment.id }], unallocated);
+    await appendLedger(db, payment.customer_id, [{ kind: 'payment', amount: -payment.amount, date: today, description: `Payment ${payment.reference} (${journal.code})`, paymentId: payment.id }], unallocated, { balanceMoved });
     await db.publish(BILLING_EVENTS.paymentPosted, {
       payment_id: payment.id,
       customer_id: payment.customer_id,

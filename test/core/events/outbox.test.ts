@@ -43,6 +43,19 @@ describe('domain events and the outbox', () => {
     expect(log).to.deep.equal([{ item_name: 'delivered' }]);
   });
 
+  it('in a process that relays, records the handler\'s job in the publisher\'s transaction (no relay pass left)', async () => {
+    const kernel = await boot(true);
+    await createItem(kernel, 'handed-over');
+    // Straight after the commit, before any relay pass: the row is dispatched and its job recorded.
+    const row = await kernel.knex('core_outbox').orderBy('id', 'desc').first();
+    expect(row.dispatched_at).to.not.equal(null);
+    expect(await kernel.knex('core_jobs').where({ job_key: `event:${row.id}:alpha.log-created` }).count({ n: '*' }).first()).to.deep.include({ n: 1 });
+    await kernel.relay.dispatchPending();
+    expect(await kernel.knex('core_jobs').where('job_key', 'like', `event:${row.id}:%`).count({ n: '*' }).first()).to.deep.include({ n: 1 });
+    await drainJobs(kernel);
+    expect(await kernel.knex('alpha_event_log').pluck('item_name')).to.deep.equal(['handed-over']);
+  });
+
   it('loses nothing when the process dies between the commit and the enqueue', async () => {
     const doomed = await boot(false); // no relay: the process "dies" before enqueueing
     await createItem(doomed, 'survivor');
