@@ -1,87 +1,47 @@
-import { type ModuleContext, CORE, CORE_PERMISSIONS, type Role, type RoleService, type RequestContext, idParams, intParam } from 'tessera/core';
+import { type ModuleContext, CORE, CORE_PERMISSIONS, type EntityService, type Role, type RoleService, type RequestContext, roleEntity } from 'tessera/core';
 import { permissionGroupsSchema, roleCreateBody, rolePage, rolePatchBody, roleSchema } from './role-schemas';
 
-const tags = ['Roles'];
-const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);
+type RoleEntityService = RoleService & EntityService<typeof roleEntity, Role>;
 
-/** `/api/v1/base/roles` and `/permissions`: roles are sets of permissions; nobody grants more than it holds. */
+/**
+ * `/api/v1/base/roles`, derived by the resource layer from core's role declaration and served by core's
+ * role service (its hooks keep a sub-admin from granting what it does not hold). What is special: the
+ * list is every visible role at once, with its permissions, and the bodies and answers keep the shapes
+ * the API has always had. `/permissions` is hand-written: it lists the catalogue, not roles.
+ */
 export function registerRoleApi(m: ModuleContext): void {
-  m.routes.api({
-    method: 'GET',
-    path: '/roles',
-    permission: CORE_PERMISSIONS.roleRead,
-    summary: 'List roles',
-    tags,
-    response: rolePage,
-    async handler(ctx) {
-      return { data: (await roles(ctx).list(ctx)).map(roleJson), next_cursor: null };
+  const roles = m.container.get<RoleEntityService>(CORE.Roles);
+  // Pages stay hand-written (the permission editor); the path names the records in history and the audit log.
+  const served: typeof roleEntity = { ...roleEntity, paths: { api: '/roles', pages: '/admin/roles' } };
+  m.entities.register(
+    served,
+    {
+      service: () => roles,
+      api: {
+        list: {
+          summary: 'List roles',
+          query: undefined,
+          response: rolePage,
+          handler: async (ctx) => ({ data: (await roles.list(ctx)).map(roleJson), next_cursor: null }),
+        },
+        get: { summary: 'Get a role', response: roleSchema },
+        create: { summary: 'Create a role', body: roleCreateBody, response: roleSchema },
+        update: { summary: 'Edit a role', body: rolePatchBody, response: roleSchema },
+        remove: { summary: 'Delete a role nobody holds' },
+      },
+      pages: { list: false, new: false, create: false, record: false, update: false, remove: false, export: false },
     },
-  });
-
-  m.routes.api({
-    method: 'POST',
-    path: '/roles',
-    permission: CORE_PERMISSIONS.roleManage,
-    summary: 'Create a role',
-    tags,
-    body: roleCreateBody,
-    response: roleSchema,
-    status: 201,
-    async handler(ctx, { body }) {
-      return roleJson(await roles(ctx).create(ctx, body));
-    },
-  });
-
-  m.routes.api({
-    method: 'GET',
-    path: '/roles/{id}',
-    permission: CORE_PERMISSIONS.roleRead,
-    summary: 'Get a role',
-    tags,
-    params: idParams,
-    response: roleSchema,
-    async handler(ctx, { params }) {
-      return roleJson(await roles(ctx).get(ctx, intParam(params.id)));
-    },
-  });
-
-  m.routes.api({
-    method: 'PATCH',
-    path: '/roles/{id}',
-    permission: CORE_PERMISSIONS.roleManage,
-    summary: 'Edit a role',
-    tags,
-    params: idParams,
-    body: rolePatchBody,
-    response: roleSchema,
-    async handler(ctx, { params, body }) {
-      return roleJson(await roles(ctx).update(ctx, intParam(params.id), body));
-    },
-  });
-
-  m.routes.api({
-    method: 'DELETE',
-    path: '/roles/{id}',
-    permission: CORE_PERMISSIONS.roleManage,
-    summary: 'Delete a role nobody holds',
-    tags,
-    params: idParams,
-    status: 204,
-    async handler(ctx, { params }) {
-      await roles(ctx).remove(ctx, intParam(params.id));
-      return undefined;
-    },
-  });
+  );
 
   m.routes.api({
     method: 'GET',
     path: '/permissions',
     permission: CORE_PERMISSIONS.roleRead,
     summary: 'Every permission, grouped by module, flagged with whether you may grant it',
-    tags,
+    tags: ['Roles'],
     response: permissionGroupsSchema,
-    async handler(ctx) {
-      const groups = await roles(ctx).grantable(ctx);
+    async handler(ctx: RequestContext) {
+      const groups = await roles.grantable(ctx);
       return {
         data: groups.map((g) => ({
           module: g.module,
