@@ -8,7 +8,7 @@ const USER_LABELS: Record<string, string> = { email: 'E-mail', name: 'Name', is_
 /**
  * Users as the audit log names them ("User Ann Martin", on their pages) instead of `core_users #12`.
  * Only users sharing one of the caller's companies are named. Roles are named by their entity
- * (roles/role-api.ts registers it), like every entity.
+ * (roles/role-entity.ts registers it), like every entity.
  */
 export function registerSecurityRecords(registry: EntityRegistry): void {
   registry.addRecordKind({

@@ -1,17 +1,18 @@
 import { type ModuleContext, CORE, CORE_PERMISSIONS, type EntityService, type Role, type RoleService, type RequestContext, roleEntity } from 'tessera/core';
+import { rolePages } from './role-pages';
 import { permissionGroupsSchema, roleCreateBody, rolePage, rolePatchBody, roleSchema } from './role-schemas';
 
 type RoleEntityService = RoleService & EntityService<typeof roleEntity, Role>;
 
 /**
- * `/api/v1/base/roles`, derived by the resource layer from core's role declaration and served by core's
+ * `/api/v1/base/roles` and the pages under /admin/roles, derived by the resource layer from core's role declaration and served by core's
  * role service (its hooks keep a sub-admin from granting what it does not hold). What is special: the
  * list is every visible role at once, with its permissions, and the bodies and answers keep the shapes
  * the API has always had. `/permissions` is hand-written: it lists the catalogue, not roles.
  */
-export function registerRoleApi(m: ModuleContext): void {
+export function registerRoles(m: ModuleContext): void {
   const roles = m.container.get<RoleEntityService>(CORE.Roles);
-  // Pages stay hand-written (the permission editor); the path names the records in history and the audit log.
+  // Paths and permissions of the pages come from the declaration; their handlers are roles' own (the permission editor).
   const served: typeof roleEntity = { ...roleEntity, paths: { api: '/roles', pages: '/admin/roles' } };
   m.entities.register(
     served,
@@ -29,7 +30,7 @@ export function registerRoleApi(m: ModuleContext): void {
         update: { summary: 'Edit a role', body: rolePatchBody, response: roleSchema },
         remove: { summary: 'Delete a role nobody holds' },
       },
-      pages: { list: false, new: false, create: false, record: false, update: false, remove: false, export: false },
+      pages: rolePages(),
     },
   );
 
