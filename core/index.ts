@@ -47,6 +47,8 @@ export { field } from './resources/fields';
 export type { Field, FieldKind } from './resources/fields';
 export type { EntityRow, EntityInput, EntityPatch, EntityPageOptions, BoundedCount, Stamps, WriteAction } from './resources/entity-types';
 export { EntityService } from './resources/entity-service';
+// Roles are core's (every request's permissions come from them); base serves their API from this declaration.
+export { roleEntity } from './security/role-entity';
 export type { EntityScope, RowScope, StampColumn } from './resources/row-scope';
 export { bumpSecurityVersion } from './security/security-version';
 export { entitySchemas } from './resources/entity-schemas';

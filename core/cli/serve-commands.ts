@@ -14,7 +14,7 @@ export function registerServeCommands(program: Command): void {
       const kernel = await Kernel.boot();
       const { url } = await kernel.listen();
       kernel.logger.info(
-        { url, database: redact(kernel.config.databaseUrl), queue: kernel.queue.kind, code: RUNS_COMPILED ? 'compiled' : 'sources', bootMs: Math.round(kernel.bootMs), startMs: Math.round(performance.now()) },
+        { url, database: redact(kernel.config.databaseUrl), queue: kernel.queue.kind, code: RUNS_COMPILED ? 'compiled' : 'sources', bootMs: Math.round(kernel.bootMs), startMs: Math.round(kernel.listeningMs || performance.now()), readyMs: Math.round(performance.now()) },
         'Tessera is listening',
       );
       print(`Tessera is up on ${url} (sign in as ${kernel.config.admin.email})`);

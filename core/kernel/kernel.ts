@@ -3,6 +3,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Container } from 'inversify';
 import type { Knex } from 'knex';
 import { loadConfig, ROOT_DIR } from '../config/load-config';
@@ -96,6 +97,8 @@ export class Kernel {
   readonly version: string = JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')).version;
   sessionSecret = '';
   bootMs = 0;
+  /** When the port began listening, in ms since the process started (performance.now()). */
+  listeningMs = 0;
   private httpApp: HttpApp | null = null;
   private server: http.Server | null = null;
   private jobsRunning = false;
@@ -247,14 +250,23 @@ export class Kernel {
   }
 
   async listen(port = this.config.port): Promise<{ server: http.Server; url: string }> {
-    if (this.options.runJobs !== false && !this.config.redisUrl) await this.startJobs();
-    else if (this.options.runJobs !== false && this.config.redisUrl) this.startRelay();
     const server = http.createServer(this.http().app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '0.0.0.0', () => resolve());
     });
     this.server = server;
+    this.listeningMs = performance.now();
+    // Jobs start once the port is open: requests need none of it (the cron parser, the queue's first
+    // reads), and listen() still returns with them running.
+    try {
+      if (this.options.runJobs !== false && !this.config.redisUrl) await this.startJobs();
+      else if (this.options.runJobs !== false && this.config.redisUrl) this.startRelay();
+    } catch (error) {
+      await new Promise((resolve) => server.close(resolve));
+      this.server = null;
+      throw error;
+    }
     const address = server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
     return { server, url: `http://localhost:${actualPort}` };

@@ -55,6 +55,9 @@ export class ModuleLifecycle {
 
   /** Core's own schema; runs before anything else at every start (a no-op when up to date). */
   async migrateCore(): Promise<void> {
+    // One query when all is in place (every start): the journal exists and core has nothing pending.
+    const applied = await this.migrator.appliedByModule();
+    if (applied && this.migrator.pendingAmong(applied.get(CORE_MODULE), this.coreMigrationsDir).length === 0) return;
     await this.migrator.ensureJournal();
     if ((await this.migrator.pending(CORE_MODULE, this.coreMigrationsDir)).length === 0) return;
     await withDbLock(this.knex, LOCK, () => this.migrator.up(CORE_MODULE, this.coreMigrationsDir));
@@ -71,6 +74,8 @@ export class ModuleLifecycle {
     const latest = await this.knex('core_module_operations').whereIn('id', this.knex('core_module_operations').max('id').groupBy('module'));
     // An operation still marked running while nobody holds the lifecycle lock is one whose process died.
     const lockHeld = Boolean(await this.knex('core_locks').where({ name: LOCK }).andWhere('expires_at', '>', new Date()).first());
+    // Every module's applied steps in one query, not one per module.
+    const applied = (await this.migrator.appliedByModule()) ?? new Map<string, Set<string>>();
     const result: ModuleStatus[] = [];
     for (const source of this.sources) {
       const name = source.manifest.name;
@@ -85,7 +90,7 @@ export class ModuleLifecycle {
         version: source.manifest.version,
         installedVersion: row?.version ?? null,
         state: (row?.state as ModuleState) ?? 'new',
-        pendingMigrations: (await this.migrator.pending(name, migrationsDir(source))).map((m) => m.name),
+        pendingMigrations: this.migrator.pendingAmong(applied.get(name), migrationsDir(source)).map((m) => m.name),
         origin: source.origin,
         failedOperation: op ? { id: Number(op.id), kind: op.kind, step: op.step, error: op.error } : null,
       });

@@ -88,6 +88,32 @@ export class Migrator {
     return this.files(dir).filter((f) => !done.has(f.name));
   }
 
+  /**
+   * Every module's applied steps in one query (a start checks them all), or null when the journal
+   * does not exist yet (a first start).
+   */
+  async appliedByModule(): Promise<Map<string, Set<string>> | null> {
+    let rows: Array<{ module: string; name: string }>;
+    try {
+      rows = await this.knex('core_migrations').select('module', 'name');
+    } catch (error) {
+      if (await this.knex.schema.hasTable('core_migrations')) throw error;
+      return null;
+    }
+    const byModule = new Map<string, Set<string>>();
+    for (const row of rows) {
+      const names = byModule.get(row.module) ?? new Set<string>();
+      names.add(migrationName(row.name));
+      byModule.set(row.module, names);
+    }
+    return byModule;
+  }
+
+  /** The steps of `dir` not in `applied` (one module's entry of appliedByModule). */
+  pendingAmong(applied: ReadonlySet<string> | undefined, dir: string): MigrationFile[] {
+    return this.files(dir).filter((f) => !applied?.has(f.name));
+  }
+
   /** Applies the pending steps in order; stops at the first failure with the step named. */
   async up(moduleName: string, dir: string, options: { operationId?: number; onStep?: (step: string) => Promise<void> } = {}): Promise<StepEffect[]> {
     const effects: StepEffect[] = [];

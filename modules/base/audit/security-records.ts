@@ -3,26 +3,14 @@ import { CORE_PERMISSIONS, type EntityRegistry, type RefTarget, type RequestCont
 
 type Row = Record<string, unknown>;
 
-const ROLE_LABELS: Record<string, string> = { name: 'Name', description: 'Description', is_super_admin: 'Super admin', permissions: 'Permissions' };
 const USER_LABELS: Record<string, string> = { email: 'E-mail', name: 'Name', is_active: 'Active', password_hash: 'Password', role_ids: 'Roles', company_ids: 'Companies' };
 
 /**
- * Roles and users as the audit log names them ("Role Cashiers", "User Ann Martin", on their pages)
- * instead of `core_roles #12`. Only records the caller may see are named: its companies' and shared
- * roles, users sharing one of its companies.
+ * Users as the audit log names them ("User Ann Martin", on their pages) instead of `core_users #12`.
+ * Only users sharing one of the caller's companies are named. Roles are named by their entity
+ * (roles/role-entity.ts registers it), like every entity.
  */
 export function registerSecurityRecords(registry: EntityRegistry): void {
-  registry.addRecordKind({
-    fullName: 'base.role',
-    module: 'base',
-    table: 'core_roles',
-    label: { one: 'Role', many: 'Roles' },
-    pagesPath: '/admin/roles',
-    resolve: (ctx, ids) => titles(ctx, ids, 'core_roles', (q) => q.where((w) => w.whereIn('company_id', ctx.companyIds).orWhereNull('company_id')), (r) => String(r.name)),
-    titleOf: (values) => (typeof values.name === 'string' ? values.name : null),
-    readPermission: CORE_PERMISSIONS.roleRead,
-    fieldLabel: (key) => ROLE_LABELS[key],
-  });
   registry.addRecordKind({
     fullName: 'base.user',
     module: 'base',

@@ -1,5 +1,6 @@
 import {
-  type ModuleContext,
+  type PageOverride,
+  type PagePart,
   type PageResult,
   CORE,
   CORE_PERMISSIONS,
@@ -19,75 +20,58 @@ import { permissionGroups } from './permission-groups';
 
 const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);
 
-/** Settings → Roles: permissions are picked by checkboxes grouped by module. */
-export function registerRolePages(m: ModuleContext): void {
-  m.routes.page({
-    method: 'GET',
-    path: '/admin/roles',
-    permission: CORE_PERMISSIONS.roleRead,
-    async handler(ctx) {
-      return { view: 'base/roles-list', title: 'Roles', data: { rows: await roles(ctx).list(ctx) } };
+/**
+ * Settings → Roles: the role entity's pages (paths and permissions derived from its declaration), with
+ * handlers of their own: permissions are picked by checkboxes grouped by module, and what the caller
+ * does not hold stays as it is.
+ */
+export function rolePages(): Partial<Record<PagePart, PageOverride>> {
+  return {
+    list: {
+      async handler(ctx) {
+        return { view: 'base/roles-list', title: 'Roles', data: { rows: await roles(ctx).list(ctx) } };
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'GET',
-    path: '/admin/roles/new',
-    permission: CORE_PERMISSIONS.roleManage,
-    async handler(ctx) {
-      return roleForm(ctx, null, { name: '', description: '', permissions: [], company_id: String(ctx.companyId) });
+    new: {
+      async handler(ctx) {
+        return roleForm(ctx, null, { name: '', description: '', permissions: [], company_id: String(ctx.companyId) });
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'POST',
-    path: '/admin/roles',
-    permission: CORE_PERMISSIONS.roleManage,
-    async handler(ctx, { body }) {
-      const values = { name: text(body, 'name'), description: text(body, 'description'), permissions: list(body, 'permissions') };
-      const company = text(body, 'company_id');
-      const companyId = company === 'shared' ? null : company ? Number(company) : undefined;
-      const result = await attempt(() => roles(ctx).create(ctx, { ...values, company_id: companyId }));
-      if (!result.ok) return roleForm(ctx, null, { ...values, company_id: company }, result);
-      return { redirect: `/admin/roles/${result.value.id}`, flash: { type: 'success', message: `Role ${result.value.name} created.` } };
+    create: {
+      async handler(ctx, { body }) {
+        const values = { name: text(body, 'name'), description: text(body, 'description'), permissions: list(body, 'permissions') };
+        const company = text(body, 'company_id');
+        const companyId = company === 'shared' ? null : company ? Number(company) : undefined;
+        const result = await attempt(() => roles(ctx).create(ctx, { ...values, company_id: companyId }));
+        if (!result.ok) return roleForm(ctx, null, { ...values, company_id: company }, result);
+        return { redirect: `/admin/roles/${result.value.id}`, flash: { type: 'success', message: `Role ${result.value.name} created.` } };
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'GET',
-    path: '/admin/roles/:id',
-    permission: CORE_PERMISSIONS.roleRead,
-    async handler(ctx, { params }) {
-      const role = await roles(ctx).get(ctx, requireId(params.id));
-      return roleForm(ctx, role, role);
+    record: {
+      async handler(ctx, { params }) {
+        const role = await roles(ctx).get(ctx, requireId(params.id));
+        return roleForm(ctx, role, role);
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'POST',
-    path: '/admin/roles/:id',
-    permission: CORE_PERMISSIONS.roleManage,
-    async handler(ctx, { params, body }) {
-      const role = await roles(ctx).get(ctx, requireId(params.id));
-      const values = { name: text(body, 'name'), description: text(body, 'description'), permissions: await submittedPermissions(ctx, body, role) };
-      const patch = role.is_super_admin ? { name: values.name, description: values.description } : values;
-      const result = await attempt(() => roles(ctx).update(ctx, role.id, patch));
-      if (!result.ok) return roleForm(ctx, role, { ...role, ...values }, result);
-      return { redirect: `/admin/roles/${role.id}`, flash: { type: 'success', message: `Role ${result.value.name} saved.` } };
+    update: {
+      async handler(ctx, { params, body }) {
+        const role = await roles(ctx).get(ctx, requireId(params.id));
+        const values = { name: text(body, 'name'), description: text(body, 'description'), permissions: await submittedPermissions(ctx, body, role) };
+        const patch = role.is_super_admin ? { name: values.name, description: values.description } : values;
+        const result = await attempt(() => roles(ctx).update(ctx, role.id, patch));
+        if (!result.ok) return roleForm(ctx, role, { ...role, ...values }, result);
+        return { redirect: `/admin/roles/${role.id}`, flash: { type: 'success', message: `Role ${result.value.name} saved.` } };
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'POST',
-    path: '/admin/roles/:id/delete',
-    permission: CORE_PERMISSIONS.roleManage,
-    async handler(ctx, { params }) {
-      const role = await roles(ctx).get(ctx, requireId(params.id));
-      const result = await attempt(() => roles(ctx).remove(ctx, role.id));
-      if (!result.ok) return { redirect: `/admin/roles/${role.id}`, flash: { type: 'error', message: result.message } };
-      return { redirect: '/admin/roles', flash: { type: 'success', message: `Role ${role.name} deleted.` } };
+    remove: {
+      async handler(ctx, { params }) {
+        const role = await roles(ctx).get(ctx, requireId(params.id));
+        const result = await attempt(() => roles(ctx).remove(ctx, role.id));
+        if (!result.ok) return { redirect: `/admin/roles/${role.id}`, flash: { type: 'error', message: result.message } };
+        return { redirect: '/admin/roles', flash: { type: 'success', message: `Role ${role.name} deleted.` } };
+      },
     },
-  });
+  };
 }
 
 /**

@@ -1,9 +1,14 @@
-import QRCode from 'qrcode';
+import type QRCodeLib from 'qrcode';
+
 import { HANDLED, NotFoundError, type PublicAccess, type PublicPageRoute } from 'tessera/core';
 import { LOYALTY_CARD_EVENTS } from '../api';
 import { companyToday } from './card-issue';
 import { ACTIONS_OF } from './card-moves';
 import { CARD_TYPES, type CardType } from './template-rules';
+
+// qrcode loads on the first card shown, not at every start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const qrcode = (): typeof QRCodeLib => require('qrcode') as typeof QRCodeLib;
 
 const SECRET = /^[A-Za-z0-9_-]{32}$/;
 const COLOUR = /^#[0-9a-fA-F]{6}$/;
@@ -80,7 +85,7 @@ export function webCardRoutes(): PublicPageRoute[] {
             status: expired ? 'expired' : card.status,
             validUntil: card.valid_until,
             lines: stateLines(card, template, company?.currency ?? 'EUR'),
-            qr: await QRCode.toString(String(card.number), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+            qr: await qrcode().toString(String(card.number), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
             actions: ACTIONS_OF[card.type as CardType],
           },
         };
@@ -117,7 +122,7 @@ export function webCardRoutes(): PublicPageRoute[] {
       method: 'GET', path: '/w/:secret/icon.png', reason: "the installed card's home-screen icon",
       handler: async (access, { params }, _req, res) => {
         const { card } = await cardOf(access, params.secret);
-        res.type('image/png').send(await QRCode.toBuffer(String(card.number), { width: 192, margin: 2 }));
+        res.type('image/png').send(await qrcode().toBuffer(String(card.number), { width: 192, margin: 2 }));
         return HANDLED;
       },
     },

@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit';
+import type PDFKit from 'pdfkit';
 import type { Response } from 'express';
 import { formatMoney, HANDLED, type ScopedDb } from 'tessera/core';
 import type { LedgerRow } from './plan-view';
@@ -35,6 +35,9 @@ export async function sendLedgerPdf(db: ScopedDb, res: Response, plan: PlanRow, 
   const money = (minor: number) => formatMoney(minor, company.currency);
   res.status(200).setHeader('Content-Type', 'application/pdf');
   res.setHeader('Content-Disposition', `attachment; filename="gold-plan-${plan.id}-ledger.pdf"`);
+  // pdfkit (and its fonts) load on the first PDF asked for, not at every start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const PDFDocument = require('pdfkit') as typeof PDFKit;
   const pdf = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `Gold plan ${plan.id} ledger` } });
   pdf.pipe(res);
   pdf.fontSize(18).text(`Gold plan ${plan.id}: ledger`, 40, 40);

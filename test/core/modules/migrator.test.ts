@@ -49,4 +49,23 @@ describe('module migrations, TypeScript or compiled', () => {
     await migrator.down('notes', dir, ['001_things']);
     expect(await knex('core_migrations').where({ module: 'notes' })).to.deep.equal([]);
   });
+
+  it("reads every module's applied steps in one query, and says there is no journal before the first start", async () => {
+    step('001_things.js');
+    step('002_more.js');
+    await knex('core_migrations').insert([
+      { module: 'notes', name: '001_things.ts', applied_at: new Date() },
+      { module: 'other', name: '001_other', applied_at: new Date() },
+    ]);
+    const migrator = new Migrator(knex);
+    const applied = await migrator.appliedByModule();
+
+    expect([...(applied?.get('notes') ?? [])]).to.deep.equal(['001_things']);
+    expect([...(applied?.get('other') ?? [])]).to.deep.equal(['001_other']);
+    expect(migrator.pendingAmong(applied?.get('notes'), dir).map((f) => f.name)).to.deep.equal(['002_more']);
+    expect(migrator.pendingAmong(undefined, dir).map((f) => f.name)).to.deep.equal(['001_things', '002_more']);
+
+    await knex.schema.dropTable('core_migrations');
+    expect(await migrator.appliedByModule()).to.equal(null);
+  });
 });
