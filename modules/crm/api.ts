@@ -6,7 +6,7 @@
  * the company scoping of the caller's context. Write methods check crm's permissions.
  */
 import { type RequestContext, eventName } from 'tessera/core';
-import type { Customer, CustomerCriteria, CustomerInput, CustomerSort, Page } from './customers/customer-types';
+import type { Customer, CustomerContact, CustomerCriteria, CustomerInput, CustomerSort, Page } from './customers/customer-types';
 import type { CustomerGroup, GroupInput, GroupMember } from './groups/group-types';
 
 export const CRM = {
@@ -69,6 +69,11 @@ export interface CustomerService {
    * neither the row nor its tags.
    */
   exists(ctx: RequestContext, id: number): Promise<boolean>;
+  /**
+   * How to reach a customer the caller can see (names, code, phone, e-mail, shop): one indexed read,
+   * without the tags and login details `get` adds, for modules that only write to people (messaging).
+   */
+  contact(ctx: RequestContext, id: number): Promise<CustomerContact | undefined>;
   findByCode(ctx: RequestContext, code: string): Promise<Customer | undefined>;
   search(ctx: RequestContext, criteria: CustomerCriteria, options?: { sort?: CustomerSort; after?: string | null; limit?: number }): Promise<Page<Customer>>;
   /** Sub-accounts of a main customer. */
@@ -97,4 +102,4 @@ export interface CustomerGroupService {
   remove(ctx: RequestContext, id: number): Promise<void>;
 }
 
-export type { Customer, CustomerCriteria, CustomerInput, CustomerGroup, GroupMember };
+export type { Customer, CustomerContact, CustomerCriteria, CustomerInput, CustomerGroup, GroupMember };

@@ -10,7 +10,7 @@ import { assertPhoneFree, ownedPhone, phoneNormOf, settleFamilyPhones } from './
 import { toCustomer } from './customer-rows';
 import { plainFields, plainValuesOf } from './customer-entity';
 import { customerSearch, planDrive, type GroupFilter } from './customer-search';
-import type { Customer, CustomerCriteria, CustomerInput, CustomerRow, CustomerSort, Page } from './customer-types';
+import type { Customer, CustomerContact, CustomerCriteria, CustomerInput, CustomerRow, CustomerSort, Page } from './customer-types';
 import { validateCustomer, type CleanCustomer } from './customer-validation';
 
 export const CUSTOMERS = 'crm_customers';
@@ -30,6 +30,14 @@ export class CustomerServiceImpl implements CustomerService {
   async exists(ctx: RequestContext, id: number): Promise<boolean> {
     if (!Number.isSafeInteger(id) || id <= 0) return false;
     return Boolean(await ctx.db.queryCompany(ctx.companyId, CUSTOMERS).where('id', id).first('id'));
+  }
+
+  async contact(ctx: RequestContext, id: number): Promise<CustomerContact | undefined> {
+    if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+    const row = await ctx.db.findById<CustomerRow>(CUSTOMERS, id);
+    if (!row) return undefined;
+    const c = toCustomer(row);
+    return { id: c.id, company_id: c.company_id, code: c.code, first_name: c.first_name, last_name: c.last_name, phone: c.phone, email: c.email, shop_id: c.shop_id };
   }
 
   async findByCode(ctx: RequestContext, code: string): Promise<Customer | undefined> {

@@ -23,6 +23,9 @@ export interface Customer extends PlainValues {
   login?: CustomerLogin | null;
 }
 
+/** What a message needs to reach a customer (CustomerService.contact). */
+export type CustomerContact = Pick<Customer, 'id' | 'company_id' | 'code' | 'first_name' | 'last_name' | 'phone' | 'email' | 'shop_id'>;
+
 export interface CustomerLogin {
   username: string;
   has_password: boolean;

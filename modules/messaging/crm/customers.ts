@@ -1,8 +1,13 @@
 import { NotFoundError, RequestContext, ValidationError, type ScopedDb } from 'tessera/core';
 import type { Container } from 'inversify';
-import { CRM, type Customer, type CustomerService } from '../../crm/api';
+import { CRM, type Customer, type CustomerContact, type CustomerService } from '../../crm/api';
 
 /** A customer through crm's service (never its tables); undefined when the caller cannot see it. */
+/** How to reach a customer (crm's one-read contact); undefined when the caller cannot see it. */
+export function findContact(ctx: RequestContext, id: number): Promise<CustomerContact | undefined> {
+  return ctx.container.get<CustomerService>(CRM.Customers).contact(ctx, Number(id));
+}
+
 export async function findCustomer(ctx: RequestContext, id: number): Promise<Customer | undefined> {
   try {
     return await ctx.container.get<CustomerService>(CRM.Customers).get(ctx, Number(id));

@@ -3,7 +3,7 @@ import type { Container } from 'inversify';
 import { isDuplicateKey, ValidationError, type ScopedDb } from 'tessera/core';
 import type { Customer } from '../../crm/api';
 import { CHANNELS, type Channel, type NotificationRecord, type NotifyRequest, type NotifyService } from '../api';
-import { contextOf, findCustomer } from '../crm/customers';
+import { contextOf, findContact } from '../crm/customers';
 import { render } from '../templates/template-render';
 import type { Catalogue } from './catalogue';
 
@@ -33,7 +33,7 @@ export class NotifyServiceImpl implements NotifyService {
     // event, its enabled channels and the customer's opt-outs in one statement. At once on separate
     // connections when the caller is in no transaction, so the write's transaction holds only its two
     // inserts; in the caller's transaction, there, one after the other.
-    const customerOf = () => findCustomer(contextOf(db, this.container), request.customerId);
+    const customerOf = () => findContact(contextOf(db, this.container), request.customerId);
     const settingsOf = () => this.sendingSettings(db, companyId, request.template, request.customerId);
     const [customer, { templates, enabled, blocked }] = db.isInTransaction ? [await customerOf(), await settingsOf()] : await Promise.all([customerOf(), settingsOf()]);
     if (!customer || Number(customer.company_id) !== companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
