@@ -68,14 +68,17 @@ export async function runLoyaltyCardsBench(print: (line: string) => void): Promi
     const stamp = mysql ? 'NOW()' : String(now.getTime());
     await insertSelect(knex, mysql, 'loyalty_cards', 'company_id, template_id, type, customer_id, number, secret, status, created_at, updated_at',
       `${companyId}, ${Number(templateId)}, 'stamp', 1 + ((n - 1) % ${customers}), ${mysql ? "CONCAT('B', n)" : "'B' || n"}, ${mysql ? "CONCAT('bench-secret-', n)" : "'bench-secret-' || n"}, 'active', ${stamp}, ${stamp}`, cards);
-    const firstCard = Number((await knex('loyalty_cards').min({ id: 'id' }).first())?.id);
+    // MariaDB's auto-increment leaves gaps between the chunks of INSERT ... SELECT: pick among the real ids.
+    const cardIds = Int32Array.from((await knex('loyalty_cards').where({ template_id: Number(templateId) }).orderBy('id').pluck('id')).map(Number));
+    const firstCard = cardIds[0];
+    if (cardIds[customers - 1] !== firstCard + customers - 1) throw new Error('the first cards of the bench are not numbered in a row');
     print(`loyalty cards bench data: ${cards.toLocaleString('en-US')} cards inserted in ${seconds(performance.now() - started)} (${mysql ? 'mysql/mariadb' : 'sqlite'})`);
 
     // Scanner over HTTP: 8 clients, each a stamp on a random card with its own key.
     const { url } = await kernel.listen(0);
     const token = (await kernel.tokens.createFor(adminId, 'cards bench')).token;
     const headers = { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' };
-    const pick = () => firstCard + Math.floor(Math.random() * cards);
+    const pick = () => cardIds[Math.floor(Math.random() * cardIds.length)];
     const http = await throughput(runMs, async () => {
       const res = await fetch(`${url}/api/v1/loyalty/cards/${pick()}/transactions`, { method: 'POST', headers, body: JSON.stringify({ key: crypto.randomUUID(), action: 'stamp', amount: 1000 }) });
       if (res.status !== 201) throw new Error(`scan answered ${res.status}: ${await res.text()}`);
