@@ -25,9 +25,9 @@ export interface Movement {
   reason?: string;
 }
 
+/** Whether the balance moved, and the ledger row that moved it (the balance after it is the row's `balance_after`). */
 export interface Moved {
   moved: boolean;
-  balance: number;
   ledgerId: number | null;
 }
 
@@ -38,48 +38,60 @@ export class InsufficientBalance extends ConflictError {
 }
 
 /**
- * Moves a customer's balance by one ledger row, in the caller's transaction. The ledger row goes in
- * first: its unique source key makes a second delivery a no-op (and makes a concurrent duplicate wait
- * for the first). Then one guarded UPDATE (`balance + delta >= -credit_limit`): the database decides
- * between concurrent spends, nothing is read before writing. When it refuses, the caller's
- * transaction (and the ledger row) is rolled back by the error.
+ * Moves a customer's balance by one ledger row, in the caller's transaction, in two statements: one
+ * guarded UPDATE (`balance + delta >= -credit_limit`: the database decides between concurrent spends,
+ * nothing is read before writing; the row stays locked until commit), then the ledger row written by
+ * INSERT ... SELECT, taking `balance_after` from the row just updated. The ledger row's unique source
+ * key makes a second delivery a no-op: its insert fails, and the update is undone by the opposite one
+ * in the same transaction. When the guard refuses, an earlier delivery of the same source is still a
+ * no-op (not a refusal); otherwise the caller's transaction is rolled back by the error.
  */
 export async function move(db: ScopedDb, m: Movement): Promise<Moved> {
   if (!Number.isSafeInteger(m.amount) || m.amount === 0) throw new Error(`A balance movement needs a non-zero integer amount (${m.amount})`);
-  let ledgerId: number;
-  try {
-    ledgerId = await db.insert(
-      LEDGER,
-      {
-        company_id: m.companyId,
-        customer_id: m.customerId,
-        kind: m.kind,
-        amount: m.amount,
-        balance_after: 0,
-        source_key: m.sourceKey.slice(0, 120),
-        payment_id: m.paymentId ?? null,
-        order_id: m.orderId ?? null,
-        invoice_id: m.invoiceId ?? null,
-        offer_id: m.offerId ?? null,
-        reason: (m.reason ?? '').slice(0, 255),
-      },
-      { audit: false },
-    );
-  } catch (error) {
-    if (!isDuplicate(error)) throw error;
-    return { moved: false, balance: (await balanceRow(db, m.companyId, m.customerId))?.balance ?? 0, ledgerId: null };
-  }
+  const sourceKey = m.sourceKey.slice(0, 120);
   if (!(await guardedUpdate(db, m))) {
     const row = await balanceRow(db, m.companyId, m.customerId);
-    if (row) throw new InsufficientBalance(row.balance + row.credit_limit, -m.amount);
+    if (row) {
+      if (await alreadyMoved(db, m.companyId, sourceKey)) return { moved: false, ledgerId: null };
+      throw new InsufficientBalance(row.balance + row.credit_limit, -m.amount);
+    }
     // First movement of this customer: make the row (a concurrent first movement may beat us to it), then again.
     await db.unscoped('the balance row of a customer of the caller\'s company').table(BALANCES).insert({ company_id: m.companyId, customer_id: m.customerId, balance: 0, credit_limit: 0, created_at: new Date(), updated_at: new Date() }).onConflict(['company_id', 'customer_id']).ignore();
     if (!(await guardedUpdate(db, m))) throw new InsufficientBalance((await balanceRow(db, m.companyId, m.customerId))?.credit_limit ?? 0, -m.amount);
   }
-  // The row is ours until commit (locked by the update; SQLite has one writer): this is our balance.
-  const balance = (await balanceRow(db, m.companyId, m.customerId))?.balance ?? 0;
-  await db.queryCompany(m.companyId, LEDGER).where({ id: ledgerId }).update({ balance_after: balance });
-  return { moved: true, balance, ledgerId };
+  let ledgerId: number;
+  try {
+    ledgerId = await insertLedgerRow(db, m, sourceKey);
+  } catch (error) {
+    if (!isDuplicate(error)) throw error;
+    // Delivered before: put the balance back as it was (the row is still ours) and change nothing.
+    await guardedUpdate(db, { ...m, amount: -m.amount, guard: 'none' });
+    return { moved: false, ledgerId: null };
+  }
+  return { moved: true, ledgerId };
+}
+
+const LEDGER_COLUMNS = ['company_id', 'customer_id', 'kind', 'amount', 'source_key', 'payment_id', 'order_id', 'invoice_id', 'offer_id', 'reason', 'created_at', 'updated_at', 'created_by', 'updated_by'];
+
+/** The ledger row of a movement with the balance row's new balance, in one statement; answers its id. */
+async function insertLedgerRow(db: ScopedDb, m: Movement, sourceKey: string): Promise<number> {
+  db.assertCompany(m.companyId);
+  const now = new Date();
+  const who = db.principal.userId ?? null;
+  const values = [m.companyId, m.customerId, m.kind, m.amount, sourceKey, m.paymentId ?? null, m.orderId ?? null, m.invoiceId ?? null, m.offerId ?? null, (m.reason ?? '').slice(0, 255), now, now, who, who];
+  const knex = db.unscoped('the ledger row of a balance of the company asserted above');
+  const result = await knex.raw(
+    `insert into ${LEDGER} (${LEDGER_COLUMNS.join(', ')}, balance_after) select ${LEDGER_COLUMNS.map(() => '?').join(', ')}, b.balance from ${BALANCES} b where b.company_id = ? and b.customer_id = ?`,
+    [...values, m.companyId, m.customerId],
+  );
+  const header = (Array.isArray(result) ? result[0] : result) as { insertId?: number; lastInsertRowid?: number | bigint } | undefined;
+  const id = Number(header?.insertId ?? header?.lastInsertRowid);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`The ledger row of ${sourceKey} was not written`);
+  return id;
+}
+
+async function alreadyMoved(db: ScopedDb, companyId: number, sourceKey: string): Promise<boolean> {
+  return Boolean(await db.queryCompany(companyId, LEDGER).where({ source_key: sourceKey }).first('id'));
 }
 
 async function guardedUpdate(db: ScopedDb, m: Movement): Promise<boolean> {

@@ -34,15 +34,27 @@ export const SEGMENT_LABELS: Record<RfmSegment, string> = {
   lost: 'Lost',
 };
 
-/** Scores 1–5 for `values`, higher value higher score (quintiles by first rank of each value). */
+/**
+ * Scores 1–5 for `values`, higher value higher score (quintiles by first rank of each value): the
+ * values sorted once as numbers, each value's first rank found by binary search, so 200,000 customers
+ * score in milliseconds.
+ */
 export function quintileScores(values: readonly number[]): number[] {
   const n = values.length;
-  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const firstRank = new Map<number, number>();
-  order.forEach(([v], rank) => {
-    if (!firstRank.has(v)) firstRank.set(v, rank);
-  });
-  return values.map((v) => Math.floor((firstRank.get(v)! * 5) / n) + 1);
+  const sorted = Float64Array.from(values).sort();
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    out[i] = Math.floor((lo * 5) / n) + 1;
+  }
+  return out;
 }
 
 /** The segment a customer's scores place them in; the first rule that matches wins. */
