@@ -193,7 +193,7 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
       try {
         // Resolves only when the worker closes.
         await worker.process(this.options.concurrency ?? 2, async (job: Bull.Job<{ id: string }>) => {
-          await this.runner.run(String(job.data.id));
+          await this.runner.run(String(job.data.id)).catch((error) => this.handBack(job, error));
         });
         return;
       } catch (error) {
@@ -203,6 +203,18 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
+  }
+
+  /**
+   * The ledger could not be written around a run (the database was away or kept losing deadlocks):
+   * Redis's copy is spent, so the job is handed over again under a new generation rather than left
+   * for the lost-job check.
+   */
+  private async handBack(job: Bull.Job<{ id: string }>, error: unknown): Promise<void> {
+    this.logger.warn({ err: error, job: job.data.id }, 'job could not be taken or settled in the ledger; handing it over again');
+    const gen = Number(String(job.id).split('-').pop());
+    if (!Number.isInteger(gen)) return;
+    if (await this.ledger.relayLost({ id: String(job.data.id), gen }).catch(() => false)) this.handOver(String(job.data.id));
   }
 
   /**

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { isDuplicateKey } from '../db/db-lock';
+import { isTransientConflict } from '../db/db-errors';
 import { isMysql, toDate } from '../db/schema-helpers';
 import type { EnqueueOptions, JobInfo, JobScope, JobStatus, QueueCounts } from './job-queue';
 import { JobRegistry, queueOf } from './job-registry';
@@ -144,11 +145,13 @@ export class JobLedger {
   async claim(id: string, claimer: string, leaseMs: number): Promise<ClaimedJob | null> {
     if (!isId(id)) return null;
     const now = new Date();
-    const claimed = await this.knex(TABLE)
-      .where({ id, status: 'waiting' })
-      .andWhere('run_after', '<=', now)
-      .andWhere('attempts', '<', this.knex.ref('max_attempts'))
-      .update({ status: 'active', attempts: this.knex.raw('?? + 1', ['attempts']), claimed_by: claimer, lease_until: new Date(now.getTime() + leaseMs), started_at: now, progress: 0, detail: null });
+    const claimed = await writeAgain(() =>
+      this.knex(TABLE)
+        .where({ id, status: 'waiting' })
+        .andWhere('run_after', '<=', now)
+        .andWhere('attempts', '<', this.knex.ref('max_attempts'))
+        .update({ status: 'active', attempts: this.knex.raw('?? + 1', ['attempts']), claimed_by: claimer, lease_until: new Date(now.getTime() + leaseMs), started_at: now, progress: 0, detail: null }),
+    );
     if (claimed !== 1) return null;
     const row = await this.knex(TABLE).where({ id }).first('id', 'name', 'data', 'attempts', 'company_id', 'user_id');
     return { id, name: row.name, data: JSON.parse(row.data), attempts: Number(row.attempts), companyId: nullableNumber(row.company_id), userId: nullableNumber(row.user_id) };
@@ -156,7 +159,7 @@ export class JobLedger {
 
   /** Pushes the lease back; false when the job is no longer this claimer's. */
   async heartbeat(id: string, claimer: string, leaseMs: number, patch: Record<string, unknown> = {}): Promise<boolean> {
-    const updated = await this.knex(TABLE).where({ id, claimed_by: claimer, status: 'active' }).update({ ...patch, lease_until: new Date(Date.now() + leaseMs) });
+    const updated = await writeAgain(() => this.knex(TABLE).where({ id, claimed_by: claimer, status: 'active' }).update({ ...patch, lease_until: new Date(Date.now() + leaseMs) }));
     return updated === 1;
   }
 
@@ -165,9 +168,11 @@ export class JobLedger {
   }
 
   async complete(id: string, claimer: string, result: unknown): Promise<boolean> {
-    const updated = await this.knex(TABLE)
-      .where({ id, claimed_by: claimer, status: 'active' })
-      .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null });
+    const updated = await writeAgain(() =>
+      this.knex(TABLE)
+        .where({ id, claimed_by: claimer, status: 'active' })
+        .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null }),
+    );
     return updated === 1;
   }
 
@@ -177,9 +182,11 @@ export class JobLedger {
     if (!row) return null;
     const attempts = Number(row.attempts);
     const final = attempts >= Number(row.max_attempts);
-    const updated = await this.knex(TABLE)
-      .where({ id, claimed_by: claimer, status: 'active' })
-      .update({ ...this.released(final, error), run_after: new Date(Date.now() + backoffMs(attempts)) });
+    const updated = await writeAgain(() =>
+      this.knex(TABLE)
+        .where({ id, claimed_by: claimer, status: 'active' })
+        .update({ ...this.released(final, error), run_after: new Date(Date.now() + backoffMs(attempts)) }),
+    );
     return updated === 1 ? { final, attempts } : null;
   }
 
@@ -225,7 +232,7 @@ export class JobLedger {
     for (const job of jobs) byGen.set(job.gen, [...(byGen.get(job.gen) ?? []), job.id]);
     const now = new Date();
     for (const [gen, ids] of byGen) {
-      await this.knex(TABLE).whereIn('id', ids).where({ relay_gen: gen }).whereNull('relayed_at').update({ relayed_at: now, relay_epoch: epoch });
+      await writeAgain(() => this.knex(TABLE).whereIn('id', ids.sort((a, b) => Number(a) - Number(b))).where({ relay_gen: gen }).whereNull('relayed_at').update({ relayed_at: now, relay_epoch: epoch }));
     }
   }
 
@@ -257,7 +264,7 @@ export class JobLedger {
 
   /** The backend lost this one job: a new hand-over, under a new generation so no old copy stands in its way. */
   async relayLost(job: Handover): Promise<boolean> {
-    const updated = await this.knex(TABLE).where({ id: job.id, relay_gen: job.gen, status: 'waiting' }).update({ relayed_at: null, relay_gen: job.gen + 1 });
+    const updated = await writeAgain(() => this.knex(TABLE).where({ id: job.id, relay_gen: job.gen, status: 'waiting' }).update({ relayed_at: null, relay_gen: job.gen + 1 }));
     return updated === 1;
   }
 
@@ -277,6 +284,22 @@ export class JobLedger {
     const query = this.knex(TABLE);
     if (scope !== 'all') query.whereIn('company_id', scope.companyIds.map(Number));
     return query;
+  }
+}
+
+/**
+ * A guarded single-statement write run again when MariaDB picks it as a deadlock victim: the ledger's
+ * rows are written by many processes at once (claims, completions, hand-overs of many rows), and a
+ * lost claim would leave its job waiting until the lost-job check, a minute later.
+ */
+export async function writeAgain<T>(write: () => PromiseLike<T>, times = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= times || !isTransientConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+    }
   }
 }
 
