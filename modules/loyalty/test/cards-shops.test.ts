@@ -163,4 +163,19 @@ describe('loyalty cards: managers limited to their shops @integration', function
     const name = (await t.knex('core_users').where({ id: manager.id }).first('name')).name;
     expect(page.text).to.contain(name);
   });
+
+  it("the cards dashboard counts only the manager's shops; another shop is refused by name", async () => {
+    const mine = await api().get('/api/v1/loyalty/card-dashboard').set(bearer(manager.token));
+    expect(mine.status, JSON.stringify(mine.body)).to.equal(200);
+    const all = await api().get('/api/v1/loyalty/card-dashboard').set(bearer(admin));
+    expect(all.body.totals.issued).to.be.at.least(2);
+    const ofA = await api().get(`/api/v1/loyalty/card-dashboard?shop_id=${shop.A}`).set(bearer(admin));
+    expect(mine.body.totals).to.deep.equal(ofA.body.totals);
+    expect(mine.body.totals.issued).to.be.below(all.body.totals.issued);
+    const other = await api().get(`/api/v1/loyalty/card-dashboard?shop_id=${shop.B}`).set(bearer(manager.token));
+    expect(other.status).to.equal(403);
+    expect(other.body.error.fields).to.have.property('shop_id');
+    const page = await api().get('/loyalty/card-dashboard').set(bearer(manager.token)).set('Accept', 'text/html');
+    expect(page.status).to.equal(200);
+  });
 });

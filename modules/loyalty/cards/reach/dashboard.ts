@@ -1,6 +1,7 @@
-import { addCalendarDays, dayIn, formatAmount, type ModuleContext, type RequestContext, idSchema } from 'tessera/core';
+import { addCalendarDays, dayIn, ForbiddenError, formatAmount, type ModuleContext, type RequestContext, idSchema } from 'tessera/core';
 import { CARD_REWARD_ACTIONS, LOYALTY_PERMISSIONS as P } from '../../api';
 import { companyToday } from '../card-issue';
+import { managerShops } from '../shop-scope';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** Actions that carry the amount a card holder paid (revenue); spends from a card's balance are not new money. */
@@ -17,11 +18,11 @@ export interface DashboardDay {
 }
 
 /**
- * The cards' days for one company (and one shop when asked), on the company's calendar: cards issued and
+ * The cards' days for one company (and some shops when asked), on the company's calendar: cards issued and
  * installed, transactions, returning customers (a card seen that day that had been seen on an earlier
  * day), rewards given, and what card holders paid. At most 92 days, bucketed in the company's zone.
  */
-export async function cardDashboard(ctx: RequestContext, from: string, to: string, shopId: number | null = null): Promise<{ days: DashboardDay[]; totals: Omit<DashboardDay, 'day'> }> {
+export async function cardDashboard(ctx: RequestContext, from: string, to: string, shopIds: number[] | null = null): Promise<{ days: DashboardDay[]; totals: Omit<DashboardDay, 'day'> }> {
   const zone = ctx.principal.companies?.find((c) => c.id === ctx.companyId)?.timezone ?? 'UTC';
   const days = new Map<string, DashboardDay>();
   for (let d = from; d <= to; d = addCalendarDays(d, 1)) days.set(d, { day: d, issued: 0, installed: 0, transactions: 0, returning: 0, rewards: 0, revenue: 0 });
@@ -30,7 +31,7 @@ export async function cardDashboard(ctx: RequestContext, from: string, to: strin
   const end = new Date(`${addCalendarDays(to, 2)}T00:00:00Z`);
   const bucket = (at: unknown) => days.get(dayIn(new Date(at as string), zone));
   const cards = ctx.db.queryCompany(ctx.companyId, 'loyalty_cards').where((q) => q.whereBetween('created_at', [start, end]).orWhereBetween('installed_at', [start, end])).select('created_at', 'installed_at');
-  if (shopId) cards.where({ shop_id: shopId });
+  if (shopIds) cards.whereIn('shop_id', shopIds);
   for (const c of await cards) {
     const issued = c.created_at && new Date(c.created_at) >= start && new Date(c.created_at) < end ? bucket(c.created_at) : undefined;
     if (issued) issued.issued++;
@@ -38,7 +39,7 @@ export async function cardDashboard(ctx: RequestContext, from: string, to: strin
     if (installed) installed.installed++;
   }
   const moves = ctx.db.queryCompany(ctx.companyId, 'loyalty_card_transactions').whereBetween('created_at', [start, end]).whereNot({ action: 'gift' }).select('card_id', 'action', 'amount', 'created_at');
-  if (shopId) moves.where({ shop_id: shopId });
+  if (shopIds) moves.whereIn('shop_id', shopIds);
   const seen = new Map<string, Set<number>>();
   for (const m of await moves) {
     const day = dayIn(new Date(m.created_at), zone);
@@ -72,7 +73,7 @@ export function registerDashboard(m: ModuleContext): void {
     query: { type: 'object', properties: { from: { type: 'string', pattern: DAY.source }, to: { type: 'string', pattern: DAY.source }, shop_id: idSchema } },
     handler: async (ctx, { query }) => {
       const { from, to } = window(ctx, query);
-      return { from, to, ...(await cardDashboard(ctx, from, to, query.shop_id ?? null)) };
+      return { from, to, ...(await cardDashboard(ctx, from, to, await shopsShown(ctx, query.shop_id ?? null))) };
     },
   });
   m.routes.page({
@@ -80,7 +81,7 @@ export function registerDashboard(m: ModuleContext): void {
     handler: async (ctx, { query }) => {
       const { from, to } = window(ctx, query);
       const shopId = Number(query.shop_id) > 0 ? Number(query.shop_id) : null;
-      const report = await cardDashboard(ctx, from, to, shopId);
+      const report = await cardDashboard(ctx, from, to, await shopsShown(ctx, shopId));
       const currency = ctx.principal.companies?.find((c) => c.id === ctx.companyId)?.currency ?? 'EUR';
       const labels = report.days.map((d) => d.day);
       const activity = { type: 'bar', title: 'Cards per day', labels, series: [{ name: 'Issued', values: report.days.map((d) => d.issued) }, { name: 'Installed', values: report.days.map((d) => d.installed) }, { name: 'Transactions', values: report.days.map((d) => d.transactions) }, { name: 'Returning', values: report.days.map((d) => d.returning) }, { name: 'Rewards', values: report.days.map((d) => d.rewards) }] };
@@ -92,10 +93,21 @@ export function registerDashboard(m: ModuleContext): void {
     slot: 'home.widgets', template: 'loyalty/card-widget', order: 60, permission: P.cardRead,
     data: async (ctx) => {
       const today = companyToday(ctx);
-      const report = await cardDashboard(ctx, addCalendarDays(today, -6), today);
+      const report = await cardDashboard(ctx, addCalendarDays(today, -6), today, await shopsShown(ctx, null));
       return { week: report.totals };
     },
   });
+}
+
+/**
+ * The shops whose cards a caller's dashboard counts: the one asked for, or every shop; a manager limited
+ * to some shops sees only theirs (asking for another is refused, naming `shop_id`).
+ */
+async function shopsShown(ctx: RequestContext, asked: number | null): Promise<number[] | null> {
+  const mine = await managerShops(ctx);
+  if (asked === null) return mine;
+  if (mine !== null && !mine.includes(asked)) throw ForbiddenError.because(`shop ${asked} is not one of your shops`, { shop_id: 'is not one of your shops' });
+  return [asked];
 }
 
 function window(ctx: RequestContext, query: Record<string, unknown>): { from: string; to: string } {
