@@ -104,7 +104,7 @@ export { fieldsOf } from './data/module-schemas';
 export { Sequences } from './data/sequences';
 export { parseId } from './http/id-schemas';
 export { duplicateKeyOf } from './db/db-lock';
-export { isDuplicateKey, isTransientConflict } from './db/db-errors';
+export { isDuplicateKey, isTransientConflict, retryOnConflict } from './db/db-errors';
 export { hashPassword } from './security/passwords';
 export { installationSecretBox, AesGcmSecretBox, SecretBoxError } from './security/secret-box';
 export type { SecretBox } from './security/secret-box';

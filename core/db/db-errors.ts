@@ -15,3 +15,19 @@ export function isTransientConflict(error: unknown): boolean {
   const code = (error as DbError)?.code;
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }
+
+/**
+ * Runs `work` (a transaction, or one guarded statement) again when the database gave it up, with a growing,
+ * jittered pause so the two victims of one deadlock do not meet again; after `attempts` losses, or on any
+ * other error, the error is thrown. Safe only for work that keeps nothing when it fails.
+ */
+export async function retryOnConflict<T>(work: () => PromiseLike<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 4 * 2 ** attempt) * (0.5 + Math.random())));
+    }
+  }
+}

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { isDuplicateKey } from '../db/db-lock';
-import { isTransientConflict } from '../db/db-errors';
+// Claims, completions and hand-overs of many rows meet on the ledger: MariaDB may pick one as a deadlock
+// victim, and a lost claim would leave its job waiting until the lost-job check, a minute later.
+import { retryOnConflict as writeAgain } from '../db/db-errors';
 import { isMysql, toDate } from '../db/schema-helpers';
 import type { EnqueueOptions, JobInfo, JobScope, JobStatus, QueueCounts } from './job-queue';
 import { JobRegistry, queueOf } from './job-registry';
@@ -284,22 +286,6 @@ export class JobLedger {
     const query = this.knex(TABLE);
     if (scope !== 'all') query.whereIn('company_id', scope.companyIds.map(Number));
     return query;
-  }
-}
-
-/**
- * A guarded single-statement write run again when MariaDB picks it as a deadlock victim: the ledger's
- * rows are written by many processes at once (claims, completions, hand-overs of many rows), and a
- * lost claim would leave its job waiting until the lost-job check, a minute later.
- */
-export async function writeAgain<T>(write: () => PromiseLike<T>, times = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (attempt >= times || !isTransientConflict(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { ValidationError, type ScopedDb } from 'tessera/core';
+import { isDuplicateKey, ValidationError, type ScopedDb } from 'tessera/core';
 import type { PaymentPosted } from '../../billing/api';
 import { SCHEMES_EVENTS } from '../api';
 import type { Ports } from '../billing/billing-ports';
@@ -10,7 +10,7 @@ import { addDays, dayOf, extendExpiry } from '../plans/plan-expiry';
 import { PLANS, PLAN_EVENTS } from '../plans/plan-service';
 import { issueCodes } from '../devices/device-tokens';
 import { bundleFor } from './bundle-award';
-import { isDuplicate, lockPlans } from './plan-lock';
+import { lockPlans } from './plan-lock';
 
 interface Settings {
   overpayment?: 'refuse' | 'credit';
@@ -137,8 +137,8 @@ export async function recordEvent(db: ScopedDb, plan: PlanRow, e: EventInput, op
       { audit: false },
     );
   } catch (error) {
-    if (isDuplicate(error) && options.duplicate === 'skip') return false;
-    if (isDuplicate(error)) throw new Error(`Payment ${e.payment_id} was already applied (${e.kind})`);
+    if (isDuplicateKey(error) && options.duplicate === 'skip') return false;
+    if (isDuplicateKey(error)) throw new Error(`Payment ${e.payment_id} was already applied (${e.kind})`);
     throw error;
   }
   return true;

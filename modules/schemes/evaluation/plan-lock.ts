@@ -24,8 +24,3 @@ export async function lockPlans(db: ScopedDb, where: Record<string, unknown>): P
     expiry: toDate(r.expiry) as Date,
   }));
 }
-
-export function isDuplicate(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(String(e?.message));
-}

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, isTransientConflict, toDate, type ScopedDb } from 'tessera/core';
+import { ConflictError, NotFoundError, isTransientConflict, retryOnConflict, toDate, type ScopedDb } from 'tessera/core';
 import type { Pause } from './rules/gold-calendar';
 import { dueMonths, maturityOf } from './rules/gold-calendar';
 import type { RewardRule, Segment } from './rules/gold-rewards';
@@ -144,21 +144,11 @@ export async function recordGoldEvent(db: ScopedDb, plan: Pick<PlanRow, 'id' | '
   await db.insert(GOLD.events, { company_id: plan.company_id, plan_id: plan.id, kind, amount, detail: detail.slice(0, 255) }, { audit: false });
 }
 
-export function isDuplicate(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed|Duplicate entry/.test(String(e?.message));
-}
-
 /** Which unique key a duplicate hit, from the driver's message (index name on MariaDB, columns on SQLite). */
 export function duplicateOn(error: unknown, key: 'slot' | 'reference' | 'idempotency_key'): boolean {
   const message = String((error as { message?: string })?.message ?? '');
   const names = { slot: /slot/, reference: /_ref_unique|\.reference/, idempotency_key: /_key_unique|idempotency_key/ };
   return names[key].test(message);
-}
-
-/** The database gave the transaction up (a deadlock victim, a lock wait too long, a busy file): nothing of it was kept. */
-export function isDeadlock(error: unknown): boolean {
-  return isTransientConflict(error);
 }
 
 /**
@@ -167,15 +157,10 @@ export function isDeadlock(error: unknown): boolean {
  * still lose after every attempt, the caller gets a 409 to retry (the request changed nothing), never a 500.
  */
 export async function retryingDeadlocks<T>(work: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!isDeadlock(error)) throw error;
-      if (i >= attempts) throw new ConflictError('The database was busy with concurrent payments and nothing was recorded: retry the request', {}, 'busy_retry');
-      await new Promise((r) => setTimeout(r, Math.min(200, 4 * 2 ** i) * (0.5 + Math.random())));
-    }
-  }
+  return retryOnConflict(work, attempts).catch((error) => {
+    if (isTransientConflict(error)) throw new ConflictError('The database was busy with concurrent payments and nothing was recorded: retry the request', {}, 'busy_retry');
+    throw error;
+  });
 }
 
 /** Refuses to settle a plan while an instalment waits for its gateway: its confirmation would find the plan settled. */

@@ -1,6 +1,6 @@
-import { ConflictError, NotFoundError, toDate, ValidationError, type RequestContext, type ScopedDb } from 'tessera/core';
+import { ConflictError, isDuplicateKey, NotFoundError, toDate, ValidationError, type RequestContext, type ScopedDb } from 'tessera/core';
 import { MODES, paymentJournal, type GoldPorts, type Mode } from '../gold-ports';
-import { GOLD, calendarOf, duplicateOn, isDuplicate, lockPlan, readScheme, retryingDeadlocks, type PlanRow } from '../plan-store';
+import { GOLD, calendarOf, duplicateOn, lockPlan, readScheme, retryingDeadlocks, type PlanRow } from '../plan-store';
 import { isOnTime, isPaused, localDay } from '../rules/gold-calendar';
 import { gramsMilli, instalmentAt } from '../rules/gold-rewards';
 
@@ -150,7 +150,7 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
     try {
       id = await db.insert(GOLD.payments, row, { audit: false });
     } catch (error) {
-      if (isDuplicate(error) && duplicateOn(error, 'slot')) throw oneAMonth(plan.id, month, 'another payment');
+      if (isDuplicateKey(error) && duplicateOn(error, 'slot')) throw oneAMonth(plan.id, month, 'another payment');
       throw error;
     }
     // billing's payment.posted reaches creditInstalment inside this transaction: hand it the rows it would read again.
@@ -176,7 +176,7 @@ export async function recordInstalment(ports: GoldPorts, ctx: RequestContext, pl
     return { id, made: instalmentOf({ ...row, id, payment_id: payment.id, status }) };
   })).catch(async (error) => {
     // A racing request with the same reference or key committed first: answer its instalment.
-    if (isDuplicate(error) && (duplicateOn(error, 'reference') || duplicateOn(error, 'idempotency_key'))) {
+    if (isDuplicateKey(error) && (duplicateOn(error, 'reference') || duplicateOn(error, 'idempotency_key'))) {
       const again = await existingOf(ctx.db, planId, reference, key);
       if (again) return { existing: instalmentOf(again) };
     }

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import { writeAgain } from '../../../core/jobs/job-ledger';
+import { retryOnConflict } from '../../../core/db/db-errors';
 
-/** The ledger's guarded writes survive MariaDB choosing them as deadlock victims (claims race hand-overs of many rows). */
-describe('job ledger writes run again after a deadlock', () => {
+/** Work the database gave up (a deadlock victim) runs again; the job ledger's writes and gold's instalments rely on it. */
+describe('retryOnConflict', () => {
   const deadlock = () => Object.assign(new Error('Deadlock found when trying to get lock; try restarting transaction'), { code: 'ER_LOCK_DEADLOCK' });
 
   it('runs a write the database gave up again, and answers what the winning run wrote', async () => {
     let tries = 0;
-    const claimed = await writeAgain(async () => {
+    const claimed = await retryOnConflict(async () => {
       tries++;
       if (tries < 3) throw deadlock();
       return 1;
@@ -18,14 +18,14 @@ describe('job ledger writes run again after a deadlock', () => {
 
   it('gives up after five losses, and never repeats a write that failed for another reason', async () => {
     let tries = 0;
-    await writeAgain(async () => {
+    await retryOnConflict(async () => {
       tries++;
       throw deadlock();
     }).then(() => expect.fail('should have thrown'), (error) => expect(error.code).to.equal('ER_LOCK_DEADLOCK'));
     expect(tries).to.equal(5);
 
     tries = 0;
-    await writeAgain(async () => {
+    await retryOnConflict(async () => {
       tries++;
       throw Object.assign(new Error('Unknown column'), { code: 'ER_BAD_FIELD_ERROR' });
     }).then(() => expect.fail('should have thrown'), (error) => expect(error.code).to.equal('ER_BAD_FIELD_ERROR'));
