@@ -58,3 +58,18 @@ async function withSqliteIndexesRebuilt(knex: Knex, table: string, load: () => P
     for (const index of kept) await knex.raw(index.sql);
   }
 }
+
+/** Runs `count` tasks over `clients` concurrent workers, each taking the next index when it is free. */
+export async function pool<T>(clients: number, count: number, task: (i: number) => Promise<T>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < count) await task(next++);
+  }));
+}
+
+/** Milliseconds one run takes. */
+export async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}

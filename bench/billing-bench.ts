@@ -16,23 +16,11 @@ import { agedReceivables } from '../modules/billing/reports/report-queries';
 import { statementOf } from '../modules/billing/ledger/statement';
 import { SelectiveBilling } from '../modules/billing/selective/selective-service';
 import { makeServices } from '../modules/billing/services';
+import { pool, timed } from './bench-tools';
 
 const ADMIN = { email: 'admin@billing.bench', password: 'billing-bench-password' };
 const CLIENTS = 8;
 const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function pool<T>(clients: number, count: number, task: (i: number) => Promise<T>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < count) await task(next++);
-  }));
-}
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await run();
-  return performance.now() - started;
-}
 
 export async function runBillingBench(print: (line: string) => void): Promise<void> {
   const database = await createTestDatabase();

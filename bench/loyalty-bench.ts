@@ -13,23 +13,11 @@ import type { Knex } from 'knex';
 import { Kernel } from '../core/kernel/kernel';
 import { createTestDatabase } from '../test/support/test-database';
 import { makeServices } from '../modules/billing/services';
+import { pool, timed } from './bench-tools';
 
 const ADMIN = { email: 'admin@loyalty.bench', password: 'loyalty-bench-password' };
 const CLIENTS = 8;
 const START = 1_000_000_000;
-
-async function pool<T>(clients: number, count: number, task: (i: number) => Promise<T>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < count) await task(next++);
-  }));
-}
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await run();
-  return performance.now() - started;
-}
 
 export async function runLoyaltyBench(print: (line: string) => void): Promise<void> {
   const database = await createTestDatabase();
