@@ -1,14 +1,13 @@
-import crypto from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from 'tessera/testing';
+import type { TestApp, TestUser } from 'tessera/testing';
 import type { RequestContext } from 'tessera/core';
 import { CRM, type CustomerService } from '../../crm/api';
 import { BILLING, type AccountService, type DocumentService, type Journal, type PaymentService } from '../../billing/api';
 import { LOYALTY } from '../api';
 import type { BalanceService } from '../balance/balance-service';
 
-export function uniq(prefix = ''): string {
-  return `${prefix}${crypto.randomBytes(4).toString('hex')}`;
-}
+import { companyWorld, journalsOf, productsOf, uniq } from './company-fixtures';
+
+export { uniq };
 
 /** A company of its own with billing's journals, a product at 100.00 (no tax) and an admin. */
 export interface BalanceWorld {
@@ -27,24 +26,13 @@ export interface BalanceWorld {
 }
 
 export async function balanceWorld(options: { t?: TestApp } = {}): Promise<BalanceWorld> {
-  const t = options.t ?? (await startTestApp());
-  const now = new Date();
-  const code = uniq('L').toUpperCase().slice(0, 10);
-  const [companyId] = await t.knex('core_companies').insert({ code, name: `Company ${code}`, currency: 'EUR', timezone: 'UTC', created_at: now, updated_at: now });
-  const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [Number(companyId)] });
-  const ctx = await t.contextFor(admin.id, Number(companyId));
-  const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: `Shop ${code}` });
-  const journalService = t.container.get<any>(Symbol.for('billing.journal'));
-  const make = (c: string, kind: string, format: string) => journalService.create(ctx, { code: c, name: c, kind, number_format: format });
-  const journals = { sale: await make('SAL', 'sale', 'INV/{seq:5}'), cash: await make('CSH', 'cash', 'CSH/{seq:5}'), bank: await make('BNK', 'bank', 'BNK/{seq:5}') };
-  await t.container.get<any>(Symbol.for('billing.product')).create(ctx, { code: 'ITEM', name: 'Item', unit_price: 10000 });
+  const base = await companyWorld(options);
+  const journals = await journalsOf(base, { sale: ['SAL', 'sale', 'INV/{seq:5}'], cash: ['CSH', 'cash', 'CSH/{seq:5}'], bank: ['BNK', 'bank', 'BNK/{seq:5}'] });
+  await productsOf(base, [{ code: 'ITEM', name: 'Item', unit_price: 10000 }]);
+  const { t } = base;
   return {
-    t,
-    companyId: Number(companyId),
-    admin,
-    ctx,
+    ...base,
     journals,
-    shopId: Number(shop.id),
     balance: t.container.get<BalanceService>(LOYALTY.Balance),
     offers: t.container.get<any>(LOYALTY.Offers),
     customers: t.container.get<CustomerService>(CRM.Customers),

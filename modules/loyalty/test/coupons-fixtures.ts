@@ -1,13 +1,12 @@
-import crypto from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from 'tessera/testing';
+import type { TestApp, TestUser } from 'tessera/testing';
 import type { RequestContext } from 'tessera/core';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 import { BILLING, type BillingDocument, type DocumentService } from '../../billing/api';
 import { LOYALTY, type CouponRedemptionService } from '../api';
 
-export function uniq(prefix = ''): string {
-  return `${prefix}${crypto.randomBytes(4).toString('hex')}`;
-}
+import { companyWorld, journalsOf, productsOf, uniq } from './company-fixtures';
+
+export { uniq };
 
 /** A company of its own: a sale journal, a taxed item, an untaxed item, the discount product, an admin. */
 export interface CouponWorld {
@@ -25,26 +24,14 @@ export interface CouponWorld {
 }
 
 export async function couponWorld(options: { timezone?: string; t?: TestApp } = {}): Promise<CouponWorld> {
-  const t = options.t ?? (await startTestApp());
-  const now = new Date();
-  const code = uniq('L').toUpperCase().slice(0, 10);
   const timezone = options.timezone ?? 'UTC';
-  const [companyId] = await t.knex('core_companies').insert({ code, name: `Company ${code}`, currency: 'EUR', timezone, created_at: now, updated_at: now });
-  const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [Number(companyId)] });
-  const ctx = await t.contextFor(admin.id, Number(companyId));
-  const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: `Shop ${code}` });
-  await t.container.get<any>(Symbol.for('billing.journal')).create(ctx, { code: 'SAL', name: 'Sales', kind: 'sale', number_format: 'INV/{seq:5}' });
+  const base = await companyWorld({ t: options.t, timezone });
+  const { t, ctx } = base;
+  await journalsOf(base, { sale: ['SAL', 'sale', 'INV/{seq:5}'] });
   const tax = await t.container.get<any>(Symbol.for('billing.tax')).create(ctx, { name: 'VAT 18%', rate: 1800 });
-  const products = t.container.get<any>(Symbol.for('billing.product'));
-  await products.create(ctx, { code: 'ITEM', name: 'Item', unit_price: 1000, tax_id: tax.id });
-  await products.create(ctx, { code: 'FREE', name: 'Untaxed', unit_price: 100 });
-  await products.create(ctx, { code: 'DISC', name: 'Coupon discount', unit_price: 0 });
+  await productsOf(base, [{ code: 'ITEM', name: 'Item', unit_price: 1000, tax_id: tax.id }, { code: 'FREE', name: 'Untaxed', unit_price: 100 }, { code: 'DISC', name: 'Coupon discount', unit_price: 0 }]);
   return {
-    t,
-    companyId: Number(companyId),
-    admin,
-    ctx,
-    shopId: Number(shop.id),
+    ...base,
     timezone,
     coupons: t.container.get<any>(LOYALTY.Coupons),
     redemptions: t.container.get<CouponRedemptionService>(LOYALTY.CouponRedemptions),

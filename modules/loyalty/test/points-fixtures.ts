@@ -1,5 +1,4 @@
-import crypto from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from 'tessera/testing';
+import type { TestApp, TestUser } from 'tessera/testing';
 import type { RequestContext } from 'tessera/core';
 import { CRM, type CustomerService } from '../../crm/api';
 import { BILLING, type BillingDocument, type CreditNoteService, type DocumentService, type Journal, type LineInput, type PaymentService } from '../../billing/api';
@@ -7,9 +6,9 @@ import { LOYALTY } from '../api';
 import type { PointsService } from '../points/points-service';
 import type { PointsSettings } from '../points/points-settings';
 
-export function uniq(prefix = ''): string {
-  return `${prefix}${crypto.randomBytes(4).toString('hex')}`;
-}
+import { companyWorld, journalsOf, productsOf, uniq } from './company-fixtures';
+
+export { uniq };
 
 /** A company of its own (EUR, UTC): a shop, billing's journals, an item at 100.00 without tax, the points product PTS. */
 export interface PointsWorld {
@@ -27,25 +26,16 @@ export interface PointsWorld {
 }
 
 export async function pointsWorld(options: { t?: TestApp } = {}): Promise<PointsWorld> {
-  const t = options.t ?? (await startTestApp());
-  const now = new Date();
-  const code = uniq('L').toUpperCase().slice(0, 10);
-  const [companyId] = await t.knex('core_companies').insert({ code, name: `Company ${code}`, currency: 'EUR', timezone: 'UTC', created_at: now, updated_at: now });
-  const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [Number(companyId)] });
-  const ctx = await t.contextFor(admin.id, Number(companyId));
-  const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('A').toUpperCase().slice(0, 8), name: `Shop ${code}` });
-  const journalService = t.container.get<any>(Symbol.for('billing.journal'));
-  const make = (c: string, kind: string, format: string) => journalService.create(ctx, { code: c, name: c, kind, number_format: format });
-  const journals = { sale: await make('SAL', 'sale', 'INV/{seq:5}'), cash: await make('CSH', 'cash', 'CSH/{seq:5}'), discount: await make('DSC', 'discount', 'CN/{seq:4}') };
-  const products = t.container.get<any>(Symbol.for('billing.product'));
-  await products.create(ctx, { code: 'ITEM', name: 'Item', unit_price: 10000 });
-  await products.create(ctx, { code: 'PTS', name: 'Points', unit_price: 0 });
+  const base = await companyWorld(options);
+  const journals = await journalsOf(base, { sale: ['SAL', 'sale', 'INV/{seq:5}'], cash: ['CSH', 'cash', 'CSH/{seq:5}'], discount: ['DSC', 'discount', 'CN/{seq:4}'] });
+  await productsOf(base, [{ code: 'ITEM', name: 'Item', unit_price: 10000 }, { code: 'PTS', name: 'Points', unit_price: 0 }]);
+  const { t, companyId, admin, ctx } = base;
   return {
     t,
-    companyId: Number(companyId),
+    companyId,
     admin,
     ctx,
-    shop: Number(shop.id),
+    shop: base.shopId,
     journals,
     points: t.container.get<PointsService>(LOYALTY.Points),
     customers: t.container.get<CustomerService>(CRM.Customers),
