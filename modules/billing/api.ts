@@ -160,6 +160,8 @@ export interface DocumentService {
   createOrder(db: Caller, input: CreateDocumentInput): Promise<BillingDocument>;
   /** On a draft invoice or an open order; negative lines allowed (points redemption). */
   addLine(db: Caller, documentId: number, line: LineInput): Promise<BillingDocument>;
+  /** Replaces every line of a draft; lines that leave it are published as `billing.document.lines_removed`. */
+  replaceLines(db: Caller, documentId: number, lines: LineInput[]): Promise<BillingDocument>;
   post(db: Caller, invoiceId: number): Promise<BillingDocument>;
   /** Posted invoices with a residual, oldest first. */
   openInvoices(db: Caller, customerId: number): Promise<BillingDocument[]>;

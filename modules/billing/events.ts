@@ -69,6 +69,14 @@ export interface OrderRefunded {
   customer_id: number;
   amount: number;
 }
+export interface DocumentLinesRemoved {
+  document_id: number;
+  kind: 'quote' | 'order' | 'invoice';
+  customer_id: number;
+  /** `edited`: the draft's lines were replaced without these; `cancelled`: the draft went with all of them. */
+  reason: 'edited' | 'cancelled';
+  lines: Array<{ product_code: string; description: string; quantity: number; unit_price: number; amount: number }>;
+}
 
 export const BILLING_EVENTS = {
   /** A payment became paid (recorded paid, or confirmed). A handler that throws rolls the payment back. */
@@ -82,4 +90,6 @@ export const BILLING_EVENTS = {
   creditNoteReversed: eventName<CreditNoteReversed>('billing.credit_note.reversed'),
   orderCompleted: eventName<OrderCompleted>('billing.order.completed'),
   orderRefunded: eventName<OrderRefunded>('billing.order.refunded'),
+  /** Lines left a draft (an edit or its cancellation): whoever added one of them gives back what it took. */
+  documentLinesRemoved: eventName<DocumentLinesRemoved>('billing.document.lines_removed'),
 } as const;

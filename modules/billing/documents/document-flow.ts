@@ -5,6 +5,7 @@ import { profileOf } from '../ledger/profile-store';
 import { rows } from '../ledger/account-store';
 import { loadDocument } from './document-store';
 import { postInvoice } from './invoice-posting';
+import { publishLinesRemoved } from './removed-lines';
 
 /**
  * Copies a document's lines into a new one of another kind (a quote's order or invoice, an order's
@@ -93,7 +94,9 @@ export async function setDeliveryStatus(db: ScopedDb, orderId: number, status: D
   const current = (order.delivery_status ?? 'preparing') as DeliveryStatus;
   if (current === status) return order;
   if (!NEXT[current]?.includes(status)) throw new ValidationError({ status: `cannot go from ${current} to ${status}` });
-  await db.update('billing_documents', order.id, { delivery_status: status, ...(status === 'cancelled' && order.status === 'draft' ? { status: 'cancelled' } : {}) });
+  const draftCancelled = status === 'cancelled' && order.status === 'draft';
+  await db.update('billing_documents', order.id, { delivery_status: status, ...(draftCancelled ? { status: 'cancelled' } : {}) });
+  if (draftCancelled) await publishLinesRemoved(db, order, (order.lines ?? []).map(({ product_code, description, quantity, unit_price, amount }) => ({ product_code, description, quantity, unit_price, amount })), 'cancelled');
   if (status === 'completed') {
     await db.publish(BILLING_EVENTS.orderCompleted, {
       order_id: order.id,

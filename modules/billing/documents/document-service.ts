@@ -7,6 +7,7 @@ import { prepareLines, storeLines } from './document-lines';
 import { linesOf, loadDocument, toDocument } from './document-store';
 import { postInvoice } from './invoice-posting';
 import { convertQuote, invoiceOrder, refundOrder, setDeliveryStatus } from './document-flow';
+import { linesRemoved, publishLinesRemoved } from './removed-lines';
 
 /** Quotes, orders and invoices: made from lines priced by product code, posted, converted. */
 export class DocumentServiceImpl implements DocumentService {
@@ -109,7 +110,9 @@ export class DocumentServiceImpl implements DocumentService {
       await db.unscoped('lines of a draft being replaced').table('billing_document_lines').where({ document_id: doc.id, company_id: db.principal.companyId }).delete();
       await this.setTotals(db, doc.id, await storeLines(db, doc.id, prepared));
       await db.audit({ table: 'billing_documents', recordId: doc.id, action: 'edit_lines', changes: { lines: prepared.length } });
-      return loadDocument(db, doc.id);
+      const edited = await loadDocument(db, doc.id);
+      await publishLinesRemoved(db, edited, linesRemoved(doc.lines ?? [], edited.lines ?? []), 'edited');
+      return edited;
     });
   }
 

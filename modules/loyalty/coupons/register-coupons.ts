@@ -1,4 +1,5 @@
 import type { ModuleContext } from 'tessera/core';
+import { BILLING_EVENTS } from '../../billing/api';
 import { LOYALTY } from '../api';
 import { couponApiRoutes } from './coupon-api';
 import { registerBatchJob } from './coupon-batches';
@@ -6,6 +7,7 @@ import { couponEntity } from './coupon-entity';
 import { couponHooks } from './coupon-hooks';
 import { registerCouponPages } from './coupon-pages';
 import { CouponRedemptions } from './coupon-redemptions';
+import { releaseRemovedCoupons } from './coupon-release';
 
 /** loyalty's coupons: entities, routes, pages and event handlers of this part. */
 export function registerCoupons(m: ModuleContext): void {
@@ -15,5 +17,6 @@ export function registerCoupons(m: ModuleContext): void {
   for (const route of couponApiRoutes(redemptions)) m.routes.api(route);
   registerCouponPages(m, redemptions);
   m.entities.register(couponEntity, { serviceId: LOYALTY.Coupons, hooks: couponHooks(m.container) });
+  m.events.on(BILLING_EVENTS.documentLinesRemoved, async ({ db, event }) => void (await releaseRemovedCoupons(db, event.payload)), { name: 'coupon-release-removed-line' });
   registerBatchJob(m);
 }

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError, type ScopedDb } from 'tessera/core';
 import type { BillingDocument } from '../../billing/api';
-import { appendLine, existingLine, inTransaction, lockAccount, type LedgerLine } from './points-ledger';
+import { appendLine, inTransaction, lockAccount, type LedgerLine } from './points-ledger';
+import { spendKey, spendsOn } from './points-return';
 import type { PointsPorts } from './points-ports';
 import { redemptionOf } from './points-rules';
 import { readSettings } from './points-settings';
@@ -23,9 +24,10 @@ export interface RedemptionResult {
 
 /**
  * Spends a customer's points on a draft invoice or order, as a negative line of the points product
- * (tax exempt, so the line is exactly the value spent). One redemption per document: asking again
- * answers the first. The points leave the account by a guarded update (`balance >= points`) under the
- * account's row lock, so two redemptions at once cannot spend the same points twice.
+ * (tax exempt, so the line is exactly the value spent). One redemption standing per document: asking
+ * again answers it (once its line left the draft and the points came back, a new one can be made).
+ * The points leave the account by a guarded update (`balance >= points`) under the account's row
+ * lock, so two redemptions at once cannot spend the same points twice.
  */
 export async function redeem(ports: PointsPorts, db: ScopedDb, input: RedemptionInput): Promise<RedemptionResult> {
   const kind = input.invoice_id ? 'invoice' : input.order_id ? 'order' : null;
@@ -42,9 +44,9 @@ export async function redeem(ports: PointsPorts, db: ScopedDb, input: Redemption
       throw error;
     });
     if (doc.kind !== kind) throw new ValidationError({ [field]: `document ${documentId} is a ${doc.kind}, not an ${kind}` });
-    const sourceKey = `spend:${kind}:${doc.id}`;
-    const first = await existingLine(trx, sourceKey);
-    if (first) return { created: false, points: -first.points, value: first.amount, tranches: null, line: first, document: doc };
+    const { live, made } = await spendsOn(trx, kind, doc.id);
+    if (live) return { created: false, points: -live.points, value: live.amount, tranches: null, line: live, document: doc };
+    const sourceKey = spendKey(kind, doc.id, made);
     if (doc.status !== 'draft') throw new ConflictError(`${kind} ${doc.number ?? doc.id} is ${doc.status}: points are spent on a draft`);
     const account = await lockAccount(trx, doc.customer_id);
     const spend = redemptionOf(settings, account.balance, doc.total, input.points);

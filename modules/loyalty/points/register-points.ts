@@ -6,6 +6,7 @@ import { earnOnDocument, reverseOnDocument } from './points-earning';
 import { registerExpiryJob } from './points-expiry';
 import { registerPointsPages } from './points-pages';
 import { pointsPorts } from './points-ports';
+import { returnRemovedPoints } from './points-return';
 import { PointsService } from './points-service';
 
 /**
@@ -42,6 +43,7 @@ export function registerPoints(m: ModuleContext): void {
     },
     { name: 'points-reverse-refund' },
   );
+  m.events.on(BILLING_EVENTS.documentLinesRemoved, async ({ db, event }) => void (await returnRemovedPoints(db, event.payload)), { name: 'points-return-removed-line' });
   registerExpiryJob(m);
   registerPointsPages(m, points);
 }
