@@ -64,7 +64,7 @@ describe('loyalty campaigns and automations in a browser @integration', function
       const customer = await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: first, last_name: uniq('Cafe'), phone, shop_id: shop.id });
       expect((await api().post('/api/v1/loyalty/cards').set({ Authorization: `Bearer ${token}` }).send({ template_id: template.body.id, customer_id: customer.id })).status).to.equal(201);
     }
-    const marketer = await t.createUser({ permissions: ['loyalty.campaign.send', 'loyalty.template.manage', 'crm.customer.read'], companyIds: [Number(companyId)] });
+    const marketer = await t.createUser({ permissions: ['loyalty.campaign.send', 'loyalty.template.manage', 'crm.customer.read', 'loyalty.card.all_shops'], companyIds: [Number(companyId)] });
     const { page, problems } = b;
     await signIn(page, marketer.email, marketer.password);
 

@@ -46,7 +46,7 @@ describe('loyalty cards: holder filters @integration', function () {
       // The state a history of scans would have left.
       await t.knex('loyalty_cards').where({ id: card[who] }).update({ status, visits, spend_total: spend, last_visit_day: last });
     }
-    reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read'], companyIds: [companyId] })).email);
+    reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   const holders = async (query: string) => {

@@ -45,7 +45,7 @@ describe('loyalty cards: CSV export and import round trip @integration', functio
       expect(card.status, JSON.stringify(card.body)).to.equal(201);
       cards.push({ id: card.body.id, number: card.body.number });
     }
-    const user = await t.createUser({ permissions: ['loyalty.card.issue'], companyIds: [companyId] });
+    const user = await t.createUser({ permissions: ['loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] });
     token = await t.token(user.email);
     agent = await t.login(user.email, user.password);
   });

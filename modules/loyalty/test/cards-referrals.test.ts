@@ -68,8 +68,8 @@ describe('loyalty card referrals @integration', function () {
     shopId = (await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' })).id;
     customers = t.container.get<CustomerService>(CRM.Customers);
     await customers.create(ctx, { first_name: 'Already', last_name: uniq('Here'), phone: `+33${existingPhone}`, shop_id: shopId });
-    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue'], companyIds: [companyId] })).email);
-    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan'], companyIds: [companyId] })).email);
+    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
+    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   it('refuses a phone the company already knows, however it is written, and makes no customer', async () => {

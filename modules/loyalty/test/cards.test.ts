@@ -38,8 +38,8 @@ describe('loyalty cards: issue and scan @integration', function () {
     const ctx = await t.contextFor(admin.id, companyId);
     const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
     customerId = (await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'Lea', last_name: uniq('Martin'), shop_id: shop.id })).id;
-    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue'], companyIds: [companyId] })).email);
-    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan'], companyIds: [companyId] })).email);
+    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
+    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   it('refuses a template whose rules do not fit its type, naming the rule', async () => {
@@ -125,7 +125,7 @@ describe('loyalty cards: issue and scan @integration', function () {
 
   it('keeps one company\'s cards out of another\'s reach', async () => {
     const card = await issue(await template('coupon', { reward: 'Gift' }));
-    const outsider = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.read'], companyIds: [t.otherCompanyId] })).email);
+    const outsider = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.read', 'loyalty.card.all_shops'], companyIds: [t.otherCompanyId] })).email);
     const res = await api().post(`/api/v1/loyalty/cards/${card.id}/transactions`).set(bearer(outsider)).send({ key: 'x1', action: 'redeem' });
     expect(res.status).to.equal(404);
     const read = await api().get(`/api/v1/loyalty/cards/${card.id}`).set(bearer(outsider));
