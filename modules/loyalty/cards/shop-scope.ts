@@ -1,5 +1,5 @@
 import { ForbiddenError, NotFoundError, type RequestContext } from 'tessera/core';
-import { BASE, type UserShopService } from '../../base/api';
+import { BASE, type ShopService, type UserShopService } from '../../base/api';
 import { LOYALTY_PERMISSIONS as P } from '../api';
 
 const CARDS = 'loyalty_cards';
@@ -61,4 +61,18 @@ export async function transactionShop(ctx: RequestContext, card: { shop_id: numb
     return Number(named);
   }
   return shops === null ? null : card.shop_id;
+}
+
+/**
+ * A page's shop picker: the caller's shops (every shop for who holds `loyalty.card.all_shops`, when they may
+ * list base's shops), by name, the picked one selected. Null when they cannot be listed: the page asks for an id.
+ */
+export async function shopChoices(ctx: RequestContext, picked: number | null): Promise<Array<{ value: string; label: string; selected: boolean }> | null> {
+  const mine = await managerShops(ctx);
+  const shops = ctx.container.get<ShopService>(BASE.ShopService);
+  const rows = mine === null
+    ? await shops.list(ctx, { limit: 500 }).catch(() => null)
+    : [...(await shops.getMany(ctx, mine)).values()];
+  if (!rows) return null;
+  return rows.map((s: { id: number; name: unknown }) => ({ value: String(s.id), label: String(s.name), selected: Number(s.id) === picked }));
 }

@@ -97,6 +97,9 @@ describe('loyalty cards: manager statistics @integration', function () {
     const none = await api().get('/api/v1/loyalty/reports/card-managers').set(bearer(nowhere));
     expect(none.status).to.equal(200);
     expect(none.body.data).to.deep.equal([]);
+    // The page's shop picker offers their shops only.
+    const page = await api().get('/loyalty/managers/statistics').set({ Authorization: `Bearer ${southAnalyst}` });
+    expect(page.text).to.contain('data-test="shop-picker"').and.contain(`<option value="${shops[1]}"`).and.not.contain(`<option value="${shops[0]}"`);
   });
 
   it('a manager of two shops lists the cards of both at once, and narrows to one of them', async () => {
@@ -108,6 +111,14 @@ describe('loyalty cards: manager statistics @integration', function () {
     expect(still.body.data.map((c: { id: number }) => c.id).sort()).to.deep.equal([...cards].sort());
     const north = await api().get(`/api/v1/loyalty/cards?shop_id=${shops[0]}`).set(bearer(managers[0].token));
     expect(north.body.data.map((c: { id: number }) => c.id)).to.deep.equal([cards[0]]);
+    // The dashboard counts both shops at once, and picks one of them by name.
+    const dash = await api().get('/api/v1/loyalty/card-dashboard').set(bearer(managers[0].token));
+    const ofNorth = await api().get(`/api/v1/loyalty/card-dashboard?shop_id=${shops[0]}`).set(bearer(managers[0].token));
+    const ofSouth = await api().get(`/api/v1/loyalty/card-dashboard?shop_id=${shops[1]}`).set(bearer(managers[0].token));
+    expect(dash.body.totals.transactions).to.equal(ofNorth.body.totals.transactions + ofSouth.body.totals.transactions).and.to.be.above(ofNorth.body.totals.transactions);
+    const page = await api().get(`/loyalty/card-dashboard?shop_id=${shops[1]}`).set({ Authorization: `Bearer ${managers[0].token}` });
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('data-test="shop-picker"').and.contain(`<option value="${shops[0]}"`).and.contain(`<option value="${shops[1]}" selected`);
   });
 
   it('draws the statistics on a page', async () => {

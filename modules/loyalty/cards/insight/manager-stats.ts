@@ -1,7 +1,7 @@
 import { CORE, CORE_PERMISSIONS, idSchema, ValidationError, type ApiRoute, type PageRoute, type RequestContext, type UserService } from 'tessera/core';
 import { BASE, type ShopService } from '../../../base/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
-import { shopsShown } from '../shop-scope';
+import { shopChoices, shopsShown } from '../shop-scope';
 
 /** Transactions that hand the customer a reward: a stamp card's or a reward card's reward, a coupon. */
 export const REWARD_ACTIONS = ['redeem_reward', 'redeem'] as const;
@@ -100,7 +100,8 @@ export function managerStatsPages(): PageRoute[] {
     method: 'GET', path: '/loyalty/managers/statistics', permission: P.cardAnalyse,
     handler: async (ctx, { query }) => {
       const range = period(query);
-      const rows = await managerStats(ctx, range, await shopsShown(ctx, pickedShop(query)));
+      const picked = pickedShop(query);
+      const rows = await managerStats(ctx, range, await shopsShown(ctx, picked));
       const { users, shops } = await namesOf(ctx, rows);
       const stats = rows.map((s) => ({ ...s, who: s.user_id === null ? 'Nobody (API)' : users.get(s.user_id) ?? `User #${s.user_id}`, where: s.shop_id === null ? 'No shop' : shops.get(s.shop_id) ?? `Shop #${s.shop_id}` }));
       const labels = stats.map((s) => `${s.who} · ${s.where}`);
@@ -113,7 +114,7 @@ export function managerStatsPages(): PageRoute[] {
         ] },
         options: { scales: { y: { beginAtZero: true } } },
       };
-      return { view: 'loyalty/card-managers', title: 'Manager statistics', data: { range, stats, chart } };
+      return { view: 'loyalty/card-managers', title: 'Manager statistics', data: { range, stats, chart, shops: await shopChoices(ctx, picked) } };
     },
   }];
 }
