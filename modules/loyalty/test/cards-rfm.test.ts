@@ -62,7 +62,7 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
     // A certificate payment is a visit but not spend: e's monetary stays 2000.
     await visits(cards.e, companyId, [85], 7000, 'spend');
     // e's third transaction makes e's visits 3; keep d ahead on visits with 6.
-    analyst = await t.token((await t.createUser({ permissions: ['loyalty.card.analyse'], companyIds: [companyId] })).email);
+    analyst = await t.token((await t.createUser({ permissions: ['loyalty.card.analyse', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   it('scores each customer by quintile over the window and stores the run', async () => {
@@ -104,14 +104,14 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
     expect(bad.status).to.equal(422);
     expect(JSON.stringify(bad.body.error)).to.match(/window_days/);
     const started = await api().post('/api/v1/loyalty/rfm-runs').set(bearer(analyst)).send({ window_days: 30 });
-    const outsider = await t.token((await t.createUser({ permissions: ['loyalty.card.analyse'], companyIds: [t.otherCompanyId] })).email);
+    const outsider = await t.token((await t.createUser({ permissions: ['loyalty.card.analyse', 'loyalty.card.all_shops'], companyIds: [t.otherCompanyId] })).email);
     const hidden = await api().get(`/api/v1/loyalty/rfm-runs/${started.body.id}`).set(bearer(outsider));
     expect(hidden.status).to.equal(404);
     await t.drainJobs();
   });
 
   it('shows the segments chart and a segment list on the page', async () => {
-    const user = await t.createUser({ permissions: ['loyalty.card.analyse'], companyIds: [companyId] });
+    const user = await t.createUser({ permissions: ['loyalty.card.analyse', 'loyalty.card.all_shops'], companyIds: [companyId] });
     const agent = await t.login(user.email, user.password);
     const page = await agent.get('/loyalty/rfm?segment=champions');
     expect(page.status).to.equal(200);
@@ -119,5 +119,21 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
     expect(page.text).to.contain('data-chart=');
     expect(page.text).to.contain(`/crm/customers/${customers.a}`);
     expect(page.text).to.contain('Save as customer group');
+  });
+
+  it('needs loyalty.card.all_shops besides analyse: a run covers every shop', async () => {
+    const user = await t.createUser({ permissions: ['loyalty.card.analyse'], companyIds: [companyId] });
+    const token = await t.token(user.email);
+    const started = await api().post('/api/v1/loyalty/rfm-runs').set(bearer(token)).send({ window_days: 30 });
+    expect(started.status).to.equal(403);
+    const latest = await api().post('/api/v1/loyalty/rfm-runs').set(bearer(analyst)).send({ window_days: 30 });
+    await t.drainJobs();
+    for (const path of [`/api/v1/loyalty/rfm-runs/${latest.body.id}`, `/api/v1/loyalty/rfm-runs/${latest.body.id}/segments/champions`]) {
+      expect((await api().get(path).set(bearer(token))).status, path).to.equal(403);
+    }
+    expect((await api().post(`/api/v1/loyalty/rfm-runs/${latest.body.id}/segments/champions/group`).set(bearer(token)).send({})).status).to.equal(403);
+    const page = await (await t.login(user.email, user.password)).get('/loyalty/rfm');
+    expect(page.status).to.equal(403);
+    expect(page.text).to.not.contain(`/crm/customers/${customers.a}`);
   });
 });
