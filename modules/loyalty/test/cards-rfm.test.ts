@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { startTestApp, type TestApp } from 'tessera/testing';
+import type { TestApp } from 'tessera/testing';
+import { companyWorld } from './company-fixtures';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 
 const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
@@ -35,14 +36,12 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
   };
 
   before(async () => {
-    t = await startTestApp();
-    const now = new Date();
-    const code = uniq('R').toUpperCase().slice(0, 10);
-    const [id] = await t.knex('core_companies').insert({ code, name: `RFM ${code}`, currency: 'EUR', timezone: 'Europe/Paris', created_at: now, updated_at: now });
-    companyId = Number(id);
-    const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
-    ctx = await t.contextFor(admin.id, companyId);
-    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
+    const w = await companyWorld({ name: 'RFM', timezone: 'Europe/Paris', shopName: 'Counter' });
+    t = w.t;
+    companyId = w.companyId;
+    const admin = w.admin;
+    ctx = w.ctx;
+    const shop = { id: w.shopId };
     const token = await t.token(admin.email);
     const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(token)).send({ name: uniq('stamp '), type: 'stamp', rules: { stamp_step: 1000, milestones: [{ stamps: 5, reward: 'Coffee' }], life: { kind: 'unlimited' } } });
     expect(tpl.status, JSON.stringify(tpl.body)).to.equal(201);
