@@ -16,6 +16,11 @@ export class CardService extends EntityService<typeof cardEntity, Card> {
     if (shops === null) return options;
     if (!shops.length) return null;
     const asked = options.filters?.shop_id;
+    if (Array.isArray(asked)) {
+      // A set asked for (code, not a query string): the part of it that is theirs.
+      const theirs = asked.map(Number).filter((id) => shops.includes(id));
+      return theirs.length ? { ...options, filters: { ...options.filters, shop_id: theirs } } : null;
+    }
     if (asked !== undefined && asked !== null && asked !== '') return shops.includes(Number(asked)) ? options : null;
     return { ...options, filters: { ...options.filters, shop_id: shops } };
   }

@@ -111,6 +111,11 @@ describe('loyalty cards: manager statistics @integration', function () {
     expect(still.body.data.map((c: { id: number }) => c.id).sort()).to.deep.equal([...cards].sort());
     const north = await api().get(`/api/v1/loyalty/cards?shop_id=${shops[0]}`).set(bearer(managers[0].token));
     expect(north.body.data.map((c: { id: number }) => c.id)).to.deep.equal([cards[0]]);
+    // From code, a set of shops: only the part of it that is theirs.
+    const service = t.container.get<any>(Symbol.for('loyalty.card'));
+    const mine = await t.contextFor(managers[0].id, companyId);
+    expect((await service.list(mine, { filters: { shop_id: [shops[1], 999_999_999] } })).map((c: { id: number }) => c.id)).to.deep.equal([cards[1]]);
+    expect(await service.list(mine, { filters: { shop_id: [999_999_999] } })).to.deep.equal([]);
     // The dashboard counts both shops at once, and picks one of them by name.
     const dash = await api().get('/api/v1/loyalty/card-dashboard').set(bearer(managers[0].token));
     const ofNorth = await api().get(`/api/v1/loyalty/card-dashboard?shop_id=${shops[0]}`).set(bearer(managers[0].token));
