@@ -44,7 +44,8 @@ export function applySearch(qb: Knex.QueryBuilder, alias: string, entity: AnyEnt
 
 /**
  * Checks the filter values a list was given (`is_active=true`, `created_at_from=2025-01-01`) and
- * returns the condition they make. Each bad value is a 422 naming its parameter.
+ * returns the condition they make. Each bad value is a 422 naming its parameter. A plain filter may
+ * also be given an array of values (from code, not a query string): rows holding any of them.
  */
 export function filterOf(ctx: RequestContext, entity: AnyEntity, filters: Record<string, unknown> = {}): BranchFilter {
   const known = new Set<string>();
@@ -56,7 +57,14 @@ export function filterOf(ctx: RequestContext, entity: AnyEntity, filters: Record
     const { param, range } = f.filter;
     if (!range) {
       known.add(param);
-      const value = clean(f, filters[param], param, errors);
+      const raw = filters[param];
+      if (Array.isArray(raw)) {
+        // A set of values (`IN`): a caller narrowing a list to several values at once; an empty set matches nothing.
+        const values = raw.map((one) => clean(f, one, param, errors)).filter((v) => v !== undefined).map((v) => valueToDb(f, v) as Knex.Value);
+        conditions.push((qb, alias) => qb.whereIn(`${alias}.${f.key}`, values));
+        continue;
+      }
+      const value = clean(f, raw, param, errors);
       if (value !== undefined) conditions.push((qb, alias) => qb.where(`${alias}.${f.key}`, valueToDb(f, value) as Knex.Value));
       continue;
     }

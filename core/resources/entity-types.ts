@@ -43,7 +43,7 @@ export type EntityPatch<E> = Partial<Omit<EntityInput<E>, 'company_id'>>;
 export interface EntityPageOptions {
   /** Prefix of any search field. */
   q?: string;
-  /** Filter values by parameter name (`is_active`, `created_at_from`...), as the list query takes them. */
+  /** Filter values by parameter name (`is_active`, `created_at_from`...), as the list query takes them; an array for a plain filter means any of its values (IN). */
   filters?: Record<string, unknown>;
   /** A sort key, `-` in front for descending. */
   sort?: string;

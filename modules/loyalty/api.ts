@@ -43,6 +43,8 @@ export const LOYALTY_PERMISSIONS = {
   cardAnalyse: 'loyalty.card.analyse',
   webhookManage: 'loyalty.webhook.manage',
   campaignSend: 'loyalty.campaign.send',
+  /** Unlimited by shop: without it a user reaches only the cards of the shops base gives them (none when none). */
+  cardAllShops: 'loyalty.card.all_shops',
 } as const;
 
 // ---------------------------------------------------------------------------------------------

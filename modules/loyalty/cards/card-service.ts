@@ -6,16 +6,23 @@ type Options = EntityPageOptions;
 
 /**
  * The cards' entity service, limited for a manager to the cards of their shops (`shop-scope.ts`):
- * another shop's card reads as missing (404), lists hold their shops' cards only. A manager of
- * several shops lists one shop at a time (`shop_id`, the first of theirs by default).
+ * another shop's card reads as missing (404), lists hold their shops' cards only, all of them at once
+ * (`shop_id IN (theirs)`); `shop_id` narrows to one of theirs, another shop lists nothing. A user of
+ * no shop and without `loyalty.card.all_shops` lists nothing.
  */
 export class CardService extends EntityService<typeof cardEntity, Card> {
   private async limited(ctx: RequestContext, options: Options): Promise<Options | null> {
     const shops = await managerShops(ctx);
     if (shops === null) return options;
+    if (!shops.length) return null;
     const asked = options.filters?.shop_id;
+    if (Array.isArray(asked)) {
+      // A set asked for (code, not a query string): the part of it that is theirs.
+      const theirs = asked.map(Number).filter((id) => shops.includes(id));
+      return theirs.length ? { ...options, filters: { ...options.filters, shop_id: theirs } } : null;
+    }
     if (asked !== undefined && asked !== null && asked !== '') return shops.includes(Number(asked)) ? options : null;
-    return { ...options, filters: { ...options.filters, shop_id: shops[0] } };
+    return { ...options, filters: { ...options.filters, shop_id: shops } };
   }
 
   override async page(ctx: RequestContext, options: Options = {}): Promise<Page<Card>> {

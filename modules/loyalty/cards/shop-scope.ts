@@ -1,28 +1,43 @@
 import { ForbiddenError, NotFoundError, type RequestContext } from 'tessera/core';
-import { BASE, type UserShopService } from '../../base/api';
+import { BASE, type ShopService, type UserShopService } from '../../base/api';
+import { LOYALTY_PERMISSIONS as P } from '../api';
 
 const CARDS = 'loyalty_cards';
 const known = new WeakMap<RequestContext, Promise<number[] | null>>();
 
 /**
- * Managers limited to their shops. A user whom base gives shops (`BASE.UserShops`) sees, scans and
- * issues only the cards of those shops: a card belongs to the shop it was issued at, which is its
- * customer's shop unless the issuer named another of theirs. A user given no shop (an owner, the
- * system, an integration's token of such a user) is not limited. Asked once per request.
+ * Deny by default: reaching every shop's cards is a permission a user holds (`loyalty.card.all_shops`:
+ * owners, administrators, the system and its jobs). Anyone else reaches the cards of the shops base
+ * gives them (`BASE.UserShops`), every one of them at once, and none when base gives none: a manager
+ * whose shops were never set sees no card. A card belongs to the shop it was issued at, which is its
+ * customer's shop unless the issuer named another of theirs. `null` means unlimited. Asked once per request.
  */
 export function managerShops(ctx: RequestContext): Promise<number[] | null> {
   let shops = known.get(ctx);
   if (!shops) {
     const userId = ctx.principal.userId ?? null;
-    shops = userId == null
+    shops = ctx.can(P.cardAllShops)
       ? Promise.resolve(null)
-      : ctx.container.get<UserShopService>(BASE.UserShops).shopsOf(ctx.db, userId, ctx.companyId).then((ids) => (ids.length ? ids : null));
+      : userId == null
+        ? Promise.resolve([])
+        : ctx.container.get<UserShopService>(BASE.UserShops).shopsOf(ctx.db, userId, ctx.companyId);
     known.set(ctx, shops);
   }
   return shops;
 }
 
-/** Whether the caller may reach a card of `shopId` (a card of no shop: only callers not limited). */
+/**
+ * The shops a caller's list or report covers: the one they picked (which must be one of theirs, else
+ * 403 naming `shop_id`), else all of theirs; `null` for every shop.
+ */
+export async function shopsShown(ctx: RequestContext, asked: number | null): Promise<number[] | null> {
+  const mine = await managerShops(ctx);
+  if (asked === null) return mine;
+  if (mine !== null && !mine.includes(asked)) throw ForbiddenError.because(`shop ${asked} is not one of your shops`, { shop_id: 'is not one of your shops' });
+  return [asked];
+}
+
+/** Whether the caller may reach a card of `shopId` (a card of no shop: only callers of every shop). */
 export async function mayReachShop(ctx: RequestContext, shopId: unknown): Promise<boolean> {
   const shops = await managerShops(ctx);
   return shops === null || (shopId != null && shops.includes(Number(shopId)));
@@ -46,4 +61,18 @@ export async function transactionShop(ctx: RequestContext, card: { shop_id: numb
     return Number(named);
   }
   return shops === null ? null : card.shop_id;
+}
+
+/**
+ * A page's shop picker: the caller's shops (every shop for who holds `loyalty.card.all_shops`, when they may
+ * list base's shops), by name, the picked one selected. Null when they cannot be listed: the page asks for an id.
+ */
+export async function shopChoices(ctx: RequestContext, picked: number | null): Promise<Array<{ value: string; label: string; selected: boolean }> | null> {
+  const mine = await managerShops(ctx);
+  const shops = ctx.container.get<ShopService>(BASE.ShopService);
+  const rows = mine === null
+    ? await shops.list(ctx, { limit: 500 }).catch(() => null)
+    : [...(await shops.getMany(ctx, mine)).values()];
+  if (!rows) return null;
+  return rows.map((s: { id: number; name: unknown }) => ({ value: String(s.id), label: String(s.name), selected: Number(s.id) === picked }));
 }

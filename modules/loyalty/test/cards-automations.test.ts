@@ -47,7 +47,7 @@ describe('loyalty cards through messaging: automations, campaigns, card restore 
     const adminToken = await t.token(admin.email);
     const channel = await api().post('/api/v1/messaging/channels').set(bearer(adminToken)).send({ channel: 'sms', endpoint: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`, secret: 'gw-token', sender: 'CARDS' });
     expect(channel.status, JSON.stringify(channel.body)).to.equal(201);
-    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue'], companyIds: [companyId] })).email);
+    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   it('keeps a 29 February birthday on the 28th in other years', () => {
@@ -185,7 +185,7 @@ describe('loyalty cards through messaging: automations, campaigns, card restore 
     expect(answered.status).to.equal(200);
     expect(answered.text).to.contain('Thank you');
     expect((await agent.post(`/feedback/${token}`).type('form').send({ rating: 1, comment: 'changed my mind', _csrf: csrf })).status).to.equal(409);
-    const reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read'], companyIds: [companyId] })).email);
+    const reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
     const kept = await api().get(`/api/v1/loyalty/card-feedback?customer_id=${hal.id}`).set(bearer(reader));
     expect(kept.body.data).to.deep.equal([{ card_id: card.id, visit_day: addCalendarDays(today, -1), rating: 4, comment: 'Quick and kind' }]);
   });

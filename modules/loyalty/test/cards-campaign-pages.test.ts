@@ -61,7 +61,7 @@ describe('loyalty cards: campaign and automation pages @integration', function (
     const list = await agent.get('/loyalty/card-campaigns');
     expect(list.status).to.equal(200);
     expect(list.text).to.contain('href="/loyalty/card-campaigns/new"');
-    const reader = await t.createUser({ permissions: ['loyalty.card.read'], companyIds: [companyId] });
+    const reader = await t.createUser({ permissions: ['loyalty.card.read', 'loyalty.card.all_shops'], companyIds: [companyId] });
     const other = await t.login(reader.email, reader.password);
     expect((await other.get('/loyalty/card-campaigns')).status).to.equal(403);
     expect((await other.get('/loyalty/card-campaigns/new')).status).to.equal(403);
@@ -120,7 +120,7 @@ describe('loyalty cards: campaign and automation pages @integration', function (
   });
 
   it('configures an automation with its own texts in the form, and the run sends them', async () => {
-    const manager = await t.createUser({ permissions: ['loyalty.template.manage'], companyIds: [companyId] });
+    const manager = await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.all_shops'], companyIds: [companyId] });
     const agent = await t.login(manager.email, manager.password);
     const form = await agent.get('/loyalty/card-automations/new');
     expect(form.status).to.equal(200);

@@ -1,6 +1,7 @@
 /**
  * Campaigns and automations from the back office in a real browser: configure an automation (texts,
- * delays), send a campaign from its form (a refused form first), and see its counts. Screenshots at
+ * delays), send a campaign from its form (a refused form first), see its counts, and cancel a scheduled one
+ * from its page (the confirmation accepted). Screenshots at
  * 1366 px go to test-results/.
  */
 import crypto from 'node:crypto';
@@ -64,7 +65,7 @@ describe('loyalty campaigns and automations in a browser @integration', function
       const customer = await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: first, last_name: uniq('Cafe'), phone, shop_id: shop.id });
       expect((await api().post('/api/v1/loyalty/cards').set({ Authorization: `Bearer ${token}` }).send({ template_id: template.body.id, customer_id: customer.id })).status).to.equal(201);
     }
-    const marketer = await t.createUser({ permissions: ['loyalty.campaign.send', 'loyalty.template.manage', 'crm.customer.read'], companyIds: [Number(companyId)] });
+    const marketer = await t.createUser({ permissions: ['loyalty.campaign.send', 'loyalty.template.manage', 'crm.customer.read', 'loyalty.card.all_shops'], companyIds: [Number(companyId)] });
     const { page, problems } = b;
     await signIn(page, marketer.email, marketer.password);
 
@@ -107,6 +108,20 @@ describe('loyalty campaigns and automations in a browser @integration', function
     await page.goto('/loyalty/card-campaigns');
     expect(await page.locator('[data-test=campaign-row]').count()).to.equal(1);
     await page.screenshot({ path: path.join(RESULTS, 'loyalty-campaigns-1366.png'), fullPage: true });
+    // A campaign scheduled for tomorrow is cancelled from its page, after confirming: nothing of it will go out.
+    const later = await api().post('/api/v1/loyalty/card-campaigns').set({ Authorization: `Bearer ${token}` }).send({ audience: 'all', message: 'Tomorrow only', send_at: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(later.status, JSON.stringify(later.body)).to.equal(202);
+    await page.goto(`/loyalty/card-campaigns/${later.body.id}`);
+    expect(await page.textContent('[data-test=campaign-status]')).to.equal('scheduled');
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => { asked.push(dialog.message()); void dialog.accept(); });
+    await Promise.all([page.waitForURL(new RegExp(`/loyalty/card-campaigns/${later.body.id}$`)), page.waitForLoadState('load'), page.click('[data-test=cancel-campaign]')]);
+    await page.waitForSelector('[data-status=cancelled]');
+    expect(asked).to.have.length(1);
+    expect(asked[0]).to.contain(`Cancel campaign #${later.body.id}?`);
+    expect(await page.textContent('[data-test=campaign-status]')).to.equal('cancelled');
+    expect(await page.locator('[data-test=cancel-campaign]').count()).to.equal(0);
+    await page.screenshot({ path: path.join(RESULTS, 'loyalty-campaign-cancelled-1366.png'), fullPage: true });
     // The refused form answers 422 on purpose; nothing else may go wrong.
     expect(problems.filter((p) => !/status of 422/.test(p))).to.deep.equal([]);
   });

@@ -31,9 +31,9 @@ describe('loyalty cards dashboard @integration', function () {
     const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
     const ctx = await t.contextFor(admin.id, companyId);
     for (const name of ['North', 'South']) shops.push((await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name })).id);
-    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue'], companyIds: [companyId] })).email);
-    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan'], companyIds: [companyId] })).email);
-    reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read'], companyIds: [companyId] })).email);
+    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
+    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
+    reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
     const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(manager)).send({ name: uniq('D '), type: 'stamp', rules: { stamp_step: 1000, milestones: [{ stamps: 2, reward: 'Cake' }], life: { kind: 'unlimited' } } });
     for (const shop of shops) {
       const customer = await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'D', last_name: uniq('Dash'), shop_id: shop });
@@ -70,7 +70,7 @@ describe('loyalty cards dashboard @integration', function () {
     const home = await api().get('/').set({ Authorization: `Bearer ${reader}` });
     expect(home.text).to.contain('data-test="card-widget"');
     expect(home.text).to.match(/2 issued · 1 installed · 5 transactions · 1 rewards/);
-    const other = await t.token((await t.createUser({ permissions: ['loyalty.card.read'], companyIds: [t.otherCompanyId] })).email);
+    const other = await t.token((await t.createUser({ permissions: ['loyalty.card.read', 'loyalty.card.all_shops'], companyIds: [t.otherCompanyId] })).email);
     const theirs = await api().get(`/api/v1/loyalty/card-dashboard?from=${today}&to=${today}`).set(bearer(other));
     expect(theirs.body.totals.issued).to.equal(0);
   });

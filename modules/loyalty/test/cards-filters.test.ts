@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { startTestApp, type TestApp } from 'tessera/testing';
+import type { TestApp } from 'tessera/testing';
+import { companyWorld } from './company-fixtures';
 import { CRM, type CustomerService } from '../../crm/api';
 
 const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
@@ -22,15 +23,13 @@ describe('loyalty cards: holder filters @integration', function () {
   const api = () => supertest(t.app);
 
   before(async () => {
-    t = await startTestApp();
-    const now = new Date();
-    const code = uniq('F').toUpperCase().slice(0, 10);
-    const [id] = await t.knex('core_companies').insert({ code, name: `Filters ${code}`, currency: 'EUR', timezone: 'Europe/Paris', created_at: now, updated_at: now });
-    const companyId = Number(id);
-    const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
-    const ctx = await t.contextFor(admin.id, companyId);
+    const w = await companyWorld({ name: 'Filters', timezone: 'Europe/Paris', shopName: 'Counter' });
+    t = w.t;
+    const companyId = w.companyId;
+    const admin = w.admin;
+    const ctx = w.ctx;
     const token = await t.token(admin.email);
-    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
+    const shop = { id: w.shopId };
     tpl.stamp = (await api().post('/api/v1/loyalty/card-templates').set(bearer(token)).send({ name: uniq('stamp '), type: 'stamp', rules: { stamp_step: 1000, milestones: [{ stamps: 5, reward: 'Coffee' }], life: { kind: 'unlimited' } } })).body.id;
     tpl.pass = (await api().post('/api/v1/loyalty/card-templates').set(bearer(token)).send({ name: uniq('pass '), type: 'multipass', rules: { uses: 10 } })).body.id;
     const rows = [
@@ -46,7 +45,7 @@ describe('loyalty cards: holder filters @integration', function () {
       // The state a history of scans would have left.
       await t.knex('loyalty_cards').where({ id: card[who] }).update({ status, visits, spend_total: spend, last_visit_day: last });
     }
-    reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read'], companyIds: [companyId] })).email);
+    reader = await t.token((await t.createUser({ permissions: ['loyalty.card.read', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   const holders = async (query: string) => {

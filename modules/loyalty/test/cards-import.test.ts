@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { startTestApp, type TestApp } from 'tessera/testing';
+import type { TestApp } from 'tessera/testing';
+import { companyWorld } from './company-fixtures';
 import { CRM, type CustomerService } from '../../crm/api';
 
 const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
@@ -28,15 +29,13 @@ describe('loyalty cards: CSV export and import round trip @integration', functio
   const snapshot = async () => t.knex('loyalty_cards').whereIn('id', cards.map((c) => c.id)).orderBy('id').select('id', 'number', 'status', 'valid_until', 'membership_ends', 'shop_id', 'stamps', 'uses_left', 'balance', 'updated_at');
 
   before(async () => {
-    t = await startTestApp();
-    const now = new Date();
-    const code = uniq('I').toUpperCase().slice(0, 10);
-    const [id] = await t.knex('core_companies').insert({ code, name: `Import ${code}`, currency: 'EUR', timezone: 'Europe/Paris', created_at: now, updated_at: now });
-    const companyId = Number(id);
-    const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
-    const ctx = await t.contextFor(admin.id, companyId);
+    const w = await companyWorld({ name: 'Import', timezone: 'Europe/Paris', shopName: 'Counter' });
+    t = w.t;
+    const companyId = w.companyId;
+    const admin = w.admin;
+    const ctx = w.ctx;
     const adminToken = await t.token(admin.email);
-    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
+    const shop = { id: w.shopId };
     const customer = await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'Ida', last_name: uniq('Imp'), shop_id: shop.id });
     const pass = (await api().post('/api/v1/loyalty/card-templates').set(bearer(adminToken)).send({ name: uniq('pass '), type: 'multipass', rules: { uses: 10 }, validity_kind: 'days', validity_days: 30 })).body.id;
     const gift = (await api().post('/api/v1/loyalty/card-templates').set(bearer(adminToken)).send({ name: uniq('gift '), type: 'certificate', rules: { amount: 2550 } })).body.id;
@@ -45,7 +44,7 @@ describe('loyalty cards: CSV export and import round trip @integration', functio
       expect(card.status, JSON.stringify(card.body)).to.equal(201);
       cards.push({ id: card.body.id, number: card.body.number });
     }
-    const user = await t.createUser({ permissions: ['loyalty.card.issue'], companyIds: [companyId] });
+    const user = await t.createUser({ permissions: ['loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] });
     token = await t.token(user.email);
     agent = await t.login(user.email, user.password);
   });

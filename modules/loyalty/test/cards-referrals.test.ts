@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { csrfFrom, startTestApp, type TestApp } from 'tessera/testing';
+import { csrfFrom, type TestApp } from 'tessera/testing';
+import { companyWorld } from './company-fixtures';
 import { CRM, type CustomerService } from '../../crm/api';
 
 const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
@@ -58,18 +59,16 @@ describe('loyalty card referrals @integration', function () {
   };
 
   before(async () => {
-    t = await startTestApp();
-    const now = new Date();
-    const code = uniq('R').toUpperCase().slice(0, 10);
-    const [id] = await t.knex('core_companies').insert({ code, name: `Referrals ${code}`, currency: 'EUR', timezone: 'Europe/Paris', created_at: now, updated_at: now });
-    companyId = Number(id);
-    const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
-    ctx = await t.contextFor(admin.id, companyId);
-    shopId = (await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' })).id;
+    const w = await companyWorld({ name: 'Referrals', timezone: 'Europe/Paris', shopName: 'Counter' });
+    t = w.t;
+    companyId = w.companyId;
+    const admin = w.admin;
+    ctx = w.ctx;
+    shopId = w.shopId;
     customers = t.container.get<CustomerService>(CRM.Customers);
     await customers.create(ctx, { first_name: 'Already', last_name: uniq('Here'), phone: `+33${existingPhone}`, shop_id: shopId });
-    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue'], companyIds: [companyId] })).email);
-    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan'], companyIds: [companyId] })).email);
+    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
+    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   it('refuses a phone the company already knows, however it is written, and makes no customer', async () => {

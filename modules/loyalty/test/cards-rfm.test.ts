@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { startTestApp, type TestApp } from 'tessera/testing';
+import type { TestApp } from 'tessera/testing';
+import { companyWorld } from './company-fixtures';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 
 const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
@@ -35,14 +36,12 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
   };
 
   before(async () => {
-    t = await startTestApp();
-    const now = new Date();
-    const code = uniq('R').toUpperCase().slice(0, 10);
-    const [id] = await t.knex('core_companies').insert({ code, name: `RFM ${code}`, currency: 'EUR', timezone: 'Europe/Paris', created_at: now, updated_at: now });
-    companyId = Number(id);
-    const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
-    ctx = await t.contextFor(admin.id, companyId);
-    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
+    const w = await companyWorld({ name: 'RFM', timezone: 'Europe/Paris', shopName: 'Counter' });
+    t = w.t;
+    companyId = w.companyId;
+    const admin = w.admin;
+    ctx = w.ctx;
+    const shop = { id: w.shopId };
     const token = await t.token(admin.email);
     const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(token)).send({ name: uniq('stamp '), type: 'stamp', rules: { stamp_step: 1000, milestones: [{ stamps: 5, reward: 'Coffee' }], life: { kind: 'unlimited' } } });
     expect(tpl.status, JSON.stringify(tpl.body)).to.equal(201);
@@ -62,7 +61,7 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
     // A certificate payment is a visit but not spend: e's monetary stays 2000.
     await visits(cards.e, companyId, [85], 7000, 'spend');
     // e's third transaction makes e's visits 3; keep d ahead on visits with 6.
-    analyst = await t.token((await t.createUser({ permissions: ['loyalty.card.analyse'], companyIds: [companyId] })).email);
+    analyst = await t.token((await t.createUser({ permissions: ['loyalty.card.analyse', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   it('scores each customer by quintile over the window and stores the run', async () => {
@@ -104,14 +103,14 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
     expect(bad.status).to.equal(422);
     expect(JSON.stringify(bad.body.error)).to.match(/window_days/);
     const started = await api().post('/api/v1/loyalty/rfm-runs').set(bearer(analyst)).send({ window_days: 30 });
-    const outsider = await t.token((await t.createUser({ permissions: ['loyalty.card.analyse'], companyIds: [t.otherCompanyId] })).email);
+    const outsider = await t.token((await t.createUser({ permissions: ['loyalty.card.analyse', 'loyalty.card.all_shops'], companyIds: [t.otherCompanyId] })).email);
     const hidden = await api().get(`/api/v1/loyalty/rfm-runs/${started.body.id}`).set(bearer(outsider));
     expect(hidden.status).to.equal(404);
     await t.drainJobs();
   });
 
   it('shows the segments chart and a segment list on the page', async () => {
-    const user = await t.createUser({ permissions: ['loyalty.card.analyse'], companyIds: [companyId] });
+    const user = await t.createUser({ permissions: ['loyalty.card.analyse', 'loyalty.card.all_shops'], companyIds: [companyId] });
     const agent = await t.login(user.email, user.password);
     const page = await agent.get('/loyalty/rfm?segment=champions');
     expect(page.status).to.equal(200);
@@ -119,5 +118,21 @@ describe('loyalty cards: RFM analysis through the job @integration', function ()
     expect(page.text).to.contain('data-chart=');
     expect(page.text).to.contain(`/crm/customers/${customers.a}`);
     expect(page.text).to.contain('Save as customer group');
+  });
+
+  it('needs loyalty.card.all_shops besides analyse: a run covers every shop', async () => {
+    const user = await t.createUser({ permissions: ['loyalty.card.analyse'], companyIds: [companyId] });
+    const token = await t.token(user.email);
+    const started = await api().post('/api/v1/loyalty/rfm-runs').set(bearer(token)).send({ window_days: 30 });
+    expect(started.status).to.equal(403);
+    const latest = await api().post('/api/v1/loyalty/rfm-runs').set(bearer(analyst)).send({ window_days: 30 });
+    await t.drainJobs();
+    for (const path of [`/api/v1/loyalty/rfm-runs/${latest.body.id}`, `/api/v1/loyalty/rfm-runs/${latest.body.id}/segments/champions`]) {
+      expect((await api().get(path).set(bearer(token))).status, path).to.equal(403);
+    }
+    expect((await api().post(`/api/v1/loyalty/rfm-runs/${latest.body.id}/segments/champions/group`).set(bearer(token)).send({})).status).to.equal(403);
+    const page = await (await t.login(user.email, user.password)).get('/loyalty/rfm');
+    expect(page.status).to.equal(403);
+    expect(page.text).to.not.contain(`/crm/customers/${customers.a}`);
   });
 });

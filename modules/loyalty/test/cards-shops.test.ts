@@ -86,7 +86,7 @@ describe('loyalty cards: managers limited to their shops @integration', function
     expect(holders.body.data.map((h: any) => h.card_id)).to.deep.equal([card.A.id]);
     const link = await api().get(`/api/v1/loyalty/cards/${card.B.id}/referral-link`).set(bearer(manager.token));
     expect(link.status).to.equal(404);
-    // The back office's list shows everything to a user given no shop.
+    // The back office's list shows everything to a user who holds loyalty.card.all_shops.
     const all = await api().get('/api/v1/loyalty/cards').set(bearer(admin));
     expect(all.body.data.map((c: any) => c.id)).to.include.members([card.A.id, card.B.id]);
   });
@@ -156,7 +156,7 @@ describe('loyalty cards: managers limited to their shops @integration', function
     const res = await api().get('/api/v1/loyalty/reports/card-managers').set(bearer(admin));
     expect(res.body.data).to.deep.include({ user_id: manager.id, shop_id: shop.A, transactions: 1, customers: 1, rewards: 0 });
     // The page names the shop (base's shops) and, for who may read users, the manager.
-    const analyst = await t.createUser({ permissions: ['loyalty.card.analyse', 'core.user.read'], companyIds: [companyId] });
+    const analyst = await t.createUser({ permissions: ['loyalty.card.analyse', 'core.user.read', 'loyalty.card.all_shops'], companyIds: [companyId] });
     const page = await (await t.login(analyst.email, analyst.password)).get('/loyalty/managers/statistics');
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('Shop A');

@@ -72,8 +72,8 @@ describe('loyalty card events and webhooks @integration', function () {
     const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
     shopId = shop.id;
     customerId = (await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'Noe', last_name: uniq('Hook'), shop_id: shop.id })).id;
-    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue'], companyIds: [companyId] })).email);
-    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan'], companyIds: [companyId] })).email);
+    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
+    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
     integrator = await t.token((await t.createUser({ permissions: ['loyalty.webhook.manage'], companyIds: [companyId] })).email);
   });
   after(async () => {

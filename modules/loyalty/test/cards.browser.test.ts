@@ -43,7 +43,7 @@ describe('loyalty stamp card in a browser @integration', function () {
     const ctx = await t.contextFor(admin.id, Number(companyId));
     const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Bakery counter' });
     const customer = await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'Noor', last_name: uniq('Haddad'), shop_id: shop.id });
-    const manager = await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.scan', 'crm.customer.read'], companyIds: [Number(companyId)] });
+    const manager = await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.scan', 'crm.customer.read', 'loyalty.card.all_shops'], companyIds: [Number(companyId)] });
     const token = await t.token(manager.email);
     const template = await supertest(t.app).post('/api/v1/loyalty/card-templates').set({ Authorization: `Bearer ${token}` }).send({
       name: 'Croissant card', type: 'stamp', rules: { stamp_step: null, milestones: [{ stamps: 3, reward: 'Free croissant' }], life: { kind: 'days_since_last', days: 90 } },

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { startTestApp, type TestApp } from 'tessera/testing';
+import type { TestApp } from 'tessera/testing';
+import { companyWorld } from './company-fixtures';
 import { CRM, type CustomerService } from '../../crm/api';
 
 const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
@@ -29,17 +30,15 @@ describe('loyalty cards: issue and scan @integration', function () {
   const scan = (cardId: number, body: Record<string, unknown>) => api().post(`/api/v1/loyalty/cards/${cardId}/transactions`).set(bearer(scanner)).send({ key: uniq('tap-'), ...body });
 
   before(async () => {
-    t = await startTestApp();
-    const now = new Date();
-    const code = uniq('L').toUpperCase().slice(0, 10);
-    const [id] = await t.knex('core_companies').insert({ code, name: `Cards ${code}`, currency: 'EUR', timezone: 'Europe/Paris', created_at: now, updated_at: now });
-    companyId = Number(id);
-    const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
-    const ctx = await t.contextFor(admin.id, companyId);
-    const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
+    const w = await companyWorld({ name: 'Cards', timezone: 'Europe/Paris', shopName: 'Counter' });
+    t = w.t;
+    companyId = w.companyId;
+    const admin = w.admin;
+    const ctx = w.ctx;
+    const shop = { id: w.shopId };
     customerId = (await t.container.get<CustomerService>(CRM.Customers).create(ctx, { first_name: 'Lea', last_name: uniq('Martin'), shop_id: shop.id })).id;
-    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue'], companyIds: [companyId] })).email);
-    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan'], companyIds: [companyId] })).email);
+    manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
+    scanner = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });
 
   it('refuses a template whose rules do not fit its type, naming the rule', async () => {
@@ -125,7 +124,7 @@ describe('loyalty cards: issue and scan @integration', function () {
 
   it('keeps one company\'s cards out of another\'s reach', async () => {
     const card = await issue(await template('coupon', { reward: 'Gift' }));
-    const outsider = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.read'], companyIds: [t.otherCompanyId] })).email);
+    const outsider = await t.token((await t.createUser({ permissions: ['loyalty.card.scan', 'loyalty.card.read', 'loyalty.card.all_shops'], companyIds: [t.otherCompanyId] })).email);
     const res = await api().post(`/api/v1/loyalty/cards/${card.id}/transactions`).set(bearer(outsider)).send({ key: 'x1', action: 'redeem' });
     expect(res.status).to.equal(404);
     const read = await api().get(`/api/v1/loyalty/cards/${card.id}`).set(bearer(outsider));

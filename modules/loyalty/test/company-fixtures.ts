@@ -16,14 +16,14 @@ export interface CompanyWorld {
   shopId: number;
 }
 
-export async function companyWorld(options: { t?: TestApp; timezone?: string } = {}): Promise<CompanyWorld> {
+export async function companyWorld(options: { t?: TestApp; timezone?: string; name?: string; shopName?: string } = {}): Promise<CompanyWorld> {
   const t = options.t ?? (await startTestApp());
   const now = new Date();
   const code = uniq('L').toUpperCase().slice(0, 10);
-  const [companyId] = await t.knex('core_companies').insert({ code, name: `Company ${code}`, currency: 'EUR', timezone: options.timezone ?? 'UTC', created_at: now, updated_at: now });
+  const [companyId] = await t.knex('core_companies').insert({ code, name: `${options.name ?? 'Company'} ${code}`, currency: 'EUR', timezone: options.timezone ?? 'UTC', created_at: now, updated_at: now });
   const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [Number(companyId)] });
   const ctx = await t.contextFor(admin.id, Number(companyId));
-  const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: `Shop ${code}` });
+  const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: options.shopName ?? `Shop ${code}` });
   return { t, companyId: Number(companyId), admin, ctx, shopId: Number(shop.id) };
 }
 

@@ -86,6 +86,22 @@ describe('core resources: keyset pages over several companies @integration', () 
     expect(await articles.count(ctx, { q: tag, companyId: companies[2] })).to.deep.equal({ count: 4, exact: true });
   });
 
+  it('takes a set of values for a plain filter (IN): pages and counts hold any of them, an empty set none, a bad value is named', async () => {
+    const ids = made.map((r) => r.id);
+    await t.knex('depot_articles').whereIn('id', ids.filter((_, i) => i % 3 === 0)).update({ status: 'published' });
+    await t.knex('depot_articles').whereIn('id', ids.filter((_, i) => i % 3 === 1)).update({ status: 'retired' });
+    const wanted = ids.filter((_, i) => i % 3 !== 2);
+    const inOrder = expected('created_at', 'asc');
+    expect(await walk({ sort: 'created_at', filters: { status: ['published', 'retired'] } }, 3)).to.deep.equal(inOrder.filter((id) => wanted.includes(id)));
+    expect(await walk({ sort: 'created_at', filters: { status: ['retired'] } }, 50)).to.deep.equal(inOrder.filter((id) => ids.indexOf(id) % 3 === 1));
+    expect(await articles.count(ctx, { q: tag, filters: { status: ['published', 'retired'] } })).to.deep.equal({ count: wanted.length, exact: true });
+    expect((await articles.page(ctx, { q: tag, filters: { status: [] }, limit: 50 })).data).to.deep.equal([]);
+    expect(await articles.count(ctx, { q: tag, filters: { status: [] } })).to.deep.equal({ count: 0, exact: true });
+    const error = await articles.page(ctx, { q: tag, filters: { status: ['published', 'lost'] } }).then(() => null, (e) => e);
+    expect(error).to.be.instanceOf(ValidationError);
+    expect(error.fields).to.have.property('status');
+  });
+
   it('reads each company (and each searched column) as its own ordered, cut branch', () => {
     const order: KeysetOrder = { column: 'name', direction: 'asc', kind: 'text' };
     const like = (qb: any, alias: string) => qb.where(`${alias}.name`, 'like', 'x%');

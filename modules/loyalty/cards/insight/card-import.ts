@@ -52,9 +52,12 @@ export const cardImport = defineImport<CardValues>({
     keyColumns: { number: 'number' },
     async write(db, row, existing) {
       if (!existing) throw new ValidationError({ number: 'matches no card of the company; issue new cards from the cards list' });
-      // A manager limited to shops changes only their shops' cards, and moves them only among their shops.
-      const shops = userShopsOf ? await userShopsOf().shopsOf(db, db.principal.userId ?? null, Number(existing.company_id)) : [];
-      if (shops.length) {
+      // Deny by default: without `loyalty.card.all_shops` an importer changes only their shops' cards (none
+      // when base gives them none), and moves them only among their shops.
+      const everyShop = db.principal.isSuperAdmin || db.principal.permissions.has(P.cardAllShops);
+      if (!everyShop) {
+        const userId = db.principal.userId ?? null;
+        const shops = userShopsOf && userId != null ? await userShopsOf().shopsOf(db, userId, Number(existing.company_id)) : [];
         if (!shops.includes(Number(existing.shop_id))) throw new ValidationError({ number: 'matches no card of the company; issue new cards from the cards list' });
         if (row.value.shop_id !== undefined && !shops.includes(Number(row.value.shop_id))) throw new ValidationError({ shop_id: 'is not one of your shops' });
       }

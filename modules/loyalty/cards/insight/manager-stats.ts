@@ -1,6 +1,7 @@
-import { CORE, CORE_PERMISSIONS, ValidationError, type ApiRoute, type PageRoute, type RequestContext, type UserService } from 'tessera/core';
+import { CORE, CORE_PERMISSIONS, idSchema, ValidationError, type ApiRoute, type PageRoute, type RequestContext, type UserService } from 'tessera/core';
 import { BASE, type ShopService } from '../../../base/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
+import { shopChoices, shopsShown } from '../shop-scope';
 
 /** Transactions that hand the customer a reward: a stamp card's or a reward card's reward, a coupon. */
 export const REWARD_ACTIONS = ['redeem_reward', 'redeem'] as const;
@@ -28,15 +29,17 @@ export function period(query: Record<string, unknown>): { from: string; to: stri
 
 /**
  * Per manager (the user who scanned) and shop: transactions, distinct customers served and rewards
- * given, in one grouped query over the card transactions of the period.
+ * given, in one grouped query over the card transactions of the period, at the given shops (`null`: all).
  */
-export async function managerStats(ctx: RequestContext, range: { from: string; to: string }): Promise<ManagerStat[]> {
+export async function managerStats(ctx: RequestContext, range: { from: string; to: string }, shopIds: number[] | null = null): Promise<ManagerStat[]> {
+  if (shopIds && !shopIds.length) return [];
   const start = new Date(`${range.from}T00:00:00Z`);
   const end = new Date(Date.parse(`${range.to}T00:00:00Z`) + 86_400_000);
   const raw = ctx.db.unscoped('an expression of the query below');
   const rows = await ctx.db.queryCompany(ctx.companyId, 'loyalty_card_transactions', 't')
     .join('loyalty_cards as c', 'c.id', 't.card_id')
     .where('t.created_at', '>=', start).where('t.created_at', '<', end)
+    .modify((q) => { if (shopIds) q.whereIn('t.shop_id', shopIds); })
     .groupBy('t.user_id', 't.shop_id')
     .select('t.user_id', 't.shop_id')
     .count({ transactions: '*' })
@@ -52,15 +55,23 @@ export async function managerStats(ctx: RequestContext, range: { from: string; t
   }));
 }
 
-const rangeQuery = { type: 'object', properties: { from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 } } };
+const rangeQuery = { type: 'object', properties: { from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 }, shop_id: idSchema } };
+
+/** The shop picked on the page (empty: all the caller's shops); a value that is not an id is named. */
+function pickedShop(query: Record<string, unknown>): number | null {
+  const raw = query.shop_id;
+  if (raw === undefined || raw === null || raw === '') return null;
+  if (!/^[1-9]\d{0,9}$/.test(String(raw))) throw new ValidationError({ shop_id: 'is a shop id' });
+  return Number(raw);
+}
 
 export function managerStatsApi(): ApiRoute[] {
   return [{
     method: 'GET', path: '/reports/card-managers', permission: P.cardAnalyse, tags: ['Cards'], query: rangeQuery,
-    summary: 'Per manager and shop: card transactions, customers served and rewards given over a period (UTC days, the last 30 by default)',
+    summary: "Per manager and shop: card transactions, customers served and rewards given over a period (UTC days, the last 30 by default), at the caller's shops or the one picked",
     handler: async (ctx, { query }) => {
       const range = period(query);
-      return { ...range, data: await managerStats(ctx, range) };
+      return { ...range, data: await managerStats(ctx, range, await shopsShown(ctx, pickedShop(query))) };
     },
   }];
 }
@@ -89,7 +100,8 @@ export function managerStatsPages(): PageRoute[] {
     method: 'GET', path: '/loyalty/managers/statistics', permission: P.cardAnalyse,
     handler: async (ctx, { query }) => {
       const range = period(query);
-      const rows = await managerStats(ctx, range);
+      const picked = pickedShop(query);
+      const rows = await managerStats(ctx, range, await shopsShown(ctx, picked));
       const { users, shops } = await namesOf(ctx, rows);
       const stats = rows.map((s) => ({ ...s, who: s.user_id === null ? 'Nobody (API)' : users.get(s.user_id) ?? `User #${s.user_id}`, where: s.shop_id === null ? 'No shop' : shops.get(s.shop_id) ?? `Shop #${s.shop_id}` }));
       const labels = stats.map((s) => `${s.who} · ${s.where}`);
@@ -102,7 +114,7 @@ export function managerStatsPages(): PageRoute[] {
         ] },
         options: { scales: { y: { beginAtZero: true } } },
       };
-      return { view: 'loyalty/card-managers', title: 'Manager statistics', data: { range, stats, chart } };
+      return { view: 'loyalty/card-managers', title: 'Manager statistics', data: { range, stats, chart, shops: await shopChoices(ctx, picked) } };
     },
   }];
 }

@@ -1,4 +1,4 @@
-import { formProblem, idParams, idSchema, requireId, text, ValidationError, type ApiRoute, type PageRoute } from 'tessera/core';
+import { formProblem, idParams, idSchema, requireId, text, ValidationError, type ApiRoute, type PageRoute, type RequestContext } from 'tessera/core';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
 import { SEGMENT_LABELS, type RfmSegment } from '../rules/rfm';
 import type { RfmAnalysis } from './rfm-service';
@@ -18,22 +18,30 @@ function segmentNamed(name: string): RfmSegment {
   return name as RfmSegment;
 }
 
+/**
+ * An RFM run covers the card holders of every shop of the company (its runs are the company's): deny by
+ * default, it needs `loyalty.card.all_shops` besides `loyalty.card.analyse` (403 naming it otherwise).
+ */
+function everyShop(ctx: RequestContext): void {
+  ctx.require(P.cardAllShops);
+}
+
 /** RFM over JSON: start a run (a job), follow it, list a segment, save a segment as a crm group. */
 export function rfmApiRoutes(rfm: RfmAnalysis): ApiRoute[] {
   return [
     { method: 'POST', path: '/rfm-runs', permission: P.cardAnalyse, status: 202, summary: 'Start an RFM analysis of card holders over the last `window_days` days (a job)', tags: ['Cards'],
       body: { type: 'object', required: ['window_days'], additionalProperties: false, properties: { window_days: { type: 'integer', minimum: 1, maximum: 3660 } } },
-      handler: async (ctx, { body }) => rfm.start(ctx, body.window_days) },
+      handler: async (ctx, { body }) => (everyShop(ctx), rfm.start(ctx, body.window_days)) },
     { method: 'GET', path: '/rfm-runs/{id}', permission: P.cardAnalyse, summary: 'A run: its status and the customers per segment', tags: ['Cards'], params: idParams,
-      handler: async (ctx, { params }) => rfm.get(ctx, params.id) },
+      handler: async (ctx, { params }) => (everyShop(ctx), rfm.get(ctx, params.id)) },
     { method: 'GET', path: '/rfm-runs/{id}/segments/{segment}', permission: P.cardAnalyse, summary: "A page of a segment's customers with their figures and scores", tags: ['Cards'],
       params: segmentParams,
       query: { type: 'object', properties: { after: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 5000 } } },
-      handler: async (ctx, { params, query }) => ({ data: await rfm.members(ctx, params.id, segmentNamed(params.segment), { after: query.after, limit: query.limit }) }) },
+      handler: async (ctx, { params, query }) => (everyShop(ctx), { data: await rfm.members(ctx, params.id, segmentNamed(params.segment), { after: query.after, limit: query.limit }) }) },
     { method: 'POST', path: '/rfm-runs/{id}/segments/{segment}/group', permission: P.cardAnalyse, status: 201, summary: "Save a segment as a crm by-customer group", tags: ['Cards'],
       params: segmentParams,
       body: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', maxLength: 120 } } },
-      handler: async (ctx, { params, body }) => rfm.saveGroup(ctx, params.id, segmentNamed(params.segment), body?.name) },
+      handler: async (ctx, { params, body }) => (everyShop(ctx), rfm.saveGroup(ctx, params.id, segmentNamed(params.segment), body?.name)) },
   ];
 }
 
@@ -42,6 +50,7 @@ export function rfmPages(rfm: RfmAnalysis): PageRoute[] {
   return [
     { method: 'GET', path: '/loyalty/rfm', permission: P.cardAnalyse,
       handler: async (ctx, { query }) => {
+        everyShop(ctx);
         const run = query.run ? await rfm.get(ctx, requireId(String(query.run))) : await rfm.latest(ctx);
         const segment = (segments.includes(String(query.segment)) ? String(query.segment) : null) as RfmSegment | null;
         const members = run && segment && run.status === 'done' ? await rfm.members(ctx, run.id, segment, { limit: 500 }) : [];
@@ -54,6 +63,7 @@ export function rfmPages(rfm: RfmAnalysis): PageRoute[] {
       } },
     { method: 'POST', path: '/loyalty/rfm', permission: P.cardAnalyse,
       handler: async (ctx, { body }) => {
+        everyShop(ctx);
         try {
           const started = await rfm.start(ctx, Number(text(body, 'window_days')));
           return { redirect: `/loyalty/rfm?run=${started.id}`, flash: { type: 'success', message: 'RFM analysis started.' } };
@@ -65,6 +75,7 @@ export function rfmPages(rfm: RfmAnalysis): PageRoute[] {
       } },
     { method: 'POST', path: '/loyalty/rfm/:id/segments/:segment/group', permission: P.cardAnalyse,
       handler: async (ctx, { params }) => {
+        everyShop(ctx);
         const id = requireId(params.id);
         const back = `/loyalty/rfm?run=${id}&segment=${encodeURIComponent(String(params.segment))}`;
         try {

@@ -1,7 +1,7 @@
 import { formProblem, instantOfWallTime, requireId, text, type PageResult, type PageRoute, type RequestContext } from 'tessera/core';
 import { CRM, type CustomerGroupService } from '../../../crm/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
-import { campaignJson, queueCampaign, type CampaignInput } from './campaigns';
+import { campaignJson, CANCELLABLE, cancelCampaign, queueCampaign, type CampaignInput } from './campaigns';
 
 const CAMPAIGNS = 'loyalty_card_campaigns';
 const AUDIENCES = [
@@ -54,7 +54,8 @@ function inputOf(ctx: RequestContext, body: Record<string, unknown>): { input: C
 
 /**
  * Back-office pages of campaigns: the list with each one's delivery counts, a form to send to all
- * card holders, a segment or one customer, now or at a chosen time, and a campaign's page.
+ * card holders, a segment or one customer, now or at a chosen time, and a campaign's page, where one
+ * not yet sent can be cancelled.
  */
 export function campaignPages(): PageRoute[] {
   return [
@@ -93,7 +94,23 @@ export function campaignPages(): PageRoute[] {
       method: 'GET', path: '/loyalty/card-campaigns/:id', permission: P.campaignSend,
       handler: async (ctx, { params }) => {
         const c = await campaignJson(ctx, await ctx.db.getById(CAMPAIGNS, requireId(params.id), 'Campaign'));
-        return { view: 'loyalty/card-campaign', title: `Campaign #${c.id}`, data: { campaign: { ...c, audienceLabel: AUDIENCE_LABEL[c.audience] ?? c.audience } } };
+        const canCancel = ctx.can(P.campaignSend) && CANCELLABLE.includes(c.status);
+        return { view: 'loyalty/card-campaign', title: `Campaign #${c.id}`, data: { campaign: { ...c, audienceLabel: AUDIENCE_LABEL[c.audience] ?? c.audience }, canCancel } };
+      },
+    },
+    {
+      // The page's cancel button (confirmed in the browser): a campaign already sending or sent says so.
+      method: 'POST', path: '/loyalty/card-campaigns/:id/cancel', permission: P.campaignSend,
+      handler: async (ctx, { params }) => {
+        const id = requireId(params.id);
+        try {
+          await cancelCampaign(ctx, id);
+          return { redirect: `/loyalty/card-campaigns/${id}`, flash: { type: 'success', message: `Campaign #${id} cancelled: nothing will be sent.` } };
+        } catch (error) {
+          const problem = formProblem(error);
+          if (!problem) throw error;
+          return { redirect: `/loyalty/card-campaigns/${id}`, flash: { type: 'error', message: problem.message } };
+        }
       },
     },
   ];

@@ -1,4 +1,5 @@
-import { CORE, iso, isDuplicateKey, NotFoundError, ValidationError, type ApiRoute, type ModuleContext, type RequestContext, idSchema } from 'tessera/core';
+import type { Knex } from 'knex';
+import { ConflictError, CORE, iso, isDuplicateKey, NotFoundError, ValidationError, type ApiRoute, type JobQueue, type ModuleContext, type RequestContext, idSchema } from 'tessera/core';
 import { CRM, type CustomerGroupService } from '../../../crm/api';
 import { MESSAGING, MESSAGING_EVENTS, type NotificationCatalogue, type NotifyService } from '../../../messaging/api';
 import { LOYALTY_PERMISSIONS as P } from '../../api';
@@ -26,9 +27,20 @@ async function* holders(ctx: RequestContext, templateId: number | null): AsyncGe
   }
 }
 
-/** Sends a campaign: each customer once (`campaign:<id>:<customer>`), so a rerun of the job sends nothing twice. */
+/** A campaign not yet picked up by its job: cancelling it is still possible. */
+export const CANCELLABLE = ['scheduled', 'queued'];
+
+/**
+ * Sends a campaign: each customer once (`campaign:<id>:<customer>`), so a rerun of the job sends nothing
+ * twice. The job first claims the campaign (`sending`) by a guarded update: a campaign cancelled before,
+ * even with its job already queued, or already sent, is left alone and nothing goes out.
+ */
 export async function sendCampaign(ctx: RequestContext, campaignId: number): Promise<number> {
   const campaign = await ctx.db.getById(CAMPAIGNS, campaignId, 'Campaign');
+  const claimed = await ctx.db.unscoped('the campaign read above, if still to send').table(CAMPAIGNS)
+    .where({ id: campaignId }).whereIn('status', [...CANCELLABLE, 'sending'])
+    .update({ status: 'sending', updated_at: new Date() });
+  if (!claimed) return 0;
   const notify = ctx.container.get<NotifyService>(MESSAGING.Notify);
   const templateId = campaign.template_id == null ? null : Number(campaign.template_id);
   let sent = 0;
@@ -53,9 +65,34 @@ export async function sendCampaign(ctx: RequestContext, campaignId: number): Pro
       for (const row of await query) await send(Number(row.customer_id));
     }
   }
-  await ctx.db.unscoped('the campaign read above').table(CAMPAIGNS).where({ id: campaignId }).update({ status: 'sent', sent: ctx.db.unscoped('counter').raw('sent + ?', [sent]), skipped: ctx.db.unscoped('counter').raw('skipped + ?', [skipped]), sent_at: new Date(), updated_at: new Date() });
+  await ctx.db.unscoped('the campaign claimed above').table(CAMPAIGNS).where({ id: campaignId, status: 'sending' }).update({ status: 'sent', sent: ctx.db.unscoped('counter').raw('sent + ?', [sent]), skipped: ctx.db.unscoped('counter').raw('skipped + ?', [skipped]), sent_at: new Date(), updated_at: new Date() });
   return sent;
 }
+
+/**
+ * Cancels a campaign before its job sends it: one guarded update (`status` still scheduled or queued), so a
+ * job that claimed it first wins and the cancel is refused, 409 naming the status. Cancelling a cancelled
+ * campaign answers it again (idempotent). Its waiting job is completed unrun in the same transaction; a job
+ * already handed to a worker finds the campaign cancelled and does nothing (`sendCampaign`).
+ */
+export async function cancelCampaign(ctx: RequestContext, campaignId: number): Promise<Record<string, any>> {
+  const row = await ctx.db.getById<Record<string, any>>(CAMPAIGNS, campaignId, 'Campaign');
+  const now = new Date();
+  const done = await ctx.db.transaction(async (db) => {
+    const trx = db.unscoped('the campaign read above, in this transaction') as Knex.Transaction;
+    const updated = await trx(CAMPAIGNS).where({ id: row.id }).whereIn('status', CANCELLABLE)
+      .update({ status: 'cancelled', cancelled_at: now, cancelled_by: ctx.principal.userId ?? null, updated_at: now });
+    if (updated) await ctx.container.get<JobQueue>(CORE.JobQueue).settle([jobKeyOf(campaignId)], { companyId: Number(row.company_id), trx, result: { cancelled: true } });
+    return updated;
+  });
+  const after = await ctx.db.getById<Record<string, any>>(CAMPAIGNS, campaignId, 'Campaign');
+  if (!done && after.status !== 'cancelled') {
+    throw new ConflictError(`Campaign ${campaignId} is ${after.status}: only a scheduled campaign can be cancelled`, { status: `is ${after.status}` }, 'campaign_not_cancellable');
+  }
+  return after;
+}
+
+const jobKeyOf = (campaignId: number) => `loyalty.${JOB}:${campaignId}`;
 
 export interface CampaignInput {
   audience: 'all' | 'group' | 'customer';
@@ -98,7 +135,7 @@ export async function queueCampaign(ctx: RequestContext, body: CampaignInput): P
   return ctx.db.transaction(async (db) => {
     const status = sendAt ? 'scheduled' : 'queued';
     const id = await db.insert(CAMPAIGNS, { audience: body.audience, group_id: body.audience === 'group' ? body.group_id : null, customer_id: body.audience === 'customer' ? body.customer_id : null, template_id: body.template_id ?? null, message, status, sent: 0, skipped: 0, send_at: sendAt });
-    const jobId = await db.enqueue(`loyalty.${JOB}`, { campaign_id: id }, { jobKey: `loyalty.${JOB}:${id}`, ...(sendAt ? { delayMs: sendAt.getTime() - Date.now() } : {}) });
+    const jobId = await db.enqueue(`loyalty.${JOB}`, { campaign_id: id }, { jobKey: jobKeyOf(id), ...(sendAt ? { delayMs: sendAt.getTime() - Date.now() } : {}) });
     return { id, status, job_id: jobId, send_at: sendAt ? sendAt.toISOString() : null };
   });
 }
@@ -119,6 +156,11 @@ export function campaignApi(): ApiRoute[] {
     },
     handler: async (ctx, { body }) => queueCampaign(ctx, body),
   }, {
+    method: 'POST', path: '/card-campaigns/{id}/cancel', permission: P.campaignSend, tags: ['Cards'],
+    summary: 'Cancel a campaign before it is sent (scheduled or queued); 409 naming the status once sending or sent; again: the same answer',
+    params: { type: 'object', required: ['id'], properties: { id: idSchema } },
+    handler: async (ctx, { params }) => campaignJson(ctx, await cancelCampaign(ctx, Number(params.id))),
+  }, {
     method: 'GET', path: '/card-campaigns/{id}', permission: P.campaignSend, summary: 'A campaign and how many it reached', tags: ['Cards'],
     params: { type: 'object', required: ['id'], properties: { id: idSchema } },
     handler: async (ctx, { params }) => {
@@ -133,7 +175,7 @@ export async function campaignJson(ctx: RequestContext, row: Record<string, any>
   return {
     id: Number(row.id), audience: String(row.audience), group_id: row.group_id == null ? null : Number(row.group_id), customer_id: row.customer_id == null ? null : Number(row.customer_id),
     template_id: row.template_id == null ? null : Number(row.template_id), status: String(row.status), message: String(row.message),
-    send_at: iso(row.send_at), sent_at: iso(row.sent_at), created_at: iso(row.created_at),
+    send_at: iso(row.send_at), sent_at: iso(row.sent_at), cancelled_at: iso(row.cancelled_at), created_at: iso(row.created_at),
     sent: Number(row.sent), skipped: Number(row.skipped ?? 0), delivered: Number(delivered?.n ?? 0),
   };
 }

@@ -1,7 +1,7 @@
-import { addCalendarDays, dayIn, ForbiddenError, formatAmount, type ModuleContext, type RequestContext, idSchema } from 'tessera/core';
+import { addCalendarDays, dayIn, formatAmount, type ModuleContext, type RequestContext, idSchema } from 'tessera/core';
 import { CARD_REWARD_ACTIONS, LOYALTY_PERMISSIONS as P } from '../../api';
 import { companyToday } from '../card-issue';
-import { managerShops } from '../shop-scope';
+import { shopChoices, shopsShown } from '../shop-scope';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** Actions that carry the amount a card holder paid (revenue); spends from a card's balance are not new money. */
@@ -86,7 +86,7 @@ export function registerDashboard(m: ModuleContext): void {
       const labels = report.days.map((d) => d.day);
       const activity = { type: 'bar', title: 'Cards per day', labels, series: [{ name: 'Issued', values: report.days.map((d) => d.issued) }, { name: 'Installed', values: report.days.map((d) => d.installed) }, { name: 'Transactions', values: report.days.map((d) => d.transactions) }, { name: 'Returning', values: report.days.map((d) => d.returning) }, { name: 'Rewards', values: report.days.map((d) => d.rewards) }] };
       const revenue = { type: 'line', title: `Revenue from card holders (${currency})`, unit: currency, labels, series: [{ name: 'Revenue', values: report.days.map((d) => formatAmount(d.revenue, currency)) }] };
-      return { view: 'loyalty/card-dashboard', title: 'Cards dashboard', data: { ...report, from, to, shopId, activity, revenue } };
+      return { view: 'loyalty/card-dashboard', title: 'Cards dashboard', data: { ...report, from, to, shopId, activity, revenue, shops: await shopChoices(ctx, shopId) } };
     },
   });
   m.views.slot({
@@ -97,17 +97,6 @@ export function registerDashboard(m: ModuleContext): void {
       return { week: report.totals };
     },
   });
-}
-
-/**
- * The shops whose cards a caller's dashboard counts: the one asked for, or every shop; a manager limited
- * to some shops sees only theirs (asking for another is refused, naming `shop_id`).
- */
-async function shopsShown(ctx: RequestContext, asked: number | null): Promise<number[] | null> {
-  const mine = await managerShops(ctx);
-  if (asked === null) return mine;
-  if (mine !== null && !mine.includes(asked)) throw ForbiddenError.because(`shop ${asked} is not one of your shops`, { shop_id: 'is not one of your shops' });
-  return [asked];
 }
 
 function window(ctx: RequestContext, query: Record<string, unknown>): { from: string; to: string } {
