@@ -209,8 +209,10 @@ export class Kernel {
 
     this.views.loadModules(this.installed);
     for (const menu of this.manifests.flatMap((m) => m.menus)) {
-      if (menu.permission !== 'authenticated' && !this.catalog.has(menu.permission)) {
-        throw new Error(`Menu "${menu.id}" needs permission "${menu.permission}", which no installed module declares`);
+      for (const permission of [menu.permission, ...(menu.alsoRequires ?? [])]) {
+        if (permission !== 'authenticated' && !this.catalog.has(permission)) {
+          throw new Error(`Menu "${menu.id}" needs permission "${permission}", which no installed module declares`);
+        }
       }
     }
     for (const source of this.installed) {

@@ -14,6 +14,8 @@ export interface MenuDeclaration {
   label: string;
   path: string;
   permission: string;
+  /** Permissions the user must hold besides `permission` (a page that checks more than its route's). */
+  alsoRequires?: string[];
   parent?: string;
   order: number;
   /** A count shown beside the entry, filled by an installed module (`m.views.badge(name, source)`). */
