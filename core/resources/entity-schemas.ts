@@ -72,7 +72,7 @@ function valueSchema(f: ResolvedField): JsonSchema {
     case 'enum':
       return { type: 'string', enum: Object.keys(f.options.values) };
     case 'list':
-      return { type: 'array', items: { type: 'string' } };
+      return { type: 'array', items: { type: f.options.ids ? 'integer' : 'string' } };
     case 'json':
       return {};
     default:
@@ -100,7 +100,7 @@ function inputSchema(f: ResolvedField, withDefault: boolean, unique: string): Js
   if (f.kind === 'date') rules.push('A day, YYYY-MM-DD.');
   if (f.kind === 'datetime') rules.push('ISO 8601 with its offset.');
   if (f.kind === 'date' || f.kind === 'datetime') delete schema.format;
-  if (f.kind === 'list') Object.assign(schema, { maxItems: o.maxItems, items: { type: 'string', maxLength: o.maxLength ?? 100 } });
+  if (f.kind === 'list') Object.assign(schema, { maxItems: o.maxItems, items: o.ids ? { type: 'integer', minimum: 1 } : { type: 'string', maxLength: o.maxLength ?? 100 } });
   if (withDefault && o.default !== undefined && o.default !== null) schema.default = o.default;
   const clean = Object.fromEntries(Object.entries(schema).filter(([, v]) => v !== undefined));
   return described(f, f.nullable ? orNull(clean) : clean, rules);

@@ -151,6 +151,10 @@ function cleanList(raw: unknown, o: ResolvedField['options']): Cleaned {
   const list = [...new Set(items.map((item) => String(item).trim()).filter(Boolean))];
   if (o.required && list.length === 0) return { error: 'is required' };
   if (o.maxItems !== undefined && list.length > o.maxItems) return { error: `must have at most ${o.maxItems} items` };
+  if (o.ids) {
+    const ids = list.map((item) => (WHOLE.test(item) ? Number(item) : NaN));
+    return ids.every((id) => Number.isSafeInteger(id) && id > 0) ? { value: [...new Set(ids)] } : { error: 'must be ids of records' };
+  }
   const max = o.maxLength ?? 100;
   if (list.some((item) => item.length > max)) return { error: `each must be at most ${max} characters` };
   return { value: list };
