@@ -105,7 +105,9 @@ export interface ListOptions extends FieldOptions<string[]> {
 
 /** A list of record ids (see `field.ids`): positive whole numbers, de-duplicated. */
 export interface IdListOptions extends FieldOptions<number[]> {
+  /** 500 by default. */
   maxItems?: number;
+  minItems?: number;
 }
 
 export interface SecretOptions extends Omit<FieldOptions<string>, 'list' | 'filter' | 'default' | 'unique'> {

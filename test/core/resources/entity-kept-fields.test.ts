@@ -88,7 +88,7 @@ describe('core resources: secrets stored under another column, id lists kept by 
     expect(cleanInput(keyEntity, { tag_ids: ['two'] }, 'update').errors).to.deep.equal({ tag_ids: 'must be ids of records' });
     expect(cleanInput(keyEntity, { tag_ids: [0] }, 'update').errors).to.deep.equal({ tag_ids: 'must be ids of records' });
     const schemas = entitySchemas(keyEntity);
-    expect((schemas.create.properties as Record<string, object>).tag_ids).to.deep.include({ type: 'array', items: { type: 'integer', minimum: 1 }, maxItems: 5 });
+    expect((schemas.create.properties as Record<string, object>).tag_ids).to.deep.include({ type: 'array', uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 4294967295 }, maxItems: 5 });
     expect(((schemas.row.properties as Record<string, { items: unknown }>).tag_ids).items).to.deep.equal({ type: 'integer' });
     expect(schemas.row.properties).not.to.have.any.keys('secret', 'secret_hash');
   });
