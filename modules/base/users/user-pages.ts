@@ -10,16 +10,18 @@ import {
   type UserService,
   type UserSummary,
   type RequestContext,
+  type EntityRegistry,
   attempt,
   checkbox,
+  entityHistory,
+  placeOf,
+  userEntity,
   FormProblem,
   formIdList as idList,
   raw,
   requireId,
   text,
 } from 'tessera/core';
-import { BASE } from '../api';
-import type { AuditTrail } from '../audit/audit-trail';
 
 const users = (ctx: RequestContext) => ctx.container.get<UserService>(CORE.Users);
 const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);
@@ -142,8 +144,8 @@ export function keepForeign(submitted: number[], current: number[], mine: number
 }
 
 async function userForm(ctx: RequestContext, user: UserSummary | null, values: Record<string, any>, problem?: FormProblem): Promise<PageResult> {
-  const trail = ctx.container.get<AuditTrail>(BASE.AuditTrail);
-  const history = user && trail.canRead(ctx) ? await trail.forCheckedRecord(ctx, 'core_users', user.id) : null;
+  // The history in the declaration's words: field labels, the password as "(changed)".
+  const history = user && ctx.can(CORE_PERMISSIONS.auditRead) ? await entityHistory(ctx, ctx.container.get<EntityRegistry>(CORE.Entities), userEntity, user, placeOf(ctx)) : null;
   const isSelf = user !== null && user.id === ctx.user.id;
   // A user the caller may not change is shown, with the reason, rather than offered in a form it would refuse.
   const refusal = user ? await users(ctx).refusal(ctx, user) : null;
