@@ -86,7 +86,8 @@ export function userPages(): Partial<Record<PagePart, PageOverride>> {
           // A form without the e-mail field (an older page still open) leaves the login as it is.
           email: body.email === undefined ? undefined : text(body, 'email').toLowerCase(),
           name: text(body, 'name'),
-          company_ids: keepForeign(idList(body, 'company_ids'), user.company_ids, ctx.companyIds),
+          // The service keeps the user's memberships in companies the caller does not work in.
+          company_ids: idList(body, 'company_ids'),
         };
         // One's own roles and active flag are not editable here: the service refuses self-promotion, and
         // switching oneself off would lock one out.
@@ -135,12 +136,6 @@ export function mergeRoles(submitted: number[], current: number[], choices: Role
   const kept = current.filter((id) => !toggleable.has(id));
   const chosen = submitted.filter((id) => toggleable.has(id));
   return [...new Set([...kept, ...chosen])];
-}
-
-/** Memberships in companies the caller does not belong to are not its to change. */
-export function keepForeign(submitted: number[], current: number[], mine: number[]): number[] {
-  const own = new Set(mine);
-  return [...new Set([...submitted.filter((id) => own.has(id)), ...current.filter((id) => !own.has(id))])];
 }
 
 async function userForm(ctx: RequestContext, user: UserSummary | null, values: Record<string, any>, problem?: FormProblem): Promise<PageResult> {
