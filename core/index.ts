@@ -49,6 +49,7 @@ export type { EntityRow, EntityInput, EntityPatch, EntityPageOptions, BoundedCou
 export { EntityService } from './resources/entity-service';
 // Roles are core's (every request's permissions come from them); base serves their API from this declaration.
 export { roleEntity } from './security/role-entity';
+export { userEntity } from './security/user-entity';
 export { installRoleTemplates, removeRoleTemplates, type RoleTemplate } from './security/role-templates';
 export type { EntityScope, RowScope, StampColumn } from './resources/row-scope';
 export { bumpSecurityVersion } from './security/security-version';

@@ -197,7 +197,7 @@ export class Kernel {
     c.bind(CORE.Secrets).toConstantValue(installationSecretBox(this.config));
     const roles = new RoleServiceImpl(this.knex, this.catalog, this.entities);
     c.bind(CORE.Roles).toConstantValue(roles);
-    c.bind(CORE.Users).toConstantValue(new UserServiceImpl(this.knex, roles, this.audit));
+    c.bind(CORE.Users).toConstantValue(new UserServiceImpl(this.knex, roles, this.audit, this.entities));
     c.bind(CORE.Companies).toConstantValue(new CompanyServiceImpl(this.knex, this.audit));
     c.bind(CORE.Tokens).toConstantValue(this.tokens);
 

@@ -71,8 +71,10 @@ interface FieldChange {
 function changesOf(entity: AnyEntity, changes: Record<string, unknown>): FieldChange[] {
   const out: FieldChange[] = [];
   for (const f of entity.fieldList) {
-    if (!(f.key in changes) || STAMP_COLUMNS.includes(f.key) || f.options.audit === false) continue;
-    const value = changes[f.key];
+    // A secret is audited under its column (password_hash), which may be named apart from the field.
+    const key = f.kind === 'secret' ? (f.options.storedAs ?? f.key) : f.key;
+    if (!(key in changes) || STAMP_COLUMNS.includes(f.key) || f.options.audit === false) continue;
+    const value = changes[key];
     if (isFromTo(value)) out.push({ f, from: value.from, to: value.to });
     else out.push({ f, to: value });
   }

@@ -122,7 +122,8 @@ export class EntityRegistry {
       resolve: (ctx, ids) => reg.service.refTargets(ctx, ids),
       titleOf: (values) => (values[title] === undefined || values[title] === null ? null : String(values[title])),
       readPermission: reg.entity.permissions.read,
-      fieldLabel: (key) => reg.entity.field(key)?.label,
+      // A secret kept under a column of another name (password_hash) is labelled by its field.
+      fieldLabel: (key) => reg.entity.field(key)?.label ?? reg.entity.fieldList.find((f) => f.options.storedAs === key)?.label,
     };
   }
 

@@ -1,5 +1,6 @@
 import type { JsonSchema } from '../json-schema';
 import { cursorQuery, orNull, pageOf, searchQuery, timestamp } from '../http/common-schemas';
+import { idListSchema } from '../http/id-schemas';
 import type { AnyEntity, ResolvedField } from './define-entity';
 
 /**
@@ -72,7 +73,7 @@ function valueSchema(f: ResolvedField): JsonSchema {
     case 'enum':
       return { type: 'string', enum: Object.keys(f.options.values) };
     case 'list':
-      return { type: 'array', items: { type: 'string' } };
+      return { type: 'array', items: { type: f.options.ids ? 'integer' : 'string' } };
     case 'json':
       return {};
     default:
@@ -92,6 +93,8 @@ function inputSchema(f: ResolvedField, withDefault: boolean, unique: string): Js
   if (f.kind === 'code') rules.push(`1 to ${o.maxLength ?? 32} letters, digits, - or _${o.upper ? ', stored upper-case' : ''}.`);
   if (f.kind === 'code' || f.kind === 'text' || f.kind === 'secret') schema.maxLength = o.maxLength ?? (f.kind === 'code' ? 32 : f.kind === 'secret' ? 200 : undefined);
   if (f.kind === 'email') schema.maxLength = o.maxLength ?? 191;
+  // Sent, never answered: the document says so, as the rows' schema leaves secrets out.
+  if (f.kind === 'secret') schema.writeOnly = true;
   if (f.kind === 'phone') schema.maxLength = 40;
   if (o.minLength) rules.push(`At least ${o.minLength} characters.`);
   if (o.min !== undefined) rules.push(`At least ${o.min}.`);
@@ -100,7 +103,9 @@ function inputSchema(f: ResolvedField, withDefault: boolean, unique: string): Js
   if (f.kind === 'date') rules.push('A day, YYYY-MM-DD.');
   if (f.kind === 'datetime') rules.push('ISO 8601 with its offset.');
   if (f.kind === 'date' || f.kind === 'datetime') delete schema.format;
-  if (f.kind === 'list') Object.assign(schema, { maxItems: o.maxItems, items: { type: 'string', maxLength: o.maxLength ?? 100 } });
+  if (f.kind === 'list' && !o.ids) Object.assign(schema, { maxItems: o.maxItems, items: { type: 'string', maxLength: o.maxLength ?? 100 } });
+  // Distinct ids the database can hold, as every id list of the API.
+  if (f.kind === 'list' && o.ids) Object.assign(schema, idListSchema(o.maxItems ?? 500), { minItems: o.minItems });
   if (withDefault && o.default !== undefined && o.default !== null) schema.default = o.default;
   const clean = Object.fromEntries(Object.entries(schema).filter(([, v]) => v !== undefined));
   return described(f, f.nullable ? orNull(clean) : clean, rules);

@@ -21,6 +21,8 @@ type Values = Record<string, unknown>;
 export interface EntityHooks<R = Values> {
   /**
    * After the fields are valid: may refuse (throw) or return more columns to store (derived values).
+   * A value returned for a field without a column replaces the given one: it is what `afterWrite`
+   * gets and what the audit trail records (the caller's part of a set, completed with the rest).
    * `company_id` is the new record's company, always set for company-owned rows; for an entity with a
    * scope of its own, the company the caller named (null: none), if it named one.
    */
@@ -101,7 +103,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
       applySearch(query, 'c', this.entity, options.q);
       applyKeysetOrder(query, 'c', order, options.after ? parseKeysetCursor(options.after, order) : null);
       const { data, next_cursor } = cutKeysetPage((await query.limit(options.limit + 1)) as Values[], order, options.limit);
-      return { data: data.map((raw) => this.toRow(raw)), next_cursor };
+      return { data: await this.complete(ctx, data.map((raw) => this.toRow(raw))), next_cursor };
     }
     const ids = options.ids?.map(Number).filter(Number.isSafeInteger);
     const { query, cut } = keysetPage(ctx.db, {
@@ -114,7 +116,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
       companyId: options.companyId,
     });
     const { data, next_cursor } = cut((await query) as Values[]);
-    return { data: data.map((raw) => this.toRow(raw)), next_cursor };
+    return { data: await this.complete(ctx, data.map((raw) => this.toRow(raw))), next_cursor };
   }
 
   /** How many rows match, counting no further than `bound`. */
@@ -137,7 +139,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
   async find(ctx: RequestContext, id: number): Promise<R | undefined> {
     this.requireRead(ctx);
     const raw = Number.isSafeInteger(Number(id)) ? await this.rows(ctx).findById(Number(id)) : undefined;
-    return raw ? this.toRow(raw) : undefined;
+    return raw ? (await this.complete(ctx, [this.toRow(raw)]))[0] : undefined;
   }
 
   /** The visible rows among `ids`, by id. */
@@ -145,7 +147,8 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     this.requireRead(ctx);
     const wanted = [...new Set(ids.map(Number).filter(Number.isSafeInteger))];
     const rows = wanted.length ? ((await this.rows(ctx).query('c').whereIn('c.id', wanted).select('c.*')) as Values[]) : [];
-    return new Map(rows.map((raw) => [Number(raw.id), this.toRow(raw)]));
+    const complete = await this.complete(ctx, rows.map((raw) => this.toRow(raw)));
+    return new Map(complete.map((row) => [Number(row.id), row]));
   }
 
   /**
@@ -206,6 +209,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
         // A scope of its own may let records name a company, or none (null: shared by all); its hooks decide.
         const owner: Values = !this.entity.rowScope ? { company_id: companyId } : company_id === undefined ? {} : { company_id: company_id === null ? null : Number(company_id) };
         const extra = (await this.hooks.beforeCreate?.(tx, { ...values, ...owner } as Values & CreateOwner<R>)) ?? {};
+        Object.assign(values, this.columnless(extra));
         const stored = await this.toStored({ ...values, ...extra });
         const secret = this.secretKeys(stored);
         const rows = this.rows(ctx, db);
@@ -215,7 +219,8 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
         if (secret.length || kept) await rows.audit({ recordId: id, action: 'create', changes: { ...masked(stored, secret), ...kept }, row: raw });
         const row = this.toRow(raw);
         await this.hooks.afterWrite?.(tx, { action: 'create', row, before: null, values });
-        return row;
+        // Completed after the hooks wrote what the row's column-less fields keep elsewhere.
+        return (await this.complete(tx, [row]))[0];
       });
     } catch (error) {
       throw await this.conflict(ctx, error, values, companyId, 0);
@@ -232,6 +237,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
       return await ctx.db.transaction(async (db) => {
         const tx = ctx.withDb(db);
         const extra = (await this.hooks.beforeUpdate?.(tx, values, before)) ?? {};
+        Object.assign(values, this.columnless(extra));
         const stored = await this.toStored({ ...values, ...extra });
         const secret = this.secretKeys(stored);
         const rows = this.rows(ctx, db);
@@ -244,7 +250,7 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
         if (kept) await rows.audit({ recordId: before.id as number, action: 'update', changes: kept, row: updated });
         const row = this.toRow(updated);
         await this.hooks.afterWrite?.(tx, { action: 'update', row, before, values });
-        return row;
+        return (await this.complete(tx, [row]))[0];
       });
     } catch (error) {
       if (error instanceof NotFoundError) throw new NotFoundError(this.entity.label.one);
@@ -277,7 +283,15 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
   protected async getUnchecked(ctx: RequestContext, id: number): Promise<R> {
     const raw = Number.isSafeInteger(Number(id)) ? await this.rows(ctx).findById(Number(id)) : undefined;
     if (!raw) throw new NotFoundError(this.entity.label.one);
-    return this.toRow(raw);
+    return (await this.complete(ctx, [this.toRow(raw)]))[0];
+  }
+
+  /**
+   * Rows as every read returns them (pages, lists, get, find, getMany, the row an update starts from):
+   * a subclass puts back here, for all of them at once, the values of fields without a column.
+   */
+  protected async complete(_ctx: RequestContext, rows: R[]): Promise<R[]> {
+    return rows;
   }
 
   /** Clean values to columns; columns a hook added that are no declared field pass as they are. */
@@ -286,9 +300,15 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     for (const [key, value] of Object.entries(values)) {
       const f = this.entity.field(key);
       if (f?.options.column === false) continue;
-      stored[key] = !f ? value : f.kind === 'secret' && f.options.store && value !== null ? await f.options.store(String(value)) : valueToDb(f, value);
+      if (f?.kind === 'secret') stored[f.options.storedAs ?? key] = f.options.store && value !== null ? await f.options.store(String(value)) : value;
+      else stored[key] = !f ? value : valueToDb(f, value);
     }
     return stored;
+  }
+
+  /** The values a hook returned for fields without a column. */
+  private columnless(extra: Values): Values {
+    return Object.fromEntries(Object.entries(extra).filter(([key]) => this.entity.field(key)?.options.column === false));
   }
 
   /** Values of fields without a column (hooks keep them), as the audit trail records them; null when none. */
@@ -302,8 +322,10 @@ export class EntityService<E extends AnyEntity, R extends Values = EntityRow<E>>
     return Object.keys(kept).length ? kept : null;
   }
 
+  /** The stored columns holding secrets (under their field's name, or the column it names). */
   private secretKeys(stored: Values): string[] {
-    return Object.keys(stored).filter((key) => this.entity.field(key)?.kind === 'secret');
+    const columns = new Set(this.entity.fieldList.filter((f) => f.kind === 'secret').map((f) => f.options.storedAs ?? f.key));
+    return Object.keys(stored).filter((key) => columns.has(key));
   }
 
   /**

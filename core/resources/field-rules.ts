@@ -1,5 +1,6 @@
 import type { AnyEntity, ResolvedField } from './define-entity';
 import { formatRate } from '../data/money';
+import { parseId } from '../http/id-schemas';
 import { formatMoney } from '../views/helpers';
 
 /**
@@ -151,6 +152,11 @@ function cleanList(raw: unknown, o: ResolvedField['options']): Cleaned {
   const list = [...new Set(items.map((item) => String(item).trim()).filter(Boolean))];
   if (o.required && list.length === 0) return { error: 'is required' };
   if (o.maxItems !== undefined && list.length > o.maxItems) return { error: `must have at most ${o.maxItems} items` };
+  if (o.ids) {
+    if (o.minItems !== undefined && list.length < o.minItems) return { error: `must have at least ${o.minItems} item${o.minItems === 1 ? '' : 's'}` };
+    const ids = list.map((item) => parseId(item));
+    return ids.every((id) => id !== null) ? { value: [...new Set(ids)] } : { error: 'must be ids of records' };
+  }
   const max = o.maxLength ?? 100;
   if (list.some((item) => item.length > max)) return { error: `each must be at most ${max} characters` };
   return { value: list };

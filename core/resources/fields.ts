@@ -103,11 +103,23 @@ export interface ListOptions extends FieldOptions<string[]> {
   maxLength?: number;
 }
 
+/** A list of record ids (see `field.ids`): positive whole numbers, de-duplicated. */
+export interface IdListOptions extends FieldOptions<number[]> {
+  /** 500 by default. */
+  maxItems?: number;
+  minItems?: number;
+}
+
 export interface SecretOptions extends Omit<FieldOptions<string>, 'list' | 'filter' | 'default' | 'unique'> {
   minLength?: number;
   maxLength?: number;
   /** Turns what was typed into what is stored (a hash). */
   store?: (value: string) => string | Promise<string>;
+  /**
+   * The column holding what `store` made, when it is named apart from the field (what clients send
+   * as `password`, kept as `password_hash`). Audit entries name the column, labelled by the field.
+   */
+  storedAs?: string;
 }
 
 /** One declared field: its kind and options. `key` is set by `defineEntity` (the column name). */
@@ -169,6 +181,11 @@ export const field = {
   json: <T = unknown>(options: FieldOptions<T>) => make<T, Flags<false, undefined, false>>('json', options),
   /** A list of short texts (tags), stored as JSON; never null. */
   list: <const RO extends boolean = false>(options: ListOptions & Literal<boolean, string[], RO>) => make<string[], Flags<false, string[], RO>>('list', options),
+  /**
+   * Ids of records (a user's companies, say), as a list of numbers; never null. Mostly `column: false`,
+   * kept in a link table by the entity's hooks; otherwise stored as JSON like `list`.
+   */
+  ids: <const RO extends boolean = false>(options: IdListOptions & Literal<boolean, number[], RO>) => make<number[], Flags<false, number[], RO>>('list', { ...options, ids: true }),
   /** Written, never shown back (a password): absent from rows, the API's answers and the history's values. */
   secret: <const R extends boolean = false>(options: SecretOptions & { required?: R }) => make<never, Flags<R, undefined, false> & { secret: true }>('secret', options),
 };

@@ -21,7 +21,10 @@ export function fromDb(entity: AnyEntity, raw: Record<string, unknown>): Record<
 
 export function valueFromDb(f: ResolvedField, value: unknown): unknown {
   if (f.kind === 'boolean') return Boolean(Number(value ?? (f.options.default ? 1 : 0)));
-  if (f.kind === 'list') return parseJson(value, []);
+  if (f.kind === 'list') {
+    const list = parseJson(value, []);
+    return f.options.ids && Array.isArray(list) ? list.map(Number) : list;
+  }
   if (value === null || value === undefined) return null;
   switch (f.kind) {
     case 'integer':

@@ -13,15 +13,17 @@ export interface Company {
   timezone: string;
 }
 
-export interface UserSummary {
+// A type, not an interface: it is the row type of the user entity's service, whose rows are records.
+export type UserSummary = {
   id: number;
   email: string;
   name: string;
   is_active: boolean;
   company_ids: number[];
   role_ids: number[];
-  last_login_at: Date | null;
-}
+  /** ISO 8601, as the API answers it. */
+  last_login_at: string | null;
+};
 
 // A type, not an interface: it is the row type of the role entity's service, whose rows are records.
 export type Role = {
@@ -89,7 +91,7 @@ export interface UserPatch {
 
 export interface UserService {
   /** Users sharing a company with the caller; `q` is a prefix of e-mail or name. Keyset by id. */
-  list(ctx: RequestContext, options: { q?: string; after?: string | null; limit?: number }): Promise<Page<UserSummary>>;
+  page(ctx: RequestContext, options: { q?: string; after?: string | null; limit?: number }): Promise<Page<UserSummary>>;
   get(ctx: RequestContext, id: number): Promise<UserSummary>;
   create(ctx: RequestContext, input: { email: string; name: string; password: string; role_ids: number[]; company_ids: number[] }): Promise<UserSummary>;
   /**

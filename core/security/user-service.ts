@@ -1,114 +1,55 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from './request-context';
-import { CORE_PERMISSIONS, Page, UserPatch, UserService, UserSummary } from './services';
+import { CORE_PERMISSIONS, UserService, UserSummary } from './services';
 import { AdminReach, companies } from './admin-reach';
 import type { RoleServiceImpl } from './role-service';
 import { hashPassword, verifyPassword } from './passwords';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
-import { isDuplicateKey } from '../db/db-lock';
+import { ForbiddenError, ValidationError } from '../errors';
 import { bumpSecurityVersion } from './security-version';
-import { applyKeyset } from '../data/keyset';
-import { wherePrefix } from '../db/like';
-import { toDate } from '../db/schema-helpers';
 import type { AuditLog } from '../data/audit-log';
+import { EntityService, type EntityHooks } from '../resources/entity-service';
+import type { EntityRegistry } from '../resources/entity-registry';
+import type { EntityInput, EntityPatch } from '../resources/entity-types';
+import { userEntity } from './user-entity';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+type Values = Record<string, unknown>;
 
-/** Users visible to a caller are those sharing at least one company with it. */
-export class UserServiceImpl implements UserService {
+/**
+ * Users on the resource layer: the user entity's scope (sharing a company with the caller), field
+ * rules, unique e-mail, hashed password, keyset list and audit trail. What is special is here: a user's
+ * companies and roles live in link tables; a sub-admin reaches only users all of whose companies it
+ * manages and who hold nothing it does not, gives only roles it could have made, and nobody changes
+ * their own roles or switches themselves off.
+ */
+export class UserServiceImpl extends EntityService<typeof userEntity, UserSummary> implements UserService {
   constructor(
     private readonly knex: Knex,
-    private readonly roles: RoleServiceImpl,
+    roles: RoleServiceImpl,
     private readonly audit: AuditLog,
+    registry: EntityRegistry,
     private readonly reach: AdminReach = new AdminReach(knex),
-  ) {}
-
-  async list(ctx: RequestContext, options: { q?: string; after?: string | null; limit?: number }): Promise<Page<UserSummary>> {
-    ctx.require(CORE_PERMISSIONS.userRead);
-    const query = this.knex('core_users as u').whereExists(this.sharesCompany(ctx)).select('u.*');
-    if (options.q) query.where((w) => wherePrefix(w, 'u.email', options.q!).orWhere((o) => wherePrefix(o, 'u.name', options.q!)));
-    const page = applyKeyset(query, { sortColumn: 'u.id', idColumn: 'u.id', limit: Math.min(options.limit ?? 50, 200), after: options.after });
-    const { data, next_cursor } = page(await query);
-    return { data: await this.summaries(data), next_cursor };
+  ) {
+    super(userEntity, { fullName: 'core.user', registry, hooks: userHooks(roles) });
   }
 
-  async get(ctx: RequestContext, id: number): Promise<UserSummary> {
-    if (id !== ctx.user.id) ctx.require(CORE_PERMISSIONS.userRead);
-    const row = await this.knex('core_users as u').where('u.id', id).whereExists(this.sharesCompany(ctx)).first('u.*');
-    if (!row) throw new NotFoundError('User');
-    return (await this.summaries([row]))[0];
+  /** One's own user is readable without core.user.read (the account pages show it). */
+  override async get(ctx: RequestContext, id: number): Promise<UserSummary> {
+    return Number(id) === ctx.user.id ? this.getUnchecked(ctx, id) : super.get(ctx, id);
   }
 
-  async create(ctx: RequestContext, input: { email: string; name: string; password: string; role_ids: number[]; company_ids: number[] }): Promise<UserSummary> {
-    ctx.require(CORE_PERMISSIONS.userManage);
-    const fields: Record<string, string> = {};
-    if (!EMAIL.test(input.email ?? '')) fields.email = 'must be an e-mail address';
-    if (!input.name?.trim()) fields.name = 'is required';
-    if (!input.password || input.password.length < 8) fields.password = 'must be at least 8 characters';
-    if (!input.company_ids?.length) fields.company_ids = 'must name at least one company';
-    if (Object.keys(fields).length) throw new ValidationError(fields);
-    this.assertCompanies(ctx, input.company_ids);
-    await this.assertRoles(ctx, input.role_ids ?? []);
-    const now = new Date();
-    const hash = await hashPassword(input.password);
-    try {
-      const id = await this.knex.transaction(async (trx) => {
-        const [userId] = await trx('core_users').insert({ email: input.email.toLowerCase(), name: input.name.trim(), password_hash: hash, is_active: true, default_company_id: input.company_ids[0], created_at: now, updated_at: now });
-        await trx('core_user_companies').insert(input.company_ids.map((company_id) => ({ user_id: userId, company_id })));
-        if (input.role_ids?.length) await trx('core_user_roles').insert(input.role_ids.map((role_id) => ({ user_id: userId, role_id })));
-        await bumpSecurityVersion(trx);
-        await this.audit.record(trx, { companyId: input.company_ids[0], actorId: ctx.user.id, action: 'create', table: 'core_users', recordId: Number(userId), changes: { email: input.email, name: input.name, role_ids: input.role_ids, company_ids: input.company_ids } });
-        return Number(userId);
-      });
-      return this.get(ctx, id);
-    } catch (error) {
-      throw duplicateEmail(error);
-    }
+  override async create(ctx: RequestContext, input: EntityInput<typeof userEntity>): Promise<UserSummary> {
+    return this.get(ctx, (await super.create(ctx, input)).id);
   }
 
-  async update(ctx: RequestContext, id: number, patch: UserPatch): Promise<UserSummary> {
+  /** The reach and the self rules are checked before the write's transaction: the reach reads through its own connection. */
+  override async update(ctx: RequestContext, id: number, patch: EntityPatch<typeof userEntity>): Promise<UserSummary> {
     ctx.require(CORE_PERMISSIONS.userManage);
     const before = await this.get(ctx, id);
     const refusal = await this.reach.userRefusal(ctx, before);
     if (refusal) throw ForbiddenError.because(refusal);
-    const isSelf = id === ctx.user.id;
-    if (isSelf && patch.role_ids) throw ForbiddenError.because('You cannot change your own roles; ask another administrator.', { role_ids: 'are your own' });
-    if (isSelf && patch.is_active === false) throw ForbiddenError.because('You cannot disable yourself; ask another administrator.', { is_active: 'is your own' });
-    const fields: Record<string, string> = {};
-    if (patch.email !== undefined && !EMAIL.test(patch.email)) fields.email = 'must be an e-mail address';
-    if (patch.name !== undefined && !patch.name.trim()) fields.name = 'is required';
-    if (patch.password !== undefined && patch.password.length < 8) fields.password = 'must be at least 8 characters';
-    if (patch.company_ids !== undefined && patch.company_ids.length === 0) fields.company_ids = 'must name at least one company';
-    if (Object.keys(fields).length) throw new ValidationError(fields);
-    if (patch.company_ids) this.assertCompanies(ctx, patch.company_ids);
-    if (patch.role_ids) await this.assertRoles(ctx, patch.role_ids);
-    const changes: Record<string, unknown> = {};
-    await this.knex
-      .transaction(async (trx) => {
-        const columns: Record<string, unknown> = {};
-        if (patch.email !== undefined) columns.email = patch.email.trim().toLowerCase();
-        if (patch.name !== undefined) columns.name = patch.name.trim();
-        if (patch.is_active !== undefined) columns.is_active = patch.is_active;
-        if (patch.password !== undefined) columns.password_hash = await hashPassword(patch.password);
-        if (Object.keys(columns).length) await trx('core_users').where({ id }).update({ ...columns, updated_at: new Date() });
-        Object.assign(changes, columns, columns.password_hash ? { password_hash: '(changed)' } : {});
-        if (patch.company_ids) {
-          // Only the caller's own companies are touched; memberships elsewhere are not its to change.
-          await trx('core_user_companies').where({ user_id: id }).whereIn('company_id', ctx.companyIds).delete();
-          await trx('core_user_companies').insert(patch.company_ids.map((company_id) => ({ user_id: id, company_id })));
-          changes.company_ids = patch.company_ids;
-        }
-        if (patch.role_ids) {
-          await trx('core_user_roles').where({ user_id: id }).delete();
-          if (patch.role_ids.length) await trx('core_user_roles').insert(patch.role_ids.map((role_id) => ({ user_id: id, role_id })));
-          changes.role_ids = patch.role_ids;
-        }
-        await bumpSecurityVersion(trx);
-        await this.audit.record(trx, { companyId: before.company_ids[0] ?? ctx.companyId, actorId: ctx.user.id, action: 'update', table: 'core_users', recordId: id, changes });
-      })
-      .catch((error) => {
-        throw duplicateEmail(error);
-      });
+    if (before.id === ctx.user.id && patch.role_ids) throw ForbiddenError.because('You cannot change your own roles; ask another administrator.', { role_ids: 'are your own' });
+    if (before.id === ctx.user.id && patch.is_active === false) throw ForbiddenError.because('You cannot disable yourself; ask another administrator.', { is_active: 'is your own' });
+    await super.update(ctx, id, patch);
     return this.get(ctx, id);
   }
 
@@ -123,6 +64,7 @@ export class UserServiceImpl implements UserService {
     return Boolean(row) && (await verifyPassword(current ?? '', row.password_hash));
   }
 
+  /** Needs no user permission, only the current password: not an entity update. */
   async changeOwnPassword(ctx: RequestContext, current: string, next: string): Promise<void> {
     if (!ctx.user.id) throw new ForbiddenError();
     if (!(await this.checkOwnPassword(ctx, current))) throw new ValidationError({ current_password: 'does not match your password' });
@@ -131,44 +73,85 @@ export class UserServiceImpl implements UserService {
     await this.audit.record(this.knex, { companyId: ctx.companyId, actorId: ctx.user.id, action: 'password_change', table: 'core_users', recordId: ctx.user.id, changes: {} });
   }
 
-  private sharesCompany(ctx: RequestContext) {
-    return (q: Knex.QueryBuilder) => q.select(this.knex.raw('1')).from('core_user_companies as uc').whereRaw('uc.user_id = u.id').whereIn('uc.company_id', ctx.companyIds);
-  }
-
-  /** New memberships only in the caller's companies. */
-  private assertCompanies(ctx: RequestContext, companyIds: number[]): void {
-    const foreign = companyIds.filter((c) => !ctx.companyIds.includes(Number(c))).length;
-    if (foreign) throw ForbiddenError.because(`You can only add users to companies you work in; ${companies(foreign)} named here you do not.`, { company_ids: `names ${companies(foreign)} you do not work in` });
-  }
-
-  /** Roles must be visible to the caller, and the caller must hold every permission they carry. */
-  private async assertRoles(ctx: RequestContext, roleIds: number[]): Promise<void> {
-    for (const roleId of roleIds) {
-      const role = await this.roles.visibleRole(ctx, roleId);
-      if (!role) throw new ValidationError({ role_ids: `role ${roleId} does not exist` });
-      if (role.is_super_admin && !ctx.principal.isSuperAdmin) throw ForbiddenError.because('Only a super admin can give the super admin role.', { role_ids: 'only a super admin can give the super admin role' });
-      const notHeld = role.permissions.filter((p) => !ctx.can(p));
-      if (notHeld.length) throw ForbiddenError.because('You can only give roles whose permissions you hold yourself.', { role_ids: `role ${role.name} carries what you do not hold: ${notHeld.join(', ')}` });
-    }
-  }
-
-  private async summaries(rows: any[]): Promise<UserSummary[]> {
-    if (!rows.length) return [];
-    const ids = rows.map((r) => r.id);
-    const companies = await this.knex('core_user_companies').whereIn('user_id', ids);
-    const roles = await this.knex('core_user_roles').whereIn('user_id', ids);
-    return rows.map((r) => ({
-      id: Number(r.id),
-      email: r.email,
-      name: r.name,
-      is_active: Boolean(r.is_active),
-      company_ids: companies.filter((c: any) => c.user_id === r.id).map((c: any) => Number(c.company_id)),
-      role_ids: roles.filter((c: any) => c.user_id === r.id).map((c: any) => Number(c.role_id)),
-      last_login_at: toDate(r.last_login_at),
-    }));
+  /** Every read carries the user's companies and roles, from their link tables. */
+  protected override async complete(ctx: RequestContext, users: UserSummary[]): Promise<UserSummary[]> {
+    if (!users.length) return [];
+    const knex = ctx.db.unscoped("a user's companies and roles, for users the scope already let through");
+    const ids = users.map((u) => u.id);
+    const [memberships, grants] = await Promise.all([
+      knex('core_user_companies').whereIn('user_id', ids).select('user_id', 'company_id'),
+      knex('core_user_roles').whereIn('user_id', ids).select('user_id', 'role_id'),
+    ]);
+    const companiesOf = byUser(memberships, 'company_id');
+    const rolesOf = byUser(grants, 'role_id');
+    return users.map((u) => ({ ...u, company_ids: companiesOf.get(u.id) ?? [], role_ids: rolesOf.get(u.id) ?? [] }));
   }
 }
 
-function duplicateEmail(error: unknown): unknown {
-  return isDuplicateKey(error) ? new ConflictError('A user with this e-mail exists', { email: 'is already used' }) : error;
+/** Link rows grouped by user, in one pass (a page of 200 users reads as many rows again). */
+function byUser(rows: Values[], column: string): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const row of rows) {
+    const id = Number(row.user_id);
+    const list = out.get(id);
+    if (list) list.push(Number(row[column]));
+    else out.set(id, [Number(row[column])]);
+  }
+  // Ascending, without an ORDER BY the database would sort for (MariaDB sorts the IN list's rows).
+  for (const list of out.values()) list.sort((a, b) => a - b);
+  return out;
+}
+
+/** New memberships only in the caller's companies. */
+function assertCompanies(ctx: RequestContext, companyIds: number[]): void {
+  const foreign = companyIds.filter((c) => !ctx.companyIds.includes(Number(c))).length;
+  if (foreign) throw ForbiddenError.because(`You can only add users to companies you work in; ${companies(foreign)} named here you do not.`, { company_ids: `names ${companies(foreign)} you do not work in` });
+}
+
+/** Roles must be visible to the caller, and the caller must hold every permission they carry. */
+async function assertRoles(ctx: RequestContext, roles: RoleServiceImpl, roleIds: number[]): Promise<void> {
+  for (const roleId of roleIds) {
+    const role = await roles.visibleRole(ctx, roleId);
+    if (!role) throw new ValidationError({ role_ids: `role ${roleId} does not exist` });
+    if (role.is_super_admin && !ctx.principal.isSuperAdmin) throw ForbiddenError.because('Only a super admin can give the super admin role.', { role_ids: 'only a super admin can give the super admin role' });
+    const notHeld = role.permissions.filter((p) => !ctx.can(p));
+    if (notHeld.length) throw ForbiddenError.because('You can only give roles whose permissions you hold yourself.', { role_ids: `role ${role.name} carries what you do not hold: ${notHeld.join(', ')}` });
+  }
+}
+
+/** Replaces a user's rows in a link table with `wanted`, touching only what changes. */
+async function relink(knex: Knex, table: string, column: string, userId: number, had: number[], wanted: number[]): Promise<void> {
+  const removed = had.filter((id) => !wanted.includes(id));
+  const added = wanted.filter((id) => !had.includes(id));
+  if (removed.length) await knex(table).where({ user_id: userId }).whereIn(column, removed).delete();
+  if (added.length) await knex(table).insert(added.map((id) => ({ user_id: userId, [column]: id })));
+}
+
+/** What the resource layer cannot know about users: whom they may be given to, and their link rows. */
+function userHooks(roles: RoleServiceImpl): EntityHooks<UserSummary> {
+  return {
+    async beforeCreate(ctx, values) {
+      const companyIds = values.company_ids as number[];
+      assertCompanies(ctx, companyIds);
+      await assertRoles(ctx, roles, (values.role_ids as number[]) ?? []);
+      return { email: String(values.email).toLowerCase(), default_company_id: companyIds[0] };
+    },
+    async beforeUpdate(ctx, changes, before) {
+      const extra: Values = {};
+      if (changes.company_ids) {
+        assertCompanies(ctx, changes.company_ids as number[]);
+        // Memberships in companies the caller does not work in are not its to change: they stay.
+        extra.company_ids = [...new Set([...(changes.company_ids as number[]), ...before.company_ids.filter((c) => !ctx.companyIds.includes(c))])];
+      }
+      if (changes.role_ids) await assertRoles(ctx, roles, changes.role_ids as number[]);
+      if (typeof changes.email === 'string') extra.email = changes.email.toLowerCase();
+      return extra;
+    },
+    async afterWrite(ctx, { row, before, values }) {
+      const knex = ctx.db.unscoped("a user's companies, roles and the security version are no company rows");
+      if (row && values?.company_ids) await relink(knex, 'core_user_companies', 'company_id', row.id, before?.company_ids ?? [], values.company_ids as number[]);
+      if (row && values?.role_ids) await relink(knex, 'core_user_roles', 'role_id', row.id, before?.role_ids ?? [], values.role_ids as number[]);
+      await bumpSecurityVersion(knex);
+    },
+  };
 }

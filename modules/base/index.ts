@@ -1,15 +1,13 @@
-import { CORE, defineModule, type EntityRegistry, type EntityService } from 'tessera/core';
+import { defineModule, type EntityService } from 'tessera/core';
 import { BASE } from './api';
 import { shopEntity } from './shops/shop-entity';
 import { ShopService } from './shops/shop-service';
 import { DefaultUserShops, registerUserShops } from './shops/user-shops';
 import { DefaultAuditTrail } from './audit/audit-trail';
-import { registerSecurityRecords } from './audit/security-records';
 import { seedDemoShops } from './shops/shop-demo';
 import { companyEntity, companyHooks } from './companies/company-entity';
 import { companyPages } from './companies/company-pages';
-import { registerUserApi } from './users/user-api';
-import { registerUserPages } from './users/user-pages';
+import { registerUsers } from './users/user-entity';
 import { registerRoles } from './roles/role-entity';
 import { registerTokenPages } from './tokens/token-pages';
 import { registerPasswordPages } from './account/password-pages';
@@ -29,9 +27,7 @@ export default defineModule({
 
     registerHomePages(m, shops);
     const companies: EntityService<typeof companyEntity> = m.entities.register(companyEntity, { hooks: companyHooks, pages: companyPages(() => companies) });
-    registerSecurityRecords(m.container.get<EntityRegistry>(CORE.Entities));
-    registerUserPages(m);
-    registerUserApi(m);
+    registerUsers(m);
     registerUserShops(m, userShops);
     registerRoles(m);
     registerTokenPages(m);

@@ -1,5 +1,6 @@
 import {
-  type ModuleContext,
+  type PageOverride,
+  type PagePart,
   type PageResult,
   CORE,
   CORE_PERMISSIONS,
@@ -9,109 +10,99 @@ import {
   type UserService,
   type UserSummary,
   type RequestContext,
+  type EntityRegistry,
   attempt,
   checkbox,
+  entityHistory,
+  placeOf,
+  userEntity,
   FormProblem,
   formIdList as idList,
   raw,
   requireId,
   text,
 } from 'tessera/core';
-import { BASE } from '../api';
-import type { AuditTrail } from '../audit/audit-trail';
 
 const users = (ctx: RequestContext) => ctx.container.get<UserService>(CORE.Users);
 const roles = (ctx: RequestContext) => ctx.container.get<RoleService>(CORE.Roles);
 
-/** Settings → Users. */
-export function registerUserPages(m: ModuleContext): void {
-  m.routes.page({
-    method: 'GET',
-    path: '/admin/users',
-    permission: CORE_PERMISSIONS.userRead,
-    async handler(ctx, { query }) {
-      const q = typeof query.q === 'string' ? query.q.trim() : '';
-      const after = typeof query.after === 'string' && query.after ? query.after : null;
-      const page = await users(ctx).list(ctx, { q: q || undefined, after, limit: 50 });
-      const roleNames = ctx.can(CORE_PERMISSIONS.roleRead) ? new Map((await roles(ctx).list(ctx)).map((r) => [r.id, r.name])) : null;
-      return {
-        view: 'base/users-list',
-        title: 'Users',
-        data: {
-          rows: page.data.map((u) => ({ ...u, role_names: roleNames ? u.role_ids.map((id) => roleNames.get(id) ?? `#${id}`) : [] })),
-          showRoles: roleNames !== null,
-          next_cursor: page.next_cursor,
-          q,
-          query,
-        },
-      };
+/**
+ * Settings → Users: the user entity's pages (paths and permissions derived from its declaration), with
+ * handlers of their own: roles and companies are checkboxes, and what the caller cannot toggle (roles
+ * it could not give, companies not its own, its own roles and active flag) stays as it is.
+ */
+export function userPages(): Partial<Record<PagePart, PageOverride>> {
+  return {
+    list: {
+      async handler(ctx, { query }) {
+        const q = typeof query.q === 'string' ? query.q.trim() : '';
+        const after = typeof query.after === 'string' && query.after ? query.after : null;
+        const page = await users(ctx).page(ctx, { q: q || undefined, after, limit: 50 });
+        const roleNames = ctx.can(CORE_PERMISSIONS.roleRead) ? new Map((await roles(ctx).list(ctx)).map((r) => [r.id, r.name])) : null;
+        return {
+          view: 'base/users-list',
+          title: 'Users',
+          data: {
+            rows: page.data.map((u) => ({ ...u, role_names: roleNames ? u.role_ids.map((id) => roleNames.get(id) ?? `#${id}`) : [] })),
+            showRoles: roleNames !== null,
+            next_cursor: page.next_cursor,
+            q,
+            query,
+          },
+        };
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'GET',
-    path: '/admin/users/new',
-    permission: CORE_PERMISSIONS.userManage,
-    async handler(ctx) {
-      return userForm(ctx, null, { is_active: true, company_ids: [ctx.companyId], role_ids: [] });
+    new: {
+      async handler(ctx) {
+        return userForm(ctx, null, { is_active: true, company_ids: [ctx.companyId], role_ids: [] });
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'POST',
-    path: '/admin/users',
-    permission: CORE_PERMISSIONS.userManage,
-    async handler(ctx, { body }) {
-      const values = {
-        email: text(body, 'email').toLowerCase(),
-        name: text(body, 'name'),
-        password: raw(body, 'password'),
-        role_ids: idList(body, 'role_ids'),
-        company_ids: idList(body, 'company_ids'),
-      };
-      const result = await attempt(() => users(ctx).create(ctx, values));
-      if (!result.ok) return userForm(ctx, null, { ...values, password: '' }, result);
-      return { redirect: `/admin/users/${result.value.id}`, flash: { type: 'success', message: `User ${result.value.email} created.` } };
+    create: {
+      async handler(ctx, { body }) {
+        const values = {
+          email: text(body, 'email').toLowerCase(),
+          name: text(body, 'name'),
+          password: raw(body, 'password'),
+          role_ids: idList(body, 'role_ids'),
+          company_ids: idList(body, 'company_ids'),
+        };
+        const result = await attempt(() => users(ctx).create(ctx, values));
+        if (!result.ok) return userForm(ctx, null, { ...values, password: '' }, result);
+        return { redirect: `/admin/users/${result.value.id}`, flash: { type: 'success', message: `User ${result.value.email} created.` } };
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'GET',
-    path: '/admin/users/:id',
-    permission: CORE_PERMISSIONS.userRead,
-    async handler(ctx, { params }) {
-      const user = await users(ctx).get(ctx, requireId(params.id));
-      return userForm(ctx, user, user);
+    record: {
+      async handler(ctx, { params }) {
+        const user = await users(ctx).get(ctx, requireId(params.id));
+        return userForm(ctx, user, user);
+      },
     },
-  });
-
-  m.routes.page({
-    method: 'POST',
-    path: '/admin/users/:id',
-    permission: CORE_PERMISSIONS.userManage,
-    async handler(ctx, { params, body }) {
-      const user = await users(ctx).get(ctx, requireId(params.id));
-      const isSelf = user.id === ctx.user.id;
-      const choices = await roleChoices(ctx, user.role_ids);
-      const patch: UserPatch = {
-        // A form without the e-mail field (an older page still open) leaves the login as it is.
-        email: body.email === undefined ? undefined : text(body, 'email').toLowerCase(),
-        name: text(body, 'name'),
-        company_ids: keepForeign(idList(body, 'company_ids'), user.company_ids, ctx.companyIds),
-      };
-      // One's own roles and active flag are not editable here: the service refuses self-promotion, and
-      // switching oneself off would lock one out.
-      if (!isSelf) {
-        patch.is_active = checkbox(body, 'is_active');
-        patch.role_ids = mergeRoles(idList(body, 'role_ids'), user.role_ids, choices);
-      }
-      const password = raw(body, 'password');
-      if (password) patch.password = password;
-      const result = await attempt(() => users(ctx).update(ctx, user.id, patch));
-      if (!result.ok) return userForm(ctx, user, { ...user, ...patch, role_ids: patch.role_ids ?? user.role_ids }, result);
-      return { redirect: `/admin/users/${user.id}`, flash: { type: 'success', message: `User ${result.value.email} saved.` } };
+    update: {
+      async handler(ctx, { params, body }) {
+        const user = await users(ctx).get(ctx, requireId(params.id));
+        const isSelf = user.id === ctx.user.id;
+        const choices = await roleChoices(ctx, user.role_ids);
+        const patch: UserPatch = {
+          // A form without the e-mail field (an older page still open) leaves the login as it is.
+          email: body.email === undefined ? undefined : text(body, 'email').toLowerCase(),
+          name: text(body, 'name'),
+          // The service keeps the user's memberships in companies the caller does not work in.
+          company_ids: idList(body, 'company_ids'),
+        };
+        // One's own roles and active flag are not editable here: the service refuses self-promotion, and
+        // switching oneself off would lock one out.
+        if (!isSelf) {
+          patch.is_active = checkbox(body, 'is_active');
+          patch.role_ids = mergeRoles(idList(body, 'role_ids'), user.role_ids, choices);
+        }
+        const password = raw(body, 'password');
+        if (password) patch.password = password;
+        const result = await attempt(() => users(ctx).update(ctx, user.id, patch));
+        if (!result.ok) return userForm(ctx, user, { ...user, ...patch, role_ids: patch.role_ids ?? user.role_ids }, result);
+        return { redirect: `/admin/users/${user.id}`, flash: { type: 'success', message: `User ${result.value.email} saved.` } };
+      },
     },
-  });
+  };
 }
 
 interface RoleChoice {
@@ -147,15 +138,9 @@ export function mergeRoles(submitted: number[], current: number[], choices: Role
   return [...new Set([...kept, ...chosen])];
 }
 
-/** Memberships in companies the caller does not belong to are not its to change. */
-export function keepForeign(submitted: number[], current: number[], mine: number[]): number[] {
-  const own = new Set(mine);
-  return [...new Set([...submitted.filter((id) => own.has(id)), ...current.filter((id) => !own.has(id))])];
-}
-
 async function userForm(ctx: RequestContext, user: UserSummary | null, values: Record<string, any>, problem?: FormProblem): Promise<PageResult> {
-  const trail = ctx.container.get<AuditTrail>(BASE.AuditTrail);
-  const history = user && trail.canRead(ctx) ? await trail.forCheckedRecord(ctx, 'core_users', user.id) : null;
+  // The history in the declaration's words: field labels, the password as "(changed)".
+  const history = user && ctx.can(CORE_PERMISSIONS.auditRead) ? await entityHistory(ctx, ctx.container.get<EntityRegistry>(CORE.Entities), userEntity, user, placeOf(ctx)) : null;
   const isSelf = user !== null && user.id === ctx.user.id;
   // A user the caller may not change is shown, with the reason, rather than offered in a form it would refuse.
   const refusal = user ? await users(ctx).refusal(ctx, user) : null;

@@ -28,7 +28,8 @@ describe('the API under malformed requests (every OpenAPI operation)', function 
   let operations: Operation[];
   /**
    * Real records for paths whose answer depends on the record existing (a group's members), with the
-   * cursors that are well-formed there: `[1]` is how a by-customer group's member list pages.
+   * cursors that are well-formed there: `[1]` is how a by-customer group's member list pages, and the
+   * users list (ordered by id alone).
    */
   const existing: Record<string, Array<{ id: string; wellFormed: string[] }>> = {};
 
@@ -42,6 +43,7 @@ describe('the API under malformed requests (every OpenAPI operation)', function 
     const shopId = (await t.knex('base_shops').where({ company_id: t.companyId }).first()).id;
     const byShop = await send({ method: 'POST', url: '/api/v1/crm/groups', body: json({ name: 'Fuzz shops', type: 'shop', shop_ids: [shopId] }) });
     expect([byCustomer.status, byShop.status]).to.deep.equal([201, 201]);
+    existing['/api/v1/base/users'] = [{ id: '1', wellFormed: ['WzFd'] }];
     existing['/api/v1/crm/groups/{id}/members'] = [
       { id: String(byCustomer.body.id), wellFormed: ['WzFd'] },
       { id: String(byShop.body.id), wellFormed: [] },

@@ -82,7 +82,7 @@ describe('company isolation', () => {
   it('does not list users of another company', async () => {
     const admin = await t.contextFor(t.otherAdmin.id);
     const users = t.container.get<any>(Symbol.for('core.Users'));
-    const page = await users.list(admin, { limit: 200 });
+    const page = await users.page(admin, { limit: 200 });
     expect(page.data.map((u: any) => u.email)).not.to.include(t.admin.email);
   });
 });
