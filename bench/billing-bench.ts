@@ -38,7 +38,8 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
   let kernel: Kernel | null = null;
   let web: WebProcesses | null = null;
   try {
-    kernel = await Kernel.boot({ config: { instanceName: `billing-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true } });
+    const instanceName = `billing-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+    kernel = await Kernel.boot({ config: { instanceName, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true } });
     const knex = kernel.knex;
     const companyId = Number((await knex('core_companies').orderBy('id').first('id')).id);
     const adminId = Number((await knex('core_users').where({ email: ADMIN.email }).first('id')).id);
@@ -51,7 +52,7 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
     const customers = await knex('crm_customers').where({ company_id: companyId }).pluck('id');
     const cash = Number((await knex('billing_journals').where({ company_id: companyId, code: 'CSH' }).first('id')).id);
     const { url: ownUrl, server } = await kernel.listen(0);
-    web = webProcesses > 0 ? await startWebProcesses(webProcesses, database.url, kernel.config.instanceName) : null;
+    web = webProcesses > 0 ? await startWebProcesses(webProcesses, database.url, instanceName) : null;
     const urls = web?.urls ?? [ownUrl];
     const url = urls[0];
     print(`billing bench server: ${web ? `${webProcesses} web process${webProcesses > 1 ? 'es' : ''} of its own (MariaDB + Redis as \`tessera serve\` runs)` : 'in the bench\'s process, beside its HTTP clients'}`);
