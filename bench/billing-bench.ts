@@ -10,6 +10,7 @@
  *  - a selective billing run of 10,000 customers (BILLING_BENCH_SELECTIVE), invoices per second.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import { Kernel } from '../core/kernel/kernel';
@@ -72,10 +73,19 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
       let httpMs = 0;
       let rawMs = 0;
       const sliceRatios: string[] = [];
+      // CPU seconds per payment of each side, from /proc (Linux): this process (clients, or clients and
+      // server), the web processes, the database server, Redis.
+      const cpu = { http: new Map<string, number>(), raw: new Map<string, number>() };
+      const processes = cpuProcesses(web?.pids ?? []);
+      const account = async (side: Map<string, number>, run: () => Promise<void>) => {
+        const before = processes.map((p) => cpuSeconds(p.pid));
+        await run();
+        processes.forEach((p, i) => side.set(p.name, (side.get(p.name) ?? 0) + cpuSeconds(p.pid) - before[i]));
+      };
       for (let slice = 0; slice < slices; slice++) {
         const from = Math.floor((payments * slice) / slices);
         const size = Math.floor((payments * (slice + 1)) / slices) - from;
-        const httpSlice = await timed(async () => {
+        const httpSlice = await timed(() => account(cpu.http, async () => {
           await pool(CLIENTS, size, (k) => {
             const i = from + k;
             return post('/payments', { customer_id: customers[i % customers.length], journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `B-${i}` }, urls[i % urls.length]);
@@ -83,8 +93,8 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
           // The HTTP side's own after-commit work (outbox rows to relay, jobs to hand to the queue) is
           // part of its cost: left running, it would land in the raw slice that follows and slow that.
           await drained(knex);
-        });
-        const rawSlice = await timed(() => rawPayments(knex, database.url, mysql, companyId, customers, cash, size, from));
+        }));
+        const rawSlice = await timed(() => account(cpu.raw, () => rawPayments(knex, database.url, mysql, companyId, customers, cash, size, from)));
         httpMs += httpSlice;
         rawMs += rawSlice;
         sliceRatios.push((rawSlice / httpSlice).toFixed(2));
@@ -94,6 +104,9 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
       print(`billing payments over HTTP, ${CLIENTS} clients: ${httpRate.toFixed(0)} /s`);
       print(`billing payments, raw ${mysql ? 'mysql2' : 'knex'} transaction (baseline), ${CLIENTS} clients: ${rawRate.toFixed(0)} /s`);
       print(`billing payments http/raw ratio: ${(httpRate / rawRate).toFixed(2)} (aim ≥ 0.5; slices ${sliceRatios.join(' ')})`);
+      for (const [side, used] of Object.entries(cpu)) {
+        if (used.size) print(`billing payments, CPU ms per payment, ${side}: ${[...used].map(([name, s]) => `${name} ${((s * 1000) / payments).toFixed(2)}`).join(', ')}`);
+      }
       if (process.env.BILLING_BENCH_PAYMENTS_ONLY === '1') return;
 
       // 2. A 20-line invoice, created and posted over HTTP.
@@ -192,6 +205,40 @@ async function rawPayments(knex: Knex, dbUrl: string, mysql: boolean, companyId:
 }
 
 let rawPool: import('mysql2/promise').Pool | null = null;
+
+/** The processes whose CPU the payments figure accounts for, those /proc shows (none off Linux). */
+function cpuProcesses(webPids: number[]): Array<{ name: string; pid: string }> {
+  const found: Array<{ name: string; pid: string }> = [{ name: webPids.length ? 'bench' : 'bench+server', pid: 'self' }];
+  webPids.forEach((pid, i) => found.push({ name: `web${webPids.length > 1 ? i + 1 : ''}`, pid: String(pid) }));
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const pid of entries) {
+    let comm = '';
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'mariadbd' || comm === 'mysqld') found.push({ name: 'database', pid });
+    if (comm === 'redis-server') found.push({ name: 'redis', pid });
+  }
+  return found.filter((p) => !Number.isNaN(cpuSeconds(p.pid)));
+}
+
+/** User + system CPU seconds of a process so far. */
+function cpuSeconds(pid: string): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Waits until no committed event waits for the outbox relay and no waiting job for its hand-over. */
 async function drained(knex: Knex): Promise<void> {

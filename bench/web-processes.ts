@@ -3,6 +3,7 @@ import path from 'node:path';
 
 export interface WebProcesses {
   urls: string[];
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -19,14 +20,15 @@ export async function startWebProcesses(count: number, databaseUrl: string, inst
   };
   try {
     const urls = await Promise.all(Array.from({ length: count }, () => new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, 'web-child.ts')], {
+      // BENCH_WEB_NODE_ARGS (`--cpu-prof --cpu-prof-dir=...`) profiles the server, not the bench.
+      const nodeArgs = (process.env.BENCH_WEB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const child = spawn(process.execPath, [...nodeArgs, '-r', 'tsx/cjs', path.join(__dirname, 'web-child.ts')], {
         cwd: path.resolve(__dirname, '..'),
         env: {
           ...process.env,
           BENCH_WEB_DATABASE_URL: databaseUrl,
           BENCH_WEB_INSTANCE: instanceName,
-          // A profile is asked for the server with BENCH_WEB_NODE_OPTIONS, not inherited from the bench.
-          NODE_OPTIONS: process.env.BENCH_WEB_NODE_OPTIONS ?? (process.env.NODE_OPTIONS ?? '').replace(/--cpu-prof\S*/g, ''),
+          NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--cpu-prof\S*/g, ''),
         },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -48,7 +50,7 @@ export async function startWebProcesses(count: number, databaseUrl: string, inst
         reject(new Error(`web process exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
       });
     })));
-    return { urls, stop };
+    return { urls, pids: children.map((c) => c.pid!), stop };
   } catch (error) {
     await stop();
     throw error;
