@@ -65,6 +65,27 @@ describe('billing payment cost @integration', function () {
     expect(check).to.include({ ledger: 2500 - 3 * 700, credit: 0 });
   });
 
+  it('a payment picking one invoice that owes more takes its residual by the guarded update alone: 12 statements; one that pays it off reads it first', async () => {
+    const customer = await makeCustomer(w);
+    const invoice = await postedInvoice(w, customer, 1000);
+    const picked = (reference: string, amount: number) => supertest(w.t.app).post('/api/v1/billing/payments').set(auth)
+      .send({ customer_id: customer, journal_id: w.journals.cash.id, amount, method: 'cash', reference, invoice_ids: [invoice] });
+    await picked('PICK-0', 100).expect(201);
+    const part = await statementsOf(() => picked('PICK-1', 300).expect(201));
+    expect(part, part.join('\n')).to.have.length(12);
+    expect(part.some((sql) => /^select .* from `billing_documents`/.test(sql))).to.equal(false);
+    const rest = await picked('PICK-2', 600).expect(201);
+    expect(rest.body.allocations).to.deep.equal([{ invoice_id: invoice, amount: 600 }]);
+    const doc = await w.t.knex('billing_documents').where({ id: invoice }).first('residual', 'status');
+    expect([Number(doc.residual), doc.status]).to.deep.equal([0, 'paid']);
+    // Nothing left to take: the general path refuses it, naming the invoice.
+    const refused = await picked('PICK-3', 50).expect(422);
+    expect(refused.body.error.fields.invoice_ids).to.contain(String(invoice));
+    const check = await ledgerCheck(w, customer);
+    expect(check.balance).to.equal(check.ledger);
+    expect(check).to.include({ ledger: 0, credit: 0 });
+  });
+
   it('a payment paying an invoice off and leaving credit adds what that takes: 15 statements', async () => {
     const customer = await makeCustomer(w);
     await postedInvoice(w, customer, 1000);
