@@ -80,7 +80,11 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
       const account = async (side: Map<string, number>, run: () => Promise<void>) => {
         const before = processes.map((p) => cpuSeconds(p.pid));
         await run();
-        processes.forEach((p, i) => side.set(p.name, (side.get(p.name) ?? 0) + cpuSeconds(p.pid) - before[i]));
+        // A process that went away meanwhile (someone restarted Redis) is left out, not printed as NaN.
+        processes.forEach((p, i) => {
+          const used = cpuSeconds(p.pid) - before[i];
+          if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
+        });
       };
       for (let slice = 0; slice < slices; slice++) {
         const from = Math.floor((payments * slice) / slices);
