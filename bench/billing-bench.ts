@@ -2,12 +2,15 @@
  * billing's figures for `npm run bench`, one `name: value unit` a line (MariaDB with DATABASE_URL):
  *  - payments per second posted over HTTP by 8 concurrent clients, against the raw transaction doing the
  *    same rows (account lock, payment, guarded residual update, allocation, ledger row, balance) with
- *    mysql2 in the same run, and their ratio (aim ≥ 0.5);
+ *    mysql2 in the same run, and their ratio (aim ≥ 0.5), in alternating slices; the server runs in
+ *    BILLING_BENCH_WEB web processes of its own (default 1 on MariaDB; 0 = in the bench's process);
+ *    BILLING_BENCH_PAYMENTS_ONLY=1 stops after this figure;
  *  - posting a 20-line invoice over HTTP (p50); a customer statement of 10,000 ledger rows (p50, aim < 50 ms);
  *  - aged receivables over 1,000,000 invoices (BILLING_BENCH_INVOICES; aim < 2 s);
  *  - a selective billing run of 10,000 customers (BILLING_BENCH_SELECTIVE), invoices per second.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import { Kernel } from '../core/kernel/kernel';
@@ -17,6 +20,7 @@ import { statementOf } from '../modules/billing/ledger/statement';
 import { SelectiveBilling } from '../modules/billing/selective/selective-service';
 import { makeServices } from '../modules/billing/services';
 import { pool, timed } from './bench-tools';
+import { startWebProcesses, type WebProcesses } from './web-processes';
 
 const ADMIN = { email: 'admin@billing.bench', password: 'billing-bench-password' };
 const CLIENTS = 8;
@@ -28,9 +32,15 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
   const payments = Number(process.env.BILLING_BENCH_PAYMENTS ?? 1000);
   const invoicesWanted = Number(process.env.BILLING_BENCH_INVOICES ?? (mysql ? 1_000_000 : 100_000));
   const selectiveWanted = Number(process.env.BILLING_BENCH_SELECTIVE ?? 10_000);
+  // Where the server runs: 0 = in this process beside the bench's own HTTP clients (whose CPU then
+  // competes with it); N = N web processes of their own, as `tessera serve` runs them side by side on
+  // MariaDB + Redis, the clients spread over them like a load balancer would.
+  const webProcesses = Number(process.env.BILLING_BENCH_WEB ?? (mysql ? 1 : 0));
   let kernel: Kernel | null = null;
+  let web: WebProcesses | null = null;
   try {
-    kernel = await Kernel.boot({ config: { instanceName: `billing-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true } });
+    const instanceName = `billing-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+    kernel = await Kernel.boot({ config: { instanceName, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true } });
     const knex = kernel.knex;
     const companyId = Number((await knex('core_companies').orderBy('id').first('id')).id);
     const adminId = Number((await knex('core_users').where({ email: ADMIN.email }).first('id')).id);
@@ -42,11 +52,15 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
     for (let i = 0; i < Number(process.env.BILLING_BENCH_CUSTOMERS ?? 100); i++) await crm.create(ctx, { first_name: 'Bench', last_name: `Customer ${i}`, shop_id: shopId });
     const customers = await knex('crm_customers').where({ company_id: companyId }).pluck('id');
     const cash = Number((await knex('billing_journals').where({ company_id: companyId, code: 'CSH' }).first('id')).id);
-    const { url, server } = await kernel.listen(0);
+    const { url: ownUrl, server } = await kernel.listen(0);
+    web = webProcesses > 0 ? await startWebProcesses(webProcesses, database.url, instanceName) : null;
+    const urls = web?.urls ?? [ownUrl];
+    const url = urls[0];
+    print(`billing bench server: ${web ? `${webProcesses} web process${webProcesses > 1 ? 'es' : ''} of its own (MariaDB + Redis as \`tessera serve\` runs)` : 'in the bench\'s process, beside its HTTP clients'}`);
     const token = (await kernel.tokens.createFor(adminId, 'bench')).token;
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' };
-    const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${url}/api/v1/billing${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const post = async (path: string, body: unknown, to = url) => {
+      const res = await fetch(`${to}/api/v1/billing${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
       if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<any>;
     };
@@ -58,25 +72,46 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
       const slices = Number(process.env.BILLING_BENCH_SLICES ?? 4);
       let httpMs = 0;
       let rawMs = 0;
+      const sliceRatios: string[] = [];
+      // CPU seconds per payment of each side, from /proc (Linux): this process (clients, or clients and
+      // server), the web processes, the database server, Redis.
+      const cpu = { http: new Map<string, number>(), raw: new Map<string, number>() };
+      const processes = cpuProcesses(web?.pids ?? []);
+      const account = async (side: Map<string, number>, run: () => Promise<void>) => {
+        const before = processes.map((p) => cpuSeconds(p.pid));
+        await run();
+        // A process that went away meanwhile (someone restarted Redis) is left out, not printed as NaN.
+        processes.forEach((p, i) => {
+          const used = cpuSeconds(p.pid) - before[i];
+          if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
+        });
+      };
       for (let slice = 0; slice < slices; slice++) {
         const from = Math.floor((payments * slice) / slices);
         const size = Math.floor((payments * (slice + 1)) / slices) - from;
-        httpMs += await timed(async () => {
+        const httpSlice = await timed(() => account(cpu.http, async () => {
           await pool(CLIENTS, size, (k) => {
             const i = from + k;
-            return post('/payments', { customer_id: customers[i % customers.length], journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `B-${i}` });
+            return post('/payments', { customer_id: customers[i % customers.length], journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `B-${i}` }, urls[i % urls.length]);
           });
           // The HTTP side's own after-commit work (outbox rows to relay, jobs to hand to the queue) is
           // part of its cost: left running, it would land in the raw slice that follows and slow that.
           await drained(knex);
-        });
-        rawMs += await timed(() => rawPayments(knex, database.url, mysql, companyId, customers, cash, size, from));
+        }));
+        const rawSlice = await timed(() => account(cpu.raw, () => rawPayments(knex, database.url, mysql, companyId, customers, cash, size, from)));
+        httpMs += httpSlice;
+        rawMs += rawSlice;
+        sliceRatios.push((rawSlice / httpSlice).toFixed(2));
       }
       const httpRate = (payments * 1000) / httpMs;
       const rawRate = (payments * 1000) / rawMs;
       print(`billing payments over HTTP, ${CLIENTS} clients: ${httpRate.toFixed(0)} /s`);
       print(`billing payments, raw ${mysql ? 'mysql2' : 'knex'} transaction (baseline), ${CLIENTS} clients: ${rawRate.toFixed(0)} /s`);
-      print(`billing payments http/raw ratio: ${(httpRate / rawRate).toFixed(2)} (aim ≥ 0.5)`);
+      print(`billing payments http/raw ratio: ${(httpRate / rawRate).toFixed(2)} (aim ≥ 0.5; slices ${sliceRatios.join(' ')})`);
+      for (const [side, used] of Object.entries(cpu)) {
+        if (used.size) print(`billing payments, CPU ms per payment, ${side}: ${[...used].map(([name, s]) => `${name} ${((s * 1000) / payments).toFixed(2)}`).join(', ')}`);
+      }
+      if (process.env.BILLING_BENCH_PAYMENTS_ONLY === '1') return;
 
       // 2. A 20-line invoice, created and posted over HTTP.
       const lines = Array.from({ length: 20 }, (_, i) => ({ product_code: i % 2 ? 'BOX' : 'SRV', quantity: 1 + i }));
@@ -116,6 +151,7 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
       server.close();
     }
   } finally {
+    await web?.stop().catch(() => undefined);
     await rawPool?.end().catch(() => undefined);
     rawPool = null;
     await kernel?.close().catch(() => undefined);
@@ -173,6 +209,40 @@ async function rawPayments(knex: Knex, dbUrl: string, mysql: boolean, companyId:
 }
 
 let rawPool: import('mysql2/promise').Pool | null = null;
+
+/** The processes whose CPU the payments figure accounts for, those /proc shows (none off Linux). */
+function cpuProcesses(webPids: number[]): Array<{ name: string; pid: string }> {
+  const found: Array<{ name: string; pid: string }> = [{ name: webPids.length ? 'bench' : 'bench+server', pid: 'self' }];
+  webPids.forEach((pid, i) => found.push({ name: `web${webPids.length > 1 ? i + 1 : ''}`, pid: String(pid) }));
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const pid of entries) {
+    let comm = '';
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'mariadbd' || comm === 'mysqld') found.push({ name: 'database', pid });
+    if (comm === 'redis-server') found.push({ name: 'redis', pid });
+  }
+  return found.filter((p) => !Number.isNaN(cpuSeconds(p.pid)));
+}
+
+/** User + system CPU seconds of a process so far. */
+function cpuSeconds(pid: string): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Waits until no committed event waits for the outbox relay and no waiting job for its hand-over. */
 async function drained(knex: Knex): Promise<void> {

@@ -73,17 +73,18 @@ export function createHttpApp(host: HttpServices): HttpApp {
   });
 
   const store = new DatabaseSessionStore({ knex: host.sessionDb, tableName: 'core_sessions', createTable: false, cleanupInterval: 10 * 60_000 });
-  app.use(
-    session({
-      name: 'tessera.sid',
-      secret: host.sessionSecret,
-      store,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, maxAge: 8 * 3600_000 },
-    }),
-  );
+  const sessions = session({
+    name: 'tessera.sid',
+    secret: host.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, maxAge: 8 * 3600_000 },
+  });
+  // An API call with a bearer token is authenticated by the token alone (below) and no API route reads
+  // the session: making and hashing a session it would never keep cost every integrator's call CPU.
+  app.use((req, res, next) => (isBearerApiCall(req) ? next() : sessions(req, res, next)));
 
   // Who is asking: a bearer token (integrators) or the session cookie (people).
   app.use(async (req, _res, next) => {
@@ -192,6 +193,11 @@ export function toAppError(error: unknown): AppError {
 /** Everything under `/api/` answers JSON; express matches routes without regard to case, so this does too. */
 export function isApiPath(path: string): boolean {
   return /^\/api(\/|$)/i.test(path);
+}
+
+/** An API path asked for with a bearer token: such a request never uses the session cookie. */
+function isBearerApiCall(req: Request): boolean {
+  return req.headers.authorization?.startsWith('Bearer ') === true && isApiPath(req.path);
 }
 
 /** `X-Company-Id`, when sent: a company id in decimal digits. */

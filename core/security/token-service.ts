@@ -55,7 +55,9 @@ export class TokenServiceImpl implements TokenService {
       .join('core_users as u', 'u.id', 't.user_id')
       .where('t.token_hash', sha256(token))
       .whereNull('t.revoked_at')
-      .first('u.*', 't.id as token_id', 't.last_used_at as token_last_used_at', securityVersionSubquery(this.knex).as('security_version'));
+      // The user's columns a principal is made of, not the row: every API call reads this, and the
+      // password hash has no business in it.
+      .first('u.id', 'u.email', 'u.name', 'u.is_active', 'u.default_company_id', 't.id as token_id', 't.last_used_at as token_last_used_at', securityVersionSubquery(this.knex).as('security_version'));
     if (!row) return null;
     await this.touch({ id: row.token_id, last_used_at: row.token_last_used_at });
     const { token_id: _id, token_last_used_at: _used, ...user } = row;

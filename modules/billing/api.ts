@@ -165,7 +165,8 @@ export interface DocumentService {
   post(db: Caller, invoiceId: number): Promise<BillingDocument>;
   /** Posted invoices with a residual, oldest first. */
   openInvoices(db: Caller, customerId: number): Promise<BillingDocument[]>;
-  get(db: Caller, id: number): Promise<BillingDocument>;
+  /** `lines: false` answers the document without its lines (an empty list): one read, for a caller checking its customer, status or residual. */
+  get(db: Caller, id: number, options?: { lines?: boolean }): Promise<BillingDocument>;
   /** A quote becomes an order or a posted invoice; the quote itself never touched the receivables. */
   convertQuote(db: Caller, quoteId: number, to: 'order' | 'invoice'): Promise<BillingDocument>;
   setDeliveryStatus(db: Caller, orderId: number, status: DeliveryStatus): Promise<BillingDocument>;

@@ -131,8 +131,8 @@ export class DocumentServiceImpl implements DocumentService {
     return found.map((row: Record<string, unknown>) => toDocument(row));
   }
 
-  get(caller: Caller, id: number): Promise<BillingDocument> {
-    return loadDocument(dbOf(caller), id);
+  get(caller: Caller, id: number, options: { lines?: boolean } = {}): Promise<BillingDocument> {
+    return loadDocument(dbOf(caller), id, undefined, false, options.lines !== false);
   }
 
   getOfKind(caller: Caller, id: number, kind: DocumentKind): Promise<BillingDocument> {

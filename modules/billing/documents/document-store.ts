@@ -47,12 +47,12 @@ export async function linesOf(db: ScopedDb, documentId: number): Promise<Documen
 }
 
 /** The document with its lines; 404 outside the caller's companies or of another kind. */
-export async function loadDocument(db: ScopedDb, id: number, kind?: DocumentKind, lock = false): Promise<BillingDocument> {
+export async function loadDocument(db: ScopedDb, id: number, kind?: DocumentKind, lock = false, withLines = true): Promise<BillingDocument> {
   let query = db.query('billing_documents').where('billing_documents.id', id);
   if (kind) query = query.where('kind', kind);
   const row = await (lock ? locking(db, query) : query).first();
   if (!row) throw new NotFoundError(kind ? kindLabel(kind) : 'Document');
-  return toDocument(row, await linesOf(db, Number(row.id)));
+  return toDocument(row, withLines ? await linesOf(db, Number(row.id)) : []);
 }
 
 export function kindLabel(kind: DocumentKind): string {

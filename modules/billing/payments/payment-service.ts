@@ -90,6 +90,9 @@ export class PaymentServiceImpl implements PaymentService {
 
   /** Takes the payment's money off open invoices (oldest first, or the ones picked); the rest is credit. The caller holds the account lock. */
   private async allocate(db: ScopedDb, payment: Payment, invoiceIds: number[] | null, allocate: boolean): Promise<{ allocations: Allocation[]; unallocated: number }> {
+    if (allocate && invoiceIds?.length === 1 && (await takeFromOpenInvoice(db, payment.customer_id, Number(invoiceIds[0]), payment.amount))) {
+      return { allocations: [{ invoice_id: Number(invoiceIds[0]), amount: payment.amount }], unallocated: 0 };
+    }
     const targets = allocate ? await openTargets(db, payment.customer_id, { invoiceIds, order: 'oldest' }) : [];
     const allocations = await takeResiduals(db, payment.customer_id, payment.amount, targets);
     return { allocations, unallocated: payment.amount - allocations.reduce((sum, a) => sum + a.amount, 0) };
@@ -183,6 +186,22 @@ export class PaymentServiceImpl implements PaymentService {
   get(caller: Caller, id: number): Promise<Payment> {
     return loadPayment(dbOf(caller), id);
   }
+}
+
+/**
+ * One picked invoice that owes more than the payment (a spend from the balance, a gateway paying an
+ * invoice in part): the guarded update alone takes the amount, without reading the invoice first. It
+ * changes the row only when the invoice is this customer's, posted, and still owes more than the
+ * amount afterwards, so it stays posted and nothing else follows; otherwise nothing changed and the
+ * general path (locking read, pay-off, refusal naming the invoice) decides.
+ */
+async function takeFromOpenInvoice(db: ScopedDb, customerId: number, invoiceId: number, amount: number): Promise<boolean> {
+  if (!Number.isSafeInteger(invoiceId) || invoiceId <= 0) return false;
+  const changed = await rows(db)('billing_documents')
+    .where({ id: invoiceId, company_id: db.principal.companyId, customer_id: customerId, kind: 'invoice', status: 'posted' })
+    .where('residual', '>', amount)
+    .update({ residual: rows(db).raw('residual - ?', [amount]) });
+  return Number(changed) === 1;
 }
 
 function checkInput(input: RecordPaymentInput): void {

@@ -85,7 +85,8 @@ export class BalanceService {
     // No separate customer lookup: the document, visible only inside the caller's company, must be this customer's.
     const field = input.invoice_id != null ? 'invoice_id' : 'order_id';
     const id = Number(input.invoice_id ?? input.order_id);
-    const doc = await this.ports.documents().get(ctx, id).catch(() => null);
+    // The document's header alone (its lines are not needed to check it): one read fewer per spend.
+    const doc = await this.ports.documents().get(ctx, id, { lines: false }).catch(() => null);
     if (!doc || doc.kind !== (field === 'invoice_id' ? 'invoice' : 'order')) throw new ValidationError({ [field]: `${field === 'invoice_id' ? 'invoice' : 'order'} ${id} does not exist` });
     if (doc.customer_id !== input.customer_id) throw new ValidationError({ [field]: `belongs to another customer than ${input.customer_id}` });
     const journal = await this.ports.balanceJournal(ctx.db, ctx.companyId);

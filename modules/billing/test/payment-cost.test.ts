@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { drainJobs } from 'tessera/testing';
+import { billingWorld, ledgerCheck, makeCustomer, postedInvoice, type BillingWorld } from './billing-fixtures';
+
+/**
+ * What a payment posted over HTTP costs the database, the whole request counted: the bearer token,
+ * billing's transaction, the rows other modules add in it (schemes' pay plan lookup, messaging's job),
+ * the Idempotency-Key. Issue 9's bench found the server's CPU going to one socket write per statement,
+ * so a statement more is a regression this test names, with the statements listed.
+ */
+describe('billing payment cost @integration', function () {
+  this.timeout(Math.max(this.timeout(), 120_000));
+  let w: BillingWorld;
+  let auth: Record<string, string>;
+  before(async () => {
+    w = await billingWorld();
+    auth = { Authorization: `Bearer ${await w.t.token(w.admin.email)}`, Accept: 'application/json' };
+  });
+
+  /**
+   * The statements the request ran, from its start to its answer: the payment's transaction and what
+   * ran outside any transaction. The test app also runs jobs and the relay: their statements (on
+   * `core_jobs` and `core_outbox` outside a transaction, a handler's own transaction), the queue's
+   * batched hand-over after the commit among them, are not the request's.
+   */
+  async function statementsOf(send: () => Promise<unknown>): Promise<string[]> {
+    await drainJobs(w.t.kernel);
+    const seen: Array<{ sql: string; tx?: string }> = [];
+    const count = (q: { sql: string; __knexTxId?: string }) => seen.push({ sql: q.sql, tx: q.__knexTxId });
+    w.t.knex.on('query', count);
+    try {
+      await send();
+    } finally {
+      w.t.knex.removeListener('query', count);
+    }
+    const payment = seen.find((q) => q.tx && /^insert into `billing_payments`/.test(q.sql))?.tx;
+    return seen.filter((q) => (q.tx ? q.tx === payment : !/`core_jobs`|`core_outbox`/.test(q.sql))).map((q) => q.sql);
+  }
+
+  const pay = (customer: number, reference: string, key?: string) => {
+    const request = supertest(w.t.app).post('/api/v1/billing/payments').set(auth);
+    if (key) request.set('Idempotency-Key', key);
+    return request.send({ customer_id: customer, journal_id: w.journals.cash.id, amount: 700, method: 'cash', reference });
+  };
+
+  it('a paid payment taking part of an invoice takes 13 statements over HTTP, and 15 with an Idempotency-Key', async () => {
+    const customer = await makeCustomer(w);
+    const invoice = await postedInvoice(w, customer, 2500);
+    await pay(customer, 'WARM').expect(201); // the customer's account and the journal, known from now on
+    const plain = await statementsOf(() => pay(customer, 'CASH-1').expect(201));
+    // The token and user; BEGIN; the balance moved (the account lock); the open invoices, locked; the
+    // residual; the payment and its audit row; the allocation; the ledger row; the event's outbox row
+    // and messaging's job; schemes' pay plans; COMMIT.
+    expect(plain, plain.join('\n')).to.have.length(13);
+    const keyed = await statementsOf(() => pay(customer, 'CASH-2', 'key-cash-2').expect(201));
+    // The key claimed before, its answer stored after.
+    expect(keyed, keyed.join('\n')).to.have.length(15);
+    const again = await pay(customer, 'CASH-2', 'key-cash-2').expect(201);
+    expect(again.headers['idempotent-replayed']).to.equal('true');
+    const residual = await w.t.knex('billing_documents').where({ id: invoice }).first('residual');
+    expect(Number(residual.residual)).to.equal(2500 - 3 * 700);
+    const check = await ledgerCheck(w, customer);
+    expect(check.balance).to.equal(check.ledger);
+    expect(check).to.include({ ledger: 2500 - 3 * 700, credit: 0 });
+  });
+
+  it('a payment picking one invoice that owes more takes its residual by the guarded update alone: 12 statements; one that pays it off reads it first', async () => {
+    const customer = await makeCustomer(w);
+    const invoice = await postedInvoice(w, customer, 1000);
+    const picked = (reference: string, amount: number) => supertest(w.t.app).post('/api/v1/billing/payments').set(auth)
+      .send({ customer_id: customer, journal_id: w.journals.cash.id, amount, method: 'cash', reference, invoice_ids: [invoice] });
+    await picked('PICK-0', 100).expect(201);
+    const part = await statementsOf(() => picked('PICK-1', 300).expect(201));
+    expect(part, part.join('\n')).to.have.length(12);
+    expect(part.some((sql) => /^select .* from `billing_documents`/.test(sql))).to.equal(false);
+    const rest = await picked('PICK-2', 600).expect(201);
+    expect(rest.body.allocations).to.deep.equal([{ invoice_id: invoice, amount: 600 }]);
+    const doc = await w.t.knex('billing_documents').where({ id: invoice }).first('residual', 'status');
+    expect([Number(doc.residual), doc.status]).to.deep.equal([0, 'paid']);
+    // Nothing left to take: the general path refuses it, naming the invoice.
+    const refused = await picked('PICK-3', 50).expect(422);
+    expect(refused.body.error.fields.invoice_ids).to.contain(String(invoice));
+    const check = await ledgerCheck(w, customer);
+    expect(check.balance).to.equal(check.ledger);
+    expect(check).to.include({ ledger: 0, credit: 0 });
+  });
+
+  it('a payment paying an invoice off and leaving credit adds what that takes: 15 statements', async () => {
+    const customer = await makeCustomer(w);
+    await postedInvoice(w, customer, 1000);
+    await pay(customer, 'WARM-2').expect(201);
+    const seen = await statementsOf(() => pay(customer, 'CASH-3').expect(201));
+    // Beyond the 13 above: loyalty's points settings (the invoice became paid) and the credit left.
+    expect(seen, seen.join('\n')).to.have.length(15);
+    const check = await ledgerCheck(w, customer);
+    expect(check.balance).to.equal(check.ledger);
+    expect(check).to.include({ ledger: 1000 - 2 * 700, credit: 2 * 700 - 1000 });
+  });
+});
