@@ -139,4 +139,21 @@ describe(`job ledger (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on
     expect(await row(running)).to.include({ status: 'active' });
     expect(await row(other)).to.include({ status: 'waiting' });
   });
+
+  it('drops the Redis copies of settled jobs, in one round trip, and leaves a copy a worker holds', async function () {
+    if (!process.env.REDIS_URL) this.skip();
+    const queue = kernel.queue as unknown as { producer: import('bull').Queue };
+    const companyId = Number((await kernel.knex('core_companies').orderBy('id').first()).id);
+    const keys = ['ledger:drop-1', 'ledger:drop-2', 'ledger:drop-held'];
+    const ids = await Promise.all(keys.map((jobKey) => kernel.queue.enqueue('ledger.count', { key: jobKey }, { jobKey, companyId })));
+    const handedOver = async () => (await kernel.knex('core_jobs').whereIn('id', ids).whereNotNull('relayed_at').count({ n: '*' }).first())?.n === ids.length;
+    for (let i = 0; i < 100 && !(await handedOver()); i++) await new Promise((r) => setTimeout(r, 20));
+    const copies = () => Promise.all(ids.map((id) => queue.producer.getJob(`${id}-0`)));
+    expect((await copies()).every(Boolean)).to.equal(true);
+    // A worker holds the last one: its lock stands for a run under way.
+    await queue.producer.client.set(`${queue.producer.toKey(`${ids[2]}-0`)}:lock`, 'a-worker', 'PX', 5000);
+    await kernel.knex.transaction((trx) => kernel.queue.settle(keys, { companyId, trx, result: { by: 'a batch' } }));
+    for (let i = 0; i < 100 && (await copies()).filter(Boolean).length > 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await copies()).map(Boolean)).to.deep.equal([false, false, true]);
+  });
 });
