@@ -3,7 +3,7 @@ import Bull from 'bull';
 import type { Knex } from 'knex';
 import type { JobQueue, QueueState } from './job-queue';
 import { QueueUnavailableError } from './job-queue';
-import type { Handover } from './job-ledger';
+import type { Handover, JobDescription } from './job-ledger';
 import type { JobRegistry } from './job-registry';
 import { LedgerQueue } from './ledger-queue';
 import { answerWithin, REDIS_ANSWER_MS, RedisConnections, redisAddress, whenReady } from './redis-connections';
@@ -192,8 +192,8 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
       const worker = (this.worker = this.bullQueue());
       try {
         // Resolves only when the worker closes.
-        await worker.process(this.options.concurrency ?? 2, async (job: Bull.Job<{ id: string }>) => {
-          await this.runner.run(String(job.data.id)).catch((error) => this.handBack(job, error));
+        await worker.process(this.options.concurrency ?? 2, async (job: Bull.Job<{ id: string; job?: JobDescription }>) => {
+          await this.runner.run(String(job.data.id), job.data.job).catch((error) => this.handBack(job, error));
         });
         return;
       } catch (error) {
@@ -242,7 +242,8 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
 
   private async addManyToRedis(jobs: Handover[], epoch: string): Promise<void> {
     // The bull id is fixed per hand-over, so handing the same one over twice adds one job.
-    await answerWithin(this.producer.addBulk(jobs.map((job) => ({ data: { id: job.id }, opts: { jobId: `${job.id}-${job.gen}` } }))), REDIS_ANSWER_MS, 'adding jobs');
+    // What the job is travels with it when small, so its run claims it without reading it back.
+    await answerWithin(this.producer.addBulk(jobs.map((job) => ({ data: { id: job.id, ...(job.job ? { job: job.job } : {}) }, opts: { jobId: `${job.id}-${job.gen}` } }))), REDIS_ANSWER_MS, 'adding jobs');
     await this.ledger.markRelayedMany(jobs, epoch);
   }
 

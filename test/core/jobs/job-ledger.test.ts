@@ -156,4 +156,29 @@ describe(`job ledger (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on
     for (let i = 0; i < 100 && (await copies()).filter(Boolean).length > 1; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await copies()).map(Boolean)).to.deep.equal([false, false, true]);
   });
+
+  it('runs a job its backend described in two statements, the claim and the outcome; a description of another job under that id claims nothing', async () => {
+    const companyId = Number((await kernel.knex('core_companies').orderBy('id').first()).id);
+    const { id, handover } = await ledger.recordJob('ledger.count', { key: 'described' }, { jobKey: 'ledger:described', companyId });
+    expect(handover!.job).to.deep.equal({ key: 'ledger:described', name: 'ledger.count', data: JSON.stringify({ key: 'described' }), companyId, userId: null });
+    // A copy that outlived its row: same id, another job.
+    expect(await runner().run(id, { ...handover!.job!, key: 'ledger:some-other-job' })).to.equal('skipped');
+    const statements: string[] = [];
+    const count = (q: { sql: string }) => statements.push(q.sql);
+    kernel.knex.on('query', count);
+    try {
+      expect(await runner().run(id, handover!.job)).to.equal('ran');
+    } finally {
+      kernel.knex.off('query', count);
+    }
+    expect(runs.described).to.equal(1);
+    expect(statements).to.have.length(2);
+    expect((await kernel.queue.get(id))!.result).to.deep.equal({ company: companyId, user: null });
+    // The relay, reading jobs back from the ledger, describes them too; large data stays behind.
+    const small = await ledger.recordJob('ledger.count', { key: 'small' }, { companyId });
+    const big = await ledger.recordJob('ledger.count', { key: 'big', pad: 'x'.repeat(4000) }, { companyId });
+    expect(big.handover).to.deep.equal({ id: big.id, gen: 0 });
+    const read = await ledger.unrelayed(10, [small.id, big.id]);
+    expect(read.map((h) => [h.id, h.job?.name ?? null])).to.deep.equal([[small.id, 'ledger.count'], [big.id, null]]);
+  });
 });
