@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { Kernel } from '../core/kernel/kernel';
 import { createTestDatabase } from '../test/support/test-database';
@@ -13,7 +14,7 @@ import { CRM, type CustomerService } from '../modules/crm/api';
 import { MESSAGING, type NotifyService } from '../modules/messaging/api';
 
 const N = Number(process.env.MSG_PROFILE_NOTIFICATIONS ?? 200);
-const PRODUCERS = 8;
+const PRODUCERS = Number(process.env.MSG_PROFILE_PRODUCERS ?? 8);
 
 async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -38,11 +39,34 @@ async function main(): Promise<void> {
   const admin = { email: 'admin@profile.bench', password: 'messaging-profile-password' };
   const kernel = await Kernel.boot({ config: { instanceName: `msg-prof-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin, logLevel: 'silent', demo: false, modulesPath: [] } });
   const sql = new Map<string, number>();
-  kernel.knex.on('query', (q: { sql: string }) => {
+  // How long each shape waits for its answer, summed: where the wall time goes.
+  const waited = new Map<string, number>();
+  const inFlight = new Map<string, { shape: string; at: number }>();
+  const shapeOf = (text: string) => text.replace(/\s+/g, ' ').replace(/\((\?, ?)+\?\)/g, '(?…)').replace(/(\(\?…\), ?)+\(\?…\)/g, '(?…)…').slice(0, 140);
+  kernel.knex.on('query', (q: { sql: string; __knexQueryUid: string }) => {
     if (!counting) return;
-    const shape = q.sql.replace(/\s+/g, ' ').replace(/\((\?, ?)+\?\)/g, '(?…)').replace(/(\(\?…\), ?)+\(\?…\)/g, '(?…)…').slice(0, 140);
+    const shape = shapeOf(q.sql);
     sql.set(shape, (sql.get(shape) ?? 0) + 1);
+    inFlight.set(q.__knexQueryUid, { shape, at: performance.now() });
   });
+  const answered = (_: unknown, q: { __knexQueryUid: string }) => {
+    const started = inFlight.get(q.__knexQueryUid);
+    if (!started) return;
+    inFlight.delete(q.__knexQueryUid);
+    waited.set(started.shape, (waited.get(started.shape) ?? 0) + performance.now() - started.at);
+  };
+  kernel.knex.on('query-response', answered);
+  // Time spent waiting for a pool connection, in total.
+  let acquireWait = 0;
+  const acquiring = new Map<number, number>();
+  const pool = (kernel.knex.client as { pool?: { on(event: string, f: (id: number) => void): void } }).pool;
+  pool?.on('acquireRequest', (id) => counting && acquiring.set(id, performance.now()));
+  pool?.on('acquireSuccess', (id) => {
+    const at = acquiring.get(id);
+    if (at !== undefined) acquireWait += performance.now() - at;
+    acquiring.delete(id);
+  });
+  kernel.knex.on('query-error', answered);
   try {
     await kernel.startJobs();
     const knex = kernel.knex;
@@ -65,6 +89,7 @@ async function main(): Promise<void> {
         await notify.send(ctx.db, { template: 'messaging.birthday', customerId: customer.id, channel: 'sms', data: {}, dedupeKey: `p-${i}` });
       }
     }));
+    const queuedMs = Date.now() - wall;
     // The queue drains; the check itself is not counted.
     for (;;) {
       counting = false;
@@ -76,11 +101,11 @@ async function main(): Promise<void> {
     counting = false;
     const used = process.cpuUsage(cpu);
     if (profiler) await profiler(process.env.MSG_PROFILE_CPU!);
-    process.stdout.write(`wall ${Date.now() - wall} ms, node cpu ${((used.user + used.system) / 1000).toFixed(0)} ms\n`);
+    process.stdout.write(`queued in ${queuedMs} ms; wall ${Date.now() - wall} ms, node cpu ${((used.user + used.system) / 1000).toFixed(0)} ms\n`);
     const jobs = Number((await knex('core_jobs').count({ n: '*' }).first())?.n);
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-    const show = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${(v / N).toFixed(2).padStart(6)}  ${k}`).join('\n');
-    process.stdout.write(`notifications ${N}, ledger jobs ${jobs}, queue ${kernel.queue.kind}\n`);
+    const show = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${(v / N).toFixed(2).padStart(6)}  ${waited.has(k) ? `${(waited.get(k)! / v).toFixed(1).padStart(5)} ms  ` : ''}${k}`).join('\n');
+    process.stdout.write(`notifications ${N}, ledger jobs ${jobs}, queue ${kernel.queue.kind}; waiting for a pool connection: ${(acquireWait / N).toFixed(1)} ms per notification\n`);
     process.stdout.write(`SQL statements per notification: ${(total(sql) / N).toFixed(2)}\n${show(sql)}\n`);
     process.stdout.write(`Redis commands per notification: ${(total(redis) / N).toFixed(2)}\n${show(redis)}\n`);
   } finally {
