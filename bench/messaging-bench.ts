@@ -73,8 +73,10 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
       await waitFor(async () => noops - before >= NOTIFICATIONS, 600_000);
       return NOTIFICATIONS / ((performance.now() - started) / 1000);
     };
-    const rawBaseline = process.env.REDIS_URL ? rawBull(process.env.REDIS_URL, gateway.url) : null;
-    const figures = { queued: [] as number[], delivered: [] as number[], noop: [] as number[], raw: [] as number[] };
+    const rawBaseline = process.env.REDIS_URL ? rawBull(process.env.REDIS_URL, gateway.url, 'adapter') : null;
+    // The baseline of the figures before messaging's adapter left fetch: raw bull posting with fetch.
+    const rawFetch = process.env.REDIS_URL ? rawBull(process.env.REDIS_URL, gateway.url, 'fetch') : null;
+    const figures = { queued: [] as number[], delivered: [] as number[], noop: [] as number[], raw: [] as number[], rawFetch: [] as number[] };
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const slices: Array<() => Promise<void>> = [
@@ -86,12 +88,14 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
           },
           async () => {
             if (rawBaseline) figures.raw.push(await rawBaseline.slice(NOTIFICATIONS));
+            if (rawFetch) figures.rawFetch.push(await rawFetch.slice(NOTIFICATIONS));
           },
         ];
         for (const slice of round % 2 ? slices.reverse() : slices) await slice();
       }
     } finally {
       await rawBaseline?.close();
+      await rawFetch?.close();
     }
     const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
@@ -103,6 +107,8 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
       const baseline = total(figures.raw) / figures.raw.length;
       print(`raw bull, the same POSTs to the gateway (baseline): ${baseline.toFixed(1)} /s (slices: ${list(figures.raw)})`);
       print(`core queue alone/raw bull ratio: ${(total(figures.noop) / ROUNDS / baseline).toFixed(2)}`);
+      const fetchBaseline = total(figures.rawFetch) / figures.rawFetch.length;
+      print(`raw bull posting with fetch (the baseline of figures before 2026-12-03): ${fetchBaseline.toFixed(1)} /s (slices: ${list(figures.rawFetch)}); messaging/that ratio: ${(tessera / fetchBaseline).toFixed(2)}`);
       print(`messaging notifications/raw bull ratio: ${(tessera / baseline).toFixed(2)} (aim ≥ 0.5; per round: ${figures.delivered.map((d, i) => (d / figures.raw[i]).toFixed(2)).join(', ')})`);
     } else {
       print('raw bull baseline: not measured (set REDIS_URL)');
@@ -157,16 +163,17 @@ async function loadAppointments(knex: Kernel['knex'], companyId: number, custome
 }
 
 /** Raw bull doing the same POSTs with as many senders and the same worker concurrency, a slice at a time. */
-function rawBull(redisUrl: string, gatewayUrl: string): { slice(n: number): Promise<number>; close(): Promise<void> } {
+function rawBull(redisUrl: string, gatewayUrl: string, client: 'adapter' | 'fetch'): { slice(n: number): Promise<number>; close(): Promise<void> } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Bull = require('bull') as typeof import('bull');
-  const queue = new Bull(`msg-bench-raw-${process.pid}`, redisUrl);
+  const queue = new Bull(`msg-bench-raw-${client}-${process.pid}`, redisUrl);
   let done = 0;
   // The same adapter messaging sends with, so the ratio is the queue's cost and not the HTTP client's.
   const gateway = new HttpGateway('sms');
   const config = { channel: 'sms' as const, endpoint: gatewayUrl, port: null, username: null, sender: null, secret: 'bench' };
   void queue.process(2, async (job) => {
-    await gateway.send(config, { reference: `raw-${job.data.i}`, to: '+442079460123', subject: null, body: `raw ${job.data.i}` });
+    if (client === 'adapter') await gateway.send(config, { reference: `raw-${job.data.i}`, to: '+442079460123', subject: null, body: `raw ${job.data.i}` });
+    else await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+442079460123', text: `raw ${job.data.i}` }) }).then((r) => r.text());
     done++;
   });
   return {
