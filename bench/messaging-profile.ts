@@ -103,6 +103,10 @@ async function main(): Promise<void> {
     if (profiler) await profiler(process.env.MSG_PROFILE_CPU!);
     process.stdout.write(`queued in ${queuedMs} ms; wall ${Date.now() - wall} ms, node cpu ${((used.user + used.system) / 1000).toFixed(0)} ms\n`);
     const jobs = Number((await knex('core_jobs').count({ n: '*' }).first())?.n);
+    // Jobs that needed more than one run, and why: each one is a run, a claim and an outcome more.
+    for (const row of await knex('core_jobs').where('attempts', '>', 1).orWhereNotNull('error').select('name', 'attempts', 'status', 'error')) {
+      process.stdout.write(`retried: ${row.name} ${row.status} after ${row.attempts} attempts: ${String(row.error ?? '').split('\n')[0]}\n`);
+    }
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     const show = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${(v / N).toFixed(2).padStart(6)}  ${waited.has(k) ? `${(waited.get(k)! / v).toFixed(1).padStart(5)} ms  ` : ''}${k}`).join('\n');
     process.stdout.write(`notifications ${N}, ledger jobs ${jobs}, queue ${kernel.queue.kind}; waiting for a pool connection: ${(acquireWait / N).toFixed(1)} ms per notification\n`);
