@@ -20,6 +20,15 @@ interface Subscription {
   name: string;
   mode: 'inTransaction' | 'outbox';
   handler: EventHandler;
+  /** Which payloads the handler wants; others are not recorded for it (see `EventRegistrar.on`). */
+  only?: (payload: any) => boolean;
+}
+
+/** Options of `EventBus.on`. */
+export interface SubscribeOptions {
+  mode?: 'inTransaction' | 'outbox';
+  name?: string;
+  only?: (payload: any) => boolean;
 }
 
 /**
@@ -37,12 +46,12 @@ export class EventBus {
     private readonly handOff: OutboxHandOff = () => null,
   ) {}
 
-  on(module: string, eventName: string, handler: EventHandler, options: { mode?: 'inTransaction' | 'outbox'; name?: string } = {}): void {
+  on(module: string, eventName: string, handler: EventHandler, options: SubscribeOptions = {}): void {
     this.catalog.assertSubscribable(module, eventName);
     const list = this.subscriptions.get(eventName) ?? [];
     const name = options.name ?? `${module}:${eventName}:${list.filter((s) => s.module === module).length + 1}`;
     if (list.some((s) => s.name === name)) throw new Error(`Event handler "${name}" is registered twice`);
-    list.push({ module, name, mode: options.mode ?? 'inTransaction', handler });
+    list.push({ module, name, mode: options.mode ?? 'inTransaction', handler, only: options.only });
     this.subscriptions.set(eventName, list);
   }
 
@@ -59,7 +68,8 @@ export class EventBus {
    */
   async publish(trx: Knex.Transaction, event: DomainEvent<unknown>): Promise<{ eventId: number | null; pending: boolean }> {
     this.check(event);
-    const subscribers = this.subscriptions.get(event.name) ?? [];
+    // A handler that does not want this payload costs nothing: no outbox row, no job, no call.
+    const subscribers = this.subscribersOf(event.name, event.payload);
     let eventId: number | null = null;
     let pending = false;
     const outbox = subscribers.filter((s) => s.mode === 'outbox').map((s) => s.name);
@@ -86,8 +96,14 @@ export class EventBus {
     return { eventId, pending };
   }
 
-  outboxHandlers(eventName: string): string[] {
-    return (this.subscriptions.get(eventName) ?? []).filter((s) => s.mode === 'outbox').map((s) => s.name);
+  /** The outbox handlers of an event; with its payload, only those that want it. */
+  outboxHandlers(eventName: string, payload?: unknown): string[] {
+    const subscribers = payload === undefined ? (this.subscriptions.get(eventName) ?? []) : this.subscribersOf(eventName, payload);
+    return subscribers.filter((s) => s.mode === 'outbox').map((s) => s.name);
+  }
+
+  private subscribersOf(eventName: string, payload: unknown): Subscription[] {
+    return (this.subscriptions.get(eventName) ?? []).filter((s) => !s.only || s.only(payload));
   }
 
   /** Runs one outbox handler for one recorded event, in its own transaction. */

@@ -33,10 +33,10 @@ export class OutboxRelay {
   ) {}
 
   async dispatchPending(limit = 200): Promise<number> {
-    const rows = await this.knex('core_outbox').whereNull('dispatched_at').orderBy('id').limit(limit).select('id', 'event');
+    const rows = await this.knex('core_outbox').whereNull('dispatched_at').orderBy('id').limit(limit).select('id', 'event', 'payload');
     for (const row of rows) {
       await this.knex.transaction(async (trx) => {
-        await enqueueOutboxJobs(this.queue, trx, Number(row.id), this.bus.outboxHandlers(row.event));
+        await enqueueOutboxJobs(this.queue, trx, Number(row.id), this.bus.outboxHandlers(row.event, JSON.parse(row.payload)));
         await trx('core_outbox').where({ id: row.id }).update({ dispatched_at: new Date() });
       });
     }

@@ -15,7 +15,8 @@ export interface ClaimedJob {
   id: string;
   name: string;
   data: unknown;
-  attempts: number;
+  /** Attempts so far, this one included; null when the claim was told the job rather than reading it. */
+  attempts: number | null;
   companyId: number | null;
   userId: number | null;
 }
@@ -24,6 +25,30 @@ export interface ClaimedJob {
 export interface Handover {
   id: string;
   gen: number;
+  /** What the job is, when small enough to travel with it: its run then claims it without reading it back. */
+  job?: JobDescription;
+}
+
+/**
+ * A job's unchanging part (name, data, company, user are written once, with the row): a backend that
+ * carries it spares each run a read of the ledger. The key ties it to its row: a copy that outlived
+ * its row (a database restored under a Redis that kept its jobs) claims nothing.
+ */
+export interface JobDescription {
+  key: string;
+  name: string;
+  /** The data as stored, JSON. */
+  data: string;
+  companyId: number | null;
+  userId: number | null;
+}
+
+/** Data larger than this stays in the ledger alone; its run reads it there. */
+const CARRIED_DATA_MAX = 2048;
+
+function descriptionOf(row: { job_key: string; name: string; data: string; company_id: unknown; user_id: unknown }): JobDescription | undefined {
+  if (row.data.length > CARRIED_DATA_MAX) return undefined;
+  return { key: row.job_key, name: row.name, data: row.data, companyId: nullableNumber(row.company_id), userId: nullableNumber(row.user_id) };
 }
 
 /**
@@ -52,12 +77,13 @@ export class JobLedger {
     const jobKey = options.jobKey ?? crypto.randomUUID();
     const now = new Date();
     const delayMs = options.delayMs ?? 0;
+    const stored = JSON.stringify(data ?? null);
     try {
       const [id] = await db(TABLE).insert({
         queue: queueOf(name),
         name,
         job_key: jobKey,
-        data: JSON.stringify(data ?? null),
+        data: stored,
         status: 'waiting',
         attempts: 0,
         max_attempts: options.attempts ?? (this.registry.has(name) ? this.registry.get(name).attempts : 3),
@@ -66,7 +92,8 @@ export class JobLedger {
         company_id: options.companyId ?? null,
         user_id: options.userId ?? null,
       });
-      return { id: String(id), handover: delayMs > 0 ? null : { id: String(id), gen: 0 } };
+      const job = descriptionOf({ job_key: jobKey, name, data: stored, company_id: options.companyId ?? null, user_id: options.userId ?? null });
+      return { id: String(id), handover: delayMs > 0 ? null : { id: String(id), gen: 0, ...(job ? { job } : {}) } };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -143,18 +170,22 @@ export class JobLedger {
     return Boolean(await this.knex(TABLE).whereIn('status', ['waiting', 'active']).andWhere('run_after', '<=', new Date()).first('id'));
   }
 
-  /** Takes a due job for `claimer`; null when another process has it, or it is not due or finished. */
-  async claim(id: string, claimer: string, leaseMs: number): Promise<ClaimedJob | null> {
+  /**
+   * Takes a due job for `claimer`; null when another process has it, or it is not due or finished.
+   * Told what the job is (`known`, carried by the backend), the claim is the run's only read of the ledger.
+   */
+  async claim(id: string, claimer: string, leaseMs: number, known?: JobDescription): Promise<ClaimedJob | null> {
     if (!isId(id)) return null;
     const now = new Date();
     const claimed = await writeAgain(() =>
       this.knex(TABLE)
-        .where({ id, status: 'waiting' })
+        .where({ id, status: 'waiting', ...(known ? { job_key: known.key } : {}) })
         .andWhere('run_after', '<=', now)
         .andWhere('attempts', '<', this.knex.ref('max_attempts'))
         .update({ status: 'active', attempts: this.knex.raw('?? + 1', ['attempts']), claimed_by: claimer, lease_until: new Date(now.getTime() + leaseMs), started_at: now, progress: 0, detail: null }),
     );
     if (claimed !== 1) return null;
+    if (known) return { id, name: known.name, data: JSON.parse(known.data), attempts: null, companyId: known.companyId, userId: known.userId };
     const row = await this.knex(TABLE).where({ id }).first('id', 'name', 'data', 'attempts', 'company_id', 'user_id');
     return { id, name: row.name, data: JSON.parse(row.data), attempts: Number(row.attempts), companyId: nullableNumber(row.company_id), userId: nullableNumber(row.user_id) };
   }
@@ -220,8 +251,11 @@ export class JobLedger {
   async unrelayed(limit: number, ids?: string | string[]): Promise<Handover[]> {
     const query = this.knex(TABLE).where({ status: 'waiting' }).whereNull('relayed_at').andWhere('run_after', '<=', new Date());
     if (ids !== undefined) query.whereIn('id', (Array.isArray(ids) ? ids : [ids]).filter(isId));
-    const rows = await query.orderBy('id').limit(limit).select('id', 'relay_gen');
-    return rows.map((r: any) => ({ id: String(r.id), gen: Number(r.relay_gen) }));
+    const rows = await query.orderBy('id').limit(limit).select('id', 'relay_gen', 'job_key', 'name', 'data', 'company_id', 'user_id');
+    return rows.map((r: any) => {
+      const job = descriptionOf(r);
+      return { id: String(r.id), gen: Number(r.relay_gen), ...(job ? { job } : {}) };
+    });
   }
 
   async markRelayed(job: Handover, epoch: string): Promise<void> {

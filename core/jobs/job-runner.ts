@@ -1,6 +1,6 @@
 import os from 'node:os';
 import crypto from 'node:crypto';
-import type { JobLedger } from './job-ledger';
+import type { JobDescription, JobLedger } from './job-ledger';
 import type { JobRegistry } from './job-registry';
 import type { Logger } from '../kernel/logger';
 
@@ -20,9 +20,12 @@ export class JobRunner {
     private readonly leaseMs: number,
   ) {}
 
-  /** 'skipped' when the job was not there to take: finished, not due, or running elsewhere. */
-  async run(id: string): Promise<'ran' | 'skipped'> {
-    const job = await this.ledger.claim(id, this.claimer, this.leaseMs);
+  /**
+   * 'skipped' when the job was not there to take: finished, not due, or running elsewhere. `known`:
+   * what the job is, when the backend carried it (the ledger is then not read back after the claim).
+   */
+  async run(id: string, known?: JobDescription): Promise<'ran' | 'skipped'> {
+    const job = await this.ledger.claim(id, this.claimer, this.leaseMs, known);
     if (!job) return 'skipped';
     const heartbeat = setInterval(() => {
       this.ledger.heartbeat(id, this.claimer, this.leaseMs).catch((error) => this.logger.warn({ err: error, job: job.name, id }, 'job lease not renewed'));

@@ -183,8 +183,10 @@ export interface EventRegistrar {
    * `inTransaction`: runs inside the publisher's transaction; a throw rolls the publisher back.
    * `outbox`: recorded in the outbox with the publisher's commit and run later by a job, at least once;
    * the handler must be idempotent (the event id is stable across retries).
+   * `only`: a quick, pure test of the payload; an event it rejects is not recorded for this handler
+   * (no outbox row, no job), which spares an `outbox` handler that wants few of its events a job for each.
    */
-  on<P = EventPayload>(eventName: EventName<P>, handler: (ctx: EventHandlerContext<P>) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string }): void;
+  on<P = EventPayload>(eventName: EventName<P>, handler: (ctx: EventHandlerContext<P>) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string; only?: (payload: P) => boolean }): void;
   /**
    * Whether some installed module declares the event: a module reacting to an optional neighbour
    * subscribes only when it is there (`if (m.events.declared('billing.payment.posted')) m.events.on(...)`).

@@ -105,4 +105,30 @@ describe('domain events and the outbox', () => {
     );
     expect(await kernel.knex('alpha_items').where({ name: 'vetoed' }).first()).to.equal(undefined);
   });
+
+  it('records an outbox handler\'s job only for the payloads its `only` accepts, in the publisher\'s transaction and in a relay pass', async () => {
+    const seen: string[] = [];
+    const subscribe = (kernel: Kernel) =>
+      kernel.events.on('alpha', 'alpha.item.created', async ({ event }) => {
+        seen.push(String((event.payload as { name: string }).name));
+      }, { mode: 'outbox', name: 'test.wanted-only', only: (payload: { name: string }) => payload.name.startsWith('wanted') });
+    const jobsOf = async (kernel: Kernel) => (await kernel.knex('core_jobs').where('job_key', 'like', 'event:%:test.wanted-only').count({ n: '*' }).first())?.n;
+    const relaying = await boot(true);
+    subscribe(relaying);
+    await createItem(relaying, 'unwanted');
+    expect(await jobsOf(relaying)).to.equal(0);
+    await createItem(relaying, 'wanted');
+    expect(await jobsOf(relaying)).to.equal(1);
+    await drainJobs(relaying);
+    expect(seen).to.deep.equal(['wanted']);
+    // A row written by a process that does not relay: the relay pass applies the same test.
+    const quiet = await boot(false);
+    subscribe(quiet);
+    await createItem(quiet, 'unwanted-later');
+    await createItem(quiet, 'wanted-later');
+    await quiet.relay.dispatchPending();
+    expect(await jobsOf(quiet)).to.equal(2);
+    // The handlers without a test still get every event.
+    expect(await quiet.knex('core_jobs').where('job_key', 'like', 'event:%:alpha.log-created').count({ n: '*' }).first()).to.deep.include({ n: 4 });
+  });
 });

@@ -139,4 +139,46 @@ describe(`job ledger (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on
     expect(await row(running)).to.include({ status: 'active' });
     expect(await row(other)).to.include({ status: 'waiting' });
   });
+
+  it('drops the Redis copies of settled jobs, in one round trip, and leaves a copy a worker holds', async function () {
+    if (!process.env.REDIS_URL) this.skip();
+    const queue = kernel.queue as unknown as { producer: import('bull').Queue };
+    const companyId = Number((await kernel.knex('core_companies').orderBy('id').first()).id);
+    const keys = ['ledger:drop-1', 'ledger:drop-2', 'ledger:drop-held'];
+    const ids = await Promise.all(keys.map((jobKey) => kernel.queue.enqueue('ledger.count', { key: jobKey }, { jobKey, companyId })));
+    const handedOver = async () => (await kernel.knex('core_jobs').whereIn('id', ids).whereNotNull('relayed_at').count({ n: '*' }).first())?.n === ids.length;
+    for (let i = 0; i < 100 && !(await handedOver()); i++) await new Promise((r) => setTimeout(r, 20));
+    const copies = () => Promise.all(ids.map((id) => queue.producer.getJob(`${id}-0`)));
+    expect((await copies()).every(Boolean)).to.equal(true);
+    // A worker holds the last one: its lock stands for a run under way.
+    await queue.producer.client.set(`${queue.producer.toKey(`${ids[2]}-0`)}:lock`, 'a-worker', 'PX', 5000);
+    await kernel.knex.transaction((trx) => kernel.queue.settle(keys, { companyId, trx, result: { by: 'a batch' } }));
+    for (let i = 0; i < 100 && (await copies()).filter(Boolean).length > 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await copies()).map(Boolean)).to.deep.equal([false, false, true]);
+  });
+
+  it('runs a job its backend described in two statements, the claim and the outcome; a description of another job under that id claims nothing', async () => {
+    const companyId = Number((await kernel.knex('core_companies').orderBy('id').first()).id);
+    const { id, handover } = await ledger.recordJob('ledger.count', { key: 'described' }, { jobKey: 'ledger:described', companyId });
+    expect(handover!.job).to.deep.equal({ key: 'ledger:described', name: 'ledger.count', data: JSON.stringify({ key: 'described' }), companyId, userId: null });
+    // A copy that outlived its row: same id, another job.
+    expect(await runner().run(id, { ...handover!.job!, key: 'ledger:some-other-job' })).to.equal('skipped');
+    const statements: string[] = [];
+    const count = (q: { sql: string }) => statements.push(q.sql);
+    kernel.knex.on('query', count);
+    try {
+      expect(await runner().run(id, handover!.job)).to.equal('ran');
+    } finally {
+      kernel.knex.off('query', count);
+    }
+    expect(runs.described).to.equal(1);
+    expect(statements).to.have.length(2);
+    expect((await kernel.queue.get(id))!.result).to.deep.equal({ company: companyId, user: null });
+    // The relay, reading jobs back from the ledger, describes them too; large data stays behind.
+    const small = await ledger.recordJob('ledger.count', { key: 'small' }, { companyId });
+    const big = await ledger.recordJob('ledger.count', { key: 'big', pad: 'x'.repeat(4000) }, { companyId });
+    expect(big.handover).to.deep.equal({ id: big.id, gen: 0 });
+    const read = await ledger.unrelayed(10, [small.id, big.id]);
+    expect(read.map((h) => [h.id, h.job?.name ?? null])).to.deep.equal([[small.id, 'ledger.count'], [big.id, null]]);
+  });
 });

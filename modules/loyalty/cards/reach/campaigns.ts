@@ -194,7 +194,8 @@ function countDeliveries(m: ModuleContext): void {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-  }, { mode: 'outbox', name: 'loyalty.card-campaigns.delivered' });
+    // Only campaign notifications are recorded for this handler: every other delivery would cost a job.
+  }, { mode: 'outbox', name: 'loyalty.card-campaigns.delivered', only: (payload) => payload.event === CAMPAIGN });
 }
 
 export function registerCampaigns(m: ModuleContext): void {

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { MESSAGING, type NotifyService } from '../api';
+import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
+import { startGateway } from './local-servers';
+
+/** What the queue and the database do on their own meanwhile (the job poller, the relay, lease checks), not counted. */
+const BACKGROUND = /^(select|update)\b[^]*(run_after|lease_until|dispatched_at` is null|relay_epoch|relayed_at` <)/;
+
+/**
+ * The statements a notification costs, pinned: every statement more is a round trip on each of the
+ * many notifications a busy day sends (the bench's ratio against raw bull moves with these numbers).
+ */
+describe('messaging statements per notification @integration', () => {
+  let w: MessagingWorld;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+
+  async function counted<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+    const statements: string[] = [];
+    const listener = (q: { sql: string }) => {
+      if (!BACKGROUND.test(q.sql)) statements.push(q.sql);
+    };
+    w.t.knex.on('query', listener);
+    try {
+      return { result: await work(), statements };
+    } finally {
+      w.t.knex.off('query', listener);
+    }
+  }
+
+  before(async function () {
+    this.timeout(120_000);
+    gateway = await startGateway();
+    w = await messagingWorld();
+    await w.t.container.get<any>(Symbol.for('messaging.channel')).create(w.ctx, { channel: 'sms', endpoint: gateway.url, secret: 'gw-token' });
+  });
+  after(() => gateway.close());
+
+  it('records a notification in six statements: the customer, the settings, and its row and its job in one transaction', async () => {
+    const customer = await makeCustomer(w);
+    const notify = w.t.container.get<NotifyService>(MESSAGING.Notify);
+    const { result, statements } = await counted(() => notify.send(w.ctx.db, { template: 'messaging.birthday', customerId: customer.id, channel: 'sms', data: {}, dedupeKey: 'budget-1' }));
+    expect(result).to.have.length(1);
+    expect(statements.map((s) => s.split(' ').slice(0, 3).join(' ').replace(/[`;]/g, '')), statements.join('\n')).to.have.members(['select * from', "select 'template' as", 'BEGIN', 'insert into messaging_notifications', 'insert into core_jobs', 'COMMIT']);
+  });
+
+  it('delivers a batch with a handful of statements whatever its size, and no outbox row when nobody wants the delivered event', async () => {
+    const customers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => makeCustomer(w)));
+    const now = new Date();
+    const ids: number[] = [];
+    for (const [i, c] of customers.entries()) {
+      const [id] = await w.t.knex('messaging_notifications').insert({ company_id: w.companyId, event: 'messaging.birthday', channel: 'sms', customer_id: c.id, dedupe_key: `budget-batch-${i}`, status: 'queued', recipient: c.phone, body: `hello ${i}`, attempts: 0, created_at: now, updated_at: now });
+      ids.push(Number(id));
+    }
+    const handler = w.t.kernel.jobs.get('messaging.deliver').handler;
+    const { result, statements } = await counted(() => handler({ data: { notification_id: ids[0] }, jobId: 'budget', companyId: w.companyId, userId: null, progress: async () => undefined }));
+    expect(result).to.deep.equal({ sent: true, batch: 6 });
+    expect(statements.filter((s) => /core_outbox/.test(s))).to.deep.equal([]);
+    // The claim of its own; the batch claim and the settling of the others' jobs in one transaction; the
+    // rows and channels; the outcomes in one transaction. SET TRANSACTION on MariaDB only.
+    expect(statements.length, statements.join('\n')).to.be.at.most(w.t.knex.client.config.client === 'mysql2' ? 13 : 12);
+  });
+});
