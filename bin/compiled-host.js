@@ -40,7 +40,9 @@ function compiledHost(root = ROOT) {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (stat && stat.mtimeMs > builtAt) return { reason: `dist/ is older than ${path.relative(root, file)}` };
   }
-  return { main: path.join(root, 'dist', 'core', 'cli', 'main.js') };
+  // The bundle of the same build (bin/bundle.js) when there is one: one file to load instead of hundreds.
+  const bundle = path.join(root, 'dist', 'core', 'cli', 'main.bundle.js');
+  return { main: fs.existsSync(bundle) ? bundle : path.join(root, 'dist', 'core', 'cli', 'main.js') };
 }
 
 module.exports = { ROOT, DIST, STAMP, compiledHost, sourceFiles };

@@ -1,0 +1,136 @@
+// The second step of `npm run build`: packs the compiled host (dist/core, dist/modules) and the pure
+// JavaScript libraries it loads at every start into one file, dist/core/cli/main.bundle.js. Node.js
+// then reads, resolves and wraps one file instead of about 1,200, which was most of a start's time.
+// Plain JavaScript: it runs before any TypeScript can.
+//
+// The bundle registers each compiled file it holds in require's cache under that file's own path
+// under dist/, so code loaded from disk afterwards (a module's migrations, an integrator's module
+// importing tessera/core, tessera/testing) gets the very objects the bundle uses: one core per process.
+const fs = require('node:fs');
+const path = require('node:path');
+const { DIST } = require('./compiled-host');
+
+/** Where the bundle goes: beside dist/core/cli/main.js, so paths derived from __dirname stay true. */
+const BUNDLE = path.join(DIST, 'core', 'cli', 'main.bundle.js');
+
+/**
+ * Left to require at run time: native code, libraries that read their own files through __dirname,
+ * drivers and libraries only some starts load (lazily, by the code that needs them), and knex's
+ * drivers for databases Tessera does not use.
+ */
+const EXTERNAL = [
+  'better-sqlite3', 'mysql2', 'bull', 'ioredis', 'pdfkit', 'qrcode', 'nodemailer', 'libphonenumber-js',
+  'swagger-ui-dist', 'chart.js', 'html5-qrcode', 'tsx', 'typescript', 'esbuild',
+  'pg', 'pg-query-stream', 'sqlite3', 'mysql', 'oracledb', 'tedious',
+  // pino starts transports in worker threads from files of its own; only the logger's core is bundled.
+  'pino-pretty',
+];
+
+/** The compiled files the bundle holds: core and the built-in modules, but not migrations (read only when migrating). */
+function hostFiles() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'migrations' && entry.name !== 'test') walk(full);
+      } else if (entry.name.endsWith('.js') && full !== BUNDLE) {
+        files.push(full);
+      }
+    }
+  };
+  walk(path.join(DIST, 'core'));
+  if (fs.existsSync(path.join(DIST, 'modules'))) walk(path.join(DIST, 'modules'));
+  return files;
+}
+
+/** The bundle's entry: every host file by its path, loaded when first required, then the CLI. */
+function entrySource(files) {
+  const table = files.map((file) => `  [${JSON.stringify(path.relative(DIST, file))}, () => require(${JSON.stringify('./' + path.relative(DIST, file).split(path.sep).join('/'))})],`);
+  return `'use strict';
+const Module = require('node:module');
+const path = require('node:path');
+const DIST = path.resolve(__dirname, '..', '..');
+const files = [
+${table.join('\n')}
+];
+// A cache entry whose exports run the bundled file on first use: require() of that path, from
+// anywhere, gets the bundle's copy; nothing runs before it is asked for.
+for (const [relative, load] of files) {
+  const filename = path.join(DIST, relative);
+  if (Module._cache[filename]) continue;
+  const entry = new Module(filename, null);
+  entry.filename = filename;
+  entry.paths = Module._nodeModulePaths(path.dirname(filename));
+  entry.loaded = true;
+  Object.defineProperty(entry, 'exports', { get: load, set(value) { Object.defineProperty(entry, 'exports', { value, writable: true }); }, configurable: true });
+  Module._cache[filename] = entry;
+}
+require('./core/cli/main.js');
+`;
+}
+
+/** tessera/core, tessera/modules/<name>: the package's own faces, to their compiled files. */
+const facesPlugin = {
+  name: 'tessera-faces',
+  setup(build) {
+    const { name, exports: faces } = require(path.join(DIST, '..', 'package.json'));
+    build.onResolve({ filter: new RegExp(`^${name}/`) }, (args) => {
+      for (const [face, target] of Object.entries(faces)) {
+        const request = `${name}${face.slice(1)}`;
+        const [before, after = ''] = request.split('*');
+        if (!request.includes('*') ? args.path === request : args.path.startsWith(before) && args.path.endsWith(after)) {
+          const middle = request.includes('*') ? args.path.slice(before.length, args.path.length - after.length) : '';
+          return { path: path.join(DIST, '..', target.default.replace('*', middle)) };
+        }
+      }
+      return undefined;
+    });
+    // A library's optional driver or peer that is not installed (knex's mariadb, pg-native...): left to
+    // a require at run time, which fails there as it would without the bundle.
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || args.pluginData === 'probed') return undefined;
+      try {
+        require.resolve(args.path, { paths: [args.resolveDir] });
+        return undefined;
+      } catch {
+        return { path: args.path, external: true };
+      }
+    });
+  },
+};
+
+async function bundle() {
+  let esbuild;
+  try {
+    esbuild = require('esbuild');
+  } catch {
+    // esbuild comes with tsx; without it the compiled files still run, file by file (a slower start).
+    process.stdout.write('tessera build: esbuild is not installed; the compiled host runs unbundled\n');
+    return;
+  }
+  const files = hostFiles();
+  await esbuild.build({
+    stdin: { contents: entrySource(files), resolveDir: DIST, sourcefile: 'main.bundle-entry.js', loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: BUNDLE,
+    external: EXTERNAL,
+    plugins: [facesPlugin],
+    // Class and function names stay as written: error messages and inversify name them.
+    keepNames: true,
+    sourcemap: true,
+    logLevel: 'error',
+  });
+}
+
+module.exports = { bundle, BUNDLE, EXTERNAL };
+
+if (require.main === module) {
+  bundle().catch((error) => {
+    process.stderr.write(`tessera build: the bundle failed: ${error.message}\n`);
+    process.exit(1);
+  });
+}
