@@ -8,6 +8,7 @@
 // importing tessera/core, tessera/testing) gets the very objects the bundle uses: one core per process.
 const fs = require('node:fs');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { DIST } = require('./compiled-host');
 
 /** Where the bundle goes: beside dist/core/cli/main.js, so paths derived from __dirname stay true. */
@@ -124,6 +125,25 @@ async function bundle() {
     sourcemap: true,
     logLevel: 'error',
   });
+  writeCodeCache();
+}
+
+/**
+ * V8's compiled code for the bundle, made once its top level ran (every module a start loads is then
+ * compiled), in a plain process of its own: V8 accepts a cache only under the flags it was made with.
+ * Without one (this step failed) a start compiles the bundle itself.
+ */
+function writeCodeCache() {
+  const script = `const fs = require('node:fs');
+const host = require(${JSON.stringify(path.join(__dirname, 'compiled-host.js'))});
+const file = ${JSON.stringify(BUNDLE)};
+const script = host.runBundle(file, null, { useCache: false });
+fs.writeFileSync(host.codeCacheOf(file), script.createCachedData());
+process.exit(0);`;
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const result = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+  if (result.status !== 0) process.stdout.write(`tessera build: no code cache for the bundle (${(result.stderr || '').trim().split('\n')[0]}); starts compile it\n`);
 }
 
 module.exports = { bundle, BUNDLE, EXTERNAL };
