@@ -138,11 +138,38 @@ function writeCodeCache() {
 const host = require(${JSON.stringify(path.join(__dirname, 'compiled-host.js'))});
 const file = ${JSON.stringify(BUNDLE)};
 const script = host.runBundle(file, null, { useCache: false });
-fs.writeFileSync(host.codeCacheOf(file), script.createCachedData());
-process.exit(0);`;
+// Every compiled file of the bundle run once (the modules' code is otherwise loaded only at boot), so
+// the cache holds them compiled too.
+const dist = ${JSON.stringify(DIST + path.sep)};
+for (const name of Object.keys(require.cache)) {
+  if (!name.startsWith(dist) || name === file) continue;
+  try {
+    require(name);
+  } catch {
+    // A file that cannot run on its own here is compiled by the start that needs it.
+  }
+}
+// Then one boot on an empty in-memory database, its web app built: the functions a start runs are
+// compiled then, and the cache keeps them. A boot that fails here leaves a cache of the code alone.
+const { Kernel } = require(dist + 'core/kernel/kernel.js');
+const overrides = { databaseUrl: 'sqlite://:memory:', redisUrl: null, modulesPath: [], logLevel: 'silent', demo: false, instanceName: 'tessera-build' };
+Kernel.boot({ config: overrides, runJobs: false })
+  .then(async (kernel) => {
+    kernel.http();
+    await kernel.close();
+  })
+  .catch((error) => process.stderr.write('the warm-up boot failed: ' + error.message + '\\n'))
+  .finally(() => {
+    fs.writeFileSync(host.codeCacheOf(file), script.createCachedData());
+    process.exit(0);
+  });`;
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
+  for (const old of fs.readdirSync(path.dirname(BUNDLE)).filter((f) => f.startsWith(`${path.basename(BUNDLE)}.`) && f.endsWith('.v8cache'))) {
+    fs.rmSync(path.join(path.dirname(BUNDLE), old));
+  }
   const result = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+  if (result.stderr) process.stdout.write(`tessera build: code cache: ${result.stderr.trim().split('\n')[0]}\n`);
   if (result.status !== 0) process.stdout.write(`tessera build: no code cache for the bundle (${(result.stderr || '').trim().split('\n')[0]}); starts compile it\n`);
 }
 
