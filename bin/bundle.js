@@ -122,6 +122,12 @@ async function bundle() {
     plugins: [facesPlugin],
     // Class and function names stay as written: error messages and inversify name them.
     keepNames: true,
+    // No comments nor layout: half the bytes to read at every start, and an ASCII-only source, which
+    // V8 keeps one byte a character (a comment's "–" made all 5 MB two bytes a character).
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    charset: 'ascii',
     sourcemap: true,
     logLevel: 'error',
   });
