@@ -23,7 +23,7 @@ const EXTERNAL = [
   'better-sqlite3', 'mysql2', 'bull', 'ioredis', 'pdfkit', 'qrcode', 'nodemailer', 'libphonenumber-js',
   'swagger-ui-dist', 'chart.js', 'html5-qrcode', 'tsx', 'typescript', 'esbuild',
   'pg', 'pg-query-stream', 'sqlite3', 'mysql', 'oracledb', 'tedious',
-  // pino starts transports in worker threads from files of its own; only the logger's core is bundled.
+  // A pretty printer pino may be asked to load by name, in a worker thread of its own.
   'pino-pretty',
 ];
 
