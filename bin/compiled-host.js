@@ -57,7 +57,7 @@ function codeCacheOf(file) {
 
 /**
  * Runs a bundle as require() would, but compiled with V8's code cache of it when there is one: parsing
- * and compiling the bundle's 5 MB was a third of a start. A cache V8 refuses (another Node.js, other
+ * and compiling the bundle's megabytes was a third of a start. A cache V8 refuses (another Node.js, other
  * flags) only costs the compiling it would have saved. Returns the vm.Script, which bin/bundle.js asks
  * for the cache once the bundle's top level has run.
  */
