@@ -160,7 +160,8 @@ for (const name of Object.keys(require.cache)) {
 // Then one boot on an empty in-memory database, its web app built: the functions a start runs are
 // compiled then, and the cache keeps them. A boot that fails here leaves a cache of the code alone.
 const { Kernel } = require(dist + 'core/kernel/kernel.js');
-const overrides = { databaseUrl: 'sqlite://:memory:', redisUrl: null, modulesPath: [], logLevel: 'silent', demo: false, instanceName: 'tessera-build' };
+// The secret key is a throwaway one (TESSERA_SECRET_KEY, set below): the installation's own is made by its first start.
+const overrides = { databaseUrl: 'sqlite://:memory:', redisUrl: null, modulesPath: [], logLevel: 'silent', demo: false, instanceName: 'tessera-build', sessionSecret: 'tessera-build-warm-up' };
 Kernel.boot({ config: overrides, runJobs: false })
   .then(async (kernel) => {
     kernel.http();
@@ -173,6 +174,9 @@ Kernel.boot({ config: overrides, runJobs: false })
   });`;
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
+  // The warm-up boot's migrations encrypt with the installation's key: a throwaway one here, so the
+  // build neither reads nor makes data/secret.key (a key made at build time would ship in every image).
+  env.TESSERA_SECRET_KEY = require('node:crypto').randomBytes(32).toString('hex');
   for (const old of fs.readdirSync(path.dirname(BUNDLE)).filter((f) => f.startsWith(`${path.basename(BUNDLE)}.`) && f.endsWith('.v8cache'))) {
     fs.rmSync(path.join(path.dirname(BUNDLE), old));
   }
