@@ -22,4 +22,15 @@ if (result.status !== 0) {
   process.stderr.write('tessera build: the TypeScript compiler failed (above); nothing was written to dist/\n');
   process.exit(result.status ?? 1);
 }
-fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+// The validators of the configuration and of the manifests, compiled now rather than at every start.
+require('./prebuild-validators').prebuildValidators();
+// One file for the compiled host (bin/bundle.js): a start then loads it instead of about 1,200 files.
+require('./bundle')
+  .bundle()
+  .then(
+    () => fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`),
+    (error) => {
+      process.stderr.write(`tessera build: the bundle failed (${error.message}); the build is left unstamped\n`);
+      process.exit(1);
+    },
+  );

@@ -10,7 +10,9 @@ require('node:module').enableCompileCache?.();
 require('./resolve-faces');
 
 const host = process.env.TESSERA_RUN_SOURCES === '1' ? { reason: null } : compiledHost();
-if (host.main) {
+if (host.bundle) {
+  require('./compiled-host').runBundle(host.main, module);
+} else if (host.main) {
   require(host.main);
 } else {
   if (host.reason) process.stderr.write(`tessera: ${host.reason}; running the sources through tsx (slower start; npm run build compiles them)\n`);

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv, { type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TesseraConfig } from './config';
+import { prebuiltValidator } from '../data/prebuilt-validators';
 
 /** The repository: two folders above core/config, or above dist/core/config in a compiled host. */
 export const ROOT_DIR = repositoryOf(path.resolve(__dirname, '..', '..'));
@@ -56,7 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   deepMerge(config, overrides as Record<string, unknown>);
   delete config.rootDir;
 
-  const validate = configValidator(path.join(configDir, 'schema.json'));
+  const validate = configValidator(CONFIG_SCHEMA_FILE);
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => {
       const key = e.instancePath || '/' + ((e.params as any).additionalProperty ?? (e.params as any).missingProperty ?? '');
@@ -74,14 +75,25 @@ const validators = new Map<string, ValidateFunction>();
 function configValidator(file: string): ValidateFunction {
   let validate = validators.get(file);
   if (!validate) {
-    // core's own schema, tested: no need to check it against the meta-schema at every start.
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, validateSchema: false });
-    addFormats(ajv);
-    validate = ajv.compile(readJson(file));
+    const schema = readJson(file);
+    // The build's compiled copy when it was made from this schema (core/data/prebuilt-validators.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    validate = prebuiltValidator(() => require('./config.validator.js'), schema) ?? configSchemaAjv().compile(schema);
     validators.set(file, validate);
   }
   return validate;
 }
+
+/** The ajv the configuration's schema is compiled with, at a start or by the build (bin/prebuild-validators.js). */
+export function configSchemaAjv(options: Options = {}): Ajv {
+  // core's own schema, tested: no need to check it against the meta-schema at every start.
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, validateSchema: false, ...options });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** The configuration's JSON Schema. */
+export const CONFIG_SCHEMA_FILE = path.join(ROOT_DIR, 'config', 'schema.json');
 
 function readJson(file: string): any {
   try {

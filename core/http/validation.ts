@@ -11,8 +11,10 @@ import { forbiddenKeyFields, textNumberFields, withSafeIntegers } from './input-
  * are taken as they are. Unknown body fields are refused rather than silently dropped, and each
  * error names its field.
  */
-const textAjv = makeAjv(true);
-const jsonAjv = makeAjv(false);
+// Made on the first request that validates, not at every start: an ajv with its formats costs a
+// few milliseconds to set up, and a start validates nothing.
+let textAjv: Ajv | undefined;
+let jsonAjv: Ajv | undefined;
 const compiled = { text: new WeakMap<JsonSchema, ValidateFunction>(), json: new WeakMap<JsonSchema, ValidateFunction>() };
 
 function makeAjv(coerceTypes: boolean): Ajv {
@@ -36,7 +38,8 @@ export function validateInput<T>(schema: JsonSchema | undefined, value: unknown,
   const cache = asText ? compiled.text : compiled.json;
   let validate = cache.get(schema);
   if (!validate) {
-    validate = (asText ? textAjv : jsonAjv).compile(withSafeIntegers(schema));
+    const ajv = asText ? (textAjv ??= makeAjv(true)) : (jsonAjv ??= makeAjv(false));
+    validate = ajv.compile(withSafeIntegers(schema));
     cache.set(schema, validate);
   }
   if (!validate(value)) throw new ValidationError(fieldsOf(validate.errors ?? [], where));

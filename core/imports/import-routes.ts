@@ -8,6 +8,8 @@ import type { ImportFrame } from './import-service';
 
 /** Above this many rows an API import runs as a job unless the caller asks otherwise. */
 export const SYNC_ROW_LIMIT = 5000;
+// "5,000", grouped by hand: toLocaleString's first call loads ICU's number data (~30 ms) on the way of every start.
+const SYNC_ROW_LIMIT_TEXT = String(SYNC_ROW_LIMIT).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** Where a module's import lives in its API (relative to `/api/v1/<module>`). */
 export interface ImportApiPaths {
@@ -34,7 +36,7 @@ export function importSchemas(frame: ImportFrame): { query: JsonSchema; response
         dry_run: { type: 'boolean', default: false, description: 'Check every row and report, write nothing.' },
         match_by: { type: 'string', enum: keys.map((k) => k.value), default: keys[0].value, description: keys.map((k) => `${k.value}: ${k.label}`).join('; ') },
         filename: { type: 'string', maxLength: 191 },
-        async: { type: 'boolean', description: `Run as a job and answer 202 at once; by default files over ${SYNC_ROW_LIMIT.toLocaleString('en')} rows do.` },
+        async: { type: 'boolean', description: `Run as a job and answer 202 at once; by default files over ${SYNC_ROW_LIMIT_TEXT} rows do.` },
       },
     },
     response: {

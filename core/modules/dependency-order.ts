@@ -8,7 +8,9 @@ export class DependencyError extends Error {}
  */
 export function orderByDependencies(sources: ModuleSource[]): ModuleSource[] {
   const byName = new Map(sources.map((s) => [s.manifest.name, s]));
-  for (const source of [...sources].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))) {
+  // Names are [a-z0-9_] (the manifest schema): plain string order, as below, not localeCompare, whose
+  // first call loads ICU's collation data (~13 ms of a start).
+  for (const source of [...sources].sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0))) {
     for (const dependency of source.manifest.depends) {
       if (!byName.has(dependency)) {
         const chain = [...neededThrough(source.manifest.name, sources), dependency];

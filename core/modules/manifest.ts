@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, type Options } from 'ajv';
 import schema from './manifest.schema.json';
+import { prebuiltValidator } from '../data/prebuilt-validators';
 
 export interface PermissionDeclaration {
   name: string;
@@ -70,10 +71,19 @@ export class ManifestError extends Error {
   }
 }
 
-// The manifest schema is core's own and tested: checking it against the meta-schema at every start
-// would cost more than validating every manifest.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, validateSchema: false });
-const validateManifest = ajv.compile<Manifest>(schema);
+/** The ajv the manifest schema is compiled with, at a start or by the build (bin/prebuild-validators.js). */
+export function manifestSchemaAjv(options: Options = {}): Ajv {
+  // The manifest schema is core's own and tested: checking it against the meta-schema at every start
+  // would cost more than validating every manifest.
+  return new Ajv({ allErrors: true, useDefaults: true, validateSchema: false, ...options });
+}
+
+export const MANIFEST_SCHEMA: Record<string, unknown> = schema;
+
+// The build's compiled copy when it was made from this schema (core/data/prebuilt-validators.ts).
+const validateManifest =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  prebuiltValidator<Manifest>(() => require('./manifest.validator.js'), schema) ?? manifestSchemaAjv().compile<Manifest>(schema);
 
 /** Reads and validates `manifest.json` of a module folder; no code of the module runs before this passes. */
 export function readManifest(dir: string): Manifest {

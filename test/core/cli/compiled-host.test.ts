@@ -50,6 +50,25 @@ describe('bin/tessera.js: the compiled host or the sources', function () {
     expect(result.stderr).to.equal('');
   });
 
+  it('runs the bundle of the build (bin/bundle.js) when it has one: one file to load instead of hundreds', async () => {
+    write('dist/core/cli/main.bundle.js', "console.log('bundled');\n");
+    age('dist/core/cli/main.bundle.js', -10);
+    const result = await launch();
+    expect(result.stdout, shown(result)).to.equal('bundled\n');
+    expect(result.stderr).to.equal('');
+  });
+
+  it('runs the bundle when its V8 code cache is refused (made by another Node.js, or garbage)', async () => {
+    write('dist/core/cli/main.bundle.js', "console.log('bundled');\n");
+    age('dist/core/cli/main.bundle.js', -10);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { codeCacheOf } = require(path.join(root, 'bin', 'compiled-host.js')) as { codeCacheOf(file: string): string };
+    fs.writeFileSync(codeCacheOf(path.join(root, 'dist', 'core', 'cli', 'main.bundle.js')), 'not V8 code');
+    const result = await launch();
+    expect(result.stdout, shown(result)).to.equal('bundled\n');
+    expect(result.stderr).to.equal('');
+  });
+
   it("does not count the modules' tests as sources", async () => {
     age('modules/notes/test/notes.test.ts', 30);
     expect((await launch()).stdout).to.equal('compiled\n');

@@ -147,4 +147,13 @@ describe('the API document (/api/v1/openapi.json), with every module installed',
       }),
     ).to.throw('Module "acme": route GET /things: response schema uses "nullable" at /properties/note; write the JSON Schema form');
   });
+
+  it('finds nullable deep in a body, and takes a property merely named "nullable" for what it is', () => {
+    const routes = new RouteTable(() => new PermissionCatalog([]));
+    const route = (path: string, body: Record<string, unknown>) => ({ method: 'POST' as const, path, permission: 'authenticated', summary: 'Things', body, handler: async () => ({}) });
+    expect(() => routes.addApi('acme', route('/named', { type: 'object', properties: { nullable: { type: 'boolean' } } }))).to.not.throw();
+    expect(() => routes.addApi('acme', route('/deep', { type: 'object', properties: { lines: { type: 'array', items: { anyOf: [{ type: 'integer', nullable: true }] } } } }))).to.throw(
+      'body schema uses "nullable" at /properties/lines/items/anyOf/0',
+    );
+  });
 });
