@@ -21,12 +21,5 @@ export function idListSchema(maxItems = 500): JsonSchema {
   return { type: 'array', uniqueItems: true, maxItems, items: idSchema };
 }
 
-const DIGITS = /^\d{1,10}$/;
-
-/** An id from text (a form field, a comma-separated filter): decimal digits in range, or null. */
-export function parseId(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= MAX_ID ? value : null;
-  if (typeof value !== 'string' || !DIGITS.test(value)) return null;
-  const id = Number(value);
-  return id >= 1 && id <= MAX_ID ? id : null;
-}
+// Reading an id from text is the data layer's too (the resource layer's id-list fields): it lives there.
+export { parseId } from '../db/ids';

@@ -1,6 +1,6 @@
 import type { AnyEntity, ResolvedField } from './define-entity';
 import { formatRate } from '../data/money';
-import { parseId } from '../http/id-schemas';
+import { parseId } from '../db/ids';
 import { formatMoney } from '../views/helpers';
 
 /**
