@@ -1,6 +1,3 @@
-import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { addCalendarDays, dayIn } from 'tessera/core';
@@ -8,10 +5,8 @@ import { csrfFrom, startTestApp, type TestApp } from 'tessera/testing';
 import { CRM, type CustomerGroupService, type CustomerService } from '../../crm/api';
 import { isBirthday, runAutomations } from '../cards/reach/automations';
 import { sendCampaign } from '../cards/reach/campaigns';
+import { bearer, digits, smsGateway, uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
-const digits = (n: number) => Array.from(crypto.randomBytes(n), (b) => String(b % 10)).join('');
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 
 describe('loyalty cards through messaging: automations, campaigns, card restore @integration', function () {
   this.timeout(Math.max(this.timeout(), 120_000));
@@ -24,15 +19,9 @@ describe('loyalty cards through messaging: automations, campaigns, card restore 
 
   const api = () => supertest(t.app);
   // An SMS gateway that takes everything: the company's one configured channel.
-  const texts: string[] = [];
-  const gateway = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c)).on('end', () => {
-      texts.push(Buffer.concat(chunks).toString('utf8'));
-      res.end('{"ok":true}');
-    });
-  });
-  after(() => new Promise<void>((r) => gateway.close(() => r())));
+  const gateway = smsGateway();
+  const texts = gateway.texts;
+  after(() => gateway.close());
 
   before(async () => {
     t = await startTestApp();
@@ -43,9 +32,9 @@ describe('loyalty cards through messaging: automations, campaigns, card restore 
     companyCode = code;
     const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
     ctx = await t.contextFor(admin.id, companyId);
-    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    const endpoint = await gateway.start();
     const adminToken = await t.token(admin.email);
-    const channel = await api().post('/api/v1/messaging/channels').set(bearer(adminToken)).send({ channel: 'sms', endpoint: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`, secret: 'gw-token', sender: 'CARDS' });
+    const channel = await api().post('/api/v1/messaging/channels').set(bearer(adminToken)).send({ channel: 'sms', endpoint, secret: 'gw-token', sender: 'CARDS' });
     expect(channel.status, JSON.stringify(channel.body)).to.equal(201);
     manager = await t.token((await t.createUser({ permissions: ['loyalty.template.manage', 'loyalty.card.issue', 'loyalty.card.all_shops'], companyIds: [companyId] })).email);
   });

@@ -1,16 +1,12 @@
-import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { CORE, type RequestContext } from 'tessera/core';
 import { csrfFrom, type TestApp } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
 import { cancelCampaign, sendCampaign } from '../cards/reach/campaigns';
-import { companyWorld, uniq } from './company-fixtures';
+import { companyWorld } from './company-fixtures';
+import { bearer, digits, smsGateway, uniq } from './test-helpers';
 
-const digits = (n: number) => Array.from(crypto.randomBytes(n), (b) => String(b % 10)).join('');
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 
 /**
  * A scheduled campaign can be cancelled before it runs: its job, even queued already, then sends nothing.
@@ -23,14 +19,8 @@ describe('loyalty cards: cancelling a campaign @integration', function () {
   let admin: string;
   let sender: { email: string; password: string; token: string };
   let system: RequestContext;
-  const texts: string[] = [];
-  const gateway = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c)).on('end', () => {
-      texts.push(Buffer.concat(chunks).toString('utf8'));
-      res.end('{"ok":true}');
-    });
-  });
+  const gateway = smsGateway();
+  const texts = gateway.texts;
   const api = () => supertest(t.app);
   const schedule = async (message: string, inMs = 3_600_000) => {
     const res = await api().post('/api/v1/loyalty/card-campaigns').set(bearer(sender.token)).send({ audience: 'all', message, send_at: new Date(Date.now() + inMs).toISOString() });
@@ -39,7 +29,7 @@ describe('loyalty cards: cancelling a campaign @integration', function () {
     return Number(res.body.id);
   };
   const status = async (id: number) => (await t.knex('loyalty_card_campaigns').where({ id }).first('status')).status;
-  after(() => new Promise<void>((r) => gateway.close(() => r())));
+  after(() => gateway.close());
 
   before(async () => {
     const w = await companyWorld({ timezone: 'Europe/Paris' });
@@ -47,8 +37,8 @@ describe('loyalty cards: cancelling a campaign @integration', function () {
     companyId = w.companyId;
     admin = await t.token(w.admin.email);
     system = await t.container.get<{ systemInCompany(id: number): Promise<RequestContext> }>(CORE.Contexts).systemInCompany(companyId);
-    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
-    const channel = await api().post('/api/v1/messaging/channels').set(bearer(admin)).send({ channel: 'sms', endpoint: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`, secret: 'gw-token', sender: 'CARDS' });
+    const endpoint = await gateway.start();
+    const channel = await api().post('/api/v1/messaging/channels').set(bearer(admin)).send({ channel: 'sms', endpoint, secret: 'gw-token', sender: 'CARDS' });
     expect(channel.status, JSON.stringify(channel.body)).to.equal(201);
     const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(admin)).send({ name: uniq('Stamp '), type: 'stamp', rules: { stamp_step: null, milestones: [{ stamps: 8, reward: 'Tea' }], life: { kind: 'unlimited' } } });
     const customer = await t.container.get<CustomerService>(CRM.Customers).create(w.ctx, { first_name: 'Cleo', last_name: uniq('Cancel'), phone: `06${digits(8)}`, shop_id: w.shopId });

@@ -1,16 +1,11 @@
-import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { addCalendarDays, dayIn } from 'tessera/core';
 import { csrfFrom, startTestApp, type TestApp } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
 import { runAutomations } from '../cards/reach/automations';
+import { bearer, digits, smsGateway, uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
-const digits = (n: number) => Array.from(crypto.randomBytes(n), (b) => String(b % 10)).join('');
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 
 describe('loyalty cards: campaign and automation pages @integration', function () {
   this.timeout(Math.max(this.timeout(), 120_000));
@@ -23,15 +18,9 @@ describe('loyalty cards: campaign and automation pages @integration', function (
   const holders: number[] = [];
   const today = dayIn(new Date(), 'Europe/Paris');
   const api = () => supertest(t.app);
-  const texts: string[] = [];
-  const gateway = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c)).on('end', () => {
-      texts.push(Buffer.concat(chunks).toString('utf8'));
-      res.end('{"ok":true}');
-    });
-  });
-  after(() => new Promise<void>((r) => gateway.close(() => r())));
+  const gateway = smsGateway();
+  const texts = gateway.texts;
+  after(() => gateway.close());
 
   before(async () => {
     t = await startTestApp();
@@ -42,8 +31,8 @@ describe('loyalty cards: campaign and automation pages @integration', function (
     const admin = await t.createUser({ permissions: t.kernel.catalog.all().map((p) => p.name), companyIds: [companyId] });
     ctx = await t.contextFor(admin.id, companyId);
     adminToken = await t.token(admin.email);
-    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
-    const channel = await api().post('/api/v1/messaging/channels').set(bearer(adminToken)).send({ channel: 'sms', endpoint: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`, secret: 'gw-token', sender: 'CARDS' });
+    const endpoint = await gateway.start();
+    const channel = await api().post('/api/v1/messaging/channels').set(bearer(adminToken)).send({ channel: 'sms', endpoint, secret: 'gw-token', sender: 'CARDS' });
     expect(channel.status, JSON.stringify(channel.body)).to.equal(201);
     const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Counter' });
     const tpl = await api().post('/api/v1/loyalty/card-templates').set(bearer(adminToken)).send({ name: uniq('Stamp '), type: 'stamp', rules: { stamp_step: null, milestones: [{ stamps: 8, reward: 'Tea' }], life: { kind: 'unlimited' } } });

@@ -4,17 +4,14 @@
  * from its page (the confirmation accepted). Screenshots at
  * 1366 px go to test-results/.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { CHROMIUM, openBrowserPage, RESULTS, signIn, startTestApp, type BrowserPage, type TestApp } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
+import { smsGateway, uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
 
 describe('loyalty campaigns and automations in a browser @integration', function () {
   this.timeout(120_000);
@@ -22,14 +19,8 @@ describe('loyalty campaigns and automations in a browser @integration', function
   let b: BrowserPage;
   let base: string;
   // The company's SMS gateway: takes every message.
-  const texts: string[] = [];
-  const gateway = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c)).on('end', () => {
-      texts.push(Buffer.concat(chunks).toString('utf8'));
-      res.end('{"ok":true}');
-    });
-  });
+  const gateway = smsGateway();
+  const texts = gateway.texts;
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) {
@@ -43,7 +34,7 @@ describe('loyalty campaigns and automations in a browser @integration', function
 
   after(async () => {
     await b?.browser.close();
-    await new Promise<void>((r) => gateway.close(() => r()));
+    await gateway.close();
   });
 
   it('configures an automation, sends a campaign to all card holders and shows its counts', async () => {
@@ -57,8 +48,8 @@ describe('loyalty campaigns and automations in a browser @integration', function
     const shop = await t.container.get<any>(Symbol.for('base.ShopService')).create(ctx, { code: uniq('S').toUpperCase().slice(0, 8), name: 'Cafe counter' });
     const template = await api().post('/api/v1/loyalty/card-templates').set({ Authorization: `Bearer ${token}` }).send({ name: 'Coffee card', type: 'stamp', rules: { stamp_step: null, milestones: [{ stamps: 5, reward: 'Free coffee' }], life: { kind: 'unlimited' } } });
     expect(template.status, JSON.stringify(template.body)).to.equal(201);
-    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
-    const channel = await api().post('/api/v1/messaging/channels').set({ Authorization: `Bearer ${token}` }).send({ channel: 'sms', endpoint: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`, secret: 'gw-token', sender: 'CAFE' });
+    const endpoint = await gateway.start();
+    const channel = await api().post('/api/v1/messaging/channels').set({ Authorization: `Bearer ${token}` }).send({ channel: 'sms', endpoint, secret: 'gw-token', sender: 'CAFE' });
     expect(channel.status, JSON.stringify(channel.body)).to.equal(201);
     // Ines has a phone, Omar none: one message sent, one skipped.
     for (const [first, phone] of [['Ines', `06${String(Date.now()).slice(-8)}`], ['Omar', null]] as const) {

@@ -1,12 +1,10 @@
-import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import type { TestApp } from 'tessera/testing';
 import { companyWorld } from './company-fixtures';
 import { CRM, type CustomerService } from '../../crm/api';
+import { bearer, uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 
 /**
  *   card  template  status   visits  spend  last visit   birthday

@@ -1,11 +1,9 @@
-import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { startTestApp, type TestApp } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
+import { bearer, uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 
 describe('loyalty cards: manager statistics @integration', function () {
   this.timeout(Math.max(this.timeout(), 120_000));

@@ -1,13 +1,10 @@
-import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { csrfFrom, type TestApp } from 'tessera/testing';
 import { companyWorld } from './company-fixtures';
 import { CRM, type CustomerService } from '../../crm/api';
+import { bearer, digits, uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
-const digits = (n: number) => Array.from(crypto.randomBytes(n), (b) => String(b % 10)).join('');
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 
 describe('loyalty card referrals @integration', function () {
   this.timeout(Math.max(this.timeout(), 120_000));

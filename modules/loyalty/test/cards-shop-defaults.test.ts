@@ -4,9 +4,9 @@ import { csrfFrom, type TestApp } from 'tessera/testing';
 import { BASE } from '../../base/api';
 import { CRM, type CustomerService } from '../../crm/api';
 import * as allShops from '../migrations/008_card_all_shops';
-import { companyWorld, uniq } from './company-fixtures';
+import { companyWorld } from './company-fixtures';
+import { bearer, uniq } from './test-helpers';
 
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 const ALL_SHOPS = 'loyalty.card.all_shops';
 
 /**

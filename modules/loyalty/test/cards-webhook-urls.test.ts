@@ -6,9 +6,8 @@ import supertest from 'supertest';
 import { startTestApp, type TestApp } from 'tessera/testing';
 import { checkedAddresses, isPublicAddress, postWebhook, webhookUrlProblem, type Resolve } from '../cards/reach/webhook-url';
 import { deliver } from '../cards/reach/webhook-delivery';
+import { bearer, uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 const none = new Set<string>();
 const fake = (table: Record<string, string[]>): Resolve => async (host) => (table[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 

@@ -6,9 +6,8 @@ import supertest from 'supertest';
 import { startTestApp, type TestApp } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
 import { verifySignature } from '../cards/reach/webhook-signature';
+import { bearer, uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/json' });
 
 interface Received { headers: http.IncomingHttpHeaders; body: string }
 

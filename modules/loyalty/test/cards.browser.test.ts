@@ -4,7 +4,6 @@
  * stamps until the reward and gives it. Screenshots at 1366 px (and the phone-sized web card) go to
  * test-results/.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +11,8 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { CHROMIUM, openBrowserPage, RESULTS, signIn, startTestApp, type BrowserPage, type TestApp } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
+import { uniq } from './test-helpers';
 
-const uniq = (p = '') => `${p}${crypto.randomBytes(4).toString('hex')}`;
 
 describe('loyalty stamp card in a browser @integration', function () {
   this.timeout(120_000);
