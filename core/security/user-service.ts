@@ -9,7 +9,7 @@ import { bumpSecurityVersion } from './security-version';
 import type { AuditLog } from '../data/audit-log';
 import { EntityService, type EntityHooks } from '../resources/entity-service';
 import type { EntityRegistry } from '../resources/entity-registry';
-import type { EntityInput, EntityPatch } from '../resources/entity-types';
+import type { EntityPatch } from '../resources/entity-types';
 import { userEntity } from './user-entity';
 
 type Values = Record<string, unknown>;
@@ -37,10 +37,6 @@ export class UserServiceImpl extends EntityService<typeof userEntity, UserSummar
     return Number(id) === ctx.user.id ? this.getUnchecked(ctx, id) : super.get(ctx, id);
   }
 
-  override async create(ctx: RequestContext, input: EntityInput<typeof userEntity>): Promise<UserSummary> {
-    return this.get(ctx, (await super.create(ctx, input)).id);
-  }
-
   /** The reach and the self rules are checked before the write's transaction: the reach reads through its own connection. */
   override async update(ctx: RequestContext, id: number, patch: EntityPatch<typeof userEntity>): Promise<UserSummary> {
     ctx.require(CORE_PERMISSIONS.userManage);
@@ -49,8 +45,8 @@ export class UserServiceImpl extends EntityService<typeof userEntity, UserSummar
     if (refusal) throw ForbiddenError.because(refusal);
     if (before.id === ctx.user.id && patch.role_ids) throw ForbiddenError.because('You cannot change your own roles; ask another administrator.', { role_ids: 'are your own' });
     if (before.id === ctx.user.id && patch.is_active === false) throw ForbiddenError.because('You cannot disable yourself; ask another administrator.', { is_active: 'is your own' });
-    await super.update(ctx, id, patch);
-    return this.get(ctx, id);
+    // Answered as written, completed with its companies and roles inside the write's transaction.
+    return super.update(ctx, id, patch);
   }
 
   refusal(ctx: RequestContext, user: UserSummary): Promise<string | null> {
