@@ -29,7 +29,8 @@ export function spendKey(kind: string, documentId: number, made: number): string
  * the spend it undoes: a second delivery writes nothing; the customer may spend on the draft again.
  */
 export async function returnRemovedPoints(db: ScopedDb, removed: DocumentLinesRemoved): Promise<LedgerLine | null> {
-  if (removed.kind === 'quote') return null;
+  // Most edits remove no discount at all: the settings are read only when a negative line left.
+  if (removed.kind === 'quote' || !removed.lines.some((l) => l.unit_price < 0)) return null;
   const settings = await readSettings(db);
   const code = String(settings.product_code ?? '').toUpperCase();
   if (!code || !removed.lines.some((l) => l.product_code.toUpperCase() === code && l.unit_price < 0)) return null;
