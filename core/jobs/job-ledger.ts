@@ -63,14 +63,10 @@ export class JobLedger {
     private readonly registry: JobRegistry,
   ) {}
 
-  /** Records a job once per key, in the caller's transaction when given one. */
-  async record(name: string, data: unknown, options: EnqueueOptions = {}): Promise<string> {
-    return (await this.recordJob(name, data, options)).id;
-  }
-
   /**
-   * As `record`, saying also how to hand the job over when that is known without reading it back: a
-   * job this call inserted, due now, is at its first hand-over (generation 0).
+   * Records a job once per key, in the caller's transaction when given one, saying also how to hand it
+   * over when that is known without reading it back: a job this call inserted, due now, is at its first
+   * hand-over (generation 0).
    */
   async recordJob(name: string, data: unknown, options: EnqueueOptions = {}): Promise<{ id: string; handover: Handover | null }> {
     const db = options.trx ?? this.knex;
@@ -256,10 +252,6 @@ export class JobLedger {
       const job = descriptionOf(r);
       return { id: String(r.id), gen: Number(r.relay_gen), ...(job ? { job } : {}) };
     });
-  }
-
-  async markRelayed(job: Handover, epoch: string): Promise<void> {
-    await this.markRelayedMany([job], epoch);
   }
 
   /** Many hand-overs in one statement per generation (nearly always one: a job's first hand-over is 0). */
