@@ -12,9 +12,8 @@ import { expect } from 'chai';
 import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, TestApp, TestUser } from '../support/harness';
 import type { MenuDeclaration as MenuEntry } from '../../core/modules/manifest';
+import { CHROMIUM, RESULTS, requireChromium } from '../support/browser-page';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '..', '..', 'test-results');
 
 describe('shell in a browser @integration', function () {
   this.timeout(90_000);
@@ -25,10 +24,7 @@ describe('shell in a browser @integration', function () {
   let menus: MenuEntry[];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM} for the browser tests (apt-get install chromium)`);
-    }
+    requireChromium(this);
     t = await startTestApp();
     baseUrl = await t.listen();
     menus = t.kernel.manifests.flatMap((m) => m.menus);

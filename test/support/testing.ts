@@ -11,5 +11,5 @@ export { openDatabase, listTables } from '../../core/db/connection';
 export { ROOT_DIR } from '../../core/config/load-config';
 
 // Added by bin/codemods/core-imports.js (move a line up to its group when you like)
-export { CHROMIUM, RESULTS, openBrowserPage, signIn } from './browser-page';
+export { CHROMIUM, RESULTS, openBrowserPage, requireChromium, signIn } from './browser-page';
 export type { BrowserPage } from './browser-page';

@@ -3,12 +3,11 @@
  * it, record a partial payment, see the residual and the customer statement, print the invoice.
  * Needs Debian's chromium; skipped without it, except in CI.
  */
-import fs from 'node:fs';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { billingWorld, makeCustomer, type BillingWorld } from './billing-fixtures';
+import { CHROMIUM, requireChromium } from 'tessera/testing';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 describe('billing in a browser @integration', function () {
   this.timeout(120_000);
@@ -18,10 +17,7 @@ describe('billing in a browser @integration', function () {
   const problems: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM}`);
-    }
+    requireChromium(this);
     w = await billingWorld();
     const baseUrl = await w.t.listen();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

@@ -10,9 +10,8 @@ import { expect } from 'chai';
 import { chromium, Browser, Page } from 'playwright-core';
 import supertest from 'supertest';
 import { bearer, crmWorld, makeCustomer, uniq, uniqDigits, userWith, type CrmWorld } from './crm-fixtures';
+import { CHROMIUM, RESULTS, requireChromium } from 'tessera/testing';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '..', '..', '..', 'test-results');
 
 describe('the back office in a browser @integration', function () {
   this.timeout(120_000);
@@ -22,10 +21,7 @@ describe('the back office in a browser @integration', function () {
   let baseUrl: string;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM} for the browser tests (apt-get install chromium)`);
-    }
+    requireChromium(this);
     w = await crmWorld();
     baseUrl = await w.t.listen();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

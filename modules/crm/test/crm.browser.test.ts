@@ -9,11 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, Browser, Page } from 'playwright-core';
-import { startTestApp, TestApp } from 'tessera/testing';
+import { startTestApp, TestApp, CHROMIUM, RESULTS, requireChromium } from 'tessera/testing';
 import { uniq, uniqDigits } from './crm-fixtures';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '..', '..', '..', 'test-results');
 
 describe('crm in a browser @integration', function () {
   this.timeout(120_000);
@@ -26,10 +24,7 @@ describe('crm in a browser @integration', function () {
   const problems: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM} for the browser tests (apt-get install chromium)`);
-    }
+    requireChromium(this);
     t = await startTestApp();
     baseUrl = await t.listen();
     // A shop of its own, so the group built below holds only what this test puts in it.

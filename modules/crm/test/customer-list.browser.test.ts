@@ -6,11 +6,10 @@
  *
  * Needs Debian's chromium; skipped without it, except in CI where it must run.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { startTestApp, TestApp, CHROMIUM, RESULTS, openBrowserPage, signIn } from 'tessera/testing';
+import { startTestApp, TestApp, RESULTS, openBrowserPage, signIn, requireChromium } from 'tessera/testing';
 import { CRM, type CustomerService } from '../api';
 import { uniq } from './crm-fixtures';
 
@@ -25,10 +24,7 @@ describe('crm customer list in a browser @integration', function () {
   let problems: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM} for the browser tests (apt-get install chromium)`);
-    }
+    requireChromium(this);
     t = await startTestApp();
     const baseUrl = await t.listen();
     const adminId = Number((await t.knex('core_users').where({ email: t.admin.email }).first()).id);

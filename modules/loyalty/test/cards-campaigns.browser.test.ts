@@ -4,11 +4,10 @@
  * from its page (the confirmation accepted). Screenshots at
  * 1366 px go to test-results/.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { CHROMIUM, openBrowserPage, RESULTS, signIn, startTestApp, type BrowserPage, type TestApp } from 'tessera/testing';
+import { openBrowserPage, RESULTS, signIn, startTestApp, type BrowserPage, type TestApp, requireChromium } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
 import { smsGateway, uniq } from './test-helpers';
 
@@ -23,10 +22,7 @@ describe('loyalty campaigns and automations in a browser @integration', function
   const texts = gateway.texts;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM}`);
-    }
+    requireChromium(this);
     t = await startTestApp();
     base = await t.listen();
     b = await openBrowserPage(base);

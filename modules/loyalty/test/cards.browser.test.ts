@@ -4,12 +4,11 @@
  * stamps until the reward and gives it. Screenshots at 1366 px (and the phone-sized web card) go to
  * test-results/.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { CHROMIUM, openBrowserPage, RESULTS, signIn, startTestApp, type BrowserPage, type TestApp } from 'tessera/testing';
+import { openBrowserPage, RESULTS, signIn, startTestApp, type BrowserPage, type TestApp, requireChromium } from 'tessera/testing';
 import { CRM, type CustomerService } from '../../crm/api';
 import { uniq } from './test-helpers';
 
@@ -21,10 +20,7 @@ describe('loyalty stamp card in a browser @integration', function () {
   let base: string;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM}`);
-    }
+    requireChromium(this);
     t = await startTestApp();
     base = await t.listen();
     b = await openBrowserPage(base);

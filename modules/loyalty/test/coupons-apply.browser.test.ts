@@ -3,10 +3,9 @@
  * members' coupon code, the discount line appears and the total drops; a customer outside the group is
  * told why. A manager then sees the use on the report's chart. Screenshots at 1366 px go to test-results/.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { CHROMIUM, openBrowserPage, RESULTS, signIn } from 'tessera/testing';
+import { openBrowserPage, RESULTS, signIn, requireChromium } from 'tessera/testing';
 import { couponWorld, draftInvoice, groupOf, makeCoupon, makeCustomer, type CouponWorld } from './coupons-fixtures';
 
 /**
@@ -25,10 +24,7 @@ describe('loyalty coupons in a browser @integration', function () {
   let b: Awaited<ReturnType<typeof openBrowserPage>> | undefined;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM}`);
-    }
+    requireChromium(this);
     w = await couponWorld();
   });
 

@@ -3,9 +3,8 @@
  * billing's counter, see the points on the customer page, spend a tranche on the next invoice.
  * Needs Debian's chromium; skipped without it, except in CI.
  */
-import fs from 'node:fs';
 import { expect } from 'chai';
-import { CHROMIUM, openBrowserPage, signIn } from 'tessera/testing';
+import { openBrowserPage, signIn, requireChromium } from 'tessera/testing';
 import { makeCustomer, pointsWorld, type PointsWorld } from './points-fixtures';
 
 describe('loyalty points in a browser @integration', function () {
@@ -14,10 +13,7 @@ describe('loyalty points in a browser @integration', function () {
   let b: Awaited<ReturnType<typeof openBrowserPage>>;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM}`);
-    }
+    requireChromium(this);
     w = await pointsWorld();
     b = await openBrowserPage(await w.t.listen());
   });

@@ -9,9 +9,8 @@ import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { makeCustomer, messagingWorld, setSettings, type MessagingWorld } from './messaging-fixtures';
 import { MESSAGING_PERMISSIONS as P } from '../api';
+import { CHROMIUM, RESULTS, requireChromium } from 'tessera/testing';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '..', '..', '..', 'test-results');
 
 describe('messaging in a browser @integration', function () {
   this.timeout(120_000);
@@ -49,10 +48,7 @@ describe('messaging in a browser @integration', function () {
   };
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM}`);
-    }
+    requireChromium(this);
     w = await messagingWorld();
     await setSettings(w, { max_events_per_day: 2, max_events_per_representative: 0 });
     customerId = (await makeCustomer(w, { first_name: 'Nadia' })).id;

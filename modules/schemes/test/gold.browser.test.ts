@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { CHROMIUM, RESULTS, openBrowserPage, signIn, type BrowserPage } from 'tessera/testing';
+import { RESULTS, openBrowserPage, signIn, type BrowserPage, requireChromium } from 'tessera/testing';
 import { SCHEMES, type GoldPlanService } from '../api';
 import { schemesWorld, type SchemesWorld } from './schemes-fixtures';
 import { goldCustomer, makeScheme, type GoldWorld } from './gold-fixtures';
@@ -37,10 +37,7 @@ describe('gold saving plans in a browser @integration', function () {
   let gateway: Awaited<ReturnType<typeof startSmsGateway>>;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM}`);
-    }
+    requireChromium(this);
     gateway = await startSmsGateway();
     const base: SchemesWorld = await schemesWorld();
     await base.t.container.get<any>(Symbol.for('messaging.channel')).create(base.ctx, { channel: 'sms', endpoint: gateway.url, secret: 't' });

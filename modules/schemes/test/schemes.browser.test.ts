@@ -8,9 +8,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeCustomer, makePlan, schemesWorld, uniq, type SchemesWorld } from './schemes-fixtures';
+import { CHROMIUM, RESULTS, requireChromium } from 'tessera/testing';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '..', '..', '..', 'test-results');
 
 describe('schemes bonus bundles in a browser @integration', function () {
   this.timeout(120_000);
@@ -19,10 +18,7 @@ describe('schemes bonus bundles in a browser @integration', function () {
   const problems: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      if (!process.env.CI) return this.skip();
-      throw new Error(`CI needs chromium at ${CHROMIUM}`);
-    }
+    requireChromium(this);
     w = await schemesWorld();
     await w.t.listen();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
