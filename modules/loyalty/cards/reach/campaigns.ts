@@ -180,11 +180,13 @@ export async function campaignJson(ctx: RequestContext, row: Record<string, any>
   };
 }
 
-/** Counts a campaign's notification once delivered (`campaign:<id>:<customer>` dedupe keys). */
+/**
+ * Counts a campaign's notification once delivered (`campaign:<id>:<customer>` dedupe keys). Only campaign
+ * notifications are recorded for this handler (`only`): every other delivery would cost an outbox job.
+ */
 function countDeliveries(m: ModuleContext): void {
   m.events.on(MESSAGING_EVENTS.notificationDelivered, async ({ db, event }) => {
     // Messaging keeps our key inside its own (`<notification>:<our key>:<channel>`).
-    if (event.payload.event !== CAMPAIGN) return;
     const match = /(?:^|:)campaign:(\d+):\d+(?::|$)/.exec(String(event.payload.dedupe_key ?? ''));
     if (!match) return;
     const campaign = await db.queryCompany(event.companyId, CAMPAIGNS).where({ id: Number(match[1]) }).first('id');
@@ -194,7 +196,6 @@ function countDeliveries(m: ModuleContext): void {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    // Only campaign notifications are recorded for this handler: every other delivery would cost a job.
   }, { mode: 'outbox', name: 'loyalty.card-campaigns.delivered', only: (payload) => payload.event === CAMPAIGN });
 }
 
