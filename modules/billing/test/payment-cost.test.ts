@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { drainJobs } from 'tessera/testing';
+import { drainJobs, requestStatements, statementsDuring } from 'tessera/testing';
 import { billingWorld, ledgerCheck, makeCustomer, postedInvoice, type BillingWorld } from './billing-fixtures';
 
 /**
@@ -26,16 +26,8 @@ describe('billing payment cost @integration', function () {
    */
   async function statementsOf(send: () => Promise<unknown>): Promise<string[]> {
     await drainJobs(w.t.kernel);
-    const seen: Array<{ sql: string; tx?: string }> = [];
-    const count = (q: { sql: string; __knexTxId?: string }) => seen.push({ sql: q.sql, tx: q.__knexTxId });
-    w.t.knex.on('query', count);
-    try {
-      await send();
-    } finally {
-      w.t.knex.removeListener('query', count);
-    }
-    const payment = seen.find((q) => q.tx && /^insert into `billing_payments`/.test(q.sql))?.tx;
-    return seen.filter((q) => (q.tx ? q.tx === payment : !/`core_jobs`|`core_outbox`/.test(q.sql))).map((q) => q.sql);
+    const { statements } = await statementsDuring(w.t.knex, send);
+    return requestStatements(statements, /^insert into `billing_payments`/);
   }
 
   const pay = (customer: number, reference: string, key?: string) => {

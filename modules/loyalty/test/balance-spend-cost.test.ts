@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { drainJobs } from 'tessera/testing';
+import { drainJobs, requestStatements, statementsDuring } from 'tessera/testing';
 import { balanceOf, balanceWorld, invoice, makeCustomer, recharge, type BalanceWorld } from './balance-fixtures';
 
 /**
@@ -26,17 +26,9 @@ describe('loyalty balance spend cost @integration', function () {
     const spend = (reference: string) => supertest(w.t.app).post('/api/v1/loyalty/balance-payments').set(auth).send({ customer_id: c, invoice_id: inv.id, amount: 100, reference });
     await spend('S-0').expect(201);
     await drainJobs(w.t.kernel);
-    const seen: Array<{ sql: string; tx?: string }> = [];
-    const count = (q: { sql: string; __knexTxId?: string }) => seen.push({ sql: q.sql, tx: q.__knexTxId });
-    w.t.knex.on('query', count);
-    let answer: any;
-    try {
-      answer = (await spend('S-1').expect(201)).body;
-    } finally {
-      w.t.knex.removeListener('query', count);
-    }
-    const payment = seen.find((q) => q.tx && /^insert into `billing_payments`/.test(q.sql))?.tx;
-    const own = seen.filter((q) => (q.tx ? q.tx === payment : !/`core_jobs`|`core_outbox`/.test(q.sql))).map((q) => q.sql);
+    const { result, statements } = await statementsDuring(w.t.knex, () => spend('S-1').expect(201));
+    const answer = result.body;
+    const own = requestStatements(statements, /^insert into `billing_payments`/);
     expect(own, own.join('\n')).to.have.length(15);
     expect(own.some((sql) => /billing_document_lines/.test(sql))).to.equal(false);
     expect(answer.balance.balance).to.equal(5000 - 200);

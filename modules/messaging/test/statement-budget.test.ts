@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { statementsDuring } from 'tessera/testing';
 import { MESSAGING, type NotifyService } from '../api';
 import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
 import { startGateway } from './local-servers';
@@ -15,16 +16,8 @@ describe('messaging statements per notification @integration', () => {
   let gateway: Awaited<ReturnType<typeof startGateway>>;
 
   async function counted<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-    const statements: string[] = [];
-    const listener = (q: { sql: string }) => {
-      if (!BACKGROUND.test(q.sql)) statements.push(q.sql);
-    };
-    w.t.knex.on('query', listener);
-    try {
-      return { result: await work(), statements };
-    } finally {
-      w.t.knex.off('query', listener);
-    }
+    const { result, statements } = await statementsDuring(w.t.knex, work);
+    return { result, statements: statements.map((q) => q.sql).filter((sql) => !BACKGROUND.test(sql)) };
   }
 
   before(async function () {

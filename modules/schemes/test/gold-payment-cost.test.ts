@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { statementsDuring } from 'tessera/testing';
 import { enrol, goldCustomer, goldWorld, makeScheme, type GoldWorld } from './gold-fixtures';
 
 /** What an instalment costs schemes (issue 12: instalments were a third of billing's plain posting). */
@@ -14,17 +15,8 @@ describe('gold instalment cost @integration', function () {
     const plan = await enrol(w, s.id, await goldCustomer(w), '2026-04');
     await w.gold.pay(w.ctx, plan.id, { amount: 1000, mode: 'cash', reference: 'WARM', paid_at: '2026-04-03T09:00:00.250Z' } as any); // journal chosen and kept
     const plan2 = await enrol(w, s.id, await goldCustomer(w), '2026-04');
-    const own: string[] = [];
-    const count = (q: { sql: string }) => {
-      if (/schemes_gold_/.test(q.sql)) own.push(q.sql);
-    };
-    w.t.knex.on('query', count);
-    let paid: any;
-    try {
-      paid = await w.gold.pay(w.ctx, plan2.id, { amount: 1000, mode: 'cash', reference: 'CASH-1', paid_at: '2026-04-05T10:11:12.345Z' } as any);
-    } finally {
-      w.t.knex.removeListener('query', count);
-    }
+    const { result: paid, statements } = await statementsDuring(w.t.knex, () => w.gold.pay(w.ctx, plan2.id, { amount: 1000, mode: 'cash', reference: 'CASH-1', paid_at: '2026-04-05T10:11:12.345Z' } as any) as Promise<any>);
+    const own = statements.map((q) => q.sql).filter((sql) => /schemes_gold_/.test(sql));
     // Lock the plan; its reference, key and taken months at once; the scheme; insert; paid (guarded); the plan's counts.
     expect(own, own.join('\n')).to.have.length(6);
     const { created, ...answer } = paid;

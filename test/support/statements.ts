@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+
+/** One statement the database was sent, with the knex transaction it ran in (none: outside any). */
+export interface Statement {
+  sql: string;
+  tx?: string;
+}
+
+/**
+ * Every statement `knex` sends while `work` runs, for tests that pin what an operation costs: a
+ * statement more is a round trip on every call of a hot path, and the test lists them when it fails.
+ */
+export async function statementsDuring<T>(knex: Knex, work: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> {
+  const statements: Statement[] = [];
+  const listener = (q: { sql: string; __knexTxId?: string }) => statements.push({ sql: q.sql, tx: q.__knexTxId });
+  knex.on('query', listener);
+  try {
+    return { result: await work(), statements };
+  } finally {
+    knex.removeListener('query', listener);
+  }
+}
+
+/**
+ * A request's own statements among those seen: the transaction that ran a statement matching `marker`
+ * (its characteristic insert) and what ran outside any transaction, but not the test app's job runner
+ * and relay working meanwhile (on `core_jobs` and `core_outbox` outside a transaction, or in a
+ * handler's transaction of its own).
+ */
+export function requestStatements(seen: Statement[], marker: RegExp): string[] {
+  const own = seen.find((q) => q.tx && marker.test(q.sql))?.tx;
+  return seen.filter((q) => (q.tx ? q.tx === own : !/`core_jobs`|`core_outbox`/.test(q.sql))).map((q) => q.sql);
+}
