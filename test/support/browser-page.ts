@@ -38,7 +38,7 @@ export async function signIn(page: Page, email: string, password: string): Promi
  * A browser test's first step: without Chromium it is skipped on a developer's machine, but CI must
  * have it, so there the run fails naming the path instead of passing without a browser.
  */
-export function requireChromium(test: Mocha.Context): void {
+export function requireChromium(test: { skip(): void }): void {
   if (fs.existsSync(CHROMIUM)) return;
   if (!process.env.CI) test.skip();
   throw new Error(`CI needs chromium at ${CHROMIUM} for the browser tests (apt-get install chromium)`);
