@@ -14,6 +14,8 @@ import { Kernel } from '../core/kernel/kernel';
 import { createTestDatabase } from '../test/support/test-database';
 import { makeServices } from '../modules/billing/services';
 import { pool, timed } from './bench-tools';
+import { jsonClient } from './http-client';
+import { startWebProcesses, type WebProcesses } from './web-processes';
 
 const ADMIN = { email: 'admin@loyalty.bench', password: 'loyalty-bench-password' };
 const CLIENTS = 8;
@@ -25,8 +27,10 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
   const wanted = Number(process.env.LOYALTY_BENCH_BALANCES ?? 1000);
   const spends = Number(process.env.LOYALTY_BENCH_SPENDS ?? 2000);
   let kernel: Kernel | null = null;
+  let web: WebProcesses | null = null;
   try {
-    kernel = await Kernel.boot({ config: { instanceName: `loyalty-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true } });
+    const instanceName = `loyalty-bench-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+    kernel = await Kernel.boot({ config: { instanceName, databaseUrl: database.url, redisUrl: process.env.REDIS_URL || null, admin: ADMIN, logLevel: 'silent', demo: true } });
     const knex = kernel.knex;
     const companyId = Number((await knex('core_companies').orderBy('id').first('id')).id);
     const adminId = Number((await knex('core_users').where({ email: ADMIN.email }).first('id')).id);
@@ -51,14 +55,19 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
     }
     print(`loyalty bench setup: ${customers.length} customers with a posted invoice and a balance in ${((performance.now() - setupStarted) / 1000).toFixed(0)} s`);
 
-    const { url, server } = await kernel.listen(0);
+    const { url: ownUrl, server } = await kernel.listen(0);
+    // On MariaDB the server runs in a web process of its own, as `tessera serve` does, so the clients'
+    // CPU is not spent in its event loop (LOYALTY_BENCH_WEB=0 keeps it in this process).
+    const webProcesses = Number(process.env.LOYALTY_BENCH_WEB ?? (mysql ? 1 : 0));
+    web = webProcesses > 0 ? await startWebProcesses(webProcesses, database.url, instanceName) : null;
+    const url = web?.urls[0] ?? ownUrl;
     const token = (await kernel.tokens.createFor(adminId, 'bench')).token;
-    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' };
+    const client = jsonClient({ Authorization: `Bearer ${token}` }, CLIENTS);
     try {
       const spend = async (i: number) => {
         const c = customers[(i * 7919) % customers.length];
-        const res = await fetch(`${url}/api/v1/loyalty/balance-payments`, { method: 'POST', headers, body: JSON.stringify({ customer_id: c, invoice_id: invoices.get(c), amount: 100 + (i % 50), reference: `S-${i}` }) });
-        if (res.status !== 201) throw new Error(`balance payment ${i}: ${res.status} ${await res.text()}`);
+        const res = await client.request('POST', `${url}/api/v1/loyalty/balance-payments`, { customer_id: c, invoice_id: invoices.get(c), amount: 100 + (i % 50), reference: `S-${i}` });
+        if (res.status !== 201) throw new Error(`balance payment ${i}: ${res.status} ${res.body}`);
       };
       await pool(CLIENTS, 50, (i) => spend(spends + i)); // warm-up (journal made, caches filled)
       // What billing alone costs for the same payment over HTTP (cash journal, same invoices): the part of
@@ -66,8 +75,8 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
       const cash = Number((await knex('billing_journals').where({ company_id: companyId, code: 'CSH' }).first('id')).id);
       const billingPay = async (i: number) => {
         const c = customers[(i * 7919) % customers.length];
-        const res = await fetch(`${url}/api/v1/billing/payments`, { method: 'POST', headers, body: JSON.stringify({ customer_id: c, journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `P-${i}`, invoice_ids: [invoices.get(c)] }) });
-        if (res.status >= 300) throw new Error(`billing payment ${i}: ${res.status} ${await res.text()}`);
+        const res = await client.request('POST', `${url}/api/v1/billing/payments`, { customer_id: c, journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `P-${i}`, invoice_ids: [invoices.get(c)] });
+        if (res.status >= 300) throw new Error(`billing payment ${i}: ${res.status} ${res.body}`);
       };
       // Alternating halves (HTTP, raw, billing, then billing, raw, HTTP): a busy machine weighs on all three alike.
       const half = Math.floor(spends / 2);
@@ -93,9 +102,11 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
         .first();
       print(`loyalty balances whose ledger sum differs after the run: ${Number(mismatched?.n ?? 0)} (must be 0)`);
     } finally {
+      client.close();
       server.close();
     }
   } finally {
+    await web?.stop().catch(() => undefined);
     await kernel?.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
   }
