@@ -12,6 +12,7 @@
  * Database: a fresh one on DATABASE_URL's server (dropped at the end), else a temporary SQLite file.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -77,17 +78,31 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
     // The baseline of the figures before messaging's adapter left fetch: raw bull posting with fetch.
     const rawFetch = process.env.REDIS_URL ? rawBull(process.env.REDIS_URL, gateway.url, 'fetch') : null;
     const figures = { queued: [] as number[], delivered: [] as number[], noop: [] as number[], raw: [] as number[], rawFetch: [] as number[] };
+    // Both sides are CPU-bound on a shared machine: what each costs in CPU, this process (senders and
+    // workers), the database server and Redis, says more than its rate alone.
+    const cpu = { tessera: new Map<string, number>(), raw: new Map<string, number>() };
+    const processes = cpuProcesses();
+    const account = async <T>(side: Map<string, number>, run: () => Promise<T>): Promise<T> => {
+      const before = processes.map((p) => cpuSeconds(p.pid));
+      const result = await run();
+      processes.forEach((p, i) => {
+        const used = cpuSeconds(p.pid) - before[i];
+        // A process gone meanwhile (someone restarted Redis) is left out rather than printed as NaN.
+        if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
+      });
+      return result;
+    };
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const slices: Array<() => Promise<void>> = [
           async () => {
-            const t = await tesseraSlice(round);
+            const t = await account(cpu.tessera, () => tesseraSlice(round));
             figures.queued.push(t.queued);
             figures.delivered.push(t.delivered);
             figures.noop.push(await noopSlice(round));
           },
           async () => {
-            if (rawBaseline) figures.raw.push(await rawBaseline.slice(NOTIFICATIONS));
+            if (rawBaseline) figures.raw.push(await account(cpu.raw, () => rawBaseline.slice(NOTIFICATIONS)));
             if (rawFetch) figures.rawFetch.push(await rawFetch.slice(NOTIFICATIONS));
           },
         ];
@@ -112,6 +127,14 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
       print(`messaging notifications/raw bull ratio: ${(tessera / baseline).toFixed(2)} (aim ≥ 0.5; per round: ${figures.delivered.map((d, i) => (d / figures.raw[i]).toFixed(2)).join(', ')})`);
     } else {
       print('raw bull baseline: not measured (set REDIS_URL)');
+    }
+    const split = (side: Map<string, number>, slices: number) => {
+      const per = (s: number) => ((s * 1000) / (slices * NOTIFICATIONS)).toFixed(2);
+      return `${[...side].map(([name, s]) => `${name} ${per(s)}`).join(', ')}, total ${per(total([...side.values()]))} ms`;
+    };
+    if (processes.length) {
+      print(`messaging CPU per notification, through the queue: ${split(cpu.tessera, figures.delivered.length)}`);
+      if (figures.raw.length) print(`messaging CPU per notification, raw bull: ${split(cpu.raw, figures.raw.length)}`);
     }
 
     // 2. The month calendar of a company with many appointments.
@@ -189,6 +212,39 @@ function rawBull(redisUrl: string, gatewayUrl: string, client: 'adapter' | 'fetc
       await queue.close();
     },
   };
+}
+
+/** This process, and the database server and Redis when /proc shows them (Linux, same machine). */
+function cpuProcesses(): Array<{ name: string; pid: string }> {
+  const found = [{ name: 'bench', pid: 'self' }];
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const pid of entries) {
+    let comm = '';
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'mariadbd' || comm === 'mysqld') found.push({ name: 'database', pid });
+    if (comm === 'redis-server') found.push({ name: 'redis', pid });
+  }
+  return found.filter((p) => !Number.isNaN(cpuSeconds(p.pid)));
+}
+
+/** User + system CPU seconds of a process so far. */
+function cpuSeconds(pid: string): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function startGateway(): Promise<{ url: string; close(): Promise<void> }> {
