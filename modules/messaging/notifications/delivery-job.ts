@@ -114,9 +114,13 @@ function isFinal(o: Outcome): boolean {
   return Boolean(o.error) && (!o.error!.retryable || Number(o.row.attempts) >= MAX_ATTEMPTS);
 }
 
-/** Queued, or claimed so long ago that the process sending it must have died. */
-function claimable(now: Date) {
-  return (q: import('knex').Knex.QueryBuilder) => q.where('status', 'queued').orWhere((s) => s.where('status', 'sending').where('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS)));
+/**
+ * Queued (at its first try only, `firstTry`: a batch's job is no refused one's retry, which waits for
+ * its back-off under a job of its own), or claimed so long ago that the process sending it must have died.
+ */
+function claimable(now: Date, firstTry = false) {
+  return (q: import('knex').Knex.QueryBuilder) =>
+    q.where((w) => (firstTry ? w.where({ status: 'queued', attempts: 0 }) : w.where('status', 'queued'))).orWhere((s) => s.where('status', 'sending').where('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS)));
 }
 
 /**
@@ -133,7 +137,7 @@ async function claimWaiting(db: ScopedDb, queue: JobQueue, companyId: number, ow
   const locking = (q: import('knex').Knex.QueryBuilder) => (sqlite ? q : q.forUpdate().skipLocked());
   return knex.transaction(
     async (trx) => {
-      const mine = claimOwn ? (await locking(trx(TABLE).where({ company_id: companyId }).whereIn('id', own).where(claimable(now)).orderBy('id')).pluck('id')).map(Number) : [];
+      const mine = claimOwn ? (await locking(trx(TABLE).where({ company_id: companyId }).whereIn('id', own).where(claimable(now, true)).orderBy('id')).pluck('id')).map(Number) : [];
       if (claimOwn && !mine.length) return { own: [], others: [] };
       const room = DELIVERY_BATCH - (claimOwn ? mine.length : 1);
       const others = room > 0 ? (await locking(trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNotIn('id', own).orderBy('id').limit(room)).pluck('id')).map(Number) : [];
