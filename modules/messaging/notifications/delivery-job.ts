@@ -26,14 +26,15 @@ interface Outcome {
 }
 
 /**
- * Sends one notification, and with it up to DELIVERY_BATCH - 1 others of the company that wait for their
- * first try: they go out at once and are recorded in one transaction, instead of one job run, four
+ * Sends one notification (`notification_id`), or the notifications notify wrote together
+ * (`notification_ids`), and with them others of the company that wait for their first try, up to
+ * DELIVERY_BATCH: they go out at once and are recorded in one transaction, instead of one job run, four
  * statements and one transaction each (the queue runs few jobs at a time; the channel answers in
  * parallel). Each claim is a guarded update (queued → sending; `FOR UPDATE SKIP LOCKED` for the batch on
  * MariaDB), so a job delivered twice, or the job of a notification another job took along, finds
  * nothing to claim and sends nothing. A refusal is written to the delivery log with the gateway's
- * answer; the job's own notification is retried by the queue (the job throws), one taken along by a
- * retry job of its own, with back-off.
+ * answer; the job's own notification is retried by the queue (the job throws), one taken along or of a
+ * batch's job by a retry job of its own, with back-off.
  */
 export function deliveryJob(container: Container, adapters: ChannelAdapters) {
   return async (job: JobContext<{ notification_id?: number; notification_ids?: number[] }>): Promise<unknown> => {

@@ -11,20 +11,24 @@ const BATCH_MAX = 50;
  * a second keeps one slow batch (a row waiting on a lock another transaction holds) from holding up
  * every sender of the process.
  */
-const IN_FLIGHT = Number(process.env.MESSAGING_NOTIFY_IN_FLIGHT ?? 2);
+const IN_FLIGHT = 2;
 
 /** A notification row as `notify` renders it, before it is written. */
 export type NotificationRow = Record<string, unknown> & { company_id: number; dedupe_key: string; channel: NotificationRecord['channel']; status: 'queued' | 'skipped'; reason: string | null };
 
 /**
  * Gathers what arrives while a batch is under way (and in the same turn of the event loop) into the
- * next batch. `run` answers every item of its batch itself; it should not throw.
+ * next batch. `run` answers every item of its batch itself; should it throw all the same, `fail`
+ * answers them with its error, so no sender waits for ever (an item answered twice keeps its first answer).
  */
 export class Batcher<T> {
   private readonly pending: T[] = [];
   private running = 0;
 
-  constructor(private readonly run: (batch: T[]) => Promise<void>) {}
+  constructor(
+    private readonly run: (batch: T[]) => Promise<void>,
+    private readonly fail: (item: T, error: unknown) => void,
+  ) {}
 
   add(item: T): void {
     this.pending.push(item);
@@ -35,7 +39,10 @@ export class Batcher<T> {
     this.running++;
     try {
       await new Promise((resolve) => setImmediate(resolve));
-      while (this.pending.length) await this.run(this.pending.splice(0, BATCH_MAX)).catch(() => undefined);
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, BATCH_MAX);
+        await this.run(batch).catch((error: unknown) => batch.forEach((item) => this.fail(item, error)));
+      }
     } finally {
       this.running--;
     }

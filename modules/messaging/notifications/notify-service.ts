@@ -44,7 +44,10 @@ export class NotifyServiceImpl implements NotifyService {
     private readonly container: Container,
     private readonly catalogue: Catalogue,
   ) {
-    this.batcher = new Batcher((batch) => this.sendBatch(batch));
+    this.batcher = new Batcher(
+      (batch) => this.sendBatch(batch),
+      (asked, error) => asked.reject(error),
+    );
   }
 
   async send(db: ScopedDb, request: NotifyRequest): Promise<NotificationRecord[]> {
