@@ -1,11 +1,13 @@
 /**
  * messaging's figures for `npm run bench`, one `name: value unit` a line, each beside a raw baseline
  * measured in the same run:
- *  - notifications queued and delivered per second through Tessera (notify in a transaction, the job
- *    ledger, the queue, the delivery job posting to a local HTTP gateway), against raw bull doing the same
- *    POSTs with the same concurrency on the same Redis, in MSG_BENCH_ROUNDS rounds of alternating slices
- *    of MSG_BENCH_NOTIFICATIONS each. Aim: ratio ≥ 0.5. Needs REDIS_URL (else the embedded queue is
- *    measured and the raw bull line says why it is missing).
+ *  - notifications queued and delivered per second through Tessera (notify, its rows and job committed,
+ *    the job ledger, the queue, the delivery job posting to a local HTTP gateway), against raw bull doing
+ *    the same POSTs with the same worker concurrency on the same Redis, in MSG_BENCH_ROUNDS rounds of
+ *    alternating slices of MSG_BENCH_NOTIFICATIONS each. Aim: ratio ≥ 0.5. Needs REDIS_URL (else the
+ *    embedded queue is measured and the raw bull line says why it is missing). Beside it, the CPU each
+ *    side used per notification (this process, which also runs the workers and the gateway; the
+ *    database server and Redis when /proc shows them, shared with whatever else uses them meanwhile).
  *  - the month calendar of a company with 100,000 appointments (MSG_BENCH_APPOINTMENTS): the service,
  *    the whole page over HTTP (timed at the client), against a raw GROUP BY over the appointments.
  *    Aim: p50 < 50 ms.
@@ -117,7 +119,7 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
     const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
     const tessera = total(figures.delivered) / figures.delivered.length;
-    print(`messaging notifications queued (${NOTIFICATIONS} a slice, one transaction each, ${PRODUCERS} senders at once): ${(total(figures.queued) / ROUNDS).toFixed(0)} /s`);
+    print(`messaging notifications queued (${NOTIFICATIONS} a slice, ${PRODUCERS} senders at once, each in no transaction of its own): ${(total(figures.queued) / ROUNDS).toFixed(0)} /s`);
     print(`messaging notifications queued and delivered through the ${kernel.queue.kind} queue: ${tessera.toFixed(1)} /s (slices: ${list(figures.delivered)})`);
     print(`core queue alone, empty jobs enqueued and run (same run): ${(total(figures.noop) / ROUNDS).toFixed(1)} /s (slices: ${list(figures.noop)})`);
     if (rawBaseline) {
