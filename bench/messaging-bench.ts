@@ -1,17 +1,20 @@
 /**
  * messaging's figures for `npm run bench`, one `name: value unit` a line, each beside a raw baseline
  * measured in the same run:
- *  - notifications queued and delivered per second through Tessera (notify in a transaction, the job
- *    ledger, the queue, the delivery job posting to a local HTTP gateway), against raw bull doing the same
- *    POSTs with the same concurrency on the same Redis, in MSG_BENCH_ROUNDS rounds of alternating slices
- *    of MSG_BENCH_NOTIFICATIONS each. Aim: ratio ≥ 0.5. Needs REDIS_URL (else the embedded queue is
- *    measured and the raw bull line says why it is missing).
+ *  - notifications queued and delivered per second through Tessera (notify, its rows and job committed,
+ *    the job ledger, the queue, the delivery job posting to a local HTTP gateway), against raw bull doing
+ *    the same POSTs with the same worker concurrency on the same Redis, in MSG_BENCH_ROUNDS rounds of
+ *    alternating slices of MSG_BENCH_NOTIFICATIONS each. Aim: ratio ≥ 0.5. Needs REDIS_URL (else the
+ *    embedded queue is measured and the raw bull line says why it is missing). Beside it, the CPU each
+ *    side used per notification (this process, which also runs the workers and the gateway; the
+ *    database server and Redis when /proc shows them, shared with whatever else uses them meanwhile).
  *  - the month calendar of a company with 100,000 appointments (MSG_BENCH_APPOINTMENTS): the service,
  *    the whole page over HTTP (timed at the client), against a raw GROUP BY over the appointments.
  *    Aim: p50 < 50 ms.
  * Database: a fresh one on DATABASE_URL's server (dropped at the end), else a temporary SQLite file.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -56,13 +59,15 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
     kernel.jobs.define('messaging.bench_noop', async () => {
       noops++;
     }, 1);
-    const sent = async () => Number((await knex('messaging_notifications').where({ status: 'sent' }).count({ n: '*' }).first())?.n);
+    // The slice's own rows, by the primary key: a count over the whole table, 50 times a second, would
+    // charge the queue's side with a scan the raw side (counting in memory) never pays.
+    const sent = async (after: number) => Number((await knex('messaging_notifications').where('id', '>', after).where({ status: 'sent' }).count({ n: '*' }).first())?.n);
     const tesseraSlice = async (round: number): Promise<{ queued: number; delivered: number }> => {
-      const before = await sent();
+      const after = Number((await knex('messaging_notifications').max({ id: 'id' }).first())?.id ?? 0);
       const started = performance.now();
       await inParallel(NOTIFICATIONS, PRODUCERS, (i) => notify.send(ctx.db, { template: 'messaging.birthday', customerId: customer.id, channel: 'sms', data: {}, dedupeKey: `bench-${round}-${i}` }));
       const queuedMs = performance.now() - started;
-      await waitFor(async () => (await sent()) - before >= NOTIFICATIONS, 600_000);
+      await waitFor(async () => (await sent(after)) >= NOTIFICATIONS, 600_000);
       return { queued: NOTIFICATIONS / (queuedMs / 1000), delivered: NOTIFICATIONS / ((performance.now() - started) / 1000) };
     };
     // What the core's durable queue costs alone: the same number of empty jobs, recorded in a transaction each.
@@ -77,17 +82,31 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
     // The baseline of the figures before messaging's adapter left fetch: raw bull posting with fetch.
     const rawFetch = process.env.REDIS_URL ? rawBull(process.env.REDIS_URL, gateway.url, 'fetch') : null;
     const figures = { queued: [] as number[], delivered: [] as number[], noop: [] as number[], raw: [] as number[], rawFetch: [] as number[] };
+    // Both sides are CPU-bound on a shared machine: what each costs in CPU, this process (senders and
+    // workers), the database server and Redis, says more than its rate alone.
+    const cpu = { tessera: new Map<string, number>(), raw: new Map<string, number>() };
+    const processes = cpuProcesses();
+    const account = async <T>(side: Map<string, number>, run: () => Promise<T>): Promise<T> => {
+      const before = processes.map((p) => cpuSeconds(p.pid));
+      const result = await run();
+      processes.forEach((p, i) => {
+        const used = cpuSeconds(p.pid) - before[i];
+        // A process gone meanwhile (someone restarted Redis) is left out rather than printed as NaN.
+        if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
+      });
+      return result;
+    };
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const slices: Array<() => Promise<void>> = [
           async () => {
-            const t = await tesseraSlice(round);
+            const t = await account(cpu.tessera, () => tesseraSlice(round));
             figures.queued.push(t.queued);
             figures.delivered.push(t.delivered);
             figures.noop.push(await noopSlice(round));
           },
           async () => {
-            if (rawBaseline) figures.raw.push(await rawBaseline.slice(NOTIFICATIONS));
+            if (rawBaseline) figures.raw.push(await account(cpu.raw, () => rawBaseline.slice(NOTIFICATIONS)));
             if (rawFetch) figures.rawFetch.push(await rawFetch.slice(NOTIFICATIONS));
           },
         ];
@@ -100,7 +119,7 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
     const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
     const tessera = total(figures.delivered) / figures.delivered.length;
-    print(`messaging notifications queued (${NOTIFICATIONS} a slice, one transaction each, ${PRODUCERS} senders at once): ${(total(figures.queued) / ROUNDS).toFixed(0)} /s`);
+    print(`messaging notifications queued (${NOTIFICATIONS} a slice, ${PRODUCERS} senders at once, each in no transaction of its own): ${(total(figures.queued) / ROUNDS).toFixed(0)} /s`);
     print(`messaging notifications queued and delivered through the ${kernel.queue.kind} queue: ${tessera.toFixed(1)} /s (slices: ${list(figures.delivered)})`);
     print(`core queue alone, empty jobs enqueued and run (same run): ${(total(figures.noop) / ROUNDS).toFixed(1)} /s (slices: ${list(figures.noop)})`);
     if (rawBaseline) {
@@ -112,6 +131,21 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
       print(`messaging notifications/raw bull ratio: ${(tessera / baseline).toFixed(2)} (aim ≥ 0.5; per round: ${figures.delivered.map((d, i) => (d / figures.raw[i]).toFixed(2)).join(', ')})`);
     } else {
       print('raw bull baseline: not measured (set REDIS_URL)');
+    }
+    const split = (side: Map<string, number>, slices: number) => {
+      const per = (s: number) => ((s * 1000) / (slices * NOTIFICATIONS)).toFixed(2);
+      return `${[...side].map(([name, s]) => `${name} ${per(s)}`).join(', ')}, total ${per(total([...side.values()]))} ms`;
+    };
+    if (processes.length) {
+      print(`messaging CPU per notification, through the queue: ${split(cpu.tessera, figures.delivered.length)}`);
+      if (figures.raw.length) {
+        print(`messaging CPU per notification, raw bull: ${split(cpu.raw, figures.raw.length)}`);
+        // The rate ratio of a side that is CPU-bound against one partly bound by its latency (raw bull's
+        // two workers post one message each at a time): the CPU ratio is what more load would converge to.
+        // The database and Redis are shared with whoever else uses them meanwhile: this process's column is the steadiest.
+        const per = (side: Map<string, number>, slices: number, only?: string) => [...side].filter(([name]) => !only || name === only).reduce((a, [, s]) => a + s, 0) / slices;
+        print(`messaging/raw bull CPU per notification ratio: ${(per(cpu.raw, figures.raw.length) / per(cpu.tessera, figures.delivered.length)).toFixed(2)} all processes, ${(per(cpu.raw, figures.raw.length, 'bench') / per(cpu.tessera, figures.delivered.length, 'bench')).toFixed(2)} this process`);
+      }
     }
 
     // 2. The month calendar of a company with many appointments.
@@ -189,6 +223,39 @@ function rawBull(redisUrl: string, gatewayUrl: string, client: 'adapter' | 'fetc
       await queue.close();
     },
   };
+}
+
+/** This process, and the database server and Redis when /proc shows them (Linux, same machine). */
+function cpuProcesses(): Array<{ name: string; pid: string }> {
+  const found = [{ name: 'bench', pid: 'self' }];
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const pid of entries) {
+    let comm = '';
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'mariadbd' || comm === 'mysqld') found.push({ name: 'database', pid });
+    if (comm === 'redis-server') found.push({ name: 'redis', pid });
+  }
+  return found.filter((p) => !Number.isNaN(cpuSeconds(p.pid)));
+}
+
+/** User + system CPU seconds of a process so far. */
+function cpuSeconds(pid: string): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function startGateway(): Promise<{ url: string; close(): Promise<void> }> {

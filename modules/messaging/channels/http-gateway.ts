@@ -13,8 +13,8 @@ const ANSWER_MAX = 2000;
  * fetch, which costs several times the CPU per request in its stream machinery.
  */
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 32, maxFreeSockets: 8, timeout: TIMEOUT_MS }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 32, maxFreeSockets: 8, timeout: TIMEOUT_MS }),
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 32, maxFreeSockets: 32, timeout: TIMEOUT_MS }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 32, maxFreeSockets: 32, timeout: TIMEOUT_MS }),
 };
 
 /**

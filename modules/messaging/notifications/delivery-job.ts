@@ -26,32 +26,48 @@ interface Outcome {
 }
 
 /**
- * Sends one notification, and with it up to DELIVERY_BATCH - 1 others of the company that wait for their
- * first try: they go out at once and are recorded in one transaction, instead of one job run, four
+ * Sends one notification (`notification_id`), or the notifications notify wrote together
+ * (`notification_ids`), and with them others of the company that wait for their first try, up to
+ * DELIVERY_BATCH: they go out at once and are recorded in one transaction, instead of one job run, four
  * statements and one transaction each (the queue runs few jobs at a time; the channel answers in
  * parallel). Each claim is a guarded update (queued → sending; `FOR UPDATE SKIP LOCKED` for the batch on
  * MariaDB), so a job delivered twice, or the job of a notification another job took along, finds
  * nothing to claim and sends nothing. A refusal is written to the delivery log with the gateway's
- * answer; the job's own notification is retried by the queue (the job throws), one taken along by a
- * retry job of its own, with back-off.
+ * answer; the job's own notification is retried by the queue (the job throws), one taken along or of a
+ * batch's job by a retry job of its own, with back-off.
  */
 export function deliveryJob(container: Container, adapters: ChannelAdapters) {
-  return async (job: JobContext<{ notification_id: number }>): Promise<unknown> => {
+  return async (job: JobContext<{ notification_id?: number; notification_ids?: number[] }>): Promise<unknown> => {
     const companyId = Number(job.companyId);
     const { db } = container.get<Contexts>(CORE.Contexts).system([companyId]);
-    const id = Number(job.data.notification_id);
+    const queue = container.get<JobQueue>(CORE.JobQueue);
     const now = new Date();
-    const claimed = await db
-      .queryCompany(companyId, TABLE)
-      .where({ id })
-      .where((q) => q.where('status', 'queued').orWhere((s) => s.where('status', 'sending').where('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS))))
-      .update({ status: 'sending', claimed_at: now, attempts: db.unscoped('increments a counter').raw('attempts + 1'), updated_at: now });
-    if (Number(claimed) !== 1) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
-    // Taking others along is a bonus: if it fails (a deadlock among concurrent claims), its transaction
-    // rolled back, they stay queued for their own jobs, and this one goes alone.
-    const others = await claimWaiting(db, container.get<JobQueue>(CORE.JobQueue), companyId, id, now).catch(() => [] as number[]);
+    // The job of one notification (notify's in a caller's transaction, a retry, the sweep's), or of a
+    // batch notify wrote at once, none of them its own: a batch's refusals each get a retry job.
+    let ownId: number | null = null;
+    let claimed: number[];
+    if (job.data.notification_ids) {
+      // Its notifications and others waiting, claimed in one transaction. A claim that keeps failing
+      // throws: the queue runs the job again rather than leave the batch without one.
+      const ids = job.data.notification_ids.map(Number);
+      const { own, others } = await retried(() => claimWaiting(db, queue, companyId, ids, now, true), 3);
+      claimed = [...own, ...others];
+      if (!own.length) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
+    } else {
+      ownId = Number(job.data.notification_id);
+      const mine = await db
+        .queryCompany(companyId, TABLE)
+        .where({ id: ownId })
+        .where(claimable(now))
+        .update({ status: 'sending', claimed_at: now, attempts: db.unscoped('increments a counter').raw('attempts + 1'), updated_at: now });
+      if (Number(mine) !== 1) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
+      // Taking others along is a bonus: if it fails (a deadlock among concurrent claims), its transaction
+      // rolled back, they stay queued for their own jobs, and this one goes alone.
+      const { others } = await claimWaiting(db, queue, companyId, [ownId], now, false).catch(() => ({ others: [] as number[] }));
+      claimed = [ownId, ...others];
+    }
     // Outside a transaction the two reads take two pool connections and run at once.
-    const [rows, configs] = await Promise.all([db.queryCompany(companyId, TABLE).whereIn('id', [id, ...others]), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
+    const [rows, configs] = await Promise.all([db.queryCompany(companyId, TABLE).whereIn('id', claimed), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
     const box = container.get<SecretBox>(CORE.Secrets);
     // Each channel's secret is opened once per batch, not once per message.
     const opened = new Map<string, ChannelConfig>();
@@ -74,9 +90,10 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
     );
     // Sent, so recorded at any cost: a deadlock is tried again; what still fails stays `sending` for the
     // sweep (sent again with the same reference, which gateways and mail servers use to drop a repeat).
-    await retried(() => record(db, companyId, id, outcomes), 3);
-    const own = outcomes.find((o) => Number(o.row.id) === id)!;
+    await retried(() => record(db, companyId, ownId, outcomes), 3);
     const batch = outcomes.length > 1 ? { batch: outcomes.length } : {};
+    if (ownId === null) return { sent: outcomes.filter((o) => !o.error).length, ...batch };
+    const own = outcomes.find((o) => Number(o.row.id) === ownId)!;
     if (!own.error) return { sent: true, ...batch };
     if (isFinal(own)) return { sent: false, reason: own.error.message, ...batch };
     throw own.error;
@@ -99,40 +116,55 @@ function isFinal(o: Outcome): boolean {
 }
 
 /**
- * Others of the company never tried yet (a retry waits for its back-off), claimed in one statement.
+ * Queued (at its first try only, `firstTry`: a batch's job is no refused one's retry, which waits for
+ * its back-off under a job of its own), or claimed so long ago that the process sending it must have died.
+ */
+function claimable(now: Date, firstTry = false) {
+  return (q: import('knex').Knex.QueryBuilder) =>
+    q.where((w) => (firstTry ? w.where({ status: 'queued', attempts: 0 }) : w.where('status', 'queued'))).orWhere((s) => s.where('status', 'sending').where('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS)));
+}
+
+/**
+ * Claims in one transaction a batch job's own notifications (`claimOwn`; `own` are those still to
+ * send) and others of the company never tried yet (a retry waits for its back-off), up to DELIVERY_BATCH.
  * On MariaDB the claim reads at READ COMMITTED: a locking read at REPEATABLE READ locks the gaps of the
  * status index too, and a sender inserting a new queued notification there deadlocks with it.
  */
-async function claimWaiting(db: ScopedDb, queue: JobQueue, companyId: number, ownId: number, now: Date): Promise<number[]> {
+async function claimWaiting(db: ScopedDb, queue: JobQueue, companyId: number, own: number[], now: Date, claimOwn: boolean): Promise<{ own: number[]; others: number[] }> {
   db.assertCompany(companyId);
   const knex = db.unscoped('the claim is limited to the company just checked') as import('knex').Knex;
   const sqlite = db.client === 'better-sqlite3';
+  // Rows another job is claiming are skipped rather than waited for; SQLite has one writer anyway.
+  const locking = (q: import('knex').Knex.QueryBuilder) => (sqlite ? q : q.forUpdate().skipLocked());
   return knex.transaction(
     async (trx) => {
-      let waiting = trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNot('id', ownId).orderBy('id').limit(DELIVERY_BATCH - 1);
-      // Rows another job is claiming are skipped rather than waited for; SQLite has one writer anyway.
-      if (!sqlite) waiting = waiting.forUpdate().skipLocked();
-      const ids = (await waiting.pluck('id')).map(Number);
-      if (!ids.length) return [];
-      await trx(TABLE).where({ company_id: companyId, status: 'queued' }).whereIn('id', ids).update({ status: 'sending', claimed_at: now, attempts: 1, updated_at: now });
+      const mine = claimOwn ? (await locking(trx(TABLE).where({ company_id: companyId }).whereIn('id', own).where(claimable(now, true)).orderBy('id')).pluck('id')).map(Number) : [];
+      if (claimOwn && !mine.length) return { own: [], others: [] };
+      const room = DELIVERY_BATCH - (claimOwn ? mine.length : 1);
+      const others = room > 0 ? (await locking(trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNotIn('id', own).orderBy('id').limit(room)).pluck('id')).map(Number) : [];
+      const ids = [...mine, ...others];
+      if (!ids.length) return { own: [], others: [] };
+      // The others are at their first try: attempts + 1 is 1 for them, as for a job's own first claim.
+      await trx(TABLE).where({ company_id: companyId }).whereIn('id', ids).where(claimable(now)).update({ status: 'sending', claimed_at: now, attempts: trx.raw('attempts + 1'), updated_at: now });
       // Their own jobs would find nothing to claim: completed here, they cost the queue one no-op claim
       // each instead of a run. Should this process die while sending, the sweep gives them jobs again.
-      await queue.settle(ids.map((n) => `${DELIVER_RETRY}:${n}`), { companyId, trx, result: { sent_in_batch_of: ownId } });
-      return ids;
+      // (A batch's job is no single notification's: it runs, and finds the ones taken along claimed.)
+      if (others.length) await queue.settle(others.map((n) => `${DELIVER_RETRY}:${n}`), { companyId, trx, result: { sent_in_batch_of: claimOwn ? `batch:${own[0]}` : own[0] } });
+      return { own: mine, others };
     },
     sqlite ? undefined : { isolationLevel: 'read committed' },
   );
 }
 
 /** Every outcome of the batch in one transaction: a few grouped updates, one insert into the attempt log. */
-async function record(db: ScopedDb, companyId: number, ownId: number, outcomes: Outcome[]): Promise<void> {
+async function record(db: ScopedDb, companyId: number, ownId: number | null, outcomes: Outcome[]): Promise<void> {
   const now = new Date();
   await db.transaction(async (tx) => {
     const sent = outcomes.filter((o) => !o.error);
     if (sent.length) await tx.queryCompany(companyId, TABLE).whereIn('id', sent.map((o) => o.row.id)).update({ status: 'sent', sent_at: now, last_error: null, updated_at: now });
     for (const o of outcomes.filter((x) => x.error)) {
       await tx.queryCompany(companyId, TABLE).where({ id: o.row.id }).update({ status: isFinal(o) ? 'failed' : 'queued', last_error: o.error!.answer.slice(0, 2000), updated_at: now });
-      // One taken along has a job that already ran (it found nothing to claim): its retry is a job of its own.
+      // One taken along, or one of a batch's job, has no job of its own to run again: its retry is a job of its own.
       if (!isFinal(o) && Number(o.row.id) !== ownId) {
         const attempts = Number(o.row.attempts);
         await tx.enqueue(DELIVER_RETRY, { notification_id: Number(o.row.id) }, { jobKey: `${DELIVER_RETRY}:${o.row.id}:${attempts}`, companyId, delayMs: 2 ** attempts * 1000 });

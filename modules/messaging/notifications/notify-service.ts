@@ -1,108 +1,177 @@
 import crypto from 'node:crypto';
 import type { Container } from 'inversify';
-import { isDuplicateKey, ValidationError, type ScopedDb } from 'tessera/core';
-import type { Customer } from '../../crm/api';
-import { CHANNELS, type Channel, type NotificationRecord, type NotifyRequest, type NotifyService } from '../api';
+import { CORE, isDuplicateKey, ValidationError, type JobQueue, type ScopedDb } from 'tessera/core';
+import type { Customer, CustomerContact } from '../../crm/api';
+import { CHANNELS, type Channel, type NotificationDeclaration, type NotificationRecord, type NotifyRequest, type NotifyService } from '../api';
 import { contextOf, findContact } from '../crm/customers';
 import { render } from '../templates/template-render';
 import type { Catalogue } from './catalogue';
+import { Batcher, DELIVER_JOB, writeTogether, type NotificationRow } from './notify-batch';
+import { sendingSettings, type SendingSettings } from './sending-settings';
 
-export const DELIVER_JOB = 'messaging.deliver';
+export { DELIVER_JOB };
 const TABLE = 'messaging_notifications';
+
+/** A request checked against the catalogue, waiting for its batch. */
+interface Asked {
+  db: ScopedDb;
+  request: NotifyRequest;
+  declaration: NotificationDeclaration;
+  channels: Channel[] | null;
+  resolve(records: NotificationRecord[]): void;
+  reject(error: unknown): void;
+}
+
+interface Contexts {
+  system(companyIds: number[]): { db: ScopedDb };
+}
 
 /**
  * Notifications are written in the sender's transaction, one row per (company, dedupe key, channel),
  * rendered there, and handed to the delivery job in that same transaction: nothing goes out for a
  * rolled-back transaction, and asking twice answers the first notification.
+ *
+ * A sender in no transaction of its own is served with the other senders of the moment (`Batcher`):
+ * one read of the settings, one transaction, one multi-row insert and one delivery job for all of
+ * them, instead of a read, a transaction, an insert and a job each; each sender still gets its answer
+ * only once its rows and their job are committed. The customer is read for each sender, through crm's
+ * service, under the sender's own principal.
  */
 export class NotifyServiceImpl implements NotifyService {
+  private readonly batcher: Batcher<Asked>;
+
   constructor(
     private readonly container: Container,
     private readonly catalogue: Catalogue,
-  ) {}
+  ) {
+    this.batcher = new Batcher(
+      (batch) => this.sendBatch(batch),
+      (asked, error) => asked.reject(error),
+    );
+  }
 
   async send(db: ScopedDb, request: NotifyRequest): Promise<NotificationRecord[]> {
     const declaration = this.catalogue.get(request.template);
     if (!declaration) throw new ValidationError({ template: `"${request.template}" is not a declared notification` });
     if (!request.dedupeKey) throw new ValidationError({ dedupeKey: 'is required' });
-    const asked = request.channel === undefined ? null : Array.isArray(request.channel) ? request.channel : [request.channel];
-    const bad = asked?.find((c) => !CHANNELS.includes(c));
+    const channels = request.channel === undefined ? null : Array.isArray(request.channel) ? request.channel : [request.channel];
+    const bad = channels?.find((c) => !CHANNELS.includes(c));
     if (bad) throw new ValidationError({ channel: `"${bad}" is not one of ${CHANNELS.join(', ')}` });
+    if (db.isInTransaction) {
+      // In the caller's transaction, one read after the other, and written there.
+      const customer = await this.customer(db, request);
+      const settings = await sendingSettings(db, [db.principal.companyId], [request.template], [request.customerId]);
+      return this.writeAlone(db, this.rowsOf({ db, request, declaration, channels }, customer, settings));
+    }
+    db.assertCompany(db.principal.companyId);
+    // Someone waiting for an answer hears at once that the queue is away, and nothing is written (as `enqueue` does).
+    if (db.principal.via !== 'system') await this.container.get<JobQueue>(CORE.JobQueue).assertAvailable();
+    return new Promise((resolve, reject) => this.batcher.add({ db, request, declaration, channels, resolve, reject }));
+  }
+
+  private async sendBatch(batch: Asked[]): Promise<void> {
+    const companies = [...new Set(batch.map((a) => a.db.principal.companyId))];
+    // The settings of every sender's company, event and customer in one statement, read as the system of
+    // those companies (each sender's own company was checked in `send`); the customers through crm, each
+    // under its sender's principal. At once, on separate connections.
+    const reader = batch.length === 1 ? batch[0].db : this.container.get<Contexts>(CORE.Contexts).system(companies).db;
+    const [settings, customers] = await Promise.all([
+      sendingSettings(reader, companies, [...new Set(batch.map((a) => a.request.template))], [...new Set(batch.map((a) => a.request.customerId))]),
+      Promise.all(batch.map((a) => this.customer(a.db, a.request).catch((error: unknown) => error as Error))),
+    ]).catch((error: unknown) => {
+      batch.forEach((a) => a.reject(error));
+      return [null, null] as const;
+    });
+    if (!settings || !customers) return;
+    const ready: Array<{ asked: Asked; rows: NotificationRow[] }> = [];
+    batch.forEach((asked, i) => {
+      try {
+        const customer = customers[i];
+        if (customer instanceof Error) throw customer;
+        ready.push({ asked, rows: this.rowsOf(asked, customer, settings) });
+      } catch (error) {
+        asked.reject(error);
+      }
+    });
+    if (ready.length === 1) {
+      // Alone, the plain path: its insert answers the id, no read-back.
+      const [{ asked, rows }] = ready;
+      return this.writeAlone(asked.db, rows).then(asked.resolve, asked.reject);
+    }
+    let records: NotificationRecord[][];
+    try {
+      records = await writeTogether(this.container, ready.map((r) => ({ userId: r.asked.db.principal.userId, rows: r.rows })));
+    } catch {
+      // A dedupe key asked twice (within the batch, or already written) fails the batch's insert: each
+      // sender's rows are written again alone, where the unique key finds the first notification.
+      await Promise.all(ready.map(({ asked, rows }) => this.writeAlone(asked.db, rows).then(asked.resolve, asked.reject)));
+      return;
+    }
+    ready.forEach(({ asked }, i) => asked.resolve(records[i]));
+  }
+
+  private async customer(db: ScopedDb, request: NotifyRequest): Promise<CustomerContact> {
+    const customer = await findContact(contextOf(db, this.container), request.customerId);
+    if (!customer || Number(customer.company_id) !== db.principal.companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
+    return customer;
+  }
+
+  /** The rows of a request, rendered: queued, or skipped saying why. */
+  private rowsOf(asked: Pick<Asked, 'db' | 'request' | 'declaration' | 'channels'>, customer: CustomerContact, settings: SendingSettings): NotificationRow[] {
+    const { db, request, declaration } = asked;
     const companyId = db.principal.companyId;
-    // What the notification reads: the customer (crm's service), and the company's templates for the
-    // event, its enabled channels and the customer's opt-outs in one statement. At once on separate
-    // connections when the caller is in no transaction, so the write's transaction holds only its two
-    // inserts; in the caller's transaction, there, one after the other.
-    const customerOf = () => findContact(contextOf(db, this.container), request.customerId);
-    const settingsOf = () => this.sendingSettings(db, companyId, request.template, request.customerId);
-    const [customer, { templates, enabled, blocked }] = db.isInTransaction ? [await customerOf(), await settingsOf()] : await Promise.all([customerOf(), settingsOf()]);
-    if (!customer || Number(customer.company_id) !== companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
-    const configured = new Set<string>(enabled);
+    const { templates, enabled, blocked } = settings.of(companyId, request.template, customer.id);
     // Not asked for a channel: every configured one the notification has a template for (the company's or its default).
-    const channels = asked ?? declaration.channels.filter((c) => (templates.has(c) || declaration.defaults?.[c]) && configured.has(c));
+    const channels = asked.channels ?? declaration.channels.filter((c) => (templates.has(c) || declaration.defaults?.[c]) && enabled.has(c));
     const company = db.principal.companies?.find((c) => c.id === companyId);
     const data = { ...request.data, customer: publicCustomer(customer), company: company ? { name: company.name, code: company.code } : {} };
+    return channels.map((channel) => {
+      const template = templates.get(channel) ?? declaration.defaults?.[channel];
+      const recipient = channel === 'email' ? customer.email : customer.phone;
+      const reason = !template
+        ? 'not sent: no template'
+        : blocked.has(channel)
+          ? 'not sent: opted out'
+          : !recipient
+            ? `not sent: no ${channel === 'email' ? 'e-mail' : 'phone'}`
+            : !enabled.has(channel)
+              ? `not sent: no ${channel} channel configured`
+              : null;
+      return {
+        company_id: companyId,
+        event: request.template,
+        channel,
+        customer_id: customer.id,
+        dedupe_key: keyOf(request.template, request.dedupeKey, channel),
+        status: reason ? 'skipped' : 'queued',
+        reason,
+        recipient: recipient ?? null,
+        subject: template?.subject ? render(template.subject, data, channel, 'subject').slice(0, 191) : null,
+        body: template && !reason ? render(template.body, data, channel) : null,
+      };
+    });
+  }
+
+  /** The rows of one sender, in its transaction (or one of their own): each with its delivery job. */
+  private writeAlone(db: ScopedDb, rows: NotificationRow[]): Promise<NotificationRecord[]> {
     return db.transaction(async (tx) => {
       const records: NotificationRecord[] = [];
-      for (const channel of channels) {
-        const dedupeKey = keyOf(request.template, request.dedupeKey, channel);
-        const template = templates.get(channel) ?? declaration.defaults?.[channel];
-        const recipient = channel === 'email' ? customer.email : customer.phone;
-        const reason = !template
-          ? 'not sent: no template'
-          : blocked.has(channel)
-            ? 'not sent: opted out'
-            : !recipient
-              ? `not sent: no ${channel === 'email' ? 'e-mail' : 'phone'}`
-              : !configured.has(channel)
-                ? `not sent: no ${channel} channel configured`
-                : null;
-        const row = {
-          company_id: companyId,
-          event: request.template,
-          channel,
-          customer_id: customer.id,
-          dedupe_key: dedupeKey,
-          status: reason ? 'skipped' : 'queued',
-          reason,
-          recipient: recipient ?? null,
-          subject: template?.subject ? render(template.subject, data, channel, 'subject').slice(0, 191) : null,
-          body: template && !reason ? render(template.body, data, channel) : null,
-        };
+      for (const row of rows) {
         // The unique key decides: a second ask (or a concurrent one) finds the first notification.
         let id: number;
         try {
           id = await tx.insert(TABLE, row, { audit: false });
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
-          const taken = await tx.queryCompany(companyId, TABLE).where({ dedupe_key: dedupeKey }).modify((q) => (tx.client === 'better-sqlite3' ? q : q.forShare())).first('id', 'status', 'reason');
-          records.push({ id: Number(taken.id), channel, status: taken.status, created: false, reason: taken.reason ?? null });
+          const taken = await tx.queryCompany(row.company_id, TABLE).where({ dedupe_key: row.dedupe_key }).modify((q) => (tx.client === 'better-sqlite3' ? q : q.forShare())).first('id', 'status', 'reason');
+          records.push({ id: Number(taken.id), channel: row.channel, status: taken.status, created: false, reason: taken.reason ?? null });
           continue;
         }
-        if (!reason) await tx.enqueue(DELIVER_JOB, { notification_id: id }, { jobKey: `${DELIVER_JOB}:${id}`, companyId });
-        records.push({ id, channel, status: row.status as NotificationRecord['status'], created: true, reason });
+        if (row.status === 'queued') await tx.enqueue(DELIVER_JOB, { notification_id: id }, { jobKey: `${DELIVER_JOB}:${id}`, companyId: row.company_id });
+        records.push({ id, channel: row.channel, status: row.status, created: true, reason: row.reason });
       }
       return records;
     });
-  }
-
-  /** The event's active templates, the enabled channels and the customer's opt-outs, in one union. */
-  private async sendingSettings(db: ScopedDb, companyId: number, event: string, customerId: number): Promise<{ templates: Map<Channel, { subject: string | null; body: string }>; enabled: string[]; blocked: Set<Channel> }> {
-    const raw = (sql: string) => db.unscoped('constant columns of a union').raw(sql);
-    const rows = await db
-      .queryCompany(companyId, 'messaging_templates')
-      .where({ event, is_active: true })
-      .select(raw("'template' as kind"), 'channel', 'subject', 'body')
-      .unionAll([
-        db.queryCompany(companyId, 'messaging_channels').where({ enabled: true }).select(raw("'enabled' as kind"), 'channel', raw('null as subject'), raw('null as body')),
-        db.queryCompany(companyId, 'messaging_opt_outs').where({ customer_id: customerId }).select(raw("'opted_out' as kind"), 'channel', raw('null as subject'), raw('null as body')),
-      ]);
-    const of = (kind: string) => rows.filter((r: any) => r.kind === kind);
-    return {
-      templates: new Map(of('template').map((r: any) => [r.channel as Channel, { subject: r.subject, body: r.body }])),
-      enabled: of('enabled').map((r: any) => r.channel),
-      blocked: new Set(of('opted_out').map((r: any) => r.channel as Channel)),
-    };
   }
 }
 
