@@ -95,4 +95,12 @@ describe('JSON API', () => {
     const res = await t.request().get('/api/v1/alpha/nothing').set('Authorization', `Bearer ${reader}`).expect(404);
     expect(res.body.error.code).to.equal('not_found');
   });
+
+  it('finds a module\'s routes whatever the case of its name, and answers a method it lacks or OPTIONS with 404 as before', async () => {
+    await t.request().get('/API/V1/ALPHA/ITEMS').set('Authorization', `Bearer ${reader}`).expect(200);
+    for (const method of ['put', 'options'] as const) {
+      const res = await t.request()[method]('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).expect(404);
+      expect(res.body.error.code).to.equal('not_found');
+    }
+  });
 });
