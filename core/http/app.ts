@@ -61,11 +61,16 @@ export function createHttpApp(host: HttpServices): HttpApp {
     }),
   );
 
-  app.use('/static/shell', express.static(path.join(settings.rootDir, 'views', 'static'), { maxAge: '1h' }));
-  mountVendorFiles(app);
+  // Files under /static/ in a router of their own: any other request (an API call above all) passes
+  // one check instead of trying a dozen mounts and routes. Only GET and HEAD read a file; any other
+  // method went on past all of them anyway.
+  const statics = express.Router();
+  statics.use('/static/shell', express.static(path.join(settings.rootDir, 'views', 'static'), { maxAge: '1h' }));
+  mountVendorFiles(statics);
   for (const source of host.modules) {
-    app.use(`/static/${source.manifest.name}`, express.static(path.join(source.dir, 'public'), { maxAge: '1h' }));
+    statics.use(`/static/${source.manifest.name}`, express.static(path.join(source.dir, 'public'), { maxAge: '1h' }));
   }
+  app.use((req, res, next) => ((req.method === 'GET' || req.method === 'HEAD') && STATIC_PATH.test(req.path) ? statics(req, res, next) : next()));
 
   app.get('/healthz', async (_req, res) => {
     const health = await host.health();
@@ -124,7 +129,10 @@ export function createHttpApp(host: HttpServices): HttpApp {
     skipCsrfProtection: (req) => req.viaToken === true || (isApiPath(req.path) && !req.tessera),
     errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token; reload the page and try again', code: 'csrf_invalid' },
   });
-  app.use(express.urlencoded({ extended: true, limit: '2mb' }));
+  // A form body is parsed; the parser would otherwise read every request's Content-Type (a JSON API
+  // call's too) only to find it is not one.
+  const urlencoded = express.urlencoded({ extended: true, limit: '2mb' });
+  app.use((req, res, next) => (FORM_TYPE.test(req.headers['content-type'] ?? '') ? urlencoded(req, res, next) : next()));
   app.use('/api', express.json({ limit: '2mb' }));
   app.use((req, res, next) => {
     // Raw bodies (CSV uploads) are read by their route; CSRF for them comes from the header.
@@ -194,6 +202,12 @@ export function toAppError(error: unknown): AppError {
 export function isApiPath(path: string): boolean {
   return /^\/api(\/|$)/i.test(path);
 }
+
+/** Where static files are served: matched without regard to case, as express matches their mounts. */
+const STATIC_PATH = /^\/static\//i;
+
+/** Any Content-Type the urlencoded parser takes contains this (its media type, compared in lower case). */
+const FORM_TYPE = /application\/x-www-form-urlencoded/i;
 
 /** An API path asked for with a bearer token: such a request never uses the session cookie. */
 function isBearerApiCall(req: Request): boolean {
