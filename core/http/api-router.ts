@@ -33,7 +33,7 @@ export function mountApiRoutes(app: express.Express, routes: readonly DeclaredAp
         const hidden = forbiddenQueryKeyFields(req.originalUrl);
         if (Object.keys(hidden).length) throw new ValidationError(hidden);
         const query = validateInput(route.query, { ...(req.query as object) }, 'query');
-        if (route.body && !route.rawBody && hasBody(req) && !req.is('application/json')) {
+        if (route.body && !route.rawBody && hasBody(req) && !isJson(req)) {
           throw new AppError(415, 'unsupported_media_type', 'The request body must be JSON', { body: 'must be sent as application/json' });
         }
         const body = route.rawBody ? requestBody(req, route.rawBody.maxBytes ?? RAW_BODY_LIMIT) : validateInput(route.body, req.body ?? {}, 'body');
@@ -65,6 +65,15 @@ export function mountApiRoutes(app: express.Express, routes: readonly DeclaredAp
 }
 
 const API_MODULE = /^\/api\/v1\/([^/]+)(?:\/|$)/i;
+
+/**
+ * Whether the body is JSON, as `req.is('application/json')` answers. Nearly every client sends exactly
+ * `application/json`, which needs no parsing of the header; anything else (parameters, case) is
+ * left to req.is.
+ */
+export function isJson(req: express.Request): boolean {
+  return req.headers['content-type'] === 'application/json' || Boolean(req.is('application/json'));
+}
 
 /** Whether the request carries a body at all (a length above zero, or a chunked one). */
 function hasBody(req: express.Request): boolean {

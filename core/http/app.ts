@@ -9,7 +9,7 @@ import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from 
 import { parseId } from './id-schemas';
 import { mountAuthRoutes } from './auth-routes';
 import { mountPasswordResetRoutes } from './password-reset-routes';
-import { mountApiRoutes } from './api-router';
+import { isJson, mountApiRoutes } from './api-router';
 import { mountPageRoutes } from './page-router';
 import { PageRenderer } from './page-renderer';
 import { buildOpenApi } from './openapi';
@@ -133,7 +133,8 @@ export function createHttpApp(host: HttpServices): HttpApp {
   // call's too) only to find it is not one.
   const urlencoded = express.urlencoded({ extended: true, limit: '2mb' });
   app.use((req, res, next) => (FORM_TYPE.test(req.headers['content-type'] ?? '') ? urlencoded(req, res, next) : next()));
-  app.use('/api', express.json({ limit: '2mb' }));
+  // The same test of the Content-Type as the parser's own, without parsing the usual `application/json`.
+  app.use('/api', express.json({ limit: '2mb', type: (req) => isJson(req as Request) }));
   app.use((req, res, next) => {
     // Raw bodies (CSV uploads) are read by their route; CSRF for them comes from the header.
     csrfSynchronisedProtection(req, res, next);

@@ -61,6 +61,15 @@ describe('JSON API', () => {
     expect(res.body.error.code).to.equal('invalid_json');
   });
 
+  it('reads a JSON body whatever the Content-Type\'s case and parameters, and refuses another type with 415', async () => {
+    for (const type of ['application/json', 'Application/JSON; charset=utf-8']) {
+      const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).set('Content-Type', type).send(JSON.stringify({ name: `typed ${type}` })).expect(201);
+      expect(res.body.name).to.equal(`typed ${type}`);
+    }
+    const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).set('Content-Type', 'text/plain').send('{"name":"plain"}').expect(415);
+    expect(res.body.error.code).to.equal('unsupported_media_type');
+  });
+
   it('creates with 201 and returns snake_case rows of the caller\'s company', async () => {
     const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).send({ name: 'widget' }).expect(201);
     expect(res.body).to.include({ name: 'widget', company_id: t.companyId });
