@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import express, { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
@@ -49,6 +50,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
   const { settings, people } = host;
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', weakETag);
   app.set('query parser', 'extended');
   if (settings.trustProxy) app.set('trust proxy', 1);
 
@@ -202,6 +204,16 @@ export function toAppError(error: unknown): AppError {
 /** Everything under `/api/` answers JSON; express matches routes without regard to case, so this does too. */
 export function isApiPath(path: string): boolean {
   return /^\/api(\/|$)/i.test(path);
+}
+
+/**
+ * express's default ETag (`etag: 'weak'`): `W/"<byte length in hex>-<SHA-1 in base64, 27 characters>"`,
+ * the same value, hashed in one call: every JSON answer gets one, and a Hash object per call cost more
+ * than the digest.
+ */
+export function weakETag(body: Buffer | string, encoding?: BufferEncoding): string {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, encoding);
+  return `W/"${bytes.length.toString(16)}-${crypto.hash('sha1', bytes, 'base64').slice(0, 27)}"`;
 }
 
 /** Where static files are served: matched without regard to case, as express matches their mounts. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { startFixtureApp } from '../../support/fixture-app';
 import type { TestApp } from '../../support/harness';
@@ -98,6 +99,14 @@ describe('JSON API', () => {
     const garbled = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).set('X-Company-Id', `0x${t.companyId.toString(16)}`).send({ name: 'hex' }).expect(422);
     expect(garbled.body.error.fields).to.have.property('x-company-id');
     expect(await t.knex('alpha_items').whereIn('name', ['sneaky', 'hex']).first()).to.equal(undefined);
+  });
+
+  it('tags a JSON answer with express\'s weak ETag and answers the same tag with 304', async () => {
+    const res = await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).expect(200);
+    const bytes = Buffer.from(res.text);
+    const sha1 = createHash('sha1').update(bytes).digest('base64').slice(0, 27);
+    expect(res.headers.etag).to.equal(`W/"${bytes.length.toString(16)}-${sha1}"`);
+    await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).set('If-None-Match', res.headers.etag).expect(304);
   });
 
   it('answers unknown API paths with 404 in the error shape', async () => {
