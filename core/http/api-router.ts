@@ -13,9 +13,18 @@ import { idempotent } from './idempotency';
  * A raw body (an upload) is not read before all of that: the handler gets it as a stream.
  */
 export function mountApiRoutes(app: express.Express, routes: readonly DeclaredApiRoute[], idempotencyDb: Knex): void {
+  // Each module's routes in a router of its own, picked by the module's segment of the path: express
+  // tries routes one by one, and a request should not be matched against every other module's
+  // hundreds before its own. Paths under /api/v1/<module>/ are only ever declared by that module, so
+  // the order of tries within a module (most specific first) is all that order ever decided. The
+  // routers keep the full paths and are not mounted at a prefix, so req.path and req.url stay whole.
+  const byModule = new Map<string, express.Router>();
   for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-    app[method](route.expressPath, async (req, res, next) => {
+    const moduleKey = route.module.toLowerCase();
+    let router = byModule.get(moduleKey);
+    if (!router) byModule.set(moduleKey, (router = express.Router()));
+    router[method](route.expressPath, async (req, res, next) => {
       try {
         const ctx = req.tessera;
         if (!ctx) throw new UnauthenticatedError();
@@ -24,7 +33,7 @@ export function mountApiRoutes(app: express.Express, routes: readonly DeclaredAp
         const hidden = forbiddenQueryKeyFields(req.originalUrl);
         if (Object.keys(hidden).length) throw new ValidationError(hidden);
         const query = validateInput(route.query, { ...(req.query as object) }, 'query');
-        if (route.body && !route.rawBody && hasBody(req) && !req.is('application/json')) {
+        if (route.body && !route.rawBody && hasBody(req) && !isJson(req)) {
           throw new AppError(415, 'unsupported_media_type', 'The request body must be JSON', { body: 'must be sent as application/json' });
         }
         const body = route.rawBody ? requestBody(req, route.rawBody.maxBytes ?? RAW_BODY_LIMIT) : validateInput(route.body, req.body ?? {}, 'body');
@@ -46,6 +55,24 @@ export function mountApiRoutes(app: express.Express, routes: readonly DeclaredAp
       }
     });
   }
+  app.use((req, res, next) => {
+    // express matches paths without regard to case, so the module's segment is looked up the same way.
+    // OPTIONS goes on as before: a router would answer it with an Allow list where the app answers 404.
+    const router = req.method === 'OPTIONS' ? undefined : byModule.get(API_MODULE.exec(req.path)?.[1].toLowerCase() ?? '');
+    if (router) router(req, res, next);
+    else next();
+  });
+}
+
+const API_MODULE = /^\/api\/v1\/([^/]+)(?:\/|$)/i;
+
+/**
+ * Whether the body is JSON, as `req.is('application/json')` answers. Nearly every client sends exactly
+ * `application/json`, which needs no parsing of the header; anything else (parameters, case) is
+ * left to req.is.
+ */
+export function isJson(req: express.Request): boolean {
+  return req.headers['content-type'] === 'application/json' || Boolean(req.is('application/json'));
 }
 
 /** Whether the request carries a body at all (a length above zero, or a chunked one). */

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import express, { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
@@ -9,7 +10,7 @@ import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from 
 import { parseId } from './id-schemas';
 import { mountAuthRoutes } from './auth-routes';
 import { mountPasswordResetRoutes } from './password-reset-routes';
-import { mountApiRoutes } from './api-router';
+import { isJson, mountApiRoutes } from './api-router';
 import { mountPageRoutes } from './page-router';
 import { PageRenderer } from './page-renderer';
 import { buildOpenApi } from './openapi';
@@ -49,6 +50,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
   const { settings, people } = host;
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', weakETag);
   app.set('query parser', 'extended');
   if (settings.trustProxy) app.set('trust proxy', 1);
 
@@ -61,11 +63,16 @@ export function createHttpApp(host: HttpServices): HttpApp {
     }),
   );
 
-  app.use('/static/shell', express.static(path.join(settings.rootDir, 'views', 'static'), { maxAge: '1h' }));
-  mountVendorFiles(app);
+  // Files under /static/ in a router of their own: any other request (an API call above all) passes
+  // one check instead of trying a dozen mounts and routes. Only GET and HEAD read a file; any other
+  // method went on past all of them anyway.
+  const statics = express.Router();
+  statics.use('/static/shell', express.static(path.join(settings.rootDir, 'views', 'static'), { maxAge: '1h' }));
+  mountVendorFiles(statics);
   for (const source of host.modules) {
-    app.use(`/static/${source.manifest.name}`, express.static(path.join(source.dir, 'public'), { maxAge: '1h' }));
+    statics.use(`/static/${source.manifest.name}`, express.static(path.join(source.dir, 'public'), { maxAge: '1h' }));
   }
+  app.use((req, res, next) => ((req.method === 'GET' || req.method === 'HEAD') && STATIC_PATH.test(req.path) ? statics(req, res, next) : next()));
 
   app.get('/healthz', async (_req, res) => {
     const health = await host.health();
@@ -124,8 +131,12 @@ export function createHttpApp(host: HttpServices): HttpApp {
     skipCsrfProtection: (req) => req.viaToken === true || (isApiPath(req.path) && !req.tessera),
     errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token; reload the page and try again', code: 'csrf_invalid' },
   });
-  app.use(express.urlencoded({ extended: true, limit: '2mb' }));
-  app.use('/api', express.json({ limit: '2mb' }));
+  // A form body is parsed; the parser would otherwise read every request's Content-Type (a JSON API
+  // call's too) only to find it is not one.
+  const urlencoded = express.urlencoded({ extended: true, limit: '2mb' });
+  app.use((req, res, next) => (FORM_TYPE.test(req.headers['content-type'] ?? '') ? urlencoded(req, res, next) : next()));
+  // The same test of the Content-Type as the parser's own, without parsing the usual `application/json`.
+  app.use('/api', express.json({ limit: '2mb', type: (req) => isJson(req as Request) }));
   app.use((req, res, next) => {
     // Raw bodies (CSV uploads) are read by their route; CSRF for them comes from the header.
     csrfSynchronisedProtection(req, res, next);
@@ -194,6 +205,22 @@ export function toAppError(error: unknown): AppError {
 export function isApiPath(path: string): boolean {
   return /^\/api(\/|$)/i.test(path);
 }
+
+/**
+ * express's default ETag (`etag: 'weak'`): `W/"<byte length in hex>-<SHA-1 in base64, 27 characters>"`,
+ * the same value, hashed in one call: every JSON answer gets one, and a Hash object per call cost more
+ * than the digest.
+ */
+export function weakETag(body: Buffer | string, encoding?: BufferEncoding): string {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, encoding);
+  return `W/"${bytes.length.toString(16)}-${crypto.hash('sha1', bytes, 'base64').slice(0, 27)}"`;
+}
+
+/** Where static files are served: matched without regard to case, as express matches their mounts. */
+const STATIC_PATH = /^\/static\//i;
+
+/** Any Content-Type the urlencoded parser takes contains this (its media type, compared in lower case). */
+const FORM_TYPE = /application\/x-www-form-urlencoded/i;
 
 /** An API path asked for with a bearer token: such a request never uses the session cookie. */
 function isBearerApiCall(req: Request): boolean {

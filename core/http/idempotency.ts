@@ -24,7 +24,7 @@ export async function idempotent(knex: Knex, ctx: RequestContext, req: express.R
   if (key === undefined) return run();
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new ValidationError({ [IDEMPOTENCY_HEADER]: 'must be 1 to 200 visible ASCII characters' });
   const where = { company_id: ctx.companyId, user_id: ctx.principal.userId ?? 0, idem_key: key, route: `${req.method} ${req.path}`.slice(0, 255) };
-  const hash = crypto.createHash('sha256').update(JSON.stringify(req.body ?? {})).digest('hex');
+  const hash = crypto.hash('sha256', JSON.stringify(req.body ?? {}), 'hex');
   const claimed = await knex('core_idempotency_keys')
     .insert({ ...where, request_hash: hash, created_at: new Date() })
     .then(() => true, (error) => (isDuplicateKey(error) ? false : Promise.reject(error)));

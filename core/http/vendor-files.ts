@@ -7,7 +7,7 @@ import express from 'express';
  * scanning a code with the camera or from a picture. Fixed files, never
  * a path taken from the request.
  */
-export function mountVendorFiles(app: express.Express): void {
+export function mountVendorFiles(app: express.Router): void {
   const chartDir = path.dirname(require.resolve('chart.js'));
   app.get('/static/vendor/chart.umd.js', (_req, res) => {
     res.sendFile(path.join(chartDir, 'chart.umd.js'), { maxAge: '1d' });

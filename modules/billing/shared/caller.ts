@@ -64,16 +64,27 @@ export async function companyFacts(db: ScopedDb, companyId = db.principal.compan
 
 /** The calendar day `YYYY-MM-DD` it is (or was at `instant`) in the time zone: business dates are the company's days. */
 export function calendarDay(timeZone: string, instant: Date = new Date()): string {
-  // Making a formatter costs far more than using one: keep one per zone.
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, format);
+  // Making a formatter costs far more than using one: keep one per zone. Using one is not free either
+  // (a payment asks twice), so each zone also keeps the last day it gave and the UTC minute it was for.
+  let zone = dayFormats.get(timeZone);
+  if (!zone) {
+    zone = { format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }), minute: NaN, day: '' };
+    dayFormats.set(timeZone, zone);
   }
-  return format.format(instant);
+  const time = instant.getTime();
+  // Since 1980 every zone's offset is whole minutes and changes at a whole minute, so a local day
+  // begins on a UTC minute: within one UTC minute the day is the same. Earlier instants (offsets in
+  // seconds, e.g. Monrovia's -0:44:30 until 1972) are always formatted.
+  const minute = time >= SINCE_WHOLE_MINUTE_OFFSETS ? Math.floor(time / 60_000) : NaN;
+  if (minute === zone.minute) return zone.day;
+  const day = zone.format.format(instant);
+  zone.minute = minute;
+  zone.day = day;
+  return day;
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const SINCE_WHOLE_MINUTE_OFFSETS = Date.UTC(1980, 0, 1);
+const dayFormats = new Map<string, { format: Intl.DateTimeFormat; minute: number; day: string }>();
 
 export function addDays(day: string, days: number): string {
   const d = new Date(`${day}T00:00:00Z`);

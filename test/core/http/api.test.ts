@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { startFixtureApp } from '../../support/fixture-app';
 import type { TestApp } from '../../support/harness';
@@ -61,6 +62,15 @@ describe('JSON API', () => {
     expect(res.body.error.code).to.equal('invalid_json');
   });
 
+  it('reads a JSON body whatever the Content-Type\'s case and parameters, and refuses another type with 415', async () => {
+    for (const type of ['application/json', 'Application/JSON; charset=utf-8']) {
+      const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).set('Content-Type', type).send(JSON.stringify({ name: `typed ${type}` })).expect(201);
+      expect(res.body.name).to.equal(`typed ${type}`);
+    }
+    const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).set('Content-Type', 'text/plain').send('{"name":"plain"}').expect(415);
+    expect(res.body.error.code).to.equal('unsupported_media_type');
+  });
+
   it('creates with 201 and returns snake_case rows of the caller\'s company', async () => {
     const res = await t.request().post('/api/v1/alpha/items').set('Authorization', `Bearer ${writer}`).send({ name: 'widget' }).expect(201);
     expect(res.body).to.include({ name: 'widget', company_id: t.companyId });
@@ -91,8 +101,24 @@ describe('JSON API', () => {
     expect(await t.knex('alpha_items').whereIn('name', ['sneaky', 'hex']).first()).to.equal(undefined);
   });
 
+  it('tags a JSON answer with express\'s weak ETag and answers the same tag with 304', async () => {
+    const res = await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).expect(200);
+    const bytes = Buffer.from(res.text);
+    const sha1 = createHash('sha1').update(bytes).digest('base64').slice(0, 27);
+    expect(res.headers.etag).to.equal(`W/"${bytes.length.toString(16)}-${sha1}"`);
+    await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).set('If-None-Match', res.headers.etag).expect(304);
+  });
+
   it('answers unknown API paths with 404 in the error shape', async () => {
     const res = await t.request().get('/api/v1/alpha/nothing').set('Authorization', `Bearer ${reader}`).expect(404);
     expect(res.body.error.code).to.equal('not_found');
+  });
+
+  it('finds a module\'s routes whatever the case of its name, and answers a method it lacks or OPTIONS with 404 as before', async () => {
+    await t.request().get('/API/V1/ALPHA/ITEMS').set('Authorization', `Bearer ${reader}`).expect(200);
+    for (const method of ['put', 'options'] as const) {
+      const res = await t.request()[method]('/api/v1/alpha/items').set('Authorization', `Bearer ${reader}`).expect(404);
+      expect(res.body.error.code).to.equal('not_found');
+    }
   });
 });
