@@ -66,10 +66,29 @@ interface MysqlConnection {
   query(options: Record<string, unknown>, values: unknown[] | undefined, callback: (err: Error | null, rows: any, fields: any) => void): { _rows?: unknown[] };
 }
 
-/** The writes waiting on each connection, already formatted with their values. */
-const pendingWrites = new WeakMap<MysqlConnection, string[]>();
+/**
+ * What a connection holds between statements: the writes waiting (already formatted with their
+ * values), the savepoints open, and the error of a deferred write that failed in this transaction.
+ */
+interface ConnectionState {
+  pending: string[];
+  savepoints: string[];
+  /** A failed deferred write, and the savepoints open when it was queued (rolling back to one undoes it). */
+  failed?: { error: Error; after: Set<string> };
+}
+
+const states = new WeakMap<MysqlConnection, ConnectionState>();
+
+function stateOf(connection: MysqlConnection): ConnectionState {
+  let state = states.get(connection);
+  if (!state) states.set(connection, (state = { pending: [], savepoints: [] }));
+  return state;
+}
 
 const STAND_IN = { affectedRows: 1, insertId: 0, changedRows: 0, warningStatus: 0, fieldCount: 0, info: '', serverStatus: 0 };
+
+/** Transaction control statements, the only ones that change what a connection holds. */
+const CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK TO SAVEPOINT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b\s*(\w*)/i;
 
 /**
  * Makes `knex` (a mysql2 client) defer marked writes. knex's transactions query through a copy made
@@ -84,63 +103,95 @@ export function installDeferredWrites(knex: Knex): void {
 
 const subclasses = new WeakMap<Function, Function>();
 
+type BaseQuery = (connection: MysqlConnection, obj: QueryObject) => Promise<QueryObject>;
+
 function deferringSubclassOf(Base: any): Function {
   const known = subclasses.get(Base);
   if (known) return known;
-  const baseQuery: (connection: MysqlConnection, obj: QueryObject) => Promise<QueryObject> = Base.prototype._query;
+  const baseQuery: BaseQuery = Base.prototype._query;
   const baseStream: (connection: MysqlConnection, obj: QueryObject, ...rest: unknown[]) => Promise<unknown> = Base.prototype._stream;
   class DeferringClient extends Base {
-    _query(connection: MysqlConnection, param: QueryObject | string): Promise<QueryObject> {
+    async _query(connection: MysqlConnection, param: QueryObject | string): Promise<QueryObject> {
       const obj: QueryObject = typeof param === 'string' || !param ? { sql: param as string } : param;
-      const pending = pendingWrites.get(connection);
+      const state = stateOf(connection);
       if (obj.queryContext?.[DEFER] && connection.__knexTxId && obj.sql) {
         const sql = withoutTerminator(connection.format(obj.sql, obj.bindings ?? []));
-        const size = (pending ?? []).reduce((n, s) => n + s.length, sql.length);
+        const size = state.pending.reduce((n, s) => n + s.length, sql.length);
         if (size <= PENDING_MAX_CHARS) {
-          if (pending) pending.push(sql);
-          else pendingWrites.set(connection, [sql]);
+          state.pending.push(sql);
           obj.response = [{ ...STAND_IN }, undefined];
-          return Promise.resolve(obj);
+          return obj;
         }
         // Too much waiting: this write carries the batch now, and reports as a statement of its own.
       }
-      if (!pending?.length) return this.sendOne(connection, obj, baseQuery);
-      pendingWrites.delete(connection);
-      if (/^\s*ROLLBACK\b/i.test(obj.sql)) return this.sendOne(connection, obj, baseQuery);
-      if (/^\s*BEGIN\b/i.test(obj.sql)) {
-        // Never expected: a transaction ended without COMMIT or ROLLBACK through here. Its writes are not
-        // this transaction's; dropping them is the only safe choice left, and it is said aloud.
-        this.logger.warn(`Deferred writes dropped: ${pending.length} left on a connection from an earlier transaction`);
-        return this.sendOne(connection, obj, baseQuery);
+      const control = CONTROL.exec(obj.sql ?? '');
+      if (!control) return this.send(connection, obj, state);
+      const [, verb, name] = control;
+      switch (verb.toUpperCase()) {
+        case 'BEGIN':
+          if (state.pending.length) this.logger.warn(`Deferred writes dropped: ${state.pending.length} left on a connection by an earlier transaction`);
+          states.delete(connection);
+          return this.sendOne(connection, obj);
+        case 'ROLLBACK':
+          states.delete(connection);
+          return this.sendOne(connection, obj);
+        case 'ROLLBACK TO SAVEPOINT':
+          // Every pending write was queued after the last statement sent, so after this savepoint.
+          state.pending = [];
+          if (state.failed?.after.has(name)) state.failed = undefined;
+          state.savepoints = upTo(state.savepoints, name, true);
+          return this.sendOne(connection, obj);
+        case 'COMMIT':
+          if (state.failed) {
+            // A caller swallowed the error of the statement that carried a failed deferred write: the
+            // transaction lacks a write it asked for, so it must not commit.
+            const { error } = state.failed;
+            states.delete(connection);
+            await this.sendOne(connection, { sql: 'ROLLBACK' });
+            throw error;
+          }
+          try {
+            return await this.send(connection, obj, state);
+          } catch (error) {
+            // The COMMIT never ran (a packet stops at its first error): end the transaction here, or knex
+            // would hand the pool a connection still inside it.
+            await this.sendOne(connection, { sql: 'ROLLBACK' }).catch((e: unknown) => (connection.__knex__disposed = e));
+            throw error;
+          } finally {
+            states.delete(connection);
+          }
+        default: {
+          const result = await this.send(connection, obj, state);
+          if (/^SAVEPOINT$/i.test(verb)) state.savepoints.push(name);
+          else state.savepoints = upTo(state.savepoints, name, false);
+          return result;
+        }
       }
-      return this.sendBatch(connection, obj, pending, baseQuery);
     }
 
     /** A stream does not go through `_query`: what is pending is sent first, for the stream to see it. */
     async _stream(connection: MysqlConnection, obj: QueryObject, ...rest: unknown[]): Promise<unknown> {
-      const pending = pendingWrites.get(connection);
-      if (pending?.length) {
-        pendingWrites.delete(connection);
-        await this.sendBatch(connection, { sql: 'DO 0', bindings: [] }, pending, baseQuery);
-      }
+      const state = stateOf(connection);
+      if (state.pending.length) await this.send(connection, { sql: 'DO 0', bindings: [] }, state);
       return baseStream.call(this, connection, obj, ...rest);
     }
 
-    sendOne(connection: MysqlConnection, obj: QueryObject, query: typeof baseQuery): Promise<QueryObject> {
+    sendOne(connection: MysqlConnection, obj: QueryObject): Promise<QueryObject> {
       notify(this.config, { sql: obj.sql, statements: 1, tx: connection.__knexTxId });
-      return query.call(this, connection, obj);
+      return baseQuery.call(this, connection, obj);
     }
 
     /**
-     * Sends the pending writes and `obj` in one packet, answering for `obj` alone. Each statement is
-     * formatted on its own (mysql2 escapes values client-side, as it does for every query), and the
-     * whole goes without values: a `?` inside an escaped string must not be taken for a placeholder.
+     * Sends `obj` with the pending writes before it, in one packet, answering for `obj` alone. Each
+     * statement is formatted on its own (mysql2 escapes values client-side, as for every query), and
+     * the whole goes without values: a `?` inside an escaped string must not be taken for a placeholder.
      */
-    sendBatch(connection: MysqlConnection, obj: QueryObject, pending: string[], query: typeof baseQuery): Promise<QueryObject> {
-      const own = withoutTerminator(connection.format(obj.sql, obj.bindings ?? []));
-      const sql = [...pending, own].join(';\n');
+    send(connection: MysqlConnection, obj: QueryObject, state: ConnectionState): Promise<QueryObject> {
+      const pending = state.pending;
+      if (!pending.length) return this.sendOne(connection, obj);
+      state.pending = [];
+      const sql = [...pending, withoutTerminator(connection.format(obj.sql, obj.bindings ?? []))].join(';\n');
       notify(this.config, { sql, statements: pending.length + 1, tx: connection.__knexTxId });
-      const committing = /^\s*COMMIT\b/i.test(obj.sql);
       return new Promise<QueryObject>((resolve, reject) => {
         const command = connection.query({ ...obj.options, sql }, undefined, (err, rows, fields) => {
           if (!err) {
@@ -150,19 +201,13 @@ function deferringSubclassOf(Base: any): Function {
             obj.response = results.length === 1 ? [results[0], ownFields?.[0]] : [results, ownFields];
             return resolve(obj);
           }
-          // The statements that succeeded left their results behind: the count names the one that failed.
+          // The statements that succeeded left their results behind: their count names the one that failed.
           const failed = command._rows?.length ?? 0;
-          if (failed < pending.length) annotate(err, pending[failed]);
-          if (!committing) return reject(err);
-          // The COMMIT never ran (a packet stops at its first error): end the transaction here, or knex
-          // would hand the pool a connection still inside it.
-          query.call(this, connection, { sql: 'ROLLBACK' }).then(
-            () => reject(err),
-            (rollbackError: unknown) => {
-              connection.__knex__disposed = rollbackError;
-              reject(err);
-            },
-          );
+          if (failed < pending.length) {
+            annotate(err, pending[failed]);
+            state.failed = { error: err, after: new Set(state.savepoints) };
+          }
+          reject(err);
         });
       });
     }
@@ -181,6 +226,12 @@ function annotate(err: Error, sql: string): void {
 /** Whether a database error came from a deferred write rather than from the statement that reported it. */
 export function isDeferredWriteError(error: unknown): boolean {
   return typeof (error as { deferredWrite?: unknown })?.deferredWrite === 'string';
+}
+
+/** The savepoints still open once `name` is released (or rolled back to, which keeps it). */
+function upTo(savepoints: string[], name: string, keep: boolean): string[] {
+  const at = savepoints.indexOf(name);
+  return at < 0 ? savepoints : savepoints.slice(0, keep ? at + 1 : at);
 }
 
 function notify(config: object, trip: RoundTrip): void {

@@ -129,6 +129,41 @@ describe('deferred writes', () => {
     expect(await names()).to.deep.equal(['a']);
   });
 
+  it('a transaction whose code swallowed the error of a failed deferred write does not commit', async () => {
+    await knex('t').insert({ name: 'a' });
+    const error = await failure(() =>
+      knex.transaction(async (trx) => {
+        await trx('t').insert({ name: 'b' });
+        await deferredWrite(trx('t').insert({ name: 'a' }));
+        // On MySQL/MariaDB the read carrying the write fails, and its error is swallowed here (on SQLite
+        // the write itself fails, at once).
+        await trx('t').select('id').catch(() => undefined);
+      }),
+    );
+    expect(error.message).to.match(mysql ? /deferred write failed/ : /UNIQUE constraint failed/);
+    expect(await names()).to.deep.equal(['a']);
+    if (mysql) {
+      const [[state]] = await knex.raw('SELECT @@in_transaction AS open');
+      expect(Number(state.open)).to.equal(0);
+    }
+  });
+
+  it('rolling back to a savepoint taken before a failed deferred write lets the transaction go on', async () => {
+    await knex('t').insert({ name: 'a' });
+    await knex.transaction(async (trx) => {
+      await deferredWrite(trx('t').insert({ name: 'b' }));
+      const inner = await failure(() =>
+        trx.transaction(async (nested) => {
+          await deferredWrite(nested('t').insert({ name: 'a' }));
+          await nested('t').select('id');
+        }),
+      );
+      expect(inner.message).to.match(/Duplicate entry|UNIQUE constraint failed/);
+      await deferredWrite(trx('t').insert({ name: 'c' }));
+    });
+    expect(await names()).to.deep.equal(['a', 'b', 'c']);
+  });
+
   it('outside a transaction a deferred write runs at once', async () => {
     const trips = await tripsDuring(() => deferredWrite(knex('t').insert({ name: 'a' })));
     const other = openDatabase(database.url, ROOT_DIR);
