@@ -16,6 +16,9 @@ import type { Knex } from 'knex';
  * - ROLLBACK (and ROLLBACK TO SAVEPOINT) drops what is pending: it would be undone anyway, and every
  *   pending write came after the last statement sent, so after any savepoint.
  *
+ * knex's BEGIN is kept back the same way and travels with the transaction's first statement; a
+ * transaction that sent nothing else sends nothing at all.
+ *
  * Outside a transaction, or on SQLite (in process, nothing to save), the write runs at once: a
  * pooled connection never holds pending writes between two users.
  */
@@ -85,6 +88,14 @@ function stateOf(connection: MysqlConnection): ConnectionState {
   return state;
 }
 
+const BEGIN = 'BEGIN';
+
+/** What a statement kept back answers at once: one row affected, no id. */
+function standIn(obj: QueryObject): QueryObject {
+  obj.response = [{ ...STAND_IN }, undefined];
+  return obj;
+}
+
 const STAND_IN = { affectedRows: 1, insertId: 0, changedRows: 0, warningStatus: 0, fieldCount: 0, info: '', serverStatus: 0 };
 
 /** Transaction control statements, the only ones that change what a connection holds. */
@@ -119,8 +130,7 @@ function deferringSubclassOf(Base: any): Function {
         const size = state.pending.reduce((n, s) => n + s.length, sql.length);
         if (size <= PENDING_MAX_CHARS) {
           state.pending.push(sql);
-          obj.response = [{ ...STAND_IN }, undefined];
-          return obj;
+          return standIn(obj);
         }
         // Too much waiting: this write carries the batch now, and reports as a statement of its own.
       }
@@ -131,9 +141,15 @@ function deferringSubclassOf(Base: any): Function {
         case 'BEGIN':
           if (state.pending.length) this.logger.warn(`Deferred writes dropped: ${state.pending.length} left on a connection by an earlier transaction`);
           states.delete(connection);
-          return this.sendOne(connection, obj);
+          if (!connection.__knexTxId || !/^\s*BEGIN;?\s*$/i.test(obj.sql)) return this.sendOne(connection, obj);
+          // knex's BEGIN is deferred too: it takes no lock and starts no snapshot (InnoDB takes that at the
+          // first read), so it travels with the transaction's first statement, a round trip saved on each.
+          stateOf(connection).pending.push(BEGIN);
+          return standIn(obj);
         case 'ROLLBACK':
           states.delete(connection);
+          // Nothing reached the server since BEGIN was kept back: there is nothing to roll back.
+          if (state.pending[0] === BEGIN) return standIn(obj);
           return this.sendOne(connection, obj);
         case 'ROLLBACK TO SAVEPOINT':
           // Every pending write was queued after the last statement sent, so after this savepoint.
@@ -149,6 +165,11 @@ function deferringSubclassOf(Base: any): Function {
             states.delete(connection);
             await this.sendOne(connection, { sql: 'ROLLBACK' });
             throw error;
+          }
+          // A transaction that sent nothing has nothing to commit.
+          if (state.pending.length === 1 && state.pending[0] === BEGIN) {
+            states.delete(connection);
+            return standIn(obj);
           }
           try {
             return await this.send(connection, obj, state);
