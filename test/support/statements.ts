@@ -9,7 +9,8 @@ export interface Statement {
 
 /**
  * Every statement `knex` sends while `work` runs, for tests that pin what an operation costs: a
- * statement more is a round trip on every call of a hot path, and the test lists them when it fails.
+ * statement more is a round trip on every call of a hot path (on MySQL/MariaDB, unless it is a deferred
+ * write, which travels with the next: `roundTrips` lists the packets), and the test lists them when it fails.
  */
 export async function statementsDuring<T>(knex: Knex, work: () => Promise<T>): Promise<{ result: T; statements: Statement[]; roundTrips: RoundTrip[] }> {
   const statements: Statement[] = [];
