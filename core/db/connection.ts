@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
+import { installDeferredWrites } from './deferred-writes';
 
 /**
  * Opens the database named by a URL: `sqlite://<file>` (relative to `baseDir`, or `:memory:`), or
@@ -61,7 +62,7 @@ export function mysqlServerOf(url: string): { host: string; port: number; user: 
 
 function openMysql(url: string, options: OpenOptions): Knex {
   const parsed = new URL(url);
-  return knexFactory({
+  const knex = knexFactory({
     ...(options.quiet ? { log: QUIET_LOG } : {}),
     client: 'mysql2',
     connection: {
@@ -71,10 +72,16 @@ function openMysql(url: string, options: OpenOptions): Knex {
       // Business dates are calendar days: keep DATE columns as 'YYYY-MM-DD' strings, not shifted Dates.
       dateStrings: ['DATE'],
       supportBigNumbers: true,
-      multipleStatements: false,
+      // Deferred writes (./deferred-writes.ts) ride in one packet with the next statement. This opens no
+      // injection: every value reaches the server escaped by knex/mysql2's bindings, never spliced into
+      // the SQL text, so no value can end a statement and start another. (Stacked statements would make
+      // a hand-built SQL string with a user's text in it worse than today: the rule stays bindings only.)
+      multipleStatements: true,
     } as any,
     pool: { min: 0, max: Number(parsed.searchParams.get('pool') ?? 10) },
   });
+  installDeferredWrites(knex);
+  return knex;
 }
 
 export function dialectOf(knex: Knex): 'sqlite' | 'mysql' {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { observeRoundTrips, type RoundTrip } from '../../core/db/deferred-writes';
 
 /** One statement the database was sent, with the knex transaction it ran in (none: outside any). */
 export interface Statement {
@@ -8,16 +9,21 @@ export interface Statement {
 
 /**
  * Every statement `knex` sends while `work` runs, for tests that pin what an operation costs: a
- * statement more is a round trip on every call of a hot path, and the test lists them when it fails.
+ * statement more is a round trip on every call of a hot path (on MySQL/MariaDB, unless it is a deferred
+ * write, which travels with the next: `roundTrips` lists the packets), and the test lists them when it fails.
  */
-export async function statementsDuring<T>(knex: Knex, work: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> {
+export async function statementsDuring<T>(knex: Knex, work: () => Promise<T>): Promise<{ result: T; statements: Statement[]; roundTrips: RoundTrip[] }> {
   const statements: Statement[] = [];
   const listener = (q: { sql: string; __knexTxId?: string }) => statements.push({ sql: q.sql, tx: q.__knexTxId });
   knex.on('query', listener);
+  // On MySQL/MariaDB a deferred write travels with the next statement: the packets sent, apart (none on SQLite).
+  const roundTrips: RoundTrip[] = [];
+  const stop = observeRoundTrips(knex, (trip) => roundTrips.push(trip));
   try {
-    return { result: await work(), statements };
+    return { result: await work(), statements, roundTrips };
   } finally {
     knex.removeListener('query', listener);
+    stop();
   }
 }
 
@@ -30,4 +36,10 @@ export async function statementsDuring<T>(knex: Knex, work: () => Promise<T>): P
 export function requestStatements(seen: Statement[], marker: RegExp): string[] {
   const own = seen.find((q) => q.tx && marker.test(q.sql))?.tx;
   return seen.filter((q) => (q.tx ? q.tx === own : !/`core_jobs`|`core_outbox`/.test(q.sql))).map((q) => q.sql);
+}
+
+/** The packets of a request's own statements (see `requestStatements`), each with the statements it carried. */
+export function requestRoundTrips(seen: Statement[], trips: RoundTrip[], marker: RegExp): string[] {
+  const own = seen.find((q) => q.tx && marker.test(q.sql))?.tx;
+  return trips.filter((t) => (t.tx ? t.tx === own : !/`core_jobs`|`core_outbox`/.test(t.sql))).map((t) => t.sql);
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ScopedDb } from 'tessera/core';
+import { deferredWrite, type ScopedDb } from 'tessera/core';
 import { locking } from '../shared/caller';
 
 /** billing's own append-only rows are written with their company set explicitly, not through the audited insert. */
@@ -79,7 +79,8 @@ export async function appendLedger(db: ScopedDb, customerId: number, entries: Le
   const companyId = db.principal.companyId;
   const now = new Date();
   if (entries.length) {
-    await rows(db)('billing_ledger').insert(
+    // Append-only, ids unread: the rows travel with the transaction's next statement (see recordAllocations).
+    await deferredWrite(rows(db)('billing_ledger').insert(
       entries.map((e) => ({
         company_id: companyId,
         customer_id: customerId,
@@ -91,7 +92,7 @@ export async function appendLedger(db: ScopedDb, customerId: number, entries: Le
         description: e.description.slice(0, 255),
         created_at: now,
       })),
-    );
+    ));
   }
   // `balanceMoved`: the caller moved the balance by these entries' sum when it locked the account.
   const balanceChange = options.balanceMoved ? 0 : entries.reduce((sum, e) => sum + e.amount, 0);

@@ -1,4 +1,4 @@
-import type { RequestContext, ScopedDb } from 'tessera/core';
+import { isDeferredWriteError, type RequestContext, type ScopedDb } from 'tessera/core';
 import type { Caller } from '../api';
 
 /** The scoped data access of a caller: the handler's transaction, or the request's (not yet in one). */
@@ -36,6 +36,8 @@ export function isRetryable(error: unknown): boolean {
 
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
+  // A deferred write's duplicate, reported by the statement that carried it, is not that statement's own.
+  if (isDeferredWriteError(error)) return false;
   return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(String(e?.message));
 }
 
