@@ -3,9 +3,9 @@
  * transaction that writes the same rows (account lock, payment, guarded residual update, allocation,
  * ledger row, balance), in alternating slices, with the CPU each process spent per payment.
  */
-import fs from 'node:fs';
 import type { Knex } from 'knex';
 import { pool, timed } from './bench-tools';
+import { cpuProcesses, cpuSeconds } from './process-cpu';
 
 const CLIENTS = 8;
 
@@ -40,7 +40,7 @@ export async function paymentsFigure(run: PaymentsRun, print: (line: string) => 
   // CPU seconds per payment of each side, from /proc (Linux): this process (clients, or clients and
   // server), the web processes, the database server, Redis.
   const cpu = { http: new Map<string, number>(), raw: new Map<string, number>() };
-  const processes = cpuProcesses(run.webPids);
+  const processes = cpuProcesses(run.webPids.length ? 'bench' : 'bench+server', run.webPids);
   const account = async (side: Map<string, number>, run: () => Promise<void>) => {
     const before = processes.map((p) => cpuSeconds(p.pid));
     await run();
@@ -127,40 +127,6 @@ async function rawPayments(knex: Knex, dbUrl: string, mysql: boolean, companyId:
 }
 
 let rawPool: import('mysql2/promise').Pool | null = null;
-
-/** The processes whose CPU the payments figure accounts for, those /proc shows (none off Linux). */
-function cpuProcesses(webPids: number[]): Array<{ name: string; pid: string }> {
-  const found: Array<{ name: string; pid: string }> = [{ name: webPids.length ? 'bench' : 'bench+server', pid: 'self' }];
-  webPids.forEach((pid, i) => found.push({ name: `web${webPids.length > 1 ? i + 1 : ''}`, pid: String(pid) }));
-  let entries: string[] = [];
-  try {
-    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return [];
-  }
-  for (const pid of entries) {
-    let comm = '';
-    try {
-      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (comm === 'mariadbd' || comm === 'mysqld') found.push({ name: 'database', pid });
-    if (comm === 'redis-server') found.push({ name: 'redis', pid });
-  }
-  return found.filter((p) => !Number.isNaN(cpuSeconds(p.pid)));
-}
-
-/** User + system CPU seconds of a process so far. */
-function cpuSeconds(pid: string): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 /** Waits until no committed event waits for the outbox relay and no waiting job for its hand-over. */
 async function drained(knex: Knex): Promise<void> {

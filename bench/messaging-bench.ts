@@ -14,7 +14,6 @@
  * Database: a fresh one on DATABASE_URL's server (dropped at the end), else a temporary SQLite file.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +22,7 @@ import { createTestDatabase } from '../test/support/test-database';
 import { CRM, type CustomerService } from '../modules/crm/api';
 import { MESSAGING, type AppointmentService, type NotifyService } from '../modules/messaging/api';
 import { HttpGateway } from '../modules/messaging/channels/http-gateway';
+import { cpuProcesses, cpuSeconds } from './process-cpu';
 import { loginCookie } from './session';
 
 const ADMIN = { email: 'admin@messaging.bench', password: 'messaging-bench-password' };
@@ -223,39 +223,6 @@ function rawBull(redisUrl: string, gatewayUrl: string, client: 'adapter' | 'fetc
       await queue.close();
     },
   };
-}
-
-/** This process, and the database server and Redis when /proc shows them (Linux, same machine). */
-function cpuProcesses(): Array<{ name: string; pid: string }> {
-  const found = [{ name: 'bench', pid: 'self' }];
-  let entries: string[] = [];
-  try {
-    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return [];
-  }
-  for (const pid of entries) {
-    let comm = '';
-    try {
-      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (comm === 'mariadbd' || comm === 'mysqld') found.push({ name: 'database', pid });
-    if (comm === 'redis-server') found.push({ name: 'redis', pid });
-  }
-  return found.filter((p) => !Number.isNaN(cpuSeconds(p.pid)));
-}
-
-/** User + system CPU seconds of a process so far. */
-function cpuSeconds(pid: string): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 async function startGateway(): Promise<{ url: string; close(): Promise<void> }> {
