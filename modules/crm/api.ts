@@ -74,6 +74,11 @@ export interface CustomerService {
    * without the tags and login details `get` adds, for modules that only write to people (messaging).
    */
   contact(ctx: RequestContext, id: number): Promise<CustomerContact | undefined>;
+  /**
+   * `contact` for several ids in one indexed read, with the same visibility (the customers of the
+   * companies the caller can see): keyed by id, an id the caller cannot see (or unknown) left out.
+   */
+  contacts(ctx: RequestContext, ids: number[]): Promise<Map<number, CustomerContact>>;
   findByCode(ctx: RequestContext, code: string): Promise<Customer | undefined>;
   search(ctx: RequestContext, criteria: CustomerCriteria, options?: { sort?: CustomerSort; after?: string | null; limit?: number }): Promise<Page<Customer>>;
   /** Sub-accounts of a main customer. */

@@ -35,9 +35,18 @@ export class CustomerServiceImpl implements CustomerService {
   async contact(ctx: RequestContext, id: number): Promise<CustomerContact | undefined> {
     if (!Number.isSafeInteger(id) || id <= 0) return undefined;
     const row = await ctx.db.findById<CustomerRow>(CUSTOMERS, id);
-    if (!row) return undefined;
-    const c = toCustomer(row);
-    return { id: c.id, company_id: c.company_id, code: c.code, first_name: c.first_name, last_name: c.last_name, phone: c.phone, email: c.email, shop_id: c.shop_id };
+    return row ? toContact(row) : undefined;
+  }
+
+  async contacts(ctx: RequestContext, ids: number[]): Promise<Map<number, CustomerContact>> {
+    const wanted = [...new Set(ids.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0))];
+    const found = new Map<number, CustomerContact>();
+    // In slices, so a long list stays one bounded IN on the primary key each.
+    for (let i = 0; i < wanted.length; i += 500) {
+      const rows = (await ctx.db.query(CUSTOMERS).whereIn(`${CUSTOMERS}.id`, wanted.slice(i, i + 500))) as CustomerRow[];
+      for (const row of rows) found.set(Number(row.id), toContact(row));
+    }
+    return found;
   }
 
   async findByCode(ctx: RequestContext, code: string): Promise<Customer | undefined> {
@@ -295,4 +304,10 @@ export async function resolveGroup(db: ScopedDb, groupId: number): Promise<Group
   const group = await db.findById<{ id: number; type: string }>('crm_groups', groupId);
   if (!group) throw new ValidationError({ group_id: `group ${groupId} does not exist` });
   return { id: Number(group.id), type: group.type === 'shop' ? 'shop' : 'customer' };
+}
+
+/** How to reach a customer: what `contact` and `contacts` answer. */
+function toContact(row: CustomerRow): CustomerContact {
+  const c = toCustomer(row);
+  return { id: c.id, company_id: c.company_id, code: c.code, first_name: c.first_name, last_name: c.last_name, phone: c.phone, email: c.email, shop_id: c.shop_id };
 }

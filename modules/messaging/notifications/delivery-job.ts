@@ -1,5 +1,6 @@
+import crypto from 'node:crypto';
 import type { Container } from 'inversify';
-import { CORE, SecretBoxError, type JobContext, type JobQueue, type ScopedDb, type SecretBox } from 'tessera/core';
+import { CORE, deferredWrite, SecretBoxError, type JobContext, type JobQueue, type ScopedDb, type SecretBox } from 'tessera/core';
 import { MESSAGING_EVENTS, type Channel } from '../api';
 import type { ChannelAdapters, ChannelConfig } from '../channels/channel-adapters';
 import { DeliveryError } from '../channels/channel-adapters';
@@ -30,9 +31,10 @@ interface Outcome {
  * (`notification_ids`), and with them others of the company that wait for their first try, up to
  * DELIVERY_BATCH: they go out at once and are recorded in one transaction, instead of one job run, four
  * statements and one transaction each (the queue runs few jobs at a time; the channel answers in
- * parallel). Each claim is a guarded update (queued → sending; `FOR UPDATE SKIP LOCKED` for the batch on
+ * parallel). Each claim is a guarded update (queued → sending) stamped with the run's token, and the run
+ * reads back only the rows carrying it (those taken along are locked first, `FOR UPDATE SKIP LOCKED` on
  * MariaDB), so a job delivered twice, or the job of a notification another job took along, finds
- * nothing to claim and sends nothing. A refusal is written to the delivery log with the gateway's
+ * nothing to claim in its one update and sends nothing. A refusal is written to the delivery log with the gateway's
  * answer; the job's own notification is retried by the queue (the job throws), one taken along or of a
  * batch's job by a retry job of its own, with back-off.
  */
@@ -44,30 +46,33 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
     const now = new Date();
     // The job of one notification (notify's in a caller's transaction, a retry, the sweep's), or of a
     // batch notify wrote at once, none of them its own: a batch's refusals each get a retry job.
+    // Each run claims under a token of its own and reads back only what it claimed: a run that finds
+    // its notifications taken (by an earlier run, or a job that took them along) costs one update.
+    const token = crypto.randomUUID();
+    const claim = (ids: number[], firstTry: boolean) =>
+      db
+        .queryCompany(companyId, TABLE)
+        .whereIn('id', ids)
+        .where(claimable(now, firstTry))
+        .update({ status: 'sending', claim_token: token, claimed_at: now, attempts: db.unscoped('increments a counter').raw('attempts + 1'), updated_at: now });
     let ownId: number | null = null;
     let claimed: number[];
     if (job.data.notification_ids) {
-      // Its notifications and others waiting, claimed in one transaction. A claim that keeps failing
-      // throws: the queue runs the job again rather than leave the batch without one.
-      const ids = job.data.notification_ids.map(Number);
-      const { own, others } = await retried(() => claimWaiting(db, queue, companyId, ids, now, true), 3);
-      claimed = [...own, ...others];
-      if (!own.length) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
+      // Its own notifications at their first try, and no others: every batch has a job of its own, and
+      // one taken along by another batch's job would only leave that job a run with nothing to do. A
+      // claim that keeps failing throws: the queue runs the job again rather than leave the batch without one.
+      claimed = job.data.notification_ids.map(Number);
+      if (Number(await retried(() => claim(claimed, true), 3)) === 0) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
     } else {
       ownId = Number(job.data.notification_id);
-      const mine = await db
-        .queryCompany(companyId, TABLE)
-        .where({ id: ownId })
-        .where(claimable(now))
-        .update({ status: 'sending', claimed_at: now, attempts: db.unscoped('increments a counter').raw('attempts + 1'), updated_at: now });
-      if (Number(mine) !== 1) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
+      if (Number(await claim([ownId], false)) !== 1) return { sent: false, reason: 'not queued (already sent, skipped or being sent)' };
       // Taking others along is a bonus: if it fails (a deadlock among concurrent claims), its transaction
       // rolled back, they stay queued for their own jobs, and this one goes alone.
-      const { others } = await claimWaiting(db, queue, companyId, [ownId], now, false).catch(() => ({ others: [] as number[] }));
+      const others = await takeAlong(db, queue, companyId, ownId, now, token).catch(() => [] as number[]);
       claimed = [ownId, ...others];
     }
     // Outside a transaction the two reads take two pool connections and run at once.
-    const [rows, configs] = await Promise.all([db.queryCompany(companyId, TABLE).whereIn('id', claimed), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
+    const [rows, configs] = await Promise.all([db.queryCompany(companyId, TABLE).whereIn('id', claimed).where({ claim_token: token }), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
     const box = container.get<SecretBox>(CORE.Secrets);
     // Each channel's secret is opened once per batch, not once per message.
     const opened = new Map<string, ChannelConfig>();
@@ -125,12 +130,12 @@ function claimable(now: Date, firstTry = false) {
 }
 
 /**
- * Claims in one transaction a batch job's own notifications (`claimOwn`; `own` are those still to
- * send) and others of the company never tried yet (a retry waits for its back-off), up to DELIVERY_BATCH.
+ * Claims in one transaction, under the job's token, others of the company never tried yet (a retry
+ * waits for its back-off), up to DELIVERY_BATCH with the job's own, and completes their own jobs.
  * On MariaDB the claim reads at READ COMMITTED: a locking read at REPEATABLE READ locks the gaps of the
  * status index too, and a sender inserting a new queued notification there deadlocks with it.
  */
-async function claimWaiting(db: ScopedDb, queue: JobQueue, companyId: number, own: number[], now: Date, claimOwn: boolean): Promise<{ own: number[]; others: number[] }> {
+async function takeAlong(db: ScopedDb, queue: JobQueue, companyId: number, ownId: number, now: Date, token: string): Promise<number[]> {
   db.assertCompany(companyId);
   const knex = db.unscoped('the claim is limited to the company just checked') as import('knex').Knex;
   const sqlite = db.client === 'better-sqlite3';
@@ -138,32 +143,33 @@ async function claimWaiting(db: ScopedDb, queue: JobQueue, companyId: number, ow
   const locking = (q: import('knex').Knex.QueryBuilder) => (sqlite ? q : q.forUpdate().skipLocked());
   return knex.transaction(
     async (trx) => {
-      const mine = claimOwn ? (await locking(trx(TABLE).where({ company_id: companyId }).whereIn('id', own).where(claimable(now, true)).orderBy('id')).pluck('id')).map(Number) : [];
-      if (claimOwn && !mine.length) return { own: [], others: [] };
-      const room = DELIVERY_BATCH - (claimOwn ? mine.length : 1);
-      const others = room > 0 ? (await locking(trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNotIn('id', own).orderBy('id').limit(room)).pluck('id')).map(Number) : [];
-      const ids = [...mine, ...others];
-      if (!ids.length) return { own: [], others: [] };
-      // The others are at their first try: attempts + 1 is 1 for them, as for a job's own first claim.
-      await trx(TABLE).where({ company_id: companyId }).whereIn('id', ids).where(claimable(now)).update({ status: 'sending', claimed_at: now, attempts: trx.raw('attempts + 1'), updated_at: now });
+      const others = (await locking(trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNot('id', ownId).orderBy('id').limit(DELIVERY_BATCH - 1)).pluck('id')).map(Number);
+      if (!others.length) return [];
+      // Locked above and at their first try: attempts + 1 is 1, as for a job's own first claim. Nobody
+      // reads the update's count: it rides with the next statement.
+      await deferredWrite(trx(TABLE).where({ company_id: companyId }).whereIn('id', others).update({ status: 'sending', claim_token: token, claimed_at: now, attempts: trx.raw('attempts + 1'), updated_at: now }));
       // Their own jobs would find nothing to claim: completed here, they cost the queue one no-op claim
       // each instead of a run. Should this process die while sending, the sweep gives them jobs again.
-      // (A batch's job is no single notification's: it runs, and finds the ones taken along claimed.)
-      if (others.length) await queue.settle(others.map((n) => `${DELIVER_RETRY}:${n}`), { companyId, trx, result: { sent_in_batch_of: claimOwn ? `batch:${own[0]}` : own[0] } });
-      return { own: mine, others };
+      // (A batch's job is no single notification's: it runs, and its one claim finds them taken.)
+      await queue.settle(others.map((n) => `${DELIVER_RETRY}:${n}`), { companyId, trx, result: { sent_in_batch_of: ownId } });
+      return others;
     },
     sqlite ? undefined : { isolationLevel: 'read committed' },
   );
 }
 
-/** Every outcome of the batch in one transaction: a few grouped updates, one insert into the attempt log. */
+/**
+ * Every outcome of the batch in one transaction: a few grouped updates, one insert into the attempt
+ * log. Nobody reads what these writes answer: on MariaDB they ride in one packet with the next
+ * statement, the COMMIT at the latest (an error there rolls the transaction back, and it is tried again).
+ */
 async function record(db: ScopedDb, companyId: number, ownId: number | null, outcomes: Outcome[]): Promise<void> {
   const now = new Date();
   await db.transaction(async (tx) => {
     const sent = outcomes.filter((o) => !o.error);
-    if (sent.length) await tx.queryCompany(companyId, TABLE).whereIn('id', sent.map((o) => o.row.id)).update({ status: 'sent', sent_at: now, last_error: null, updated_at: now });
+    if (sent.length) await deferredWrite(tx.queryCompany(companyId, TABLE).whereIn('id', sent.map((o) => o.row.id)).update({ status: 'sent', sent_at: now, last_error: null, updated_at: now }));
     for (const o of outcomes.filter((x) => x.error)) {
-      await tx.queryCompany(companyId, TABLE).where({ id: o.row.id }).update({ status: isFinal(o) ? 'failed' : 'queued', last_error: o.error!.answer.slice(0, 2000), updated_at: now });
+      await deferredWrite(tx.queryCompany(companyId, TABLE).where({ id: o.row.id }).update({ status: isFinal(o) ? 'failed' : 'queued', last_error: o.error!.answer.slice(0, 2000), updated_at: now }));
       // One taken along, or one of a batch's job, has no job of its own to run again: its retry is a job of its own.
       if (!isFinal(o) && Number(o.row.id) !== ownId) {
         const attempts = Number(o.row.attempts);
@@ -171,7 +177,7 @@ async function record(db: ScopedDb, companyId: number, ownId: number | null, out
       }
     }
     const log = outcomes.map((o) => ({ company_id: companyId, notification_id: Number(o.row.id), outcome: o.error ? (isFinal(o) ? 'failed' : 'retry') : 'sent', detail: (o.error ? o.error.answer : o.receipt!.detail).slice(0, 2000), at: now }));
-    await tx.unscoped('the attempt log rows carry the notification\'s company').table('messaging_delivery_attempts').insert(log);
+    await deferredWrite(tx.unscoped('the attempt log rows carry the notification\'s company').table('messaging_delivery_attempts').insert(log));
     for (const o of sent) {
       await tx.publish(MESSAGING_EVENTS.notificationDelivered, { notification_id: Number(o.row.id), customer_id: Number(o.row.customer_id), event: o.row.event, channel: o.row.channel as Channel, dedupe_key: o.row.dedupe_key }, companyId);
     }

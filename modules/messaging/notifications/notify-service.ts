@@ -3,7 +3,7 @@ import type { Container } from 'inversify';
 import { CORE, isDuplicateKey, ValidationError, type JobQueue, type ScopedDb } from 'tessera/core';
 import type { Customer, CustomerContact } from '../../crm/api';
 import { CHANNELS, type Channel, type NotificationDeclaration, type NotificationRecord, type NotifyRequest, type NotifyService } from '../api';
-import { contextOf, findContact } from '../crm/customers';
+import { contextOf, findContact, findContacts } from '../crm/customers';
 import { render } from '../templates/template-render';
 import type { Catalogue } from './catalogue';
 import { Batcher, DELIVER_JOB, writeTogether, type NotificationRow } from './notify-batch';
@@ -34,8 +34,8 @@ interface Contexts {
  * A sender in no transaction of its own is served with the other senders of the moment (`Batcher`):
  * one read of the settings, one transaction, one multi-row insert and one delivery job for all of
  * them, instead of a read, a transaction, an insert and a job each; each sender still gets its answer
- * only once its rows and their job are committed. The customer is read for each sender, through crm's
- * service, under the sender's own principal.
+ * only once its rows and their job are committed. The customers are read through crm's service, in
+ * one read for the senders of one principal, under that principal.
  */
 export class NotifyServiceImpl implements NotifyService {
   private readonly batcher: Batcher<Asked>;
@@ -72,12 +72,12 @@ export class NotifyServiceImpl implements NotifyService {
   private async sendBatch(batch: Asked[]): Promise<void> {
     const companies = [...new Set(batch.map((a) => a.db.principal.companyId))];
     // The settings of every sender's company, event and customer in one statement, read as the system of
-    // those companies (each sender's own company was checked in `send`); the customers through crm, each
-    // under its sender's principal. At once, on separate connections.
+    // those companies (each sender's own company was checked in `send`); the customers through crm, one
+    // read per principal among the senders, under it. At once, on separate connections.
     const reader = batch.length === 1 ? batch[0].db : this.container.get<Contexts>(CORE.Contexts).system(companies).db;
     const [settings, customers] = await Promise.all([
       sendingSettings(reader, companies, [...new Set(batch.map((a) => a.request.template))], [...new Set(batch.map((a) => a.request.customerId))]),
-      Promise.all(batch.map((a) => this.customer(a.db, a.request).catch((error: unknown) => error as Error))),
+      this.customers(batch),
     ]).catch((error: unknown) => {
       batch.forEach((a) => a.reject(error));
       return [null, null] as const;
@@ -111,9 +111,37 @@ export class NotifyServiceImpl implements NotifyService {
   }
 
   private async customer(db: ScopedDb, request: NotifyRequest): Promise<CustomerContact> {
-    const customer = await findContact(contextOf(db, this.container), request.customerId);
-    if (!customer || Number(customer.company_id) !== db.principal.companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
-    return customer;
+    return checked(db, request, await findContact(contextOf(db, this.container), request.customerId));
+  }
+
+  /**
+   * Each sender's customer, or why it is refused: one read through crm's `contacts` for the senders of
+   * one principal (the same user, through the same door, seeing the same companies: what crm's
+   * visibility turns on), under that principal; a sender alone keeps the plain `contact`.
+   */
+  private async customers(batch: Asked[]): Promise<Array<CustomerContact | Error>> {
+    const groups = new Map<string, Asked[]>();
+    for (const asked of batch) {
+      const p = asked.db.principal;
+      const key = `${p.via}:${p.userId}:${p.isSuperAdmin}:${[...p.companyIds].sort((a, b) => a - b).join(',')}`;
+      groups.set(key, [...(groups.get(key) ?? []), asked]);
+    }
+    const found = new Map<Asked, CustomerContact | Error>();
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        if (group.length === 1) {
+          found.set(group[0], await this.customer(group[0].db, group[0].request).catch((error: unknown) => error as Error));
+          return;
+        }
+        try {
+          const contacts = await findContacts(contextOf(group[0].db, this.container), group.map((a) => Number(a.request.customerId)));
+          for (const asked of group) found.set(asked, attempt(() => checked(asked.db, asked.request, contacts.get(Number(asked.request.customerId)))));
+        } catch (error) {
+          for (const asked of group) found.set(asked, error as Error);
+        }
+      }),
+    );
+    return batch.map((asked) => found.get(asked)!);
   }
 
   /** The rows of a request, rendered: queued, or skipped saying why. */
@@ -172,6 +200,20 @@ export class NotifyServiceImpl implements NotifyService {
       }
       return records;
     });
+  }
+}
+
+/** The customer of a request, if the sender's own company holds it; refused (naming the field) otherwise. */
+function checked(db: ScopedDb, request: NotifyRequest, customer: CustomerContact | undefined): CustomerContact {
+  if (!customer || Number(customer.company_id) !== db.principal.companyId) throw new ValidationError({ customerId: `customer ${request.customerId} does not exist` });
+  return customer;
+}
+
+function attempt<T>(work: () => T): T | Error {
+  try {
+    return work();
+  } catch (error) {
+    return error as Error;
   }
 }
 

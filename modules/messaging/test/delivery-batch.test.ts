@@ -94,4 +94,19 @@ describe('messaging delivery in batches @integration', () => {
     expect(await statuses(ids)).to.deep.equal(['sent/2']);
     expect(gateway.requests.filter((r) => r.body.to === phones[0])).to.have.length(1);
   });
+
+  it('gives a job again to a notification left queued without one (its job failed for good), once, and not to a fresh one', async () => {
+    const { ids, phones } = await waiting(2, 'stranded');
+    await w.t.knex('messaging_notifications').where({ id: ids[0] }).update({ updated_at: new Date(Date.now() - 20 * 60_000) });
+    // The fresh one waits for a retry of its own (never given here), so the sweep's job does not take it along.
+    await w.t.knex('messaging_notifications').where({ id: ids[1] }).update({ attempts: 1 });
+    expect(await sweepStaleClaims(w.t.container, new Date())).to.be.at.least(1);
+    await sweepStaleClaims(w.t.container, new Date());
+    expect(await w.t.knex('core_jobs').where({ job_key: `messaging.deliver:${ids[0]}:stranded:0` }).count({ n: '*' }).first()).to.satisfy((r: any) => Number(r.n) === 1);
+    expect(await w.t.knex('core_jobs').where('job_key', 'like', `messaging.deliver:${ids[1]}:%`).count({ n: '*' }).first()).to.satisfy((r: any) => Number(r.n) === 0);
+    await w.t.drainJobs();
+    expect(await statuses(ids)).to.deep.equal(['sent/1', 'queued/1']);
+    expect(gateway.requests.filter((r) => r.body.to === phones[0])).to.have.length(1);
+    await w.t.knex('messaging_notifications').where({ id: ids[1] }).update({ status: 'skipped' });
+  });
 });

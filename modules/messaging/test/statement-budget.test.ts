@@ -52,4 +52,27 @@ describe('messaging statements per notification @integration', () => {
     // rows and channels; the outcomes in one transaction. SET TRANSACTION on MariaDB only.
     expect(statements.length, statements.join('\n')).to.be.at.most(w.t.knex.client.config.client === 'mysql2' ? 13 : 12);
   });
+
+  it('delivers a batch notify wrote in seven statements, and a run that finds it taken in one', async () => {
+    const customers = await Promise.all([1, 2, 3, 4].map(() => makeCustomer(w)));
+    const now = new Date();
+    const ids: number[] = [];
+    for (const [i, c] of customers.entries()) {
+      const [id] = await w.t.knex('messaging_notifications').insert({ company_id: w.companyId, event: 'messaging.birthday', channel: 'sms', customer_id: c.id, dedupe_key: `budget-own-${i}`, status: 'queued', recipient: c.phone, body: `hello ${i}`, attempts: 0, created_at: now, updated_at: now });
+      ids.push(Number(id));
+    }
+    const handler = w.t.kernel.jobs.get('messaging.deliver').handler;
+    const run = () => handler({ data: { notification_ids: ids }, jobId: 'budget', companyId: w.companyId, userId: null, progress: async () => undefined });
+    // Its claim (one update under its token), its rows and the channels, the outcomes in one transaction
+    // (BEGIN, the sent update, the log insert, COMMIT; the writes deferred, sent with the COMMIT on
+    // MariaDB). Was 12 statements on MariaDB:
+    // a claim transaction that also locked and took others along.
+    const first = await counted(run);
+    expect(first.result).to.deep.equal({ sent: 4, batch: 4 });
+    expect(first.statements.length, first.statements.join('\n')).to.equal(7);
+    // Run again (or after another job took them): one update that claims nothing. Was four on MariaDB.
+    const again = await counted(run);
+    expect(again.result).to.include({ sent: false });
+    expect(again.statements.length, again.statements.join('\n')).to.equal(1);
+  });
 });
