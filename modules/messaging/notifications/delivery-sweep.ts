@@ -27,13 +27,21 @@ interface Contexts {
  */
 export async function sweepStaleClaims(container: Container, now: Date): Promise<number> {
   const knex = container.get<import('knex').Knex>(CORE.Knex);
-  const stale = await knex(TABLE).where({ status: 'sending' }).andWhere('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS)).orderBy('id').limit(500).select('id', 'company_id', 'attempts');
-  const stranded = await knex(TABLE).where({ status: 'queued' }).andWhere('updated_at', '<', new Date(now.getTime() - STRANDED_MS)).orderBy('id').limit(500).select('id', 'company_id', 'attempts');
-  for (const [rows, why] of [[stale, 'stale'], [stranded, 'stranded']] as const) {
-    for (const row of rows) {
-      const { db } = container.get<Contexts>(CORE.Contexts).system([Number(row.company_id)]);
-      await db.enqueue(DELIVER_JOB, { notification_id: Number(row.id) }, { jobKey: `${DELIVER_JOB}:${row.id}:${why}:${row.attempts}`, companyId: Number(row.company_id) });
+  // Company by company, so each read is a range of the (company_id, status, id) index: by status alone
+  // it would scan every notification ever sent, every five minutes. The companies come from that
+  // index's first column (a loose index scan on MariaDB).
+  const companies = (await knex(TABLE).distinct('company_id')).map((r: { company_id: number | string }) => Number(r.company_id));
+  let requeued = 0;
+  for (const companyId of companies) {
+    const mine = () => knex(TABLE).where({ company_id: companyId });
+    const stale = await mine().where({ status: 'sending' }).andWhere('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS)).orderBy('id').limit(500).select('id', 'attempts');
+    const stranded = await mine().where({ status: 'queued' }).andWhere('updated_at', '<', new Date(now.getTime() - STRANDED_MS)).orderBy('id').limit(500).select('id', 'attempts');
+    if (!stale.length && !stranded.length) continue;
+    const { db } = container.get<Contexts>(CORE.Contexts).system([companyId]);
+    for (const [rows, why] of [[stale, 'stale'], [stranded, 'stranded']] as const) {
+      for (const row of rows) await db.enqueue(DELIVER_JOB, { notification_id: Number(row.id) }, { jobKey: `${DELIVER_JOB}:${row.id}:${why}:${row.attempts}`, companyId });
+      requeued += rows.length;
     }
   }
-  return stale.length + stranded.length;
+  return requeued;
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { statementsDuring } from 'tessera/testing';
 import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
 import { startGateway } from './local-servers';
 import { sweepStaleClaims } from '../notifications/delivery-sweep';
@@ -108,5 +109,12 @@ describe('messaging delivery in batches @integration', () => {
     expect(await statuses(ids)).to.deep.equal(['sent/1', 'queued/1']);
     expect(gateway.requests.filter((r) => r.body.to === phones[0])).to.have.length(1);
     await w.t.knex('messaging_notifications').where({ id: ids[1] }).update({ status: 'skipped' });
+  });
+
+  it('sweeps company by company: every read of notifications by status names a company (its index), never the whole table', async () => {
+    const { statements } = await statementsDuring(w.t.knex, () => sweepStaleClaims(w.t.container, new Date()));
+    const byStatus = statements.map((s) => s.sql).filter((sql) => /from `messaging_notifications`/.test(sql) && /`status`/.test(sql));
+    expect(byStatus, 'the sweep reads by status').to.not.be.empty;
+    for (const sql of byStatus) expect(sql).to.match(/where `company_id` = \?/);
   });
 });
