@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { createTestDatabase, openDatabase } from 'tessera/testing';
 import { AesGcmSecretBox, CORE, installationSecretBox, type SecretBox } from 'tessera/core';
-import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
+import { type MessagingWorld, makeCustomer, messagingWorld, runDelivery } from './messaging-fixtures';
 import { startGateway } from './local-servers';
 import { MESSAGING, type NotifyService } from '../api';
 import * as messaging from '../migrations/001_messaging';
@@ -16,7 +16,7 @@ describe('messaging channel secrets: encrypted at rest, never shown back', () =>
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   const channels = () => w.t.container.get<any>(Symbol.for('messaging.channel'));
   const stored = async (id: number) => (await w.t.knex('messaging_channels').where({ id }).first('secret')).secret as string;
-  const deliver = (id: number) => w.t.kernel.jobs.get('messaging.deliver').handler({ data: { notification_id: id }, jobId: 'test', companyId: w.companyId, userId: null, progress: async () => undefined });
+  const deliver = (id: number) => runDelivery(w, { notification_id: id });
 
   before(async function () {
     this.timeout(120_000);

@@ -1,15 +1,14 @@
 import { expect } from 'chai';
 import { statementsDuring } from 'tessera/testing';
-import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
-import { startGateway } from './local-servers';
+import { type LocalGateway, type MessagingWorld, makeCustomer, notificationStatuses, runDelivery, smsWorld } from './messaging-fixtures';
 import { sweepStaleClaims } from '../notifications/delivery-sweep';
 
 /** A delivery job takes along the company's notifications waiting for their first try: sent at once, recorded once. */
 describe('messaging delivery in batches @integration', () => {
   let w: MessagingWorld;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
-  const deliver = (id: number) => w.t.kernel.jobs.get('messaging.deliver').handler({ data: { notification_id: id }, jobId: 'test', companyId: w.companyId, userId: null, progress: async () => undefined });
-  const statuses = async (ids: number[]) => (await w.t.knex('messaging_notifications').whereIn('id', ids).orderBy('id').select('status', 'attempts')).map((r: any) => `${r.status}/${r.attempts}`);
+  let gateway: LocalGateway;
+  const deliver = (id: number) => runDelivery(w, { notification_id: id });
+  const statuses = (ids: number[]) => notificationStatuses(w, ids);
 
   /** Queued notifications no job holds, so only this test's runs deliver them. */
   async function waiting(n: number, tag: string): Promise<{ ids: number[]; phones: string[] }> {
@@ -27,9 +26,7 @@ describe('messaging delivery in batches @integration', () => {
 
   before(async function () {
     this.timeout(120_000);
-    gateway = await startGateway();
-    w = await messagingWorld();
-    await w.t.container.get<any>(Symbol.for('messaging.channel')).create(w.ctx, { channel: 'sms', endpoint: gateway.url, secret: 'gw-token' });
+    ({ w, gateway } = await smsWorld());
   });
   after(() => gateway.close());
 

@@ -5,6 +5,7 @@ import { CRM, type Customer, type CustomerService } from '../../crm/api';
 import { MESSAGING, type AppointmentService, type MessageService } from '../api';
 import type { AppointmentServiceImpl } from '../appointments/appointment-service';
 import type { Representative } from '../representatives/representative-entity';
+import { startGateway } from './local-servers';
 
 /** A company of its own for a test file: a shop, an admin holding every permission, two representatives. */
 export interface MessagingWorld {
@@ -65,4 +66,25 @@ export async function userWith(w: MessagingWorld, permissions: string[]): Promis
 /** `HH:mm` on `day` as an ISO instant (UTC). */
 export function at(day: string, time: string): string {
   return new Date(`${day}T${time}:00Z`).toISOString();
+}
+
+export type LocalGateway = Awaited<ReturnType<typeof startGateway>>;
+
+/** A messaging world whose company sends SMS through a real local HTTP gateway (the caller closes it). */
+export async function smsWorld(): Promise<{ w: MessagingWorld; gateway: LocalGateway }> {
+  const gateway = await startGateway();
+  const w = await messagingWorld();
+  await w.t.container.get<any>(Symbol.for('messaging.channel')).create(w.ctx, { channel: 'sms', endpoint: gateway.url, secret: 'gw-token' });
+  return { w, gateway };
+}
+
+/** Runs the delivery job's handler once, in this process, with `data` (`notification_id` or `notification_ids`). */
+export function runDelivery(w: MessagingWorld, data: Record<string, unknown>): Promise<unknown> {
+  return w.t.kernel.jobs.get('messaging.deliver').handler({ data, jobId: 'test', companyId: w.companyId, userId: null, progress: async () => undefined });
+}
+
+/** Each notification's `status/attempts`, in id order. */
+export async function notificationStatuses(w: MessagingWorld, ids: number[]): Promise<string[]> {
+  const rows = await w.t.knex('messaging_notifications').whereIn('id', ids).orderBy('id').select('status', 'attempts');
+  return rows.map((r: { status: string; attempts: number }) => `${r.status}/${r.attempts}`);
 }

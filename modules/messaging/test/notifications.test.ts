@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
+import { type MessagingWorld, makeCustomer, messagingWorld, runDelivery } from './messaging-fixtures';
 import { startGateway, startSmtp } from './local-servers';
 import { MESSAGING, type NotifyService } from '../api';
 
@@ -8,7 +8,7 @@ describe('messaging notifications: e-mail over SMTP, SMS through an HTTP gateway
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   let notify: NotifyService;
-  const deliver = (id: number) => w.t.kernel.jobs.get('messaging.deliver').handler({ data: { notification_id: id }, jobId: 'test', companyId: w.companyId, userId: null, progress: async () => undefined });
+  const deliver = (id: number) => runDelivery(w, { notification_id: id });
   const channels = () => w.t.container.get<any>(Symbol.for('messaging.channel'));
   const templates = () => w.t.container.get<any>(Symbol.for('messaging.template'));
   const row = (id: number) => w.t.knex('messaging_notifications').where({ id }).first();

@@ -1,24 +1,21 @@
 import { expect } from 'chai';
 import { statementsDuring } from 'tessera/testing';
 import { MESSAGING, type NotificationRecord, type NotifyService } from '../api';
-import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
-import { startGateway } from './local-servers';
+import { type LocalGateway, type MessagingWorld, makeCustomer, notificationStatuses, runDelivery, smsWorld } from './messaging-fixtures';
 
 /** Senders in no transaction of their own, at the same moment: written together, delivered by one job. */
 describe('messaging notify in batches @integration', () => {
   let w: MessagingWorld;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: LocalGateway;
   let notify: NotifyService;
-  const deliver = (data: Record<string, unknown>) => w.t.kernel.jobs.get('messaging.deliver').handler({ data, jobId: 'test', companyId: w.companyId, userId: null, progress: async () => undefined });
-  const statuses = async (ids: number[]) => (await w.t.knex('messaging_notifications').whereIn('id', ids).orderBy('id').select('status', 'attempts')).map((r: any) => `${r.status}/${r.attempts}`);
+  const deliver = (data: Record<string, unknown>) => runDelivery(w, data);
+  const statuses = (ids: number[]) => notificationStatuses(w, ids);
   const ask = (customerId: number, key: string) => notify.send(w.ctx.db, { template: 'messaging.birthday', customerId, channel: 'sms', data: {}, dedupeKey: key });
 
   before(async function () {
     this.timeout(120_000);
-    gateway = await startGateway();
-    w = await messagingWorld();
+    ({ w, gateway } = await smsWorld());
     notify = w.t.container.get<NotifyService>(MESSAGING.Notify);
-    await w.t.container.get<any>(Symbol.for('messaging.channel')).create(w.ctx, { channel: 'sms', endpoint: gateway.url, secret: 'gw-token' });
   });
   after(() => gateway.close());
 

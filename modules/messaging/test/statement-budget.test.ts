@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { statementsDuring } from 'tessera/testing';
 import { MESSAGING, type NotifyService } from '../api';
-import { makeCustomer, messagingWorld, type MessagingWorld } from './messaging-fixtures';
-import { startGateway } from './local-servers';
+import { type LocalGateway, type MessagingWorld, makeCustomer, smsWorld } from './messaging-fixtures';
 
 /** What the queue and the database do on their own meanwhile (the job poller, the relay, lease checks), not counted. */
 const BACKGROUND = /^(select|update)\b[^]*(run_after|lease_until|dispatched_at` is null|relay_epoch|relayed_at` <)/;
@@ -13,7 +12,7 @@ const BACKGROUND = /^(select|update)\b[^]*(run_after|lease_until|dispatched_at` 
  */
 describe('messaging statements per notification @integration', () => {
   let w: MessagingWorld;
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: LocalGateway;
 
   async function counted<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
     const { result, statements } = await statementsDuring(w.t.knex, work);
@@ -22,9 +21,7 @@ describe('messaging statements per notification @integration', () => {
 
   before(async function () {
     this.timeout(120_000);
-    gateway = await startGateway();
-    w = await messagingWorld();
-    await w.t.container.get<any>(Symbol.for('messaging.channel')).create(w.ctx, { channel: 'sms', endpoint: gateway.url, secret: 'gw-token' });
+    ({ w, gateway } = await smsWorld());
   });
   after(() => gateway.close());
 
