@@ -1,7 +1,7 @@
-import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
+import { ConflictError, isDuplicateKey, ValidationError, type ScopedDb } from 'tessera/core';
 import { BILLING_EVENTS, type Caller, type CreditNote, type CreditNoteService, type Origin, type StandaloneCreditNoteInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
-import { calendarDay, companyFacts, inTransaction, isUniqueViolation, locking } from '../shared/caller';
+import { calendarDay, companyFacts, inTransaction, locking } from '../shared/caller';
 import { appendLedger, lockAccount, rows } from '../ledger/account-store';
 import { applyToInvoices, netAllocations, openTargets } from '../ledger/allocation';
 import { loadDocument } from './document-store';
@@ -25,7 +25,7 @@ export class CreditNoteServiceImpl implements CreditNoteService {
       try {
         return await this.issue(db, { ...input, invoiceId: null });
       } catch (error) {
-        if (input.origin && isUniqueViolation(error)) {
+        if (input.origin && isDuplicateKey(error)) {
           const existing = await byOrigin(db, input.origin, true);
           if (existing) return existing;
         }

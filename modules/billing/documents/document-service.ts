@@ -1,7 +1,7 @@
-import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
+import { ConflictError, isDuplicateKey, ValidationError, type ScopedDb } from 'tessera/core';
 import type { BillingDocument, Caller, CreateDocumentInput, DeliveryStatus, DocumentKind, DocumentService, LineInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
-import { addDays, calendarDay, companyFacts, dbOf, inTransaction, isUniqueViolation, locking } from '../shared/caller';
+import { addDays, calendarDay, companyFacts, dbOf, inTransaction, locking } from '../shared/caller';
 import { profileOf } from '../ledger/profile-store';
 import { prepareLines, storeLines } from './document-lines';
 import { linesOf, loadDocument, toDocument } from './document-store';
@@ -35,7 +35,7 @@ export class DocumentServiceImpl implements DocumentService {
         return await this.insert(db, kind, input);
       } catch (error) {
         // Another run made the document of this origin first: answer it.
-        if (input.origin && isUniqueViolation(error)) {
+        if (input.origin && isDuplicateKey(error)) {
           const existing = await this.byOrigin(db, input.origin, true);
           if (existing) return existing;
         }

@@ -1,7 +1,7 @@
-import { ConflictError, ValidationError, type ScopedDb } from 'tessera/core';
+import { ConflictError, isDuplicateKey, ValidationError, type ScopedDb } from 'tessera/core';
 import { BILLING_EVENTS, type Allocation, type Caller, type Journal, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
-import { calendarDay, companyFacts, dbOf, inTransaction, isContext, isUniqueViolation } from '../shared/caller';
+import { calendarDay, companyFacts, dbOf, inTransaction, isContext } from '../shared/caller';
 import { appendLedger, lockAccount, lockAccountMovingBalance, rows } from '../ledger/account-store';
 import { netAllocations, openTargets, recordAllocations, takeResiduals } from '../ledger/allocation';
 import { loadPayment, paymentByReference, PAYMENT_METHODS } from './payment-store';
@@ -66,7 +66,7 @@ export class PaymentServiceImpl implements PaymentService {
         try {
           payment.id = await db.insert('billing_payments', { ...row, status: 'paid', unallocated, paid_date: calendarDay(facts.timezone, paidAt), paid_at: paidAt });
         } catch (error) {
-          if (isUniqueViolation(error)) throw new DuplicateReference(error);
+          if (isDuplicateKey(error)) throw new DuplicateReference(error);
           throw error;
         }
         await recordAllocations(db, payment.customer_id, { kind: 'payment', id: payment.id }, allocations);
@@ -75,7 +75,7 @@ export class PaymentServiceImpl implements PaymentService {
       try {
         payment.id = await db.insert('billing_payments', { ...row, status: 'processing', unallocated: 0 });
       } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
+        if (!isDuplicateKey(error)) throw error;
         if (isContext(caller)) throw new DuplicateReference(error);
         // Inside someone else's transaction: a locking read sees the committed payment.
         const existing = await paymentByReference(db, input.journalId, reference, true);

@@ -1,4 +1,4 @@
-import { isDeferredWriteError, type RequestContext, type ScopedDb } from 'tessera/core';
+import type { RequestContext, ScopedDb } from 'tessera/core';
 import type { Caller } from '../api';
 
 /** The scoped data access of a caller: the handler's transaction, or the request's (not yet in one). */
@@ -32,13 +32,6 @@ export async function inTransaction<T>(caller: Caller, work: (db: ScopedDb) => P
 export function isRetryable(error: unknown): boolean {
   const code = (error as { code?: string; errno?: number })?.code;
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  // A deferred write's duplicate, reported by the statement that carried it, is not that statement's own.
-  if (isDeferredWriteError(error)) return false;
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(String(e?.message));
 }
 
 /** A locking read where the database has row locks (SQLite serializes writers anyway). */
