@@ -28,6 +28,51 @@ export function deferredWrite<B extends Knex.QueryBuilder>(builder: B): B {
 }
 
 const DEFER = 'deferWrite';
+/** The query context key of a statement sent with the next one whose result its caller awaits (see `sentTogether`). */
+const PIPELINE = 'sentWithNext';
+
+/**
+ * Runs statements of one transaction in one packet, on MySQL/MariaDB, and answers each one's result
+ * (as awaiting each would): for statements that depend on nothing the others answer, but whose results
+ * the caller needs (a guarded update's row count, a locking read after a write), each a round trip
+ * saved. They run on the server in the order given, so a later one sees an earlier one's writes and
+ * locks are taken in that order. Writes deferred before them travel in the same packet, first.
+ *
+ * A statement that fails rejects with its own error (not marked as a deferred write's: its caller sees
+ * it, as for any statement); those after it in the packet did not run. Outside a transaction, on
+ * SQLite, or for a batch too large, each statement simply runs at once, in order.
+ */
+export async function sentTogether<T extends readonly unknown[]>(...builders: { [K in keyof T]: PromiseLike<T[K]> & Queryable }): Promise<T> {
+  const started: Array<Promise<unknown>> = [];
+  for (const [i, builder] of builders.entries()) {
+    if (i === builders.length - 1) {
+      started.push(Promise.resolve(builder));
+      break;
+    }
+    let queued!: () => void;
+    const isQueued = new Promise<void>((resolve) => (queued = resolve));
+    const context = (builder.queryContext() ?? {}) as Record<string, unknown>;
+    const running = Promise.resolve(builder.queryContext({ ...context, [PIPELINE]: queued }) as PromiseLike<unknown>);
+    let failedAtOnce = false;
+    // Its error is rethrown below, once every statement of the packet has answered.
+    running.catch(() => (failedAtOnce = true));
+    // Kept back (it resolves once the next statement is sent) or, where nothing is kept back, done.
+    await Promise.race([isQueued, running.then(noop, noop)]);
+    started.push(running);
+    // Run at once and failed (SQLite, no transaction): the later ones are not run, as in a packet.
+    if (failedAtOnce) break;
+  }
+  const settled = await Promise.allSettled(started);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+interface Queryable {
+  queryContext(context?: unknown): unknown;
+}
+
+function noop(): void {}
 
 /** A batch larger than this is sent at once by the write that would grow it (max_allowed_packet is 16 MB by default). */
 const PENDING_MAX_CHARS = 1 << 20;
@@ -74,13 +119,24 @@ interface MysqlConnection {
  * values), the savepoints open, and the error of a deferred write that failed in this transaction.
  */
 interface ConnectionState {
-  pending: string[];
+  pending: Pending[];
   savepoints: string[];
   /** A failed deferred write, and the savepoints open when it was queued (rolling back to one undoes it). */
   failed?: { error: Error; after: Set<string> };
 }
 
+/** A statement kept back: its SQL, and for one sent with `sentTogether`, where its result goes. */
+interface Pending {
+  sql: string;
+  answer?: (error: Error | null, rows?: unknown, fields?: unknown) => void;
+}
+
 const states = new WeakMap<MysqlConnection, ConnectionState>();
+
+/** Statements dropped unsent (a rollback): a caller awaiting one learns that it never ran. */
+function drop(pending: Pending[], why: string): void {
+  for (const p of pending) p.answer?.(new Error(`statement not sent (${why}): ${p.sql.slice(0, 200)}`));
+}
 
 function stateOf(connection: MysqlConnection): ConnectionState {
   let state = states.get(connection);
@@ -88,7 +144,7 @@ function stateOf(connection: MysqlConnection): ConnectionState {
   return state;
 }
 
-const BEGIN = 'BEGIN';
+const BEGIN: Pending = { sql: 'BEGIN' };
 
 /** What a statement kept back answers at once: one row affected, no id. */
 function standIn(obj: QueryObject): QueryObject {
@@ -125,14 +181,26 @@ function deferringSubclassOf(Base: any): Function {
     async _query(connection: MysqlConnection, param: QueryObject | string): Promise<QueryObject> {
       const obj: QueryObject = typeof param === 'string' || !param ? { sql: param as string } : param;
       const state = stateOf(connection);
-      if (obj.queryContext?.[DEFER] && connection.__knexTxId && obj.sql) {
+      const queued = obj.queryContext?.[PIPELINE] as (() => void) | undefined;
+      if ((obj.queryContext?.[DEFER] || queued) && connection.__knexTxId && obj.sql) {
         const sql = withoutTerminator(connection.format(obj.sql, obj.bindings ?? []));
-        const size = state.pending.reduce((n, s) => n + s.length, sql.length);
+        const size = state.pending.reduce((n, p) => n + p.sql.length, sql.length);
         if (size <= PENDING_MAX_CHARS) {
-          state.pending.push(sql);
-          return standIn(obj);
+          if (!queued) {
+            state.pending.push({ sql });
+            return standIn(obj);
+          }
+          // Answered when the statement that carries it comes back.
+          return new Promise<QueryObject>((resolve, reject) => {
+            state.pending.push({ sql, answer: (error, rows, fields) => {
+              if (error) return reject(error);
+              obj.response = [rows, fields];
+              resolve(obj);
+            } });
+            queued();
+          });
         }
-        // Too much waiting: this write carries the batch now, and reports as a statement of its own.
+        // Too much waiting: this statement carries the batch now, and reports as a statement of its own.
       }
       const control = CONTROL.exec(obj.sql ?? '');
       if (!control) return this.send(connection, obj, state);
@@ -140,6 +208,7 @@ function deferringSubclassOf(Base: any): Function {
       switch (verb.toUpperCase()) {
         case 'BEGIN':
           if (state.pending.length) this.logger.warn(`Deferred writes dropped: ${state.pending.length} left on a connection by an earlier transaction`);
+          drop(state.pending, 'left by an earlier transaction');
           states.delete(connection);
           if (!connection.__knexTxId || !/^\s*BEGIN;?\s*$/i.test(obj.sql)) return this.sendOne(connection, obj);
           // knex's BEGIN is deferred too: it takes no lock and starts no snapshot (InnoDB takes that at the
@@ -148,11 +217,13 @@ function deferringSubclassOf(Base: any): Function {
           return standIn(obj);
         case 'ROLLBACK':
           states.delete(connection);
+          drop(state.pending, 'the transaction was rolled back');
           // Nothing reached the server since BEGIN was kept back: there is nothing to roll back.
           if (state.pending[0] === BEGIN) return standIn(obj);
           return this.sendOne(connection, obj);
         case 'ROLLBACK TO SAVEPOINT':
           // Every pending write was queued after the last statement sent, so after this savepoint.
+          drop(state.pending, 'rolled back to a savepoint');
           state.pending = [];
           if (state.failed?.after.has(name)) state.failed = undefined;
           state.savepoints = upTo(state.savepoints, name, true);
@@ -211,21 +282,29 @@ function deferringSubclassOf(Base: any): Function {
       const pending = state.pending;
       if (!pending.length) return this.sendOne(connection, obj);
       state.pending = [];
-      const sql = [...pending, withoutTerminator(connection.format(obj.sql, obj.bindings ?? []))].join(';\n');
+      const sql = [...pending.map((p) => p.sql), withoutTerminator(connection.format(obj.sql, obj.bindings ?? []))].join(';\n');
       notify(this.config, { sql, statements: pending.length + 1, tx: connection.__knexTxId });
       return new Promise<QueryObject>((resolve, reject) => {
         const command = connection.query({ ...obj.options, sql }, undefined, (err, rows, fields) => {
           if (!err) {
             // mysql2 answers a packet of statements with one result (and fields) per statement, in order.
+            pending.forEach((p, i) => p.answer?.(null, (rows as unknown[])[i], (fields as unknown[] | undefined)?.[i]));
             const results = (rows as unknown[]).slice(pending.length);
             const ownFields = (fields as unknown[] | undefined)?.slice(pending.length);
             obj.response = results.length === 1 ? [results[0], ownFields?.[0]] : [results, ownFields];
             return resolve(obj);
           }
           // The statements that succeeded left their results behind: their count names the one that failed.
-          const failed = command._rows?.length ?? 0;
-          if (failed < pending.length) {
-            annotate(err, pending[failed]);
+          const done = (command._rows ?? []) as unknown[];
+          const failed = done.length;
+          pending.forEach((p, i) => {
+            if (i < failed) p.answer?.(null, done[i]);
+            else if (i === failed) p.answer?.(err);
+            else p.answer?.(notRun(err, p.sql));
+          });
+          if (failed < pending.length && !pending[failed].answer) {
+            // A write nobody awaits: the statement that carried it reports it, and the transaction may not commit.
+            annotate(err, pending[failed].sql);
             state.failed = { error: err, after: new Set(state.savepoints) };
           }
           reject(err);
@@ -235,6 +314,11 @@ function deferringSubclassOf(Base: any): Function {
   }
   subclasses.set(Base, DeferringClient);
   return DeferringClient;
+}
+
+/** A statement of a packet after the one that failed: it never ran. */
+function notRun(cause: Error, sql: string): Error {
+  return Object.assign(new Error(`statement not run, an earlier one of its packet failed (${cause.message}): ${sql.slice(0, 200)}`), { cause });
 }
 
 /** The error of a deferred write, reported by the statement that carried it: say which write it was. */
