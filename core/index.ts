@@ -107,7 +107,7 @@ export { Sequences } from './data/sequences';
 export { parseId } from './http/id-schemas';
 export { duplicateKeyOf } from './db/db-lock';
 export { isDuplicateKey, isTransientConflict, retryOnConflict } from './db/db-errors';
-export { deferredWrite, isDeferredWriteError, observeRoundTrips, sentTogether } from './db/deferred-writes';
+export { deferredWrite, isDeferredWriteError, observeRoundTrips, sentTogether, sentWithNext } from './db/deferred-writes';
 export type { RoundTrip } from './db/deferred-writes';
 export { hashPassword } from './security/passwords';
 export { installationSecretBox, AesGcmSecretBox, SecretBoxError } from './security/secret-box';

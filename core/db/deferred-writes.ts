@@ -49,23 +49,34 @@ export async function sentTogether<T extends readonly unknown[]>(...builders: { 
       started.push(Promise.resolve(builder));
       break;
     }
-    let queued!: () => void;
-    const isQueued = new Promise<void>((resolve) => (queued = resolve));
-    const context = (builder.queryContext() ?? {}) as Record<string, unknown>;
-    const running = Promise.resolve(builder.queryContext({ ...context, [PIPELINE]: queued }) as PromiseLike<unknown>);
-    let failedAtOnce = false;
-    // Its error is rethrown below, once every statement of the packet has answered.
-    running.catch(() => (failedAtOnce = true));
-    // Kept back (it resolves once the next statement is sent) or, where nothing is kept back, done.
-    await Promise.race([isQueued, running.then(noop, noop)]);
-    started.push(running);
+    const kept = await sentWithNext(builder);
+    started.push(kept.result);
     // Run at once and failed (SQLite, no transaction): the later ones are not run, as in a packet.
-    if (failedAtOnce) break;
+    if (kept.failedAtOnce()) break;
   }
   const settled = await Promise.allSettled(started);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
+ * The statement, kept back on MySQL/MariaDB inside a transaction to travel with the next one on the
+ * transaction (a write or read, `db.insert`'s, the COMMIT): `result` answers once that one is sent.
+ * Await `result` only after sending a later statement, or it waits for ever. Elsewhere it runs at once.
+ * Its error goes to `result` alone, as for any statement (the transaction may go on).
+ */
+export async function sentWithNext<T>(builder: PromiseLike<T> & Queryable): Promise<{ result: Promise<T>; failedAtOnce(): boolean }> {
+  let queued!: () => void;
+  const isQueued = new Promise<void>((resolve) => (queued = resolve));
+  const context = (builder.queryContext() ?? {}) as Record<string, unknown>;
+  const result = Promise.resolve(builder.queryContext({ ...context, [PIPELINE]: queued }) as PromiseLike<T>);
+  let failed = false;
+  // Its caller sees its error through `result`; a caller that never looks must not crash the process.
+  result.catch(() => (failed = true));
+  // Kept back (it answers once the next statement is sent) or, where nothing is kept back, done.
+  await Promise.race([isQueued, result.then(noop, noop)]);
+  return { result, failedAtOnce: () => failed };
 }
 
 interface Queryable {

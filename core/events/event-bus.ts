@@ -2,8 +2,17 @@ import type { Knex } from 'knex';
 import type { DomainEvent, EventHandlerContext } from '../modules/module-api';
 import type { ScopedDb } from '../data/scoped-db';
 import type { EventCatalog } from './event-catalog';
+import { sentTogether } from '../db/deferred-writes';
 
 export type EventHandler = (ctx: EventHandlerContext<any>) => Promise<void>;
+
+/**
+ * A read an `inTransaction` handler needs from every event it wants, given unsent: the bus sends the
+ * reads of all the event's handlers with the outbox row, in one packet on MySQL/MariaDB, and hands each
+ * handler its answer (`prefetched`). It runs before any handler of the event, so it must read only rows
+ * that the event's other handlers do not write. null: nothing to read for this payload.
+ */
+export type EventPrefetch = (ctx: { db: ScopedDb; event: DomainEvent<any> }) => (PromiseLike<unknown> & { queryContext(context?: unknown): unknown }) | null;
 
 /** The data access a handler gets for an event: scoped to its company, audited as its actor. */
 export type EventScope = (event: DomainEvent<unknown>, trx: Knex.Transaction) => ScopedDb;
@@ -22,6 +31,7 @@ interface Subscription {
   handler: EventHandler;
   /** Which payloads the handler wants; others are not recorded for it (see `EventRegistrar.on`). */
   only?: (payload: any) => boolean;
+  prefetch?: EventPrefetch;
 }
 
 /** Options of `EventBus.on`. */
@@ -29,6 +39,8 @@ export interface SubscribeOptions {
   mode?: 'inTransaction' | 'outbox';
   name?: string;
   only?: (payload: any) => boolean;
+  /** `inTransaction` only: see `EventPrefetch`. */
+  prefetch?: EventPrefetch;
 }
 
 /**
@@ -51,7 +63,9 @@ export class EventBus {
     const list = this.subscriptions.get(eventName) ?? [];
     const name = options.name ?? `${module}:${eventName}:${list.filter((s) => s.module === module).length + 1}`;
     if (list.some((s) => s.name === name)) throw new Error(`Event handler "${name}" is registered twice`);
-    list.push({ module, name, mode: options.mode ?? 'inTransaction', handler, only: options.only });
+    const mode = options.mode ?? 'inTransaction';
+    if (options.prefetch && mode !== 'inTransaction') throw new Error(`Event handler "${name}": only an inTransaction handler can prefetch`);
+    list.push({ module, name, mode, handler, only: options.only, prefetch: options.prefetch });
     this.subscriptions.set(eventName, list);
   }
 
@@ -72,11 +86,16 @@ export class EventBus {
     const subscribers = this.subscribersOf(event.name, event.payload);
     let eventId: number | null = null;
     let pending = false;
+    const inTransaction = subscribers.filter((s) => s.mode === 'inTransaction');
+    const db = inTransaction.length ? this.scope(event, trx) : null;
+    const reads = inTransaction.map((s) => (s.prefetch && db ? s.prefetch({ db, event }) : null));
+    const sent = reads.filter((r): r is NonNullable<typeof r> => r !== null);
+    let answers: unknown[] = [];
     const outbox = subscribers.filter((s) => s.mode === 'outbox').map((s) => s.name);
     if (outbox.length) {
       const handOff = this.handOff();
       const now = new Date();
-      const [id] = await trx('core_outbox').insert({
+      const insert = trx('core_outbox').insert({
         event: event.name,
         company_id: event.companyId,
         actor_id: event.actorId ?? null,
@@ -84,14 +103,19 @@ export class EventBus {
         created_at: now,
         dispatched_at: handOff ? now : null,
       });
+      // The handlers' reads travel with the outbox row (one round trip for all on MySQL/MariaDB).
+      const [[id], ...read] = await sentTogether<unknown[]>(insert, ...sent) as [number[], ...unknown[]];
+      answers = read;
       eventId = Number(id);
       if (handOff) await handOff(trx, eventId, outbox);
       else pending = true;
-    }
-    const inTransaction = subscribers.filter((s) => s.mode === 'inTransaction');
-    if (inTransaction.length) {
-      const db = this.scope(event, trx);
-      for (const subscriber of inTransaction) await subscriber.handler({ db, event, eventId });
+    } else if (sent.length) answers = await sentTogether<unknown[]>(...sent);
+    if (db) {
+      let next = 0;
+      for (const [i, subscriber] of inTransaction.entries()) {
+        const prefetched = reads[i] === null ? undefined : answers[next++];
+        await subscriber.handler({ db, event, eventId, ...(reads[i] === null ? {} : { prefetched }) });
+      }
     }
     return { eventId, pending };
   }

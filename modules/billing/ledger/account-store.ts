@@ -58,6 +58,22 @@ export async function lockAccountMovingBalance(db: ScopedDb, customerId: number,
   return false;
 }
 
+/**
+ * The balance move of `lockAccountMovingBalance` for an account seen in this process, unsent: for a
+ * caller sending it with its next statement (`sentTogether`), as the first of the packet so the account
+ * lock still comes first. null for an account not seen here (take `lockAccountMovingBalance`), and
+ * when the move changed no row, `forgetAccount` and take `lockAccountMovingBalance` too.
+ */
+export function knownAccountMove(db: ScopedDb, customerId: number, balanceChange: number): Knex.QueryBuilder | null {
+  const companyId = db.principal.companyId;
+  if (!knownAccounts.has(`${companyId}:${customerId}`)) return null;
+  return rows(db)('billing_accounts').where({ company_id: companyId, customer_id: customerId }).update({ balance: rows(db).raw('balance + ?', [balanceChange]) }) as unknown as Knex.QueryBuilder;
+}
+
+export function forgetAccount(db: ScopedDb, customerId: number): void {
+  knownAccounts.delete(`${db.principal.companyId}:${customerId}`);
+}
+
 /** `company:customer` of accounts this process has locked: their next lock skips the existence read. */
 const knownAccounts = new Set<string>();
 const KNOWN_ACCOUNTS_MAX = 200_000;

@@ -1,4 +1,5 @@
-import { ConflictError, ValidationError, deferredWrite, type ScopedDb } from 'tessera/core';
+import { ConflictError, ValidationError, deferredWrite, sentWithNext, type ScopedDb } from 'tessera/core';
+import type { Knex } from 'knex';
 import { BILLING_EVENTS, type Allocation } from '../api';
 import { locking } from '../shared/caller';
 import { rows } from './account-store';
@@ -13,14 +14,26 @@ export interface Source {
  * The customer's open invoices to apply money to, locked: the picked ones in the order given, else
  * oldest first (payments) or latest first (standalone credit notes).
  */
-export async function openTargets(db: ScopedDb, customerId: number, options: { invoiceIds?: number[] | null; order: 'oldest' | 'latest' }): Promise<Array<{ id: number; residual: number; total: number }>> {
+export async function openTargets(db: ScopedDb, customerId: number, options: TargetOptions): Promise<Target[]> {
+  return openTargetsFrom(await openTargetsQuery(db, customerId, options), options);
+}
+
+export type Target = { id: number; residual: number; total: number };
+export type TargetOptions = { invoiceIds?: number[] | null; order: 'oldest' | 'latest' };
+
+/** The locking read of `openTargets`, for a caller sending it with another statement (`sentTogether`). */
+export function openTargetsQuery(db: ScopedDb, customerId: number, options: TargetOptions): Knex.QueryBuilder {
   let query = db
     .queryCompany(db.principal.companyId, 'billing_documents')
     .where({ customer_id: customerId, kind: 'invoice', status: 'posted' })
     .where('residual', '>', 0);
   if (options.invoiceIds?.length) query = query.whereIn('id', options.invoiceIds);
   const direction = options.order === 'oldest' ? 'asc' : 'desc';
-  const found: Array<Record<string, unknown>> = await locking(db, query.orderBy('issue_date', direction).orderBy('id', direction)).select('id', 'residual', 'total');
+  return locking(db, query.orderBy('issue_date', direction).orderBy('id', direction)).select('id', 'residual', 'total');
+}
+
+/** What `openTargetsQuery` found, in the order asked; picked invoices not found are refused, named. */
+export function openTargetsFrom(found: Array<Record<string, unknown>>, options: TargetOptions): Target[] {
   const list = found.map((r) => ({ id: Number(r.id), residual: Number(r.residual), total: Number(r.total) }));
   if (!options.invoiceIds?.length) return list;
   const byId = new Map(list.map((r) => [r.id, r]));
@@ -52,27 +65,73 @@ export async function applyToInvoices(
  * update (`residual >= take`), so it can never go negative whatever runs beside it; an invoice reaching
  * 0 is paid and `billing.invoice.paid` is published.
  */
-export async function takeResiduals(db: ScopedDb, customerId: number, amount: number, targets: Array<{ id: number; residual: number; total: number }>): Promise<Allocation[]> {
+export async function takeResiduals(db: ScopedDb, customerId: number, amount: number, targets: Target[]): Promise<Allocation[]> {
   const allocations: Allocation[] = [];
+  for (const step of residualSteps(amount, targets)) {
+    const changed = await takeStatement(db, step);
+    if (Number(changed) !== 1) throw new ConflictError(`Invoice ${step.target.id} changed while it was being paid; try again`);
+    allocations.push(tookFrom(step));
+    if (step.paidOff) await db.publish(BILLING_EVENTS.invoicePaid, { invoice_id: step.target.id, customer_id: customerId, total: step.target.total });
+  }
+  return allocations;
+}
+
+/**
+ * `takeResiduals` for a caller holding the targets' row locks (`openTargets`, in this transaction): the
+ * guarded updates cannot miss then, so they travel with the caller's next statement (the payment's
+ * insert) instead of a round trip each. `settled`, called once that statement is sent, still checks
+ * that each changed its row, and publishes `billing.invoice.paid` for the invoices paid off.
+ */
+export async function takeLockedResiduals(db: ScopedDb, customerId: number, amount: number, targets: Target[]): Promise<{ allocations: Allocation[]; settled: () => Promise<void> }> {
+  const steps = residualSteps(amount, targets);
+  const kept: Array<{ result: Promise<unknown> }> = [];
+  for (const step of steps) kept.push(await sentWithNext(takeStatement(db, step)));
+  const settled = async () => {
+    for (const [i, step] of steps.entries()) {
+      if (Number(await kept[i].result) !== 1) throw new ConflictError(`Invoice ${step.target.id} changed while it was being paid; try again`);
+    }
+    for (const step of steps) {
+      if (step.paidOff) await db.publish(BILLING_EVENTS.invoicePaid, { invoice_id: step.target.id, customer_id: customerId, total: step.target.total });
+    }
+  };
+  return { allocations: steps.map(tookFrom), settled };
+}
+
+interface ResidualStep {
+  target: Target;
+  take: number;
+  paidOff: boolean;
+}
+
+/** What each target gives, in order, until `amount` is used up; the targets' residuals are lowered as taken. */
+function residualSteps(amount: number, targets: Target[]): ResidualStep[] {
+  const steps: ResidualStep[] = [];
   let remaining = amount;
   for (const target of targets) {
     if (remaining <= 0) break;
     const take = Math.min(remaining, target.residual);
     if (take <= 0) continue;
-    const paidOff = take === target.residual;
-    // Paying an invoice off sets its status in the same guarded update: one statement, not two.
-    // The guard is exact then (`residual = take`), so an invoice is never marked paid with money still owed.
-    const changed = await rows(db)('billing_documents')
-      .where({ id: target.id, company_id: db.principal.companyId })
-      .where('residual', paidOff ? '=' : '>=', take)
-      .update(paidOff ? { residual: rows(db).raw('residual - ?', [take]), status: 'paid' } : { residual: rows(db).raw('residual - ?', [take]) });
-    if (Number(changed) !== 1) throw new ConflictError(`Invoice ${target.id} changed while it was being paid; try again`);
+    steps.push({ target, take, paidOff: take === target.residual });
     target.residual -= take;
     remaining -= take;
-    allocations.push({ invoice_id: target.id, amount: take });
-    if (paidOff) await db.publish(BILLING_EVENTS.invoicePaid, { invoice_id: target.id, customer_id: customerId, total: target.total });
   }
-  return allocations;
+  return steps;
+}
+
+/**
+ * One target's guarded update. Paying an invoice off sets its status in the same update: one statement,
+ * not two. The guard is exact then (`residual = take`), so an invoice is never marked paid with money
+ * still owed.
+ */
+function takeStatement(db: ScopedDb, { target, take, paidOff }: ResidualStep): Knex.QueryBuilder {
+  return rows(db)('billing_documents')
+    .where({ id: target.id, company_id: db.principal.companyId })
+    .where('residual', paidOff ? '=' : '>=', take)
+    .update(paidOff ? { residual: rows(db).raw('residual - ?', [take]), status: 'paid' } : { residual: rows(db).raw('residual - ?', [take]) }) as unknown as Knex.QueryBuilder;
+}
+
+function tookFrom(step: ResidualStep): Allocation {
+  return { invoice_id: step.target.id, amount: step.take };
 }
 
 export async function recordAllocations(db: ScopedDb, customerId: number, source: Source, allocations: Array<{ invoice_id: number | null; amount: number }>, reference: string | null = null): Promise<void> {

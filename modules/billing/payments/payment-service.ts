@@ -1,9 +1,10 @@
-import { ConflictError, isDuplicateKey, ValidationError, type ScopedDb } from 'tessera/core';
+import type { Knex } from 'knex';
+import { ConflictError, isDuplicateKey, sentTogether, ValidationError, type ScopedDb } from 'tessera/core';
 import { BILLING_EVENTS, type Allocation, type Caller, type Journal, type Payment, type PaymentService, type RecordPaymentInput } from '../api';
 import type { CatalogServiceImpl } from '../catalog/catalog-service';
 import { calendarDay, companyFacts, dbOf, inTransaction, isContext } from '../shared/caller';
-import { appendLedger, lockAccount, lockAccountMovingBalance, rows } from '../ledger/account-store';
-import { netAllocations, openTargets, recordAllocations, takeResiduals } from '../ledger/allocation';
+import { appendLedger, forgetAccount, knownAccountMove, lockAccount, lockAccountMovingBalance, rows } from '../ledger/account-store';
+import { netAllocations, openTargetsFrom, openTargetsQuery, recordAllocations, takeLockedResiduals } from '../ledger/allocation';
 import { loadPayment, paymentByReference, PAYMENT_METHODS } from './payment-store';
 
 /**
@@ -44,8 +45,11 @@ export class PaymentServiceImpl implements PaymentService {
       // billing owns this transaction when called with a context: a paid payment moves the balance as it
       // takes the account lock (the ledger row of the same amount follows in `posted`).
       const fast = paid && isContext(caller);
-      if (fast) await lockAccountMovingBalance(db, input.customerId, -input.amount, checkCustomer && (() => checkCustomer(db)));
-      else {
+      // An account seen in this process: its balance move travels with allocate's first statement.
+      const move = fast ? knownAccountMove(db, input.customerId, -input.amount) : null;
+      const moveSafely = () => lockAccountMovingBalance(db, input.customerId, -input.amount, checkCustomer && (() => checkCustomer(db)));
+      if (fast && !move) await moveSafely();
+      else if (!fast) {
         await checkCustomer?.(db);
         await lockAccount(db, input.customerId);
       }
@@ -62,13 +66,19 @@ export class PaymentServiceImpl implements PaymentService {
       if (fast) {
         // billing owns this transaction, so a duplicate reference undoes all of it: allocate first and
         // write the payment once, already paid, instead of writing it processing and updating it.
-        const { allocations, unallocated } = await this.allocate(db, payment, input.invoiceIds ?? null, input.allocate !== false);
+        const { allocations, unallocated, moved, settled } = await this.allocate(db, payment, input.invoiceIds ?? null, input.allocate !== false, move);
+        if (moved === false) {
+          // The account was not there after all (another database in this process: tests): the safe way.
+          forgetAccount(db, input.customerId);
+          await moveSafely();
+        }
         try {
           payment.id = await db.insert('billing_payments', { ...row, status: 'paid', unallocated, paid_date: calendarDay(facts.timezone, paidAt), paid_at: paidAt });
         } catch (error) {
           if (isDuplicateKey(error)) throw new DuplicateReference(error);
           throw error;
         }
+        await settled();
         await recordAllocations(db, payment.customer_id, { kind: 'payment', id: payment.id }, allocations);
         return this.posted(db, payment, journal, allocations, unallocated, paidAt, true);
       }
@@ -88,22 +98,47 @@ export class PaymentServiceImpl implements PaymentService {
     });
   }
 
-  /** Takes the payment's money off open invoices (oldest first, or the ones picked); the rest is credit. The caller holds the account lock. */
-  private async allocate(db: ScopedDb, payment: Payment, invoiceIds: number[] | null, allocate: boolean): Promise<{ allocations: Allocation[]; unallocated: number }> {
-    if (allocate && invoiceIds?.length === 1 && (await takeFromOpenInvoice(db, payment.customer_id, Number(invoiceIds[0]), payment.amount))) {
-      return { allocations: [{ invoice_id: Number(invoiceIds[0]), amount: payment.amount }], unallocated: 0 };
+  /**
+   * Takes the payment's money off open invoices (oldest first, or the ones picked); the rest is credit.
+   * The caller holds the account lock, or gives its balance move (`move`): sent first in one packet with
+   * the first statement here, it takes that lock before the invoices' (`moved`: whether it found the
+   * account). The residuals taken from locked invoices travel with the caller's next statement: call
+   * `settled` after it.
+   */
+  private async allocate(db: ScopedDb, payment: Payment, invoiceIds: number[] | null, allocate: boolean, move: Knex.QueryBuilder | null = null): Promise<Allocated> {
+    const together = async (statement: Knex.QueryBuilder): Promise<[boolean | null, unknown]> => {
+      if (!move) return [null, await statement];
+      const [changed, result] = await sentTogether<[number, unknown]>(move as unknown as PromiseLike<number> & Knex.QueryBuilder, statement);
+      move = null;
+      return [Number(changed) === 1, result];
+    };
+    let moved: boolean | null = null;
+    if (allocate && invoiceIds?.length === 1) {
+      const take = takeFromOpenInvoice(db, payment.customer_id, Number(invoiceIds[0]), payment.amount);
+      if (take) {
+        const [accountMoved, changed] = await together(take);
+        moved = accountMoved;
+        if (Number(changed) === 1) return { allocations: [{ invoice_id: Number(invoiceIds[0]), amount: payment.amount }], unallocated: 0, moved, settled: noop };
+      }
     }
-    const targets = allocate ? await openTargets(db, payment.customer_id, { invoiceIds, order: 'oldest' }) : [];
-    const allocations = await takeResiduals(db, payment.customer_id, payment.amount, targets);
-    return { allocations, unallocated: payment.amount - allocations.reduce((sum, a) => sum + a.amount, 0) };
+    if (!allocate) {
+      if (move) moved = Number(await move) === 1;
+      return { allocations: [], unallocated: payment.amount, moved, settled: noop };
+    }
+    const options = { invoiceIds, order: 'oldest' as const };
+    const [accountMoved, found] = await together(openTargetsQuery(db, payment.customer_id, options));
+    moved = moved ?? accountMoved;
+    const { allocations, settled } = await takeLockedResiduals(db, payment.customer_id, payment.amount, openTargetsFrom(found as Array<Record<string, unknown>>, options));
+    return { allocations, unallocated: payment.amount - allocations.reduce((sum, a) => sum + a.amount, 0), moved, settled };
   }
 
   /** processing → paid for a payment already written: allocations, its row, then `posted`. The caller holds the account lock. */
   private async settle(db: ScopedDb, payment: Payment, journal: Journal, invoiceIds: number[] | null, allocate: boolean, paidAt: Date): Promise<Payment> {
-    const { allocations, unallocated } = await this.allocate(db, payment, invoiceIds, allocate);
+    const { allocations, unallocated, settled } = await this.allocate(db, payment, invoiceIds, allocate);
     await recordAllocations(db, payment.customer_id, { kind: 'payment', id: payment.id }, allocations);
     const facts = await companyFacts(db);
     await rows(db)('billing_payments').where({ id: payment.id, company_id: db.principal.companyId }).update({ status: 'paid', unallocated, paid_date: calendarDay(facts.timezone, paidAt), paid_at: paidAt });
+    await settled();
     return this.posted(db, payment, journal, allocations, unallocated, paidAt);
   }
 
@@ -190,19 +225,29 @@ export class PaymentServiceImpl implements PaymentService {
 
 /**
  * One picked invoice that owes more than the payment (a spend from the balance, a gateway paying an
- * invoice in part): the guarded update alone takes the amount, without reading the invoice first. It
+ * invoice in part): the guarded update alone (returned unsent) takes the amount, without reading the invoice first. It
  * changes the row only when the invoice is this customer's, posted, and still owes more than the
  * amount afterwards, so it stays posted and nothing else follows; otherwise nothing changed and the
  * general path (locking read, pay-off, refusal naming the invoice) decides.
  */
-async function takeFromOpenInvoice(db: ScopedDb, customerId: number, invoiceId: number, amount: number): Promise<boolean> {
-  if (!Number.isSafeInteger(invoiceId) || invoiceId <= 0) return false;
-  const changed = await rows(db)('billing_documents')
+function takeFromOpenInvoice(db: ScopedDb, customerId: number, invoiceId: number, amount: number): Knex.QueryBuilder | null {
+  if (!Number.isSafeInteger(invoiceId) || invoiceId <= 0) return null;
+  return rows(db)('billing_documents')
     .where({ id: invoiceId, company_id: db.principal.companyId, customer_id: customerId, kind: 'invoice', status: 'posted' })
     .where('residual', '>', amount)
-    .update({ residual: rows(db).raw('residual - ?', [amount]) });
-  return Number(changed) === 1;
+    .update({ residual: rows(db).raw('residual - ?', [amount]) }) as unknown as Knex.QueryBuilder;
 }
+
+interface Allocated {
+  allocations: Allocation[];
+  unallocated: number;
+  /** Whether the balance move given to `allocate` found the account; null when none was given. */
+  moved: boolean | null;
+  /** To call once the next statement is sent: checks the residuals taken with it (see `takeLockedResiduals`). */
+  settled: () => Promise<void>;
+}
+
+const noop = async (): Promise<void> => undefined;
 
 function checkInput(input: RecordPaymentInput): void {
   const errors: Record<string, string> = {};

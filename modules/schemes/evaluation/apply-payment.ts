@@ -10,10 +10,24 @@ import { addDays, dayOf, extendExpiry } from '../plans/plan-expiry';
 import { PLANS, PLAN_EVENTS } from '../plans/plan-service';
 import { issueCodes } from '../devices/device-tokens';
 import { bundleFor } from './bundle-award';
-import { lockPlans } from './plan-lock';
+import { lockPlans, planRows, plansLockQuery } from './plan-lock';
 
 interface Settings {
   overpayment?: 'refuse' | 'credit';
+}
+
+/** The plan named by the payment (`metadata.pay_plan_id`), else the customer's active plans. */
+function plansOfPayment(p: Pick<PaymentPosted, 'metadata' | 'customer_id'>): Record<string, unknown> {
+  const named = Number(p.metadata?.pay_plan_id);
+  return Number.isSafeInteger(named) && named > 0 ? { id: named, customer_id: p.customer_id } : { customer_id: p.customer_id, status: 'active' };
+}
+
+/**
+ * `applyPayment`'s locking read of the plans, unsent: billing's event prefetches it (it travels with the
+ * event's outbox row). No other handler of `billing.payment.posted` writes pay plans.
+ */
+export function paymentPlansQuery(db: ScopedDb, p: PaymentPosted): ReturnType<typeof plansLockQuery> {
+  return plansLockQuery(db, plansOfPayment(p));
 }
 
 export type Applied = { plan: number; days: number; bonus: BundleRule | null } | { plan: null; reason: string };
@@ -25,9 +39,9 @@ export type Applied = { plan: number; days: number; bonus: BundleRule | null } |
  * once apply one after the other; the application and the bonus have unique keys per payment, so a
  * retried delivery changes nothing.
  */
-export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number, p: PaymentPosted, paidAt = new Date()): Promise<Applied> {
-  const named = Number(p.metadata?.pay_plan_id);
-  const plans = await lockPlans(db, Number.isSafeInteger(named) && named > 0 ? { id: named, customer_id: p.customer_id } : { customer_id: p.customer_id, status: 'active' });
+export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number, p: PaymentPosted, paidAt = new Date(), prefetched?: unknown): Promise<Applied> {
+  // Read with the event's outbox row when it came by billing's event (see `paymentPlansQuery`).
+  const plans = prefetched !== undefined ? planRows(prefetched) : await lockPlans(db, plansOfPayment(p));
   if (plans.length !== 1) return { plan: null, reason: plans.length ? 'several active plans: choose one' : 'no active plan' };
   const plan = plans[0];
   if (plan.status !== 'active') return { plan: null, reason: `plan ${plan.id} is ${plan.status}` };

@@ -4,9 +4,18 @@ import { PLANS } from '../plans/plan-service';
 
 /** Reads plans with a row lock where the database has them (SQLite serialises writers anyway). */
 export async function lockPlans(db: ScopedDb, where: Record<string, unknown>): Promise<PlanRow[]> {
-  let query = db.query(PLANS).where(where).orderBy('id');
-  if (db.client !== 'better-sqlite3') query = query.forUpdate();
-  const rows = (await query) as PlanRow[];
+  return planRows(await plansLockQuery(db, where));
+}
+
+/** The locking read of `lockPlans`, unsent (an event's prefetch). */
+export function plansLockQuery(db: ScopedDb, where: Record<string, unknown>): ReturnType<ScopedDb['query']> {
+  const query = db.query(PLANS).where(where).orderBy('id');
+  return db.client !== 'better-sqlite3' ? query.forUpdate() : query;
+}
+
+/** What `plansLockQuery` answered, typed. */
+export function planRows(found: unknown): PlanRow[] {
+  const rows = found as PlanRow[];
   return rows.map((r) => ({
     ...r,
     id: Number(r.id),
