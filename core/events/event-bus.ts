@@ -7,12 +7,13 @@ import { sentTogether } from '../db/deferred-writes';
 export type EventHandler = (ctx: EventHandlerContext<any>) => Promise<void>;
 
 /**
- * A read an `inTransaction` handler needs from every event it wants, given unsent: the bus sends the
- * reads of all the event's handlers with the outbox row, in one packet on MySQL/MariaDB, and hands each
- * handler its answer (`prefetched`). It runs before any handler of the event, so it must read only rows
- * that the event's other handlers do not write. null: nothing to read for this payload.
+ * A statement an `inTransaction` handler needs answered for the events it wants (a locking read, a
+ * guarded update whose count decides), given unsent: the bus sends those of all the event's handlers
+ * with the outbox row, in one packet on MySQL/MariaDB, and hands each handler its answer (`sentAhead`).
+ * It runs before any handler of the event, so only for rows that the event's other handlers do not
+ * touch. null: nothing to send for this payload.
  */
-export type EventPrefetch = (ctx: { db: ScopedDb; event: DomainEvent<any> }) => (PromiseLike<unknown> & { queryContext(context?: unknown): unknown }) | null;
+export type EventSendAhead = (ctx: { db: ScopedDb; event: DomainEvent<any> }) => (PromiseLike<unknown> & { queryContext(context?: unknown): unknown }) | null;
 
 /** The data access a handler gets for an event: scoped to its company, audited as its actor. */
 export type EventScope = (event: DomainEvent<unknown>, trx: Knex.Transaction) => ScopedDb;
@@ -31,7 +32,7 @@ interface Subscription {
   handler: EventHandler;
   /** Which payloads the handler wants; others are not recorded for it (see `EventRegistrar.on`). */
   only?: (payload: any) => boolean;
-  prefetch?: EventPrefetch;
+  sendAhead?: EventSendAhead;
 }
 
 /** Options of `EventBus.on`. */
@@ -39,8 +40,8 @@ export interface SubscribeOptions {
   mode?: 'inTransaction' | 'outbox';
   name?: string;
   only?: (payload: any) => boolean;
-  /** `inTransaction` only: see `EventPrefetch`. */
-  prefetch?: EventPrefetch;
+  /** `inTransaction` only: see `EventSendAhead`. */
+  sendAhead?: EventSendAhead;
 }
 
 /**
@@ -64,8 +65,8 @@ export class EventBus {
     const name = options.name ?? `${module}:${eventName}:${list.filter((s) => s.module === module).length + 1}`;
     if (list.some((s) => s.name === name)) throw new Error(`Event handler "${name}" is registered twice`);
     const mode = options.mode ?? 'inTransaction';
-    if (options.prefetch && mode !== 'inTransaction') throw new Error(`Event handler "${name}": only an inTransaction handler can prefetch`);
-    list.push({ module, name, mode, handler, only: options.only, prefetch: options.prefetch });
+    if (options.sendAhead && mode !== 'inTransaction') throw new Error(`Event handler "${name}": only an inTransaction handler can send a statement ahead`);
+    list.push({ module, name, mode, handler, only: options.only, sendAhead: options.sendAhead });
     this.subscriptions.set(eventName, list);
   }
 
@@ -88,7 +89,7 @@ export class EventBus {
     let pending = false;
     const inTransaction = subscribers.filter((s) => s.mode === 'inTransaction');
     const db = inTransaction.length ? this.scope(event, trx) : null;
-    const reads = inTransaction.map((s) => (s.prefetch && db ? s.prefetch({ db, event }) : null));
+    const reads = inTransaction.map((s) => (s.sendAhead && db ? s.sendAhead({ db, event }) : null));
     const sent = reads.filter((r): r is NonNullable<typeof r> => r !== null);
     let answers: unknown[] = [];
     const outbox = subscribers.filter((s) => s.mode === 'outbox').map((s) => s.name);
@@ -103,7 +104,7 @@ export class EventBus {
         created_at: now,
         dispatched_at: handOff ? now : null,
       });
-      // The handlers' reads travel with the outbox row (one round trip for all on MySQL/MariaDB).
+      // The handlers' statements travel with the outbox row (one round trip for all on MySQL/MariaDB).
       const [[id], ...read] = await sentTogether<unknown[]>(insert, ...sent) as [number[], ...unknown[]];
       answers = read;
       eventId = Number(id);
@@ -113,8 +114,8 @@ export class EventBus {
     if (db) {
       let next = 0;
       for (const [i, subscriber] of inTransaction.entries()) {
-        const prefetched = reads[i] === null ? undefined : answers[next++];
-        await subscriber.handler({ db, event, eventId, ...(reads[i] === null ? {} : { prefetched }) });
+        const sentAhead = reads[i] === null ? undefined : answers[next++];
+        await subscriber.handler({ db, event, eventId, ...(reads[i] === null ? {} : { sentAhead }) });
       }
     }
     return { eventId, pending };

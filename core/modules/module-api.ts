@@ -175,8 +175,8 @@ export interface EventHandlerContext<P = EventPayload> {
   event: DomainEvent<P>;
   /** The outbox row's id, stable across retries of an `outbox` handler; null when nothing went to the outbox. */
   eventId: number | null;
-  /** What the subscription's `prefetch` read answered, sent with the event's outbox row; absent without one. */
-  prefetched?: unknown;
+  /** What the subscription's `sendAhead` statement answered, sent with the event's outbox row; absent without one. */
+  sentAhead?: unknown;
 }
 
 export interface EventRegistrar {
@@ -187,11 +187,13 @@ export interface EventRegistrar {
    * the handler must be idempotent (the event id is stable across retries).
    * `only`: a quick, pure test of the payload; an event it rejects is not recorded for this handler
    * (no outbox row, no job), which spares an `outbox` handler that wants few of its events a job for each.
-   * `prefetch` (`inTransaction` only): a read the handler needs, given unsent; the bus sends it with the
-   * event's outbox row, a round trip fewer, and the handler finds its answer in `prefetched`. It runs
-   * before any handler of the event: read only rows the event's other handlers do not write.
+   * `sendAhead` (`inTransaction` only): a statement the handler needs answered (a locking read, a guarded
+   * update whose count decides), given unsent; the bus sends it with the event's outbox row, a round trip
+   * fewer, and the handler finds its answer in `sentAhead`. It runs before any handler of the event:
+   * only for rows the event's other handlers do not touch. The handler may throw on its answer (a
+   * guard refused): the publisher's transaction rolls back, undoing it.
    */
-  on<P = EventPayload>(eventName: EventName<P>, handler: (ctx: EventHandlerContext<P>) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string; only?: (payload: P) => boolean; prefetch?: (ctx: { db: ScopedDb; event: DomainEvent<P> }) => (PromiseLike<unknown> & { queryContext(context?: unknown): unknown }) | null }): void;
+  on<P = EventPayload>(eventName: EventName<P>, handler: (ctx: EventHandlerContext<P>) => Promise<void>, options?: { mode?: 'inTransaction' | 'outbox'; name?: string; only?: (payload: P) => boolean; sendAhead?: (ctx: { db: ScopedDb; event: DomainEvent<P> }) => (PromiseLike<unknown> & { queryContext(context?: unknown): unknown }) | null }): void;
   /**
    * Whether some installed module declares the event: a module reacting to an optional neighbour
    * subscribes only when it is there (`if (m.events.declared('billing.payment.posted')) m.events.on(...)`).

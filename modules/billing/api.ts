@@ -217,6 +217,12 @@ export interface RecordPaymentInput {
   /** False keeps the whole amount as customer credit (a module that applies it itself). Default true. */
   allocate?: boolean;
   /**
+   * With `invoiceIds`: the whole amount must go to them, else the payment is refused (422 on `amount`)
+   * rather than leaving credit. A caller that would read the invoices only to check that (a spend from
+   * loyalty's balance) lets billing's own guarded update decide instead.
+   */
+  wholly?: boolean;
+  /**
    * Kept with the payment and sent in its events. `purpose` (see `paymentPurpose`) names what the payment
    * was recorded for (`schemes.gold`, `loyalty.recharge`): a module that applies a customer's payments
    * of its own accord (pay plans) leaves a payment with a purpose to the module that named it.

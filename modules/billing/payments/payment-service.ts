@@ -66,7 +66,7 @@ export class PaymentServiceImpl implements PaymentService {
       if (fast) {
         // billing owns this transaction, so a duplicate reference undoes all of it: allocate first and
         // write the payment once, already paid, instead of writing it processing and updating it.
-        const { allocations, unallocated, moved, settled } = await this.allocate(db, payment, input.invoiceIds ?? null, input.allocate !== false, move);
+        const { allocations, unallocated, moved, settled } = await this.allocate(db, payment, input.invoiceIds ?? null, input.allocate !== false, move, input.wholly === true);
         if (moved === false) {
           // The account was not there after all (another database in this process: tests): the safe way.
           forgetAccount(db, input.customerId);
@@ -94,7 +94,7 @@ export class PaymentServiceImpl implements PaymentService {
       }
       if (!paid) return payment;
       // The payment was just written in this transaction: settle it from what is known, without reading it back.
-      return this.settle(db, payment, journal, input.invoiceIds ?? null, input.allocate !== false, paidAt);
+      return this.settle(db, payment, journal, input.invoiceIds ?? null, input.allocate !== false, paidAt, input.wholly === true);
     });
   }
 
@@ -105,7 +105,7 @@ export class PaymentServiceImpl implements PaymentService {
    * account). The residuals taken from locked invoices travel with the caller's next statement: call
    * `settled` after it.
    */
-  private async allocate(db: ScopedDb, payment: Payment, invoiceIds: number[] | null, allocate: boolean, move: Knex.QueryBuilder | null = null): Promise<Allocated> {
+  private async allocate(db: ScopedDb, payment: Payment, invoiceIds: number[] | null, allocate: boolean, move: Knex.QueryBuilder | null = null, wholly = false): Promise<Allocated> {
     const together = async (statement: Knex.QueryBuilder): Promise<[boolean | null, unknown]> => {
       if (!move) return [null, await statement];
       const [changed, result] = await sentTogether<[number, unknown]>(move as unknown as PromiseLike<number> & Knex.QueryBuilder, statement);
@@ -128,13 +128,16 @@ export class PaymentServiceImpl implements PaymentService {
     const options = { invoiceIds, order: 'oldest' as const };
     const [accountMoved, found] = await together(openTargetsQuery(db, payment.customer_id, options));
     moved = moved ?? accountMoved;
-    const { allocations, settled } = await takeLockedResiduals(db, payment.customer_id, payment.amount, openTargetsFrom(found as Array<Record<string, unknown>>, options));
+    const targets = openTargetsFrom(found as Array<Record<string, unknown>>, options);
+    const owed = targets.reduce((sum, t) => sum + t.residual, 0);
+    if (wholly && invoiceIds?.length && owed < payment.amount) throw new ValidationError({ amount: `must be at most ${owed}, what the invoices still owe` });
+    const { allocations, settled } = await takeLockedResiduals(db, payment.customer_id, payment.amount, targets);
     return { allocations, unallocated: payment.amount - allocations.reduce((sum, a) => sum + a.amount, 0), moved, settled };
   }
 
   /** processing → paid for a payment already written: allocations, its row, then `posted`. The caller holds the account lock. */
-  private async settle(db: ScopedDb, payment: Payment, journal: Journal, invoiceIds: number[] | null, allocate: boolean, paidAt: Date): Promise<Payment> {
-    const { allocations, unallocated, settled } = await this.allocate(db, payment, invoiceIds, allocate);
+  private async settle(db: ScopedDb, payment: Payment, journal: Journal, invoiceIds: number[] | null, allocate: boolean, paidAt: Date, wholly = false): Promise<Payment> {
+    const { allocations, unallocated, settled } = await this.allocate(db, payment, invoiceIds, allocate, null, wholly);
     await recordAllocations(db, payment.customer_id, { kind: 'payment', id: payment.id }, allocations);
     const facts = await companyFacts(db);
     await rows(db)('billing_payments').where({ id: payment.id, company_id: db.principal.companyId }).update({ status: 'paid', unallocated, paid_date: calendarDay(facts.timezone, paidAt), paid_at: paidAt });

@@ -10,7 +10,7 @@ import { billingWorld, ledgerCheck, makeCustomer, postedInvoice, type BillingWor
  * so a statement more is a regression this test names, with the statements listed. On MySQL/MariaDB the
  * writes nobody reads back (the audit row, the allocation, the ledger row) are deferred and travel with
  * the next statement, as knex's BEGIN does with the first, and statements that depend on nothing answered
- * before them travel together (`sentTogether`, an event's prefetch): the round trips are counted there too.
+ * before them travel together (`sentTogether`, a handler's statement sent ahead with the event): the round trips are counted there too.
  */
 describe('billing payment cost @integration', function () {
   this.timeout(Math.max(this.timeout(), 120_000));
@@ -62,7 +62,7 @@ describe('billing payment cost @integration', function () {
     // update and the open invoices' locking read together (the account lock still first); the residual
     // with the payment (the invoice locked, its guarded update cannot miss: its count is checked after);
     // the audit row, the allocation, the ledger row, the outbox row and schemes' pay plans (the event's
-    // prefetch); messaging's job; COMMIT.
+    // `sendAhead`); messaging's job; COMMIT.
     expect(plain.statements, plain.statements.join('\n')).to.have.length(13);
     expectTrips(plain.trips, 6);
     const keyed = await costOf(() => pay(customer, 'CASH-2', 'key-cash-2').expect(201));

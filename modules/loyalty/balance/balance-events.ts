@@ -1,7 +1,8 @@
 import { ValidationError, type ModuleContext, type ScopedDb } from 'tessera/core';
 import { BILLING_EVENTS, type OrderRefunded, type PaymentPosted } from '../../billing/api';
 import { BALANCE_JOURNAL_CODE, type BalancePorts } from './balance-ports';
-import { LEDGER, move } from './balance-store';
+import { LEDGER, guardedUpdateQuery, move, type Movement } from './balance-store';
+import { answerSpend } from './spend-answers';
 import { bestOffer, shareOf } from './offer-rules';
 import { activeOffers } from './offer-store';
 
@@ -10,11 +11,16 @@ import { activeOffers } from './offer-store';
  * or roll back together: a spend refused by the guarded update refuses billing's payment.
  */
 export function subscribeBalance(events: ModuleContext['events'], ports: BalancePorts): void {
-  events.on(BILLING_EVENTS.paymentPosted, async ({ db, event }) => {
+  events.on(BILLING_EVENTS.paymentPosted, async ({ db, event, sentAhead }) => {
     const p = event.payload;
-    if (p.journal_code === BALANCE_JOURNAL_CODE) await spend(db, event.companyId, p);
+    if (p.journal_code === BALANCE_JOURNAL_CODE) await spend(db, event.companyId, p, sentAhead);
     else if (p.metadata?.loyalty_recharge === true) await recharge(ports, db, event.companyId, p);
-  }, { name: 'loyalty:balance-payment-posted' });
+  }, {
+    name: 'loyalty:balance-payment-posted',
+    // A spend's guarded update travels with the event's outbox row: a round trip fewer. Nothing else
+    // reacting to billing's payment touches the balance rows.
+    sendAhead: ({ db, event }) => (event.payload.journal_code === BALANCE_JOURNAL_CODE ? guardedUpdateQuery(db, spendOf(event.companyId, event.payload)) : null),
+  });
 
   // A payment made from the balance and reversed in billing puts the money back, once.
   events.on(BILLING_EVENTS.paymentReversed, async ({ db, event }) => {
@@ -37,11 +43,20 @@ export function subscribeBalance(events: ModuleContext['events'], ports: Balance
   }, { name: 'loyalty:order-refunded' });
 }
 
-/** A payment in loyalty's journal (from the API, or billing's counter) is money taken from the balance. */
-async function spend(db: ScopedDb, companyId: number, p: PaymentPosted): Promise<void> {
+/**
+ * A payment in loyalty's journal (from the API, or billing's counter) is money taken from the balance.
+ * `updated`: the guarded update's count, when it was sent ahead with the event. The balance after it
+ * is read with the ledger row and handed to the request waiting for the spend (see spend-answers).
+ */
+async function spend(db: ScopedDb, companyId: number, p: PaymentPosted, updated?: unknown): Promise<void> {
+  const moved = await move(db, spendOf(companyId, p), { updated: updated === undefined ? undefined : Number(updated) === 1, balanceAfter: true });
+  if (moved.moved) answerSpend(companyId, p.reference, p.payment_id, moved.balance);
+}
+
+function spendOf(companyId: number, p: PaymentPosted): Movement {
   const orderId = Number(p.metadata?.order_id) || null;
   const invoiceId = Number(p.metadata?.invoice_id) || p.allocations[0]?.invoice_id || null;
-  await move(db, { companyId, customerId: p.customer_id, kind: 'payment', amount: -p.amount, guard: 'limit', sourceKey: `payment:${p.payment_id}`, paymentId: p.payment_id, orderId, invoiceId, reason: p.reference });
+  return { companyId, customerId: p.customer_id, kind: 'payment', amount: -p.amount, guard: 'limit', sourceKey: `payment:${p.payment_id}`, paymentId: p.payment_id, orderId, invoiceId, reason: p.reference };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Payment, PaymentMethod } from '../../billing/api';
 import { BALANCE_JOURNAL_CODE, type BalancePorts } from './balance-ports';
 import { LEDGER, balanceRow, move, setCreditLimit } from './balance-store';
 import { retryingDeadlocks } from './retry';
+import { awaitSpend, forgetSpend } from './spend-answers';
 
 export interface RechargeInput {
   customer_id: number;
@@ -82,28 +83,56 @@ export class BalanceService {
     if ((input.order_id == null) === (input.invoice_id == null)) throw new ValidationError({ order_id: 'give either order_id or invoice_id' });
     const reference = input.reference?.trim() || (idempotencyKey ? `BAL-${idempotencyKey}` : '');
     if (!reference) throw new ValidationError({ reference: 'is required (or send an Idempotency-Key header)' });
-    // No separate customer lookup: the document, visible only inside the caller's company, must be this customer's.
-    const field = input.invoice_id != null ? 'invoice_id' : 'order_id';
-    const id = Number(input.invoice_id ?? input.order_id);
+    if (input.invoice_id != null) return this.payInvoice(ctx, input, Number(input.invoice_id), reference);
+    // No separate customer lookup: the order, visible only inside the caller's company, must be this customer's.
+    const id = Number(input.order_id);
     // The document's header alone (its lines are not needed to check it): one read fewer per spend.
     const doc = await this.ports.documents().get(ctx, id, { lines: false }).catch(() => null);
-    if (!doc || doc.kind !== (field === 'invoice_id' ? 'invoice' : 'order')) throw new ValidationError({ [field]: `${field === 'invoice_id' ? 'invoice' : 'order'} ${id} does not exist` });
-    if (doc.customer_id !== input.customer_id) throw new ValidationError({ [field]: `belongs to another customer than ${input.customer_id}` });
+    if (!doc || doc.kind !== 'order') throw new ValidationError({ order_id: `order ${id} does not exist` });
+    if (doc.customer_id !== input.customer_id) throw new ValidationError({ order_id: `belongs to another customer than ${input.customer_id}` });
     const journal = await this.ports.balanceJournal(ctx.db, ctx.companyId);
-    if (field === 'invoice_id') {
-      if (doc.status !== 'posted') throw new ValidationError({ invoice_id: `invoice ${doc.number ?? id} is ${doc.status}, not open` });
-      if (input.amount > doc.residual) throw new ValidationError({ amount: `must be at most ${doc.residual}, what the invoice still owes` });
-    } else {
-      if (doc.status === 'cancelled' || doc.delivery_status === 'cancelled') throw new ValidationError({ order_id: `order ${id} is cancelled` });
-      const paid = -Number((await ctx.db.queryCompany(ctx.companyId, LEDGER).where({ order_id: id }).whereIn('kind', ['payment', 'payment_reversed']).sum({ s: 'amount' }).first())?.s ?? 0);
-      if (input.amount > doc.total - paid) throw new ValidationError({ amount: `must be at most ${doc.total - paid}, what the order still owes` });
-    }
+    if (doc.status === 'cancelled' || doc.delivery_status === 'cancelled') throw new ValidationError({ order_id: `order ${id} is cancelled` });
+    const paid = -Number((await ctx.db.queryCompany(ctx.companyId, LEDGER).where({ order_id: id }).whereIn('kind', ['payment', 'payment_reversed']).sum({ s: 'amount' }).first())?.s ?? 0);
+    if (input.amount > doc.total - paid) throw new ValidationError({ amount: `must be at most ${doc.total - paid}, what the order still owes` });
     const payment = await retryingDeadlocks(() => this.ports.payments().record(ctx, {
-      customerId: input.customer_id, journalId: journal.id, amount: input.amount, method: 'credit', reference, status: 'paid',
-      ...(field === 'invoice_id' ? { invoiceIds: [id] } : { allocate: false }),
-      metadata: { purpose: 'loyalty.balance', loyalty_balance_payment: true, [field]: id },
+      customerId: input.customer_id, journalId: journal.id, amount: input.amount, method: 'credit', reference, status: 'paid', allocate: false,
+      metadata: { purpose: 'loyalty.balance', loyalty_balance_payment: true, order_id: id },
     }));
     return { payment, balance: await this.summary(ctx, input.customer_id, 0) };
+  }
+
+  /**
+   * A spend on an invoice, without reading it first: billing's guarded update on the invoice (this
+   * customer's, posted, owing at least the amount: `wholly`) decides, and only a refusal reads the
+   * invoice, to say why as the checks before it did. The balance after the spend comes from the
+   * spend's handler, read in billing's transaction with its ledger row.
+   */
+  private async payInvoice(ctx: RequestContext, input: BalancePaymentInput, id: number, reference: string): Promise<{ payment: Payment; balance: BalanceSummary }> {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError({ invoice_id: `invoice ${id} does not exist` });
+    const journal = await this.ports.balanceJournal(ctx.db, ctx.companyId);
+    const answer = awaitSpend(ctx.companyId, reference);
+    try {
+      const payment = await retryingDeadlocks(() => this.ports.payments().record(ctx, {
+        customerId: input.customer_id, journalId: journal.id, amount: input.amount, method: 'credit', reference, status: 'paid', invoiceIds: [id], wholly: true,
+        metadata: { purpose: 'loyalty.balance', loyalty_balance_payment: true, invoice_id: id },
+      })).catch(async (error: unknown) => {
+        if (error instanceof ValidationError) await this.refuseInvoice(ctx, input, id);
+        throw error;
+      });
+      const spent = payment.created !== false && answer.paymentId === payment.id ? answer.balance : undefined;
+      return { payment, balance: spent ? this.summaryOf(ctx, input.customer_id, spent, []) : await this.summary(ctx, input.customer_id, 0) };
+    } finally {
+      forgetSpend(answer);
+    }
+  }
+
+  /** Why billing refused a spend on the invoice, as the checks made before recording it say it; nothing when they pass. */
+  private async refuseInvoice(ctx: RequestContext, input: BalancePaymentInput, id: number): Promise<void> {
+    const doc = await this.ports.documents().get(ctx, id, { lines: false }).catch(() => null);
+    if (!doc || doc.kind !== 'invoice') throw new ValidationError({ invoice_id: `invoice ${id} does not exist` });
+    if (doc.customer_id !== input.customer_id) throw new ValidationError({ invoice_id: `belongs to another customer than ${input.customer_id}` });
+    if (doc.status !== 'posted') throw new ValidationError({ invoice_id: `invoice ${doc.number ?? id} is ${doc.status}, not open` });
+    if (input.amount > doc.residual) throw new ValidationError({ amount: `must be at most ${doc.residual}, what the invoice still owes` });
   }
 
   /** A manual adjustment with its reason; a debit is guarded like a spend. Idempotent by key when one is given. */
@@ -130,6 +159,10 @@ export class BalanceService {
   async summary(ctx: RequestContext, customerId: number, limit = 200): Promise<BalanceSummary> {
     const row = await balanceRow(ctx.db, ctx.companyId, customerId);
     const lines = limit > 0 ? ((await ctx.db.queryCompany(ctx.companyId, LEDGER).where({ customer_id: customerId }).orderBy('id', 'desc').limit(limit)) as Array<Record<string, unknown>>) : [];
+    return this.summaryOf(ctx, customerId, row, lines);
+  }
+
+  private summaryOf(ctx: RequestContext, customerId: number, row: { balance: number; credit_limit: number } | null, lines: Array<Record<string, unknown>>): BalanceSummary {
     const currency = ctx.principal.companies?.find((c) => c.id === ctx.companyId)?.currency ?? 'EUR';
     const balance = row?.balance ?? 0;
     const creditLimit = row?.credit_limit ?? 0;

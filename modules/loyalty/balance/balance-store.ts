@@ -1,4 +1,4 @@
-import { ConflictError, type ScopedDb } from 'tessera/core';
+import { ConflictError, sentTogether, type ScopedDb } from 'tessera/core';
 
 export const BALANCES = 'loyalty_balances';
 export const LEDGER = 'loyalty_balance_ledger';
@@ -29,6 +29,15 @@ export interface Movement {
 export interface Moved {
   moved: boolean;
   ledgerId: number | null;
+  /** The balance row right after the movement, when asked for (`balanceAfter`) and it moved. */
+  balance?: { balance: number; credit_limit: number } | null;
+}
+
+export interface MoveOptions {
+  /** The guarded update was already sent (see `guardedUpdateQuery`): whether it changed the row. */
+  updated?: boolean;
+  /** Read the balance row back with the ledger row (one round trip for both on MySQL/MariaDB). */
+  balanceAfter?: boolean;
 }
 
 export class InsufficientBalance extends ConflictError {
@@ -46,10 +55,10 @@ export class InsufficientBalance extends ConflictError {
  * in the same transaction. When the guard refuses, an earlier delivery of the same source is still a
  * no-op (not a refusal); otherwise the caller's transaction is rolled back by the error.
  */
-export async function move(db: ScopedDb, m: Movement): Promise<Moved> {
+export async function move(db: ScopedDb, m: Movement, options: MoveOptions = {}): Promise<Moved> {
   if (!Number.isSafeInteger(m.amount) || m.amount === 0) throw new Error(`A balance movement needs a non-zero integer amount (${m.amount})`);
   const sourceKey = m.sourceKey.slice(0, 120);
-  if (!(await guardedUpdate(db, m))) {
+  if (!(options.updated ?? (await guardedUpdate(db, m)))) {
     const row = await balanceRow(db, m.companyId, m.customerId);
     if (row) {
       if (await alreadyMoved(db, m.companyId, sourceKey)) return { moved: false, ledgerId: null };
@@ -59,35 +68,44 @@ export async function move(db: ScopedDb, m: Movement): Promise<Moved> {
     await db.unscoped('the balance row of a customer of the caller\'s company').table(BALANCES).insert({ company_id: m.companyId, customer_id: m.customerId, balance: 0, credit_limit: 0, created_at: new Date(), updated_at: new Date() }).onConflict(['company_id', 'customer_id']).ignore();
     if (!(await guardedUpdate(db, m))) throw new InsufficientBalance((await balanceRow(db, m.companyId, m.customerId))?.credit_limit ?? 0, -m.amount);
   }
-  let ledgerId: number;
+  let written: { id: number; balance?: { balance: number; credit_limit: number } | null };
   try {
-    ledgerId = await insertLedgerRow(db, m, sourceKey);
+    written = await insertLedgerRow(db, m, sourceKey, options.balanceAfter === true);
   } catch (error) {
     if (!isDuplicate(error)) throw error;
     // Delivered before: put the balance back as it was (the row is still ours) and change nothing.
     await guardedUpdate(db, { ...m, amount: -m.amount, guard: 'none' });
     return { moved: false, ledgerId: null };
   }
-  return { moved: true, ledgerId };
+  return { moved: true, ledgerId: written.id, ...(options.balanceAfter ? { balance: written.balance } : {}) };
 }
 
 const LEDGER_COLUMNS = ['company_id', 'customer_id', 'kind', 'amount', 'source_key', 'payment_id', 'order_id', 'invoice_id', 'offer_id', 'reason', 'created_at', 'updated_at', 'created_by', 'updated_by'];
 
-/** The ledger row of a movement with the balance row's new balance, in one statement; answers its id. */
-async function insertLedgerRow(db: ScopedDb, m: Movement, sourceKey: string): Promise<number> {
+/**
+ * The ledger row of a movement with the balance row's new balance, in one statement; answers its id,
+ * and with `balanceAfter` the balance row read in the same packet.
+ */
+async function insertLedgerRow(db: ScopedDb, m: Movement, sourceKey: string, balanceAfter: boolean): Promise<{ id: number; balance?: { balance: number; credit_limit: number } | null }> {
   db.assertCompany(m.companyId);
   const now = new Date();
   const who = db.principal.userId ?? null;
   const values = [m.companyId, m.customerId, m.kind, m.amount, sourceKey, m.paymentId ?? null, m.orderId ?? null, m.invoiceId ?? null, m.offerId ?? null, (m.reason ?? '').slice(0, 255), now, now, who, who];
   const knex = db.unscoped('the ledger row of a balance of the company asserted above');
-  const result = await knex.raw(
+  const insert = knex.raw(
     `insert into ${LEDGER} (${LEDGER_COLUMNS.join(', ')}, balance_after) select ${LEDGER_COLUMNS.map(() => '?').join(', ')}, b.balance from ${BALANCES} b where b.company_id = ? and b.customer_id = ?`,
     [...values, m.companyId, m.customerId],
   );
+  let balance: { balance: number; credit_limit: number } | null | undefined;
+  let result: unknown;
+  if (balanceAfter) {
+    const [inserted, row] = await sentTogether<[unknown, unknown]>(insert, balanceQuery(db, m.companyId, m.customerId));
+    [result, balance] = [inserted, toBalance(row as { balance?: unknown } | undefined)];
+  } else result = await insert;
   const header = (Array.isArray(result) ? result[0] : result) as { insertId?: number; lastInsertRowid?: number | bigint } | undefined;
   const id = Number(header?.insertId ?? header?.lastInsertRowid);
   if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`The ledger row of ${sourceKey} was not written`);
-  return id;
+  return { id, ...(balanceAfter ? { balance } : {}) };
 }
 
 async function alreadyMoved(db: ScopedDb, companyId: number, sourceKey: string): Promise<boolean> {
@@ -95,14 +113,29 @@ async function alreadyMoved(db: ScopedDb, companyId: number, sourceKey: string):
 }
 
 async function guardedUpdate(db: ScopedDb, m: Movement): Promise<boolean> {
+  return Number(await guardedUpdateQuery(db, m)) === 1;
+}
+
+/**
+ * A movement's guarded update, unsent: the first statement of `move`, for a caller that sends it
+ * with another (billing's event sends a spend's ahead) and passes `updated` to `move`.
+ */
+export function guardedUpdateQuery(db: ScopedDb, m: Movement): ReturnType<ScopedDb['queryCompany']> {
   let query = db.queryCompany(m.companyId, BALANCES).where({ customer_id: m.customerId });
   if (m.guard === 'limit' && m.amount < 0) query = query.whereRaw('balance + ? >= -credit_limit', [m.amount]);
-  const changed = await query.update({ balance: db.unscoped('a column expression').raw('balance + ?', [m.amount]), updated_at: new Date(), updated_by: db.principal.userId });
-  return Number(changed) === 1;
+  return query.update({ balance: db.unscoped('a column expression').raw('balance + ?', [m.amount]), updated_at: new Date(), updated_by: db.principal.userId }) as unknown as ReturnType<ScopedDb['queryCompany']>;
 }
 
 export async function balanceRow(db: ScopedDb, companyId: number, customerId: number): Promise<{ balance: number; credit_limit: number } | null> {
-  const row = await db.queryCompany(companyId, BALANCES).where({ customer_id: customerId }).first('balance', 'credit_limit');
+  return toBalance(await balanceQuery(db, companyId, customerId));
+}
+
+/** `balanceRow`'s read, unsent; `toBalance` makes its answer. */
+function balanceQuery(db: ScopedDb, companyId: number, customerId: number): ReturnType<ScopedDb['queryCompany']> {
+  return db.queryCompany(companyId, BALANCES).where({ customer_id: customerId }).first('balance', 'credit_limit') as unknown as ReturnType<ScopedDb['queryCompany']>;
+}
+
+function toBalance(row: { balance?: unknown; credit_limit?: unknown } | null | undefined): { balance: number; credit_limit: number } | null {
   return row ? { balance: Number(row.balance), credit_limit: Number(row.credit_limit) } : null;
 }
 

@@ -122,4 +122,22 @@ describe('loyalty balance: paying, cashback, refunds, credit limit @integration'
     expect((await pay(a, { order_id: inv.id }, 100).catch((e) => e)).fields).to.have.property('order_id');
     expect((await w.balance.pay(w.ctx, { customer_id: a, amount: 100, reference: uniq('B') }).catch((e) => e)).fields).to.have.property('order_id');
   });
+
+  it('a spend on an invoice is not read first: billing refuses what the invoice cannot take, named as before, and nothing moves', async () => {
+    const c = await makeCustomer(w);
+    await recharge(w, c, 20000);
+    const inv = await invoice(w, c); // 100.00
+    const before = await w.accounts.balance(w.ctx, c);
+    // More than it owes: billing would keep the rest as credit; `wholly` refuses it instead.
+    const over = await pay(c, { invoice_id: inv.id }, 10001).catch((e) => e);
+    expect([over.status, over.message, over.fields]).to.deep.equal([422, over.message, { amount: 'must be at most 10000, what the invoice still owes' }]);
+    expect(await pay(c, { invoice_id: 999_999_999 }, 100).catch((e) => e.fields)).to.deep.equal({ invoice_id: 'invoice 999999999 does not exist' });
+    // All of it (a locking read, paid off), then nothing left: the invoice is paid, not open.
+    await pay(c, { invoice_id: inv.id }, 10000);
+    expect(await pay(c, { invoice_id: inv.id }, 1).catch((e) => e.fields)).to.deep.equal({ invoice_id: `invoice ${inv.number ?? inv.id} is paid, not open` });
+    expect(await balanceOf(w, c)).to.equal(10000);
+    expect(await ledgerAndRow(w, c)).to.deep.equal({ ledger: 10000, row: 10000 });
+    expect((await w.accounts.balance(w.ctx, c)).balance).to.equal(before.balance - 10000);
+    expect((await w.accounts.balance(w.ctx, c)).credit).to.equal(before.credit);
+  });
 });

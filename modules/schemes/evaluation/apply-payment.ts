@@ -23,7 +23,7 @@ function plansOfPayment(p: Pick<PaymentPosted, 'metadata' | 'customer_id'>): Rec
 }
 
 /**
- * `applyPayment`'s locking read of the plans, unsent: billing's event prefetches it (it travels with the
+ * `applyPayment`'s locking read of the plans, unsent: billing's event sends it ahead (it travels with the
  * event's outbox row). No other handler of `billing.payment.posted` writes pay plans.
  */
 export function paymentPlansQuery(db: ScopedDb, p: PaymentPosted): ReturnType<typeof plansLockQuery> {
@@ -39,9 +39,9 @@ export type Applied = { plan: number; days: number; bonus: BundleRule | null } |
  * once apply one after the other; the application and the bonus have unique keys per payment, so a
  * retried delivery changes nothing.
  */
-export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number, p: PaymentPosted, paidAt = new Date(), prefetched?: unknown): Promise<Applied> {
+export async function applyPayment(ports: Ports, db: ScopedDb, companyId: number, p: PaymentPosted, paidAt = new Date(), sentAhead?: unknown): Promise<Applied> {
   // Read with the event's outbox row when it came by billing's event (see `paymentPlansQuery`).
-  const plans = prefetched !== undefined ? planRows(prefetched) : await lockPlans(db, plansOfPayment(p));
+  const plans = sentAhead !== undefined ? planRows(sentAhead) : await lockPlans(db, plansOfPayment(p));
   if (plans.length !== 1) return { plan: null, reason: plans.length ? 'several active plans: choose one' : 'no active plan' };
   const plan = plans[0];
   if (plan.status !== 'active') return { plan: null, reason: `plan ${plan.id} is ${plan.status}` };

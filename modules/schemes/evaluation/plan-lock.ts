@@ -7,7 +7,7 @@ export async function lockPlans(db: ScopedDb, where: Record<string, unknown>): P
   return planRows(await plansLockQuery(db, where));
 }
 
-/** The locking read of `lockPlans`, unsent (an event's prefetch). */
+/** The locking read of `lockPlans`, unsent (sent ahead with billing's event). */
 export function plansLockQuery(db: ScopedDb, where: Record<string, unknown>): ReturnType<ScopedDb['query']> {
   const query = db.query(PLANS).where(where).orderBy('id');
   return db.client !== 'better-sqlite3' ? query.forUpdate() : query;

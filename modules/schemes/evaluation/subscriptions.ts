@@ -12,14 +12,14 @@ import { reversePayment } from './reverse-payment';
  * say (more than owed, with "refuse") rolls billing's payment back, and nothing is half done.
  */
 export function subscribe(events: ModuleContext['events'], ports: Ports): void {
-  events.on(BILLING_EVENTS.paymentPosted, async ({ db, event, prefetched }) => {
+  events.on(BILLING_EVENTS.paymentPosted, async ({ db, event, sentAhead }) => {
     // A payment recorded for a purpose (a gold instalment, a loyalty recharge) belongs to that purpose, never to a pay plan.
     if (paymentPurpose(event.payload.metadata)) return;
-    await applyPayment(ports, db, event.companyId, event.payload, new Date(), prefetched);
+    await applyPayment(ports, db, event.companyId, event.payload, new Date(), sentAhead);
   }, {
     name: 'schemes:apply-payment',
     // The plans' locking read, on every payment, travels with the event's outbox row: a round trip fewer.
-    prefetch: ({ db, event }) => (paymentPurpose(event.payload.metadata) ? null : paymentPlansQuery(db, event.payload)),
+    sendAhead: ({ db, event }) => (paymentPurpose(event.payload.metadata) ? null : paymentPlansQuery(db, event.payload)),
   });
 
   events.on(BILLING_EVENTS.paymentReversed, async ({ db, event }) => {
