@@ -45,12 +45,13 @@ export function subscribeBalance(events: ModuleContext['events'], ports: Balance
 
 /**
  * A payment in loyalty's journal (from the API, or billing's counter) is money taken from the balance.
- * `updated`: the guarded update's count, when it was sent ahead with the event. The balance after it
- * is read with the ledger row and handed to the request waiting for the spend (see spend-answers).
+ * `updated`: the guarded update's count, when it was sent ahead with the event. The payment is posted
+ * in this very transaction, so its source key is new (`fresh`): the ledger row and the read of the
+ * balance after it travel with the COMMIT, and that balance goes to the request waiting for the spend.
  */
 async function spend(db: ScopedDb, companyId: number, p: PaymentPosted, updated?: unknown): Promise<void> {
-  const moved = await move(db, spendOf(companyId, p), { updated: updated === undefined ? undefined : Number(updated) === 1, balanceAfter: true });
-  if (moved.moved) answerSpend(companyId, p.reference, p.payment_id, moved.balance);
+  const moved = await move(db, spendOf(companyId, p), { updated: updated === undefined ? undefined : Number(updated) === 1, fresh: true });
+  if (moved.balanceAfter) answerSpend(companyId, p.reference, p.payment_id, moved.balanceAfter);
 }
 
 function spendOf(companyId: number, p: PaymentPosted): Movement {

@@ -105,7 +105,7 @@ export class BalanceService {
    * A spend on an invoice, without reading it first: billing's guarded update on the invoice (this
    * customer's, posted, owing at least the amount: `wholly`) decides, and only a refusal reads the
    * invoice, to say why as the checks before it did. The balance after the spend comes from the
-   * spend's handler, read in billing's transaction with its ledger row.
+   * spend's handler, read in billing's transaction and sent with its COMMIT.
    */
   private async payInvoice(ctx: RequestContext, input: BalancePaymentInput, id: number, reference: string): Promise<{ payment: Payment; balance: BalanceSummary }> {
     if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError({ invoice_id: `invoice ${id} does not exist` });
@@ -119,7 +119,8 @@ export class BalanceService {
         if (error instanceof ValidationError) await this.refuseInvoice(ctx, input, id);
         throw error;
       });
-      const spent = payment.created !== false && answer.paymentId === payment.id ? answer.balance : undefined;
+      // The answer of the attempt that committed (not of one rolled back), if the spend's handler gave one.
+      const spent = payment.created !== false && answer.paymentId === payment.id ? await answer.balance?.catch(() => null) : null;
       return { payment, balance: spent ? this.summaryOf(ctx, input.customer_id, spent, []) : await this.summary(ctx, input.customer_id, 0) };
     } finally {
       forgetSpend(answer);

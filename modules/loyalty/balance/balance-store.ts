@@ -1,4 +1,5 @@
-import { ConflictError, sentTogether, type ScopedDb } from 'tessera/core';
+import type { Knex } from 'knex';
+import { ConflictError, deferredWrite, sentWithNext, type ScopedDb } from 'tessera/core';
 
 export const BALANCES = 'loyalty_balances';
 export const LEDGER = 'loyalty_balance_ledger';
@@ -29,15 +30,20 @@ export interface Movement {
 export interface Moved {
   moved: boolean;
   ledgerId: number | null;
-  /** The balance row right after the movement, when asked for (`balanceAfter`) and it moved. */
-  balance?: { balance: number; credit_limit: number } | null;
+  /** With `fresh`: the balance row right after the movement, answered once the transaction's next statement is sent. */
+  balanceAfter?: Promise<{ balance: number; credit_limit: number } | null>;
 }
 
 export interface MoveOptions {
   /** The guarded update was already sent (see `guardedUpdateQuery`): whether it changed the row. */
   updated?: boolean;
-  /** Read the balance row back with the ledger row (one round trip for both on MySQL/MariaDB). */
-  balanceAfter?: boolean;
+  /**
+   * For a source that cannot have moved the balance before (a payment posted in this very transaction):
+   * the ledger row is not waited for but travels with the transaction's next statement (`deferredWrite`;
+   * on a spend, the COMMIT), and so does a read of the balance row after it (`balanceAfter`). A taken
+   * source key then fails the transaction instead of being a no-op.
+   */
+  fresh?: boolean;
 }
 
 export class InsufficientBalance extends ConflictError {
@@ -68,44 +74,48 @@ export async function move(db: ScopedDb, m: Movement, options: MoveOptions = {})
     await db.unscoped('the balance row of a customer of the caller\'s company').table(BALANCES).insert({ company_id: m.companyId, customer_id: m.customerId, balance: 0, credit_limit: 0, created_at: new Date(), updated_at: new Date() }).onConflict(['company_id', 'customer_id']).ignore();
     if (!(await guardedUpdate(db, m))) throw new InsufficientBalance((await balanceRow(db, m.companyId, m.customerId))?.credit_limit ?? 0, -m.amount);
   }
-  let written: { id: number; balance?: { balance: number; credit_limit: number } | null };
+  if (options.fresh) {
+    await deferredWrite(ledgerInsert(db, m, sourceKey) as unknown as Knex.QueryBuilder);
+    const read = await sentWithNext(balanceQuery(db, m.companyId, m.customerId));
+    const balanceAfter = read.result.then((row) => toBalance(row as { balance?: unknown } | undefined));
+    // Its reader may never come (a retried request); its failure fails the transaction anyway.
+    balanceAfter.catch(() => undefined);
+    return { moved: true, ledgerId: null, balanceAfter };
+  }
+  let ledgerId: number;
   try {
-    written = await insertLedgerRow(db, m, sourceKey, options.balanceAfter === true);
+    ledgerId = await insertLedgerRow(db, m, sourceKey);
   } catch (error) {
     if (!isDuplicate(error)) throw error;
     // Delivered before: put the balance back as it was (the row is still ours) and change nothing.
     await guardedUpdate(db, { ...m, amount: -m.amount, guard: 'none' });
     return { moved: false, ledgerId: null };
   }
-  return { moved: true, ledgerId: written.id, ...(options.balanceAfter ? { balance: written.balance } : {}) };
+  return { moved: true, ledgerId };
 }
 
 const LEDGER_COLUMNS = ['company_id', 'customer_id', 'kind', 'amount', 'source_key', 'payment_id', 'order_id', 'invoice_id', 'offer_id', 'reason', 'created_at', 'updated_at', 'created_by', 'updated_by'];
 
-/**
- * The ledger row of a movement with the balance row's new balance, in one statement; answers its id,
- * and with `balanceAfter` the balance row read in the same packet.
- */
-async function insertLedgerRow(db: ScopedDb, m: Movement, sourceKey: string, balanceAfter: boolean): Promise<{ id: number; balance?: { balance: number; credit_limit: number } | null }> {
+/** The ledger row of a movement with the balance row's new balance, in one statement; answers its id. */
+async function insertLedgerRow(db: ScopedDb, m: Movement, sourceKey: string): Promise<number> {
+  const result = await ledgerInsert(db, m, sourceKey);
+  const header = (Array.isArray(result) ? result[0] : result) as { insertId?: number; lastInsertRowid?: number | bigint } | undefined;
+  const id = Number(header?.insertId ?? header?.lastInsertRowid);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`The ledger row of ${sourceKey} was not written`);
+  return id;
+}
+
+/** `insertLedgerRow`'s statement, unsent. */
+function ledgerInsert(db: ScopedDb, m: Movement, sourceKey: string): Knex.Raw {
   db.assertCompany(m.companyId);
   const now = new Date();
   const who = db.principal.userId ?? null;
   const values = [m.companyId, m.customerId, m.kind, m.amount, sourceKey, m.paymentId ?? null, m.orderId ?? null, m.invoiceId ?? null, m.offerId ?? null, (m.reason ?? '').slice(0, 255), now, now, who, who];
   const knex = db.unscoped('the ledger row of a balance of the company asserted above');
-  const insert = knex.raw(
+  return knex.raw(
     `insert into ${LEDGER} (${LEDGER_COLUMNS.join(', ')}, balance_after) select ${LEDGER_COLUMNS.map(() => '?').join(', ')}, b.balance from ${BALANCES} b where b.company_id = ? and b.customer_id = ?`,
     [...values, m.companyId, m.customerId],
   );
-  let balance: { balance: number; credit_limit: number } | null | undefined;
-  let result: unknown;
-  if (balanceAfter) {
-    const [inserted, row] = await sentTogether<[unknown, unknown]>(insert, balanceQuery(db, m.companyId, m.customerId));
-    [result, balance] = [inserted, toBalance(row as { balance?: unknown } | undefined)];
-  } else result = await insert;
-  const header = (Array.isArray(result) ? result[0] : result) as { insertId?: number; lastInsertRowid?: number | bigint } | undefined;
-  const id = Number(header?.insertId ?? header?.lastInsertRowid);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`The ledger row of ${sourceKey} was not written`);
-  return { id, ...(balanceAfter ? { balance } : {}) };
 }
 
 async function alreadyMoved(db: ScopedDb, companyId: number, sourceKey: string): Promise<boolean> {

@@ -8,7 +8,8 @@
 export interface SpendAnswer {
   key: string;
   paymentId?: number;
-  balance?: { balance: number; credit_limit: number };
+  /** Answered once billing's transaction sent its COMMIT (the read travels with it). */
+  balance?: Promise<{ balance: number; credit_limit: number } | null>;
 }
 
 const waiting = new Map<string, Set<SpendAnswer>>();
@@ -21,8 +22,7 @@ export function awaitSpend(companyId: number, reference: string): SpendAnswer {
 }
 
 /** Called by the spend's handler: fills what a request of this reference waits for, if one does. */
-export function answerSpend(companyId: number, reference: string, paymentId: number, balance: { balance: number; credit_limit: number } | null | undefined): void {
-  if (!balance) return;
+export function answerSpend(companyId: number, reference: string, paymentId: number, balance: Promise<{ balance: number; credit_limit: number } | null>): void {
   for (const box of waiting.get(`${companyId}:${reference}`) ?? []) Object.assign(box, { paymentId, balance });
 }
 
