@@ -16,6 +16,7 @@ import { makeServices } from '../modules/billing/services';
 import { pool, timed } from './bench-tools';
 import { jsonClient } from './http-client';
 import { startWebProcesses, type WebProcesses } from './web-processes';
+import { cpuProcesses, cpuSeconds } from './process-cpu';
 
 const ADMIN = { email: 'admin@loyalty.bench', password: 'loyalty-bench-password' };
 const CLIENTS = 8;
@@ -80,13 +81,26 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
       };
       // Alternating halves (HTTP, raw, billing, then billing, raw, HTTP): a busy machine weighs on all three alike.
       const half = Math.floor(spends / 2);
-      const inHalf = (first: boolean, task: (i: number) => Promise<void>) => timed(() => pool(CLIENTS, half, (i) => task(first ? i : half + i)));
-      let httpMs = await inHalf(true, spend);
-      let rawMs = await timed(() => rawSpends(knex, database.url, mysql, companyId, customers, 0, half));
-      let billingMs = await inHalf(true, billingPay);
-      billingMs += await inHalf(false, billingPay);
-      rawMs += await timed(() => rawSpends(knex, database.url, mysql, companyId, customers, half, half));
-      httpMs += await inHalf(false, spend);
+      // CPU seconds of each process (from /proc) per side: the rates of a shared machine hide where the cost lies.
+      const processes = cpuProcesses(web ? 'bench' : 'bench+server', web?.pids ?? []);
+      const cpu = { spend: new Map<string, number>(), billing: new Map<string, number>(), raw: new Map<string, number>() };
+      const account = async <T>(side: Map<string, number>, run: () => Promise<T>): Promise<T> => {
+        const before = processes.map((p) => cpuSeconds(p.pid));
+        const result = await run();
+        processes.forEach((p, i) => {
+          const used = cpuSeconds(p.pid) - before[i];
+          if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
+        });
+        return result;
+      };
+      const inHalf = (first: boolean, task: (i: number) => Promise<void>, side: Map<string, number>) => account(side, () => timed(() => pool(CLIENTS, half, (i) => task(first ? i : half + i))));
+      const rawHalf = (from: number) => account(cpu.raw, () => timed(() => rawSpends(knex, database.url, mysql, companyId, customers, from, half)));
+      let httpMs = await inHalf(true, spend, cpu.spend);
+      let rawMs = await rawHalf(0);
+      let billingMs = await inHalf(true, billingPay, cpu.billing);
+      billingMs += await inHalf(false, billingPay, cpu.billing);
+      rawMs += await rawHalf(half);
+      httpMs += await inHalf(false, spend, cpu.spend);
       print(`billing cash payments over HTTP on the same invoices (no loyalty work), ${CLIENTS} clients: ${((half * 2000) / billingMs).toFixed(0)} /s`);
       const httpRate = (half * 2000) / httpMs;
       const rawRate = (half * 2000) / rawMs;
@@ -95,6 +109,9 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
       print(`loyalty balance spends http/raw ratio: ${(httpRate / rawRate).toFixed(2)} (aim ≥ 0.5)`);
       const billingRate = (half * 2000) / billingMs;
       print(`loyalty balance spends against billing's own cash payment (the ceiling while a spend is a billing payment: billing/raw ${(billingRate / rawRate).toFixed(2)}): ${(httpRate / billingRate).toFixed(2)}`);
+      for (const [side, used] of Object.entries(cpu)) {
+        if (used.size) print(`loyalty balance, CPU ms per ${side === 'billing' ? 'billing payment' : side === 'raw' ? 'raw spend' : 'spend over HTTP'}: ${[...used].map(([name, s]) => `${name} ${((s * 1000) / (half * 2)).toFixed(2)}`).join(', ')}`);
+      }
       const mismatched = await knex('loyalty_balances as b')
         .where('b.company_id', companyId)
         .whereRaw('b.balance <> (select coalesce(sum(l.amount), 0) from loyalty_balance_ledger l where l.company_id = b.company_id and l.customer_id = b.customer_id)')
