@@ -59,7 +59,8 @@ export class InsufficientBalance extends ConflictError {
  * INSERT ... SELECT, taking `balance_after` from the row just updated. The ledger row's unique source
  * key makes a second delivery a no-op: its insert fails, and the update is undone by the opposite one
  * in the same transaction. When the guard refuses, an earlier delivery of the same source is still a
- * no-op (not a refusal); otherwise the caller's transaction is rolled back by the error.
+ * no-op (not a refusal); otherwise the caller's transaction is rolled back by the error. Except with
+ * `fresh` (a source new in this transaction): there a taken source key fails the transaction.
  */
 export async function move(db: ScopedDb, m: Movement, options: MoveOptions = {}): Promise<Moved> {
   if (!Number.isSafeInteger(m.amount) || m.amount === 0) throw new Error(`A balance movement needs a non-zero integer amount (${m.amount})`);
