@@ -114,7 +114,10 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
     if (this.producer.client.status !== 'ready') return;
     const unknown = batch.filter((b) => !b.known).map((b) => b.id);
     const jobs = [...batch.flatMap((b) => (b.known ? [b.known] : [])), ...(unknown.length ? await this.ledger.unrelayed(unknown.length, unknown) : [])];
-    if (jobs.length) await this.addManyToRedis(jobs, await this.epoch());
+    // The epoch the relay loop last read (it reads it every pass): a hand-over marked under an epoch
+    // Redis has since lost is handed over again by the next pass, as any job Redis lost. A Redis read
+    // per hand-over saved; only before the first pass is it read here.
+    if (jobs.length) await this.addManyToRedis(jobs, this.knownEpoch ?? (await this.epoch()));
   }
 
   async ensureQueued(id: string): Promise<void> {
