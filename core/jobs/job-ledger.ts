@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { isDuplicateKey } from '../db/db-lock';
+import { deferredWrite } from '../db/deferred-writes';
 // Claims, completions and hand-overs of many rows meet on the ledger: MariaDB may pick one as a deadlock
 // victim, and a lost claim would leave its job waiting until the lost-job check, a minute later.
 import { retryOnConflict as writeAgain } from '../db/db-errors';
@@ -197,12 +198,23 @@ export class JobLedger {
   }
 
   async complete(id: string, claimer: string, result: unknown): Promise<boolean> {
-    const updated = await writeAgain(() =>
-      this.knex(TABLE)
-        .where({ id, claimed_by: claimer, status: 'active' })
-        .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null }),
-    );
+    const updated = await writeAgain(() => this.completion(this.knex, id, claimer, result));
     return updated === 1;
+  }
+
+  /**
+   * The same end, written in the handler's transaction `trx` and deferred: it travels with the
+   * transaction's next statement (its COMMIT at the latest), and nobody reads its count. A claim lost
+   * meanwhile (the lease ran out, another run took the job over) makes it change nothing: that run decides.
+   */
+  async completeIn(trx: Knex.Transaction, id: string, claimer: string, result: unknown): Promise<void> {
+    await deferredWrite(this.completion(trx, id, claimer, result));
+  }
+
+  private completion(db: Knex | Knex.Transaction, id: string, claimer: string, result: unknown): Knex.QueryBuilder {
+    return db(TABLE)
+      .where({ id, claimed_by: claimer, status: 'active' })
+      .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null }) as unknown as Knex.QueryBuilder;
   }
 
   /** Records a failed attempt: waiting again after a pause, or failed for good after the last attempt. */
