@@ -264,7 +264,9 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
   private async addManyToRedis(jobs: Handover[], epoch: string): Promise<void> {
     // The bull id is fixed per hand-over, so handing the same one over twice adds one job.
     // What the job is travels with it when small, so its run claims it without reading it back.
-    await answerWithin(this.producer.addBulk(jobs.map((job) => ({ data: { id: job.id, ...(job.job ? { job: job.job } : {}) }, opts: { jobId: `${job.id}-${job.gen}` } }))), REDIS_ANSWER_MS, 'adding jobs');
+    const copies = jobs.map((job) => ({ data: { id: job.id, ...(job.job ? { job: job.job } : {}) }, opts: { jobId: `${job.id}-${job.gen}` } }));
+    // One job (a commit's hand-over, nearly always) is bull's one add script; several go in one MULTI.
+    await answerWithin<unknown>(copies.length === 1 ? this.producer.add(copies[0].data, copies[0].opts) : this.producer.addBulk(copies), REDIS_ANSWER_MS, 'adding jobs');
     const unmarked = jobs.filter((job) => !job.markedAs);
     if (unmarked.length) await this.ledger.markRelayedMany(unmarked, epoch);
   }

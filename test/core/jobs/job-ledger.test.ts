@@ -201,14 +201,15 @@ describe(`job ledger (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on
     expect(await row(id)).to.include({ relay_epoch: queue.knownEpoch });
     expect(statements.filter((sql) => /core_jobs/.test(sql)), statements.join('\n')).to.have.length(1);
     // Redis refuses the hand-over: the mark is taken back, for the relay loop to hand it over.
-    const addBulk = queue.producer.addBulk;
-    queue.producer.addBulk = () => Promise.reject(new Error('Redis refuses'));
+    const { add, addBulk } = queue.producer;
+    const refuse = () => Promise.reject(new Error('Redis refuses'));
+    Object.assign(queue.producer, { add: refuse, addBulk: refuse });
     try {
       const refused = await kernel.knex.transaction((trx) => kernel.queue.enqueue('ledger.count', { key: 'refused' }, { jobKey: 'ledger:refused', trx }));
       for (let i = 0; i < 100 && (await row(refused)).relayed_at !== null; i++) await new Promise((r) => setTimeout(r, 20));
       expect(await row(refused)).to.include({ relayed_at: null, status: 'waiting' });
     } finally {
-      queue.producer.addBulk = addBulk;
+      Object.assign(queue.producer, { add, addBulk });
     }
   });
 });
