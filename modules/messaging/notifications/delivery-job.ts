@@ -32,8 +32,8 @@ interface Outcome {
  * DELIVERY_BATCH: they go out at once and are recorded in one transaction, instead of one job run, four
  * statements and one transaction each (the queue runs few jobs at a time; the channel answers in
  * parallel). Each claim is a guarded update (queued → sending) stamped with the run's token, and the run
- * reads back only the rows carrying it (those taken along are locked first, `FOR UPDATE SKIP LOCKED` on
- * MariaDB), so a job delivered twice, or the job of a notification another job took along, finds
+ * reads back only the rows carrying it (those taken along are found by a plain read, then claimed by
+ * primary key under the same guard), so a job delivered twice, or the job of a notification another job took along, finds
  * nothing to claim in its one update and sends nothing. A refusal is written to the delivery log with the gateway's
  * answer; the job's own notification is retried by the queue (the job throws), one taken along or of a
  * batch's job by a retry job of its own, with back-off.
@@ -150,27 +150,31 @@ function claimable(now: Date, firstTry = false) {
 }
 
 /**
- * Claims in one transaction, under the job's token, others of the company never tried yet (a retry
- * waits for its back-off), up to DELIVERY_BATCH with the job's own, and completes their own jobs.
- * On MariaDB the claim reads at READ COMMITTED: a locking read at REPEATABLE READ locks the gaps of the
- * status index too, and a sender inserting a new queued notification there deadlocks with it.
+ * Claims, under the job's token, others of the company never tried yet (a retry waits for its
+ * back-off), up to DELIVERY_BATCH with the job's own, and completes their own jobs. The candidates are
+ * found by a plain read first: when there are none (a notification alone), that read is all it costs.
+ * The claim is then one guarded update by primary key (a row claimed meanwhile by another run no longer
+ * matches; the run reads back only the rows carrying its token), with the settling of their jobs, in one
+ * transaction at READ COMMITTED on MariaDB: at REPEATABLE READ the locking read of job keys that do not
+ * exist locks the gaps of their index, and a sender recording a new job there deadlocks with it.
+ * Returns the candidates: those it claimed are the ones carrying the token.
  */
 async function takeAlong(db: ScopedDb, queue: JobQueue, companyId: number, ownId: number, now: Date, token: string): Promise<number[]> {
   db.assertCompany(companyId);
   const knex = db.unscoped('the claim is limited to the company just checked') as import('knex').Knex;
   const sqlite = db.client === 'better-sqlite3';
-  // Rows another job is claiming are skipped rather than waited for; SQLite has one writer anyway.
-  const locking = (q: import('knex').Knex.QueryBuilder) => (sqlite ? q : q.forUpdate().skipLocked());
+  const others = (await knex(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNot('id', ownId).orderBy('id').limit(DELIVERY_BATCH - 1).pluck('id')).map(Number);
+  if (!others.length) return [];
   return knex.transaction(
     async (trx) => {
-      const others = (await locking(trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNot('id', ownId).orderBy('id').limit(DELIVERY_BATCH - 1)).pluck('id')).map(Number);
-      if (!others.length) return [];
-      // Locked above and at their first try: attempts + 1 is 1, as for a job's own first claim. Nobody
-      // reads the update's count: it rides with the next statement.
-      await deferredWrite(trx(TABLE).where({ company_id: companyId }).whereIn('id', others).update({ status: 'sending', claim_token: token, claimed_at: now, attempts: trx.raw('attempts + 1'), updated_at: now }));
+      // At their first try: attempts + 1 is 1, as for a job's own first claim. Nobody reads the update's
+      // count: it rides with the next statement.
+      await deferredWrite(trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereIn('id', others).update({ status: 'sending', claim_token: token, claimed_at: now, attempts: trx.raw('attempts + 1'), updated_at: now }));
       // Their own jobs would find nothing to claim: completed here, they cost the queue one no-op claim
       // each instead of a run. Should this process die while sending, the sweep gives them jobs again.
-      // (A batch's job is no single notification's: it runs, and its one claim finds them taken.)
+      // A candidate another run claimed meanwhile is that run's: its own job, if it took it, is running
+      // (not settled); another take-along settles it too. (A batch's job is no single notification's:
+      // it runs, and its one claim finds them taken.)
       await queue.settle(others.map((n) => `${DELIVER_RETRY}:${n}`), { companyId, trx, result: { sent_in_batch_of: ownId } });
       return others;
     },

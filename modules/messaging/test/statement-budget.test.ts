@@ -51,6 +51,19 @@ describe('messaging statements per notification @integration', () => {
     expect(statements.length, statements.join('\n')).to.be.at.most(w.t.knex.client.config.client === 'mysql2' ? 12 : 11);
   });
 
+  it('delivers a notification alone in seven statements: its claim, one read finding nobody to take along, its row, the outcome in one transaction', async () => {
+    await w.t.drainJobs();
+    const customer = await makeCustomer(w);
+    const now = new Date();
+    const [id] = await w.t.knex('messaging_notifications').insert({ company_id: w.companyId, event: 'messaging.birthday', channel: 'sms', customer_id: customer.id, dedupe_key: 'budget-alone', status: 'queued', recipient: customer.phone, body: 'hello alone', attempts: 0, created_at: now, updated_at: now });
+    const handler = w.t.kernel.jobs.get('messaging.deliver').handler;
+    const { result, statements } = await counted(() => handler({ data: { notification_id: Number(id) }, jobId: 'budget', companyId: w.companyId, userId: null, progress: async () => undefined }));
+    expect(result).to.deep.equal({ sent: true });
+    // Was 11 on MariaDB (10 on SQLite): a take-along transaction (SET TRANSACTION, BEGIN, a locking read,
+    // COMMIT) that found nobody.
+    expect(statements.length, statements.join('\n')).to.equal(7);
+  });
+
   it('delivers a batch notify wrote in six statements, and a run that finds it taken in one', async () => {
     const customers = await Promise.all([1, 2, 3, 4].map(() => makeCustomer(w)));
     const now = new Date();
