@@ -109,12 +109,33 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
     }
   }
 
+  /**
+   * A job recorded while Redis answers and the relay loop knows its epoch is marked as handed over with
+   * its row (one ledger update fewer per hand-over). The epoch the relay loop last read (it reads it
+   * every pass): a hand-over marked under an epoch Redis has since lost is handed over again by the
+   * next pass, as any job Redis lost.
+   */
+  protected override relayEpoch(): string | null {
+    return this.producer.client.status === 'ready' ? this.knownEpoch : null;
+  }
+
   /** Hands recorded jobs to Redis, those due and not handed over yet; the ledger is read only for those whose hand-over is not known. */
   private async relayMany(batch: Array<{ id: string; known: Handover | null }>): Promise<void> {
-    if (this.producer.client.status !== 'ready') return;
-    const unknown = batch.filter((b) => !b.known).map((b) => b.id);
-    const jobs = [...batch.flatMap((b) => (b.known ? [b.known] : [])), ...(unknown.length ? await this.ledger.unrelayed(unknown.length, unknown) : [])];
-    if (jobs.length) await this.addManyToRedis(jobs, await this.epoch());
+    // Marked as handed over with their rows, yet Redis does not have them: the relay loop will.
+    const marked = batch.flatMap((b) => (b.known?.markedAs ? [b.known] : []));
+    if (this.producer.client.status !== 'ready') {
+      if (marked.length) await this.ledger.unmarkRelayed(marked);
+      return;
+    }
+    try {
+      const unknown = batch.filter((b) => !b.known).map((b) => b.id);
+      const jobs = [...batch.flatMap((b) => (b.known ? [b.known] : [])), ...(unknown.length ? await this.ledger.unrelayed(unknown.length, unknown) : [])];
+      // A Redis read per hand-over saved: only before the relay loop's first pass is the epoch read here.
+      if (jobs.length) await this.addManyToRedis(jobs, this.knownEpoch ?? (await this.epoch()));
+    } catch (error) {
+      if (marked.length) await this.ledger.unmarkRelayed(marked);
+      throw error;
+    }
   }
 
   async ensureQueued(id: string): Promise<void> {
@@ -243,8 +264,11 @@ export class BullJobQueue extends LedgerQueue implements JobQueue {
   private async addManyToRedis(jobs: Handover[], epoch: string): Promise<void> {
     // The bull id is fixed per hand-over, so handing the same one over twice adds one job.
     // What the job is travels with it when small, so its run claims it without reading it back.
-    await answerWithin(this.producer.addBulk(jobs.map((job) => ({ data: { id: job.id, ...(job.job ? { job: job.job } : {}) }, opts: { jobId: `${job.id}-${job.gen}` } }))), REDIS_ANSWER_MS, 'adding jobs');
-    await this.ledger.markRelayedMany(jobs, epoch);
+    const copies = jobs.map((job) => ({ data: { id: job.id, ...(job.job ? { job: job.job } : {}) }, opts: { jobId: `${job.id}-${job.gen}` } }));
+    // One job (a commit's hand-over, nearly always) is bull's one add script; several go in one MULTI.
+    await answerWithin<unknown>(copies.length === 1 ? this.producer.add(copies[0].data, copies[0].opts) : this.producer.addBulk(copies), REDIS_ANSWER_MS, 'adding jobs');
+    const unmarked = jobs.filter((job) => !job.markedAs);
+    if (unmarked.length) await this.ledger.markRelayedMany(unmarked, epoch);
   }
 
   private relayPassOnce(): Promise<void> {

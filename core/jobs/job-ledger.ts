@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { isDuplicateKey } from '../db/db-lock';
+import { deferredWrite } from '../db/deferred-writes';
 // Claims, completions and hand-overs of many rows meet on the ledger: MariaDB may pick one as a deadlock
 // victim, and a lost claim would leave its job waiting until the lost-job check, a minute later.
 import { retryOnConflict as writeAgain } from '../db/db-errors';
@@ -25,6 +26,11 @@ export interface ClaimedJob {
 export interface Handover {
   id: string;
   gen: number;
+  /**
+   * Recorded as handed over with its row (under this epoch): the hand-over after the commit only gives
+   * it to the backend, and takes the mark back if that fails.
+   */
+  markedAs?: string;
   /** What the job is, when small enough to travel with it: its run then claims it without reading it back. */
   job?: JobDescription;
 }
@@ -66,14 +72,18 @@ export class JobLedger {
   /**
    * Records a job once per key, in the caller's transaction when given one, saying also how to hand it
    * over when that is known without reading it back: a job this call inserted, due now, is at its first
-   * hand-over (generation 0).
+   * hand-over (generation 0). With `relayEpoch` (the backend answers, under that epoch), a job due now
+   * is written already marked as handed over: its hand-over after the commit then costs the ledger no
+   * update. Should the process die between the commit and the hand-over, the lost-job check
+   * (`relayedBefore`) finds the job missing from the backend and hands it over again.
    */
-  async recordJob(name: string, data: unknown, options: EnqueueOptions = {}): Promise<{ id: string; handover: Handover | null }> {
+  async recordJob(name: string, data: unknown, options: EnqueueOptions = {}, relayEpoch: string | null = null): Promise<{ id: string; handover: Handover | null }> {
     const db = options.trx ?? this.knex;
     const jobKey = options.jobKey ?? crypto.randomUUID();
     const now = new Date();
     const delayMs = options.delayMs ?? 0;
     const stored = JSON.stringify(data ?? null);
+    const marked = relayEpoch !== null && delayMs <= 0;
     try {
       const [id] = await db(TABLE).insert({
         queue: queueOf(name),
@@ -87,9 +97,10 @@ export class JobLedger {
         created_at: now,
         company_id: options.companyId ?? null,
         user_id: options.userId ?? null,
+        ...(marked ? { relayed_at: now, relay_epoch: relayEpoch } : {}),
       });
       const job = descriptionOf({ job_key: jobKey, name, data: stored, company_id: options.companyId ?? null, user_id: options.userId ?? null });
-      return { id: String(id), handover: delayMs > 0 ? null : { id: String(id), gen: 0, ...(job ? { job } : {}) } };
+      return { id: String(id), handover: delayMs > 0 ? null : { id: String(id), gen: 0, ...(marked ? { markedAs: relayEpoch! } : {}), ...(job ? { job } : {}) } };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -197,12 +208,23 @@ export class JobLedger {
   }
 
   async complete(id: string, claimer: string, result: unknown): Promise<boolean> {
-    const updated = await writeAgain(() =>
-      this.knex(TABLE)
-        .where({ id, claimed_by: claimer, status: 'active' })
-        .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null }),
-    );
+    const updated = await writeAgain(() => this.completion(this.knex, id, claimer, result));
     return updated === 1;
+  }
+
+  /**
+   * The same end, written in the handler's transaction `trx` and deferred: it travels with the
+   * transaction's next statement (its COMMIT at the latest), and nobody reads its count. A claim lost
+   * meanwhile (the lease ran out, another run took the job over) makes it change nothing: that run decides.
+   */
+  async completeIn(trx: Knex.Transaction, id: string, claimer: string, result: unknown): Promise<void> {
+    await deferredWrite(this.completion(trx, id, claimer, result));
+  }
+
+  private completion(db: Knex | Knex.Transaction, id: string, claimer: string, result: unknown): Knex.QueryBuilder {
+    return db(TABLE)
+      .where({ id, claimed_by: claimer, status: 'active' })
+      .update({ status: 'completed', progress: 100, result: JSON.stringify(result ?? null), error: null, finished_at: new Date(), lease_until: null }) as unknown as Knex.QueryBuilder;
   }
 
   /** Records a failed attempt: waiting again after a pause, or failed for good after the last attempt. */
@@ -261,6 +283,16 @@ export class JobLedger {
     const now = new Date();
     for (const [gen, ids] of byGen) {
       await writeAgain(() => this.knex(TABLE).whereIn('id', ids.sort((a, b) => Number(a) - Number(b))).where({ relay_gen: gen }).whereNull('relayed_at').update({ relayed_at: now, relay_epoch: epoch }));
+    }
+  }
+
+  /**
+   * Jobs recorded as handed over that the backend could not be given after all: the relay loop hands
+   * them over. A mark the relay loop or the lost-job check changed since is left alone.
+   */
+  async unmarkRelayed(jobs: Handover[]): Promise<void> {
+    for (const job of jobs) {
+      await this.knex(TABLE).where({ id: job.id, relay_gen: job.gen, status: 'waiting', relay_epoch: job.markedAs ?? null }).whereNotNull('relayed_at').update({ relayed_at: null });
     }
   }
 

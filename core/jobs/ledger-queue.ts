@@ -23,7 +23,7 @@ export abstract class LedgerQueue {
   }
 
   async enqueue(name: string, data: unknown, options: EnqueueOptions = {}): Promise<string> {
-    const { id, handover } = await this.ledger.recordJob(name, data, options);
+    const { id, handover } = await this.ledger.recordJob(name, data, options, this.relayEpoch());
     afterCommit(options.trx, () => this.handOver(id, handover));
     return id;
   }
@@ -44,6 +44,14 @@ export abstract class LedgerQueue {
     const { settled, relayed } = await this.ledger.settle(jobKeys, options.companyId, options.result, options.trx);
     if (relayed.length) afterCommit(options.trx, () => this.dropHandedOver(relayed));
     return settled;
+  }
+
+  /**
+   * The epoch under which a job recorded now may be marked as handed over with its row (see
+   * `JobLedger.recordJob`); null (the default) to mark it once the backend has it.
+   */
+  protected relayEpoch(): string | null {
+    return null;
   }
 
   /** The backend may drop its copies of these jobs, settled in the ledger (a copy it keeps runs as a no-op). */

@@ -212,6 +212,14 @@ export interface JobContext<D = any> {
   userId: number | null;
   /** Report progress 0..100; the jobs page and the module's pages can show it. */
   progress(percent: number, detail?: Record<string, unknown>): Promise<void>;
+  /**
+   * Ends the job, with `result`, in the handler's own transaction (`db` inside `db.transaction`): the
+   * job's end commits with the handler's writes, or rolls back with them, and rides with them to the
+   * server (on MariaDB, with the COMMIT) instead of costing a round trip of its own after the handler
+   * returns. Once that transaction committed, what the handler returns or throws is not recorded.
+   * Absent when the handler is called outside a queue (tests).
+   */
+  completeWith?(db: ScopedDb, result: unknown): Promise<void>;
 }
 
 export interface JobRegistrar {

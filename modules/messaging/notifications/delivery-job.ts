@@ -32,8 +32,8 @@ interface Outcome {
  * DELIVERY_BATCH: they go out at once and are recorded in one transaction, instead of one job run, four
  * statements and one transaction each (the queue runs few jobs at a time; the channel answers in
  * parallel). Each claim is a guarded update (queued → sending) stamped with the run's token, and the run
- * reads back only the rows carrying it (those taken along are locked first, `FOR UPDATE SKIP LOCKED` on
- * MariaDB), so a job delivered twice, or the job of a notification another job took along, finds
+ * reads back only the rows carrying it (those taken along are found by a plain read, then claimed by
+ * primary key under the same guard), so a job delivered twice, or the job of a notification another job took along, finds
  * nothing to claim in its one update and sends nothing. A refusal is written to the delivery log with the gateway's
  * answer; the job's own notification is retried by the queue (the job throws), one taken along or of a
  * batch's job by a retry job of its own, with back-off.
@@ -71,38 +71,58 @@ export function deliveryJob(container: Container, adapters: ChannelAdapters) {
       const others = await takeAlong(db, queue, companyId, ownId, now, token).catch(() => [] as number[]);
       claimed = [ownId, ...others];
     }
-    // Outside a transaction the two reads take two pool connections and run at once.
-    const [rows, configs] = await Promise.all([db.queryCompany(companyId, TABLE).whereIn('id', claimed).where({ claim_token: token }), db.queryCompany(companyId, 'messaging_channels').where({ enabled: true })]);
+    const rows = await claimedRows(db, companyId, claimed, token);
     const box = container.get<SecretBox>(CORE.Secrets);
     // Each channel's secret is opened once per batch, not once per message.
     const opened = new Map<string, ChannelConfig>();
-    const configOf = (stored: any): ChannelConfig => {
-      let config = opened.get(stored.channel);
-      if (!config) opened.set(stored.channel, (config = toConfig(stored, box)));
+    const configOf = (row: any): ChannelConfig => {
+      let config = opened.get(row.channel);
+      if (!config) opened.set(row.channel, (config = toConfig({ channel: row.channel, endpoint: row.channel_endpoint, port: row.channel_port, username: row.channel_username, sender: row.channel_sender, secret: row.channel_secret }, box)));
       return config;
     };
     const outcomes: Outcome[] = await Promise.all(
       rows.map(async (row: any): Promise<Outcome> => {
         try {
-          const stored = configs.find((c: any) => c.channel === row.channel);
-          if (!stored) throw new DeliveryError(`no ${row.channel} channel configured`, `no enabled ${row.channel} channel`, false);
+          if (row.channel_id == null) throw new DeliveryError(`no ${row.channel} channel configured`, `no enabled ${row.channel} channel`, false);
           const message = { reference: `n${row.id}-${row.dedupe_key.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}`, to: row.recipient, subject: row.subject, body: row.body ?? '' };
-          return { row, receipt: await adapters.get(row.channel).send(configOf(stored), message) };
+          return { row, receipt: await adapters.get(row.channel).send(configOf(row), message) };
         } catch (error) {
           return { row, error: error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, (error as Error).message) };
         }
       }),
     );
+    // What the job answers is known before the outcomes are written: it ends in their transaction (one
+    // round trip fewer than ending after it). A refusal of its own notification, to be tried again,
+    // makes the job throw instead, for the queue to retry it.
+    const batch = outcomes.length > 1 ? { batch: outcomes.length } : {};
+    const own = ownId === null ? null : outcomes.find((o) => Number(o.row.id) === ownId)!;
+    const retry = own?.error && !isFinal(own) ? own.error : null;
+    const result = !own ? { sent: outcomes.filter((o) => !o.error).length, ...batch } : !own.error ? { sent: true, ...batch } : { sent: false, reason: own.error.message, ...batch };
+    const end = retry || !job.completeWith ? null : (tx: ScopedDb) => job.completeWith!(tx, result);
     // Sent, so recorded at any cost: a deadlock is tried again; what still fails stays `sending` for the
     // sweep (sent again with the same reference, which gateways and mail servers use to drop a repeat).
-    await retried(() => record(db, companyId, ownId, outcomes), 3);
-    const batch = outcomes.length > 1 ? { batch: outcomes.length } : {};
-    if (ownId === null) return { sent: outcomes.filter((o) => !o.error).length, ...batch };
-    const own = outcomes.find((o) => Number(o.row.id) === ownId)!;
-    if (!own.error) return { sent: true, ...batch };
-    if (isFinal(own)) return { sent: false, reason: own.error.message, ...batch };
-    throw own.error;
+    await retried(() => record(db, companyId, ownId, outcomes, end), 3);
+    if (retry) throw retry;
+    return result;
   };
+}
+
+/**
+ * The notifications this run claimed (those carrying its token), each with its company's enabled
+ * channel beside it (null columns when there is none): one read, the channel read with the rows
+ * rather than in a statement of its own, only the columns a send and its record need.
+ */
+function claimedRows(db: ScopedDb, companyId: number, ids: number[], token: string): Promise<any[]> {
+  const C = 'messaging_channels';
+  return db
+    .queryCompany(companyId, TABLE)
+    .leftJoin(C, (j) => j.on(`${C}.company_id`, `${TABLE}.company_id`).andOn(`${C}.channel`, `${TABLE}.channel`).andOnVal(`${C}.enabled`, '=', true))
+    .whereIn(`${TABLE}.id`, ids)
+    .where(`${TABLE}.claim_token`, token)
+    .select(
+      ...['id', 'customer_id', 'event', 'channel', 'dedupe_key', 'recipient', 'subject', 'body', 'attempts'].map((c) => `${TABLE}.${c}`),
+      ...['id', 'endpoint', 'port', 'username', 'sender', 'secret'].map((c) => `${C}.${c} as channel_${c}`),
+    );
 }
 
 async function retried<T>(work: () => Promise<T>, times: number): Promise<T> {
@@ -130,27 +150,31 @@ function claimable(now: Date, firstTry = false) {
 }
 
 /**
- * Claims in one transaction, under the job's token, others of the company never tried yet (a retry
- * waits for its back-off), up to DELIVERY_BATCH with the job's own, and completes their own jobs.
- * On MariaDB the claim reads at READ COMMITTED: a locking read at REPEATABLE READ locks the gaps of the
- * status index too, and a sender inserting a new queued notification there deadlocks with it.
+ * Claims, under the job's token, others of the company never tried yet (a retry waits for its
+ * back-off), up to DELIVERY_BATCH with the job's own, and completes their own jobs. The candidates are
+ * found by a plain read first: when there are none (a notification alone), that read is all it costs.
+ * The claim is then one guarded update by primary key (a row claimed meanwhile by another run no longer
+ * matches; the run reads back only the rows carrying its token), with the settling of their jobs, in one
+ * transaction at READ COMMITTED on MariaDB: at REPEATABLE READ the locking read of job keys that do not
+ * exist locks the gaps of their index, and a sender recording a new job there deadlocks with it.
+ * Returns the candidates: those it claimed are the ones carrying the token.
  */
 async function takeAlong(db: ScopedDb, queue: JobQueue, companyId: number, ownId: number, now: Date, token: string): Promise<number[]> {
   db.assertCompany(companyId);
   const knex = db.unscoped('the claim is limited to the company just checked') as import('knex').Knex;
   const sqlite = db.client === 'better-sqlite3';
-  // Rows another job is claiming are skipped rather than waited for; SQLite has one writer anyway.
-  const locking = (q: import('knex').Knex.QueryBuilder) => (sqlite ? q : q.forUpdate().skipLocked());
+  const others = (await knex(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNot('id', ownId).orderBy('id').limit(DELIVERY_BATCH - 1).pluck('id')).map(Number);
+  if (!others.length) return [];
   return knex.transaction(
     async (trx) => {
-      const others = (await locking(trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereNot('id', ownId).orderBy('id').limit(DELIVERY_BATCH - 1)).pluck('id')).map(Number);
-      if (!others.length) return [];
-      // Locked above and at their first try: attempts + 1 is 1, as for a job's own first claim. Nobody
-      // reads the update's count: it rides with the next statement.
-      await deferredWrite(trx(TABLE).where({ company_id: companyId }).whereIn('id', others).update({ status: 'sending', claim_token: token, claimed_at: now, attempts: trx.raw('attempts + 1'), updated_at: now }));
+      // At their first try: attempts + 1 is 1, as for a job's own first claim. Nobody reads the update's
+      // count: it rides with the next statement.
+      await deferredWrite(trx(TABLE).where({ company_id: companyId, status: 'queued', attempts: 0 }).whereIn('id', others).update({ status: 'sending', claim_token: token, claimed_at: now, attempts: trx.raw('attempts + 1'), updated_at: now }));
       // Their own jobs would find nothing to claim: completed here, they cost the queue one no-op claim
       // each instead of a run. Should this process die while sending, the sweep gives them jobs again.
-      // (A batch's job is no single notification's: it runs, and its one claim finds them taken.)
+      // A candidate another run claimed meanwhile is that run's: its own job, if it took it, is running
+      // (not settled); another take-along settles it too. (A batch's job is no single notification's:
+      // it runs, and its one claim finds them taken.)
       await queue.settle(others.map((n) => `${DELIVER_RETRY}:${n}`), { companyId, trx, result: { sent_in_batch_of: ownId } });
       return others;
     },
@@ -163,9 +187,11 @@ async function takeAlong(db: ScopedDb, queue: JobQueue, companyId: number, ownId
  * log. Nobody reads what these writes answer: on MariaDB they ride in one packet with the next
  * statement, the COMMIT at the latest (an error there rolls the transaction back, and it is tried again).
  */
-async function record(db: ScopedDb, companyId: number, ownId: number | null, outcomes: Outcome[]): Promise<void> {
+async function record(db: ScopedDb, companyId: number, ownId: number | null, outcomes: Outcome[], end: ((tx: ScopedDb) => Promise<void>) | null): Promise<void> {
   const now = new Date();
   await db.transaction(async (tx) => {
+    // The job's own end, deferred too: it rides with the outcomes.
+    if (end) await end(tx);
     const sent = outcomes.filter((o) => !o.error);
     if (sent.length) await deferredWrite(tx.queryCompany(companyId, TABLE).whereIn('id', sent.map((o) => o.row.id)).update({ status: 'sent', sent_at: now, last_error: null, updated_at: now }));
     for (const o of outcomes.filter((x) => x.error)) {

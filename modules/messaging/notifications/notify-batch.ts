@@ -64,14 +64,22 @@ export async function writeTogether(container: Container, senders: Array<{ userI
   const rows = senders.flatMap((s) => s.rows.map((row) => ({ ...row, created_at: now, updated_at: now, created_by: s.userId, updated_by: s.userId })));
   const companies = [...new Set(rows.map((r) => r.company_id))];
   const { db } = container.get<Contexts>(CORE.Contexts).system(companies);
+  const returns = await insertReturns(db.unscoped('asks the server its version') as import('knex').Knex);
   return db.transaction(async (tx) => {
     const knex = tx.unscoped('rows of companies each sender was checked for') as import('knex').Knex;
-    // Its answer is not read (the ids are read back below): on MariaDB it rides in one packet with that
-    // read. A dedupe key taken fails that read with its error, and the batch as before.
-    await deferredWrite(knex(TABLE).insert(rows));
-    // Read back rather than counted from the first id: consecutive ids of a multi-row insert are a server setting.
-    const written = await knex(TABLE).whereIn('company_id', companies).whereIn('dedupe_key', rows.map((r) => r.dedupe_key)).select('id', 'company_id', 'dedupe_key');
-    const ids = new Map(written.map((w: any) => [`${w.company_id}:${w.dedupe_key}`, Number(w.id)]));
+    let written: Array<{ id: unknown; company_id: unknown; dedupe_key: string }>;
+    if (returns) {
+      // MariaDB answers the ids with the insert: one statement.
+      const insert = knex(TABLE).insert(rows).toSQL().toNative();
+      [written] = await knex.raw(`${insert.sql} returning id, company_id, dedupe_key`, insert.bindings as any[]);
+    } else {
+      // Its answer is not read (the ids are read back below): on MySQL it rides in one packet with that
+      // read. A dedupe key taken fails that read with its error, and the batch as before.
+      await deferredWrite(knex(TABLE).insert(rows));
+      // Read back rather than counted from the first id: consecutive ids of a multi-row insert are a server setting.
+      written = await knex(TABLE).whereIn('company_id', companies).whereIn('dedupe_key', rows.map((r) => r.dedupe_key)).select('id', 'company_id', 'dedupe_key');
+    }
+    const ids = new Map(written.map((w) => [`${w.company_id}:${w.dedupe_key}`, Number(w.id)]));
     const id = (row: NotificationRow) => ids.get(`${row.company_id}:${row.dedupe_key}`)!;
     for (const companyId of companies) {
       const queued = rows.filter((r) => r.company_id === companyId && r.status === 'queued').map(id);
@@ -82,4 +90,26 @@ export async function writeTogether(container: Container, senders: Array<{ userI
     }
     return senders.map((s) => s.rows.map((row) => ({ id: id(row), channel: row.channel, status: row.status, created: true, reason: row.reason })));
   });
+}
+
+/** Whether the server answers an insert's rows (`INSERT ... RETURNING`: MariaDB 10.5 and later), asked once per pool. */
+const returning = new WeakMap<object, Promise<boolean>>();
+function insertReturns(knex: import('knex').Knex): Promise<boolean> {
+  if (knex.client.config.client !== 'mysql2') return Promise.resolve(false);
+  const key = knex.client.config as object;
+  let known = returning.get(key);
+  if (!known) {
+    known = knex.raw('select version() as v').then(
+      ([rows]: any) => {
+        const [, major, minor] = /^(\d+)\.(\d+).*mariadb/i.exec(String(rows[0]?.v)) ?? [];
+        return Number(major) > 10 || (Number(major) === 10 && Number(minor) >= 5);
+      },
+      () => {
+        returning.delete(key);
+        return false;
+      },
+    );
+    returning.set(key, known);
+  }
+  return known;
 }

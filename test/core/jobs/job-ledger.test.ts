@@ -146,9 +146,8 @@ describe(`job ledger (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on
     const companyId = Number((await kernel.knex('core_companies').orderBy('id').first()).id);
     const keys = ['ledger:drop-1', 'ledger:drop-2', 'ledger:drop-held'];
     const ids = await Promise.all(keys.map((jobKey) => kernel.queue.enqueue('ledger.count', { key: jobKey }, { jobKey, companyId })));
-    const handedOver = async () => (await kernel.knex('core_jobs').whereIn('id', ids).whereNotNull('relayed_at').count({ n: '*' }).first())?.n === ids.length;
-    for (let i = 0; i < 100 && !(await handedOver()); i++) await new Promise((r) => setTimeout(r, 20));
     const copies = () => Promise.all(ids.map((id) => queue.producer.getJob(`${id}-0`)));
+    for (let i = 0; i < 100 && !(await copies()).every(Boolean); i++) await new Promise((r) => setTimeout(r, 20));
     expect((await copies()).every(Boolean)).to.equal(true);
     // A worker holds the last one: its lock stands for a run under way.
     await queue.producer.client.set(`${queue.producer.toKey(`${ids[2]}-0`)}:lock`, 'a-worker', 'PX', 5000);
@@ -180,5 +179,37 @@ describe(`job ledger (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on
     expect(big.handover).to.deep.equal({ id: big.id, gen: 0 });
     const read = await ledger.unrelayed(10, [small.id, big.id]);
     expect(read.map((h) => [h.id, h.job?.name ?? null])).to.deep.equal([[small.id, 'ledger.count'], [big.id, null]]);
+  });
+
+  // Last: it starts the relay loop.
+  it('hands a job over with no ledger write of its own once the relay loop knows Redis: marked with its row, and given back to the loop when Redis cannot take it', async function () {
+    if (!process.env.REDIS_URL) this.skip();
+    const queue = kernel.queue as unknown as { producer: import('bull').Queue; knownEpoch: string | null; flushing: Promise<void> | null };
+    kernel.queue.startRelay();
+    for (let i = 0; i < 100 && !queue.knownEpoch; i++) await new Promise((r) => setTimeout(r, 20));
+    const statements: string[] = [];
+    const count = (q: { sql: string }) => statements.push(q.sql);
+    kernel.knex.on('query', count);
+    let id: string;
+    try {
+      id = await kernel.knex.transaction((trx) => kernel.queue.enqueue('ledger.count', { key: 'marked' }, { jobKey: 'ledger:marked', trx }));
+      for (let i = 0; i < 100 && !(await queue.producer.getJob(`${id}-0`)); i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      kernel.knex.off('query', count);
+    }
+    expect(await queue.producer.getJob(`${id}-0`)).to.not.equal(null);
+    expect(await row(id)).to.include({ relay_epoch: queue.knownEpoch });
+    expect(statements.filter((sql) => /core_jobs/.test(sql)), statements.join('\n')).to.have.length(1);
+    // Redis refuses the hand-over: the mark is taken back, for the relay loop to hand it over.
+    const { add, addBulk } = queue.producer;
+    const refuse = () => Promise.reject(new Error('Redis refuses'));
+    Object.assign(queue.producer, { add: refuse, addBulk: refuse });
+    try {
+      const refused = await kernel.knex.transaction((trx) => kernel.queue.enqueue('ledger.count', { key: 'refused' }, { jobKey: 'ledger:refused', trx }));
+      for (let i = 0; i < 100 && (await row(refused)).relayed_at !== null; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await row(refused)).to.include({ relayed_at: null, status: 'waiting' });
+    } finally {
+      Object.assign(queue.producer, { add, addBulk });
+    }
   });
 });

@@ -23,6 +23,17 @@ describe(`job queue (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on 
       if (runs[job.data.key] < 2) throw new Error('first attempt fails');
       return 'ok';
     }, 3);
+    // Ends itself in its own transaction: rolled back at the first attempt, committed at the second,
+    // after which it throws.
+    kernel.jobs.define('test.ends', async (job) => {
+      const attempt = (runs[job.data.key] = (runs[job.data.key] ?? 0) + 1);
+      const companyId = Number((await kernel.knex('core_companies').orderBy('id').first('id')).id);
+      await kernel.contexts.system([companyId]).db.transaction(async (tx) => {
+        await job.completeWith!(tx, { ended: attempt });
+        if (attempt === 1) throw new Error('rolled back, and the end with it');
+      });
+      throw new Error('thrown after the end committed');
+    }, 3);
     kernel.jobs.define('test.broken', async () => {
       throw new Error('always broken');
     }, 2);
@@ -54,6 +65,16 @@ describe(`job queue (${process.env.REDIS_URL ? 'bull on Redis' : 'in-process on 
     await drainJobs(kernel, 20_000);
     await waitFor(async () => (await kernel.queue.get(id))?.status === 'completed');
     expect(runs.flaky).to.equal(2);
+  });
+
+  it('ends a job in its handler\'s transaction: not when that rolls back, and for good once it commits', async () => {
+    const id = await kernel.queue.enqueue('test.ends', { key: 'ends' });
+    await waitFor(async () => (await kernel.queue.get(id))?.status === 'completed');
+    await drainJobs(kernel, 20_000);
+    const job = await kernel.queue.get(id);
+    expect(job).to.include({ status: 'completed', progress: 100, attempts: 2, error: null });
+    expect(job!.result).to.deep.equal({ ended: 2 });
+    expect(runs.ends).to.equal(2);
   });
 
   it('marks a job failed with its error after the last attempt, and retries it on demand', async () => {
