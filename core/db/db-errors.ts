@@ -1,15 +1,17 @@
+import { isDeferredWriteError } from './deferred-writes';
+
 /**
  * What a database error means, on SQLite and MySQL/MariaDB alike: the two name the same conflicts
  * with different codes, and code that settles concurrency by the database has to read both.
  */
-type DbError = { code?: string; errno?: number; message?: string; deferredWrite?: string };
+type DbError = { code?: string; errno?: number; message?: string };
 
 /** A unique key refused the row: someone else wrote it first (an idempotent write's second arrival). */
 export function isDuplicateKey(error: unknown): boolean {
   const e = error as DbError;
   // A deferred write's duplicate, reported by the statement that carried it, is not that statement's
   // own: the caller catching its own duplicate must not take it for one (see ./deferred-writes.ts).
-  if (typeof e?.deferredWrite === 'string') return false;
+  if (isDeferredWriteError(e)) return false;
   return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed|Duplicate entry/.test(e?.message ?? '');
 }
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import { observeRoundTrips, type RoundTrip } from '../../core/db/deferred-writes';
 
@@ -24,6 +25,31 @@ export async function statementsDuring<T>(knex: Knex, work: () => Promise<T>): P
   } finally {
     knex.removeListener('query', listener);
     stop();
+  }
+}
+
+/** Which call of `ownStatementsDuring` a statement was sent from, if any. */
+const sentFrom = new AsyncLocalStorage<object>();
+
+/**
+ * The statements `work` itself sends, for tests that pin what a direct service call costs: those issued
+ * from its own asynchronous chain, and nothing else the process sends on `knex` meanwhile. The test
+ * app's relay and job runner (on timers of their own, working off the outbox rows the test's setup or an
+ * earlier file left) share that knex, and `statementsDuring` counts them too when they happen to run in
+ * the window: a pin that holds alone fails in a mixed run. Not for HTTP requests (supertest's server
+ * handles them outside the test's chain): use `requestStatements` there.
+ */
+export async function ownStatementsDuring<T>(knex: Knex, work: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> {
+  const mark = {};
+  const statements: Statement[] = [];
+  const listener = (q: { sql: string; __knexTxId?: string }) => {
+    if (sentFrom.getStore() === mark) statements.push({ sql: q.sql, tx: q.__knexTxId });
+  };
+  knex.on('query', listener);
+  try {
+    return { result: await sentFrom.run(mark, work), statements };
+  } finally {
+    knex.removeListener('query', listener);
   }
 }
 

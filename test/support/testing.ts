@@ -13,5 +13,5 @@ export { ROOT_DIR } from '../../core/config/load-config';
 // Added by bin/codemods/core-imports.js (move a line up to its group when you like)
 export { CHROMIUM, RESULTS, openBrowserPage, requireChromium, signIn } from './browser-page';
 export type { BrowserPage } from './browser-page';
-export { requestRoundTrips, requestStatements, statementsDuring } from './statements';
+export { ownStatementsDuring, requestRoundTrips, requestStatements, statementsDuring } from './statements';
 export type { Statement } from './statements';

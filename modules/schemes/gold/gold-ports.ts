@@ -1,15 +1,24 @@
 import type { Container } from 'inversify';
-import { ConfigurationError, ValidationError, type RequestContext, type ScopedDb } from 'tessera/core';
+import { CORE, ConfigurationError, ValidationError, type EntityService, type RequestContext, type ScopedDb, type UserSummary, type userEntity } from 'tessera/core';
 import { BILLING, type AccountService } from '../../billing/api';
 import { MESSAGING, type OtpService } from '../../messaging/api';
 import type { Ports } from '../billing/billing-ports';
 import { companyZone } from '../plans/company-clock';
 
-/** What gold plans use beyond the pay plans' ports: billing's accounts, messaging's OTP, the company's time zone. */
+/** What gold plans use beyond the pay plans' ports: billing's accounts, messaging's OTP, the company's time zone, core's users. */
 export interface GoldPorts extends Ports {
   accounts(): AccountService;
   otp(): OtpService;
   zone(db: ScopedDb): Promise<string>;
+  /** Whether the user works in the company (a team member who may be named on its plans). */
+  teamMember(companyId: number, userId: number): Promise<boolean>;
+}
+
+/** Core's user service is the user entity's: its refs' look-up is all a team member's check needs. */
+type Users = Pick<EntityService<typeof userEntity, UserSummary>, 'refTargets'>;
+
+interface SystemContexts {
+  system(companyIds: number[], companyId?: number): RequestContext;
 }
 
 export function goldPortsOf(container: Container, ports: Ports): GoldPorts {
@@ -18,6 +27,12 @@ export function goldPortsOf(container: Container, ports: Ports): GoldPorts {
     accounts: () => container.get<AccountService>(BILLING.Accounts),
     otp: () => container.get<OtpService>(MESSAGING.Otp),
     zone: (db) => companyZone(ports, db),
+    // Core's users as seen from that company alone (users are visible to those sharing a company with
+    // them): one statement, and the caller needs no user permission to name a colleague, as a ref.
+    teamMember: async (companyId, userId) => {
+      const inCompany = container.get<SystemContexts>(CORE.Contexts).system([companyId], companyId);
+      return (await container.get<Users>(CORE.Users).refTargets(inCompany, [userId])).has(userId);
+    },
   };
 }
 

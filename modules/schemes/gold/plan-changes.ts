@@ -107,6 +107,11 @@ export async function closePlan(ports: GoldPorts, ctx: RequestContext, id: numbe
   if (input.closed_by !== undefined && (!Number.isSafeInteger(input.closed_by) || input.closed_by <= 0)) throw new ValidationError({ closed_by: 'must be a user id' });
   const seen = await readPlan(ctx.db, id);
   refuseTerminal(seen, 'closed');
+  // The team member named must work in the plan's company (core's users answer; read before the
+  // transaction: SQLite's one connection is held by it, and a plan's company never changes).
+  if (input.closed_by !== undefined && !(await ports.teamMember(seen.company_id, input.closed_by))) {
+    throw new ValidationError({ closed_by: "must be a team member of the plan's company" });
+  }
   const contact = await contactOf(ports, ctx, seen.customer_id);
   const journalId = await creditJournal(ports, ctx);
   const outcome = await ctx.db.transaction(async (db) => {
@@ -122,11 +127,6 @@ export async function closePlan(ports: GoldPorts, ctx: RequestContext, id: numbe
     const earned = bonusSoFar(plan, scheme, await scheduleOf(db, plan, scheme, today));
     const bonus = matured || scheme.early_close_keeps_bonus ? earned : 0;
     const closedBy = input.closed_by ?? ctx.user.id;
-    if (input.closed_by !== undefined) {
-      // The team member chosen must work in the plan's company (core's membership, not another module's table).
-      const member = await db.unscoped("membership of a user in the plan's company").table('core_user_companies').where({ user_id: closedBy, company_id: plan.company_id }).first('user_id');
-      if (!member) throw new ValidationError({ closed_by: "must be a team member of the plan's company" });
-    }
     const settled = await settle(ports, db, plan, { journalId, bonus, kind: 'closed', reason: `Gold plan ${plan.id} closed${matured ? '' : ' early'}` });
     await db.query(GOLD.plans).where({ id }).update({ status: 'closed', closed_by: closedBy, closed_at: now, bonus, settled_value: settled.value, credit_note_id: settled.creditNoteId, updated_at: new Date(), updated_by: db.principal.userId });
     return { plan: id, status: 'closed', closed_by: closedBy, closed_at: now.toISOString(), matured, bonus, bonus_forfeited: earned - bonus, value: settled.value, credit_note_id: settled.creditNoteId };
