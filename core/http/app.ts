@@ -18,7 +18,7 @@ import { closeUnreadBody } from './raw-body';
 import { mountVendorFiles } from './vendor-files';
 import type { RequestContext } from '../security/request-context';
 import { mountPublicRoutes } from './public-router';
-import { apiFastPath, securityHeaders } from './api-fast-path';
+import { apiFastPath, presetFields, securityHeaders } from './api-fast-path';
 
 declare module 'express-session' {
   interface SessionData {
@@ -183,18 +183,22 @@ export function createHttpApp(host: HttpServices, options: HttpAppOptions = {}):
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => answerError(error, req, res));
 
   // A bearer API call to a declared route is answered without walking the middleware above, with the
-  // same steps and the same answer (core/http/api-fast-path.ts); anything else goes through express.
+  // same steps and the same answer (core/http/api-fast-path.ts); anything else goes through express,
+  // its fields added before express swaps the request's prototype (presetFields says why).
   const counts = { fastApi: 0 };
-  if (options.apiFastPath ?? process.env.TESSERA_API_FAST_PATH !== '0') {
-    const fast = apiFastPath({ app, routers: apiRouters, idempotencyDb: host.idempotencyDb, securityHeaders: securityHeaders(helmetMiddleware), authenticate, answerError, csrfToken: (req) => (overwrite?: boolean) => generateToken(req, overwrite) });
-    // express's app is `(req, res, next) => app.handle(req, res, next)`, for a server and supertest alike.
-    const handled = app as unknown as { handle(req: Request, res: Response, callback?: NextFunction): void };
-    const slow = handled.handle.bind(app);
-    handled.handle = (req, res, callback) => {
-      if (fast(req, res)) counts.fastApi += 1;
-      else slow(req, res, callback);
-    };
-  }
+  const fast = (options.apiFastPath ?? process.env.TESSERA_API_FAST_PATH !== '0')
+    ? apiFastPath({ app, routers: apiRouters, idempotencyDb: host.idempotencyDb, securityHeaders: securityHeaders(helmetMiddleware), authenticate, answerError, csrfToken: (req) => (overwrite?: boolean) => generateToken(req, overwrite) })
+    : null;
+  // express's app is `(req, res, next) => app.handle(req, res, next)`, for a server and supertest alike.
+  const handled = app as unknown as { handle(req: Request, res: Response, callback?: NextFunction): void };
+  const slow = handled.handle.bind(app);
+  handled.handle = (req, res, callback) => {
+    if (fast?.(req, res)) counts.fastApi += 1;
+    else {
+      presetFields(req, res);
+      slow(req, res, callback);
+    }
+  };
 
   return {
     app,
