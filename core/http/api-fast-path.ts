@@ -82,9 +82,14 @@ export function apiFastPath(options: ApiFastPathOptions): (req: Request, res: Re
       else if (plainJson) sendJson(req, res, response.status, response.body);
       else res.status(response.status).json(response.body);
     } catch (error) {
-      // express's last resort (finalhandler) when an error comes after the answer began: drop the connection.
-      if (res.headersSent) req.socket?.destroy();
-      else answerError(error, req, res);
+      // express's last resort (finalhandler) when an error comes after the answer began, or when the
+      // error handler itself fails: drop the connection. Nothing may escape: this promise has no reader.
+      try {
+        if (res.headersSent) req.socket?.destroy();
+        else answerError(error, req, res);
+      } catch {
+        req.socket?.destroy();
+      }
     }
   };
 
@@ -171,6 +176,8 @@ function bodyKind(headers: Request['headers']): 'json' | 'none' | null {
 /** The body as UTF-8 text without a byte order mark, as raw-body's iconv decoder reads it. */
 function readText(req: Request): Promise<string> {
   return new Promise((resolve, reject) => {
+    // The caller hung up while it was being authenticated: no body will come, and no answer will reach it.
+    if (req.destroyed) return reject(Object.assign(new Error('request aborted'), { status: 400, type: 'request.aborted' }));
     const chunks: Buffer[] = [];
     const onData = (chunk: Buffer) => chunks.push(chunk);
     const onEnd = () => {
