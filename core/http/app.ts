@@ -18,6 +18,7 @@ import { closeUnreadBody } from './raw-body';
 import { mountVendorFiles } from './vendor-files';
 import type { RequestContext } from '../security/request-context';
 import { mountPublicRoutes } from './public-router';
+import { apiFastPath, presetFields, securityHeaders } from './api-fast-path';
 
 declare module 'express-session' {
   interface SessionData {
@@ -39,6 +40,8 @@ declare global {
 
 export interface HttpApp {
   app: express.Express;
+  /** API calls the fast path answered (tests check that a request took it). */
+  readonly counts: { fastApi: number };
   close(): Promise<void>;
 }
 
@@ -46,7 +49,12 @@ export interface HttpApp {
  * Assembles the web process: secure headers, static files, sessions in the database, bearer tokens,
  * CSRF for cookie sessions, then the routes modules declared, each behind its permission.
  */
-export function createHttpApp(host: HttpServices): HttpApp {
+export interface HttpAppOptions {
+  /** Bearer API calls past express's middleware (default: on, unless TESSERA_API_FAST_PATH=0). */
+  apiFastPath?: boolean;
+}
+
+export function createHttpApp(host: HttpServices, options: HttpAppOptions = {}): HttpApp {
   const { settings, people } = host;
   const app = express();
   app.disable('x-powered-by');
@@ -54,14 +62,13 @@ export function createHttpApp(host: HttpServices): HttpApp {
   app.set('query parser', 'extended');
   if (settings.trustProxy) app.set('trust proxy', 1);
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], formAction: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null },
-      },
-      hsts: settings.secureCookies,
-    }),
-  );
+  const helmetMiddleware = helmet({
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], formAction: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null },
+    },
+    hsts: settings.secureCookies,
+  });
+  app.use(helmetMiddleware);
 
   // Files under /static/ in a router of their own: any other request (an API call above all) passes
   // one check instead of trying a dozen mounts and routes. Only GET and HEAD read a file; any other
@@ -94,35 +101,31 @@ export function createHttpApp(host: HttpServices): HttpApp {
   app.use((req, res, next) => (isBearerApiCall(req) ? next() : sessions(req, res, next)));
 
   // Who is asking: a bearer token (integrators) or the session cookie (people).
-  app.use(async (req, _res, next) => {
-    try {
-      const header = req.headers.authorization;
-      if (header?.startsWith('Bearer ')) {
-        req.viaToken = true;
-        const token = header.slice(7).trim();
-        const companyHeader = companyChosen(req.headers['x-company-id']);
-        let principal;
-        if (people.principalForToken) {
-          principal = await people.principalForToken(token, companyHeader);
-        } else {
-          const userId = await people.authenticateToken(token);
-          if (!userId) throw new UnauthenticatedError();
-          principal = await people.principalForUser(userId, companyHeader, 'token');
-        }
-        if (!principal) throw new UnauthenticatedError();
-        // Falling back to another company would put the caller's writes where it did not ask.
-        if (companyHeader !== null && principal.companyId !== companyHeader) throw ForbiddenError.because('X-Company-Id names a company you do not work in', { 'x-company-id': 'is not one of your companies' });
-        req.tessera = people.contextFor(principal);
-      } else if (req.session.userId) {
-        const principal = await people.principalForUser(req.session.userId, req.session.companyId ?? null, 'session');
-        if (principal) req.tessera = people.contextFor(principal);
-        else delete req.session.userId;
+  const authenticate = async (req: Request): Promise<void> => {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      req.viaToken = true;
+      const token = header.slice(7).trim();
+      const companyHeader = companyChosen(req.headers['x-company-id']);
+      let principal;
+      if (people.principalForToken) {
+        principal = await people.principalForToken(token, companyHeader);
+      } else {
+        const userId = await people.authenticateToken(token);
+        if (!userId) throw new UnauthenticatedError();
+        principal = await people.principalForUser(userId, companyHeader, 'token');
       }
-      next();
-    } catch (error) {
-      next(error);
+      if (!principal) throw new UnauthenticatedError();
+      // Falling back to another company would put the caller's writes where it did not ask.
+      if (companyHeader !== null && principal.companyId !== companyHeader) throw ForbiddenError.because('X-Company-Id names a company you do not work in', { 'x-company-id': 'is not one of your companies' });
+      req.tessera = people.contextFor(principal);
+    } else if (req.session.userId) {
+      const principal = await people.principalForUser(req.session.userId, req.session.companyId ?? null, 'session');
+      if (principal) req.tessera = people.contextFor(principal);
+      else delete req.session.userId;
     }
-  });
+  };
+  app.use((req, _res, next) => authenticate(req).then(() => next(), next));
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
@@ -150,7 +153,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
     if (!req.tessera) return next(new UnauthenticatedError());
     res.json(buildOpenApi(host.routes.apis, settings.version));
   });
-  mountApiRoutes(app, host.routes.apis, host.idempotencyDb);
+  const apiRouters = mountApiRoutes(app, host.routes.apis, host.idempotencyDb);
   mountPublicRoutes(app, host.routes.publics, host.publicAccess, renderer);
   mountPageRoutes(app, host.routes.pages, renderer);
 
@@ -158,7 +161,7 @@ export function createHttpApp(host: HttpServices): HttpApp {
   app.use((req, res) => {
     void renderer.error(req, res, 404, 'Page not found');
   });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const answerError = (error: unknown, req: Request, res: Response): void => {
     const known = toAppError(error);
     closeUnreadBody(req, res);
     // 503: a part the request needs (the job queue) does not answer; the message says which and what to do.
@@ -176,10 +179,30 @@ export function createHttpApp(host: HttpServices): HttpApp {
       return;
     }
     void renderer.error(req, res, known.status, known.status >= 500 && !unavailable ? 'Something went wrong on our side. It has been logged.' : known.message);
-  });
+  };
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => answerError(error, req, res));
+
+  // A bearer API call to a declared route is answered without walking the middleware above, with the
+  // same steps and the same answer (core/http/api-fast-path.ts); anything else goes through express,
+  // its fields added before express swaps the request's prototype (presetFields says why).
+  const counts = { fastApi: 0 };
+  const fast = (options.apiFastPath ?? process.env.TESSERA_API_FAST_PATH !== '0')
+    ? apiFastPath({ app, routers: apiRouters, idempotencyDb: host.idempotencyDb, securityHeaders: securityHeaders(helmetMiddleware), authenticate, answerError, csrfToken: (req) => (overwrite?: boolean) => generateToken(req, overwrite) })
+    : null;
+  // express's app is `(req, res, next) => app.handle(req, res, next)`, for a server and supertest alike.
+  const handled = app as unknown as { handle(req: Request, res: Response, callback?: NextFunction): void };
+  const slow = handled.handle.bind(app);
+  handled.handle = (req, res, callback) => {
+    if (fast?.(req, res)) counts.fastApi += 1;
+    else {
+      presetFields(req, res);
+      slow(req, res, callback);
+    }
+  };
 
   return {
     app,
+    counts,
     close: async () => {
       store.stop();
       await store.ready.catch(() => undefined);

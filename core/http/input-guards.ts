@@ -16,22 +16,44 @@ export const MAX_DEPTH = 32;
  * of levels deep must be refused, not overflow the call stack.
  */
 export function forbiddenKeyFields(value: unknown, where = 'body'): Record<string, string> {
+  if (value === null || typeof value !== 'object') return {};
   const fields = new Map<string, string>();
-  const stack: Array<{ node: unknown; path: string[] }> = [{ node: value, path: [] }];
+  // Each node with the way to it as a chain of (parent, key): the dotted path is spelled out only for
+  // a key that is reported, not copied for every key of every request body.
+  const stack: Step[] = [{ node: value, depth: 0, parent: null, key: '' }];
   while (stack.length > 0) {
-    const { node, path } = stack.pop()!;
+    const step = stack.pop()!;
+    const { node, depth } = step;
     if (node === null || typeof node !== 'object') continue;
-    if (path.length >= MAX_DEPTH) {
-      fields.set(path[0] ?? where, `nests deeper than ${MAX_DEPTH} levels`);
+    if (depth >= MAX_DEPTH) {
+      fields.set(depth === 0 ? where : topKeyOf(step), `nests deeper than ${MAX_DEPTH} levels`);
       continue;
     }
     for (const key of Object.keys(node)) {
-      const at = [...path, key];
-      if (PROTOTYPE_KEYS.has(key)) fields.set(at.join('.'), 'is not an allowed field name');
-      else stack.push({ node: (node as Record<string, unknown>)[key], path: at });
+      if (PROTOTYPE_KEYS.has(key)) fields.set(pathOf(step, key), 'is not an allowed field name');
+      else stack.push({ node: (node as Record<string, unknown>)[key], depth: depth + 1, parent: step, key });
     }
   }
-  return Object.fromEntries(fields);
+  return fields.size ? Object.fromEntries(fields) : {};
+}
+
+interface Step {
+  node: unknown;
+  depth: number;
+  parent: Step | null;
+  key: string;
+}
+
+function pathOf(step: Step, key: string): string {
+  const keys = [key];
+  for (let at: Step | null = step; at && at.parent; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
+}
+
+function topKeyOf(step: Step): string {
+  let at = step;
+  while (at.parent && at.parent.parent) at = at.parent;
+  return at.key;
 }
 
 /**
