@@ -23,7 +23,13 @@ export class PageRenderer {
   async layoutData(req: Request, title?: string): Promise<Record<string, unknown>> {
     const ctx = req.tessera;
     const flash = req.session?.flash ?? [];
-    if (req.session?.flash) delete req.session.flash;
+    if (req.session?.flash) {
+      delete req.session.flash;
+      // express-session sends all of a page but its last byte before saving a changed session: a user
+      // (or a browser test) acting on the page at once would post with the shown message still stored,
+      // and see it again on the next page. Forgetting it first makes a message show once.
+      await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    }
     const base = { title: title ?? 'Tessera', csrfToken: this.csrfToken(req), flash, path: req.path, query: { ...(req.query as object) } };
     if (!ctx) return base;
     const menus = buildMenus(this.shell.manifests, ctx, req.path);
