@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { pool, timed } from './bench-tools';
-import { cpuProcesses, cpuSeconds } from './process-cpu';
+import { cpuAccount, cpuProcesses } from './process-cpu';
 
 const CLIENTS = 8;
 
@@ -41,15 +41,7 @@ export async function paymentsFigure(run: PaymentsRun, print: (line: string) => 
   // server), the web processes, the database server, Redis.
   const cpu = { http: new Map<string, number>(), raw: new Map<string, number>() };
   const processes = cpuProcesses(run.webPids.length ? 'bench' : 'bench+server', run.webPids);
-  const account = async (side: Map<string, number>, run: () => Promise<void>) => {
-    const before = processes.map((p) => cpuSeconds(p.pid));
-    await run();
-    // A process that went away meanwhile (someone restarted Redis) is left out, not printed as NaN.
-    processes.forEach((p, i) => {
-      const used = cpuSeconds(p.pid) - before[i];
-      if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
-    });
-  };
+  const account = cpuAccount(processes);
   for (let slice = 0; slice < slices; slice++) {
     const from = Math.floor((payments * slice) / slices);
     const size = Math.floor((payments * (slice + 1)) / slices) - from;

@@ -16,7 +16,7 @@ import { makeServices } from '../modules/billing/services';
 import { pool, timed } from './bench-tools';
 import { jsonClient } from './http-client';
 import { startWebProcesses, type WebProcesses } from './web-processes';
-import { cpuProcesses, cpuSeconds } from './process-cpu';
+import { cpuAccount, cpuProcesses } from './process-cpu';
 
 const ADMIN = { email: 'admin@loyalty.bench', password: 'loyalty-bench-password' };
 const CLIENTS = 8;
@@ -84,15 +84,7 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
       // CPU seconds of each process (from /proc) per side: the rates of a shared machine hide where the cost lies.
       const processes = cpuProcesses(web ? 'bench' : 'bench+server', web?.pids ?? []);
       const cpu = { spend: new Map<string, number>(), billing: new Map<string, number>(), raw: new Map<string, number>() };
-      const account = async <T>(side: Map<string, number>, run: () => Promise<T>): Promise<T> => {
-        const before = processes.map((p) => cpuSeconds(p.pid));
-        const result = await run();
-        processes.forEach((p, i) => {
-          const used = cpuSeconds(p.pid) - before[i];
-          if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
-        });
-        return result;
-      };
+      const account = cpuAccount(processes);
       const inHalf = (first: boolean, task: (i: number) => Promise<void>, side: Map<string, number>) => account(side, () => timed(() => pool(CLIENTS, half, (i) => task(first ? i : half + i))));
       const rawHalf = (from: number) => account(cpu.raw, () => timed(() => rawSpends(knex, database.url, mysql, companyId, customers, from, half)));
       let httpMs = await inHalf(true, spend, cpu.spend);

@@ -22,7 +22,7 @@ import { createTestDatabase } from '../test/support/test-database';
 import { CRM, type CustomerService } from '../modules/crm/api';
 import { MESSAGING, type AppointmentService, type NotifyService } from '../modules/messaging/api';
 import { HttpGateway } from '../modules/messaging/channels/http-gateway';
-import { cpuProcesses, cpuSeconds } from './process-cpu';
+import { cpuAccount, cpuProcesses } from './process-cpu';
 import { loginCookie } from './session';
 
 const ADMIN = { email: 'admin@messaging.bench', password: 'messaging-bench-password' };
@@ -86,16 +86,7 @@ export async function runMessagingBench(print: (line: string) => void): Promise<
     // workers), the database server and Redis, says more than its rate alone.
     const cpu = { tessera: new Map<string, number>(), raw: new Map<string, number>() };
     const processes = cpuProcesses();
-    const account = async <T>(side: Map<string, number>, run: () => Promise<T>): Promise<T> => {
-      const before = processes.map((p) => cpuSeconds(p.pid));
-      const result = await run();
-      processes.forEach((p, i) => {
-        const used = cpuSeconds(p.pid) - before[i];
-        // A process gone meanwhile (someone restarted Redis) is left out rather than printed as NaN.
-        if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
-      });
-      return result;
-    };
+    const account = cpuAccount(processes);
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const slices: Array<() => Promise<void>> = [

@@ -45,3 +45,17 @@ export function cpuSeconds(pid: string): number {
     return NaN;
   }
 }
+
+/** Runs work and adds the CPU seconds each process spent meanwhile to `side` (one side of a comparison). */
+export function cpuAccount(processes: CpuProcess[]): <T>(side: Map<string, number>, run: () => Promise<T>) => Promise<T> {
+  return async (side, run) => {
+    const before = processes.map((p) => cpuSeconds(p.pid));
+    const result = await run();
+    processes.forEach((p, i) => {
+      const used = cpuSeconds(p.pid) - before[i];
+      // A process gone meanwhile (someone restarted Redis) is left out rather than counted as NaN.
+      if (Number.isFinite(used)) side.set(p.name, (side.get(p.name) ?? 0) + used);
+    });
+    return result;
+  };
+}
