@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { dialectOf, openDatabase } from '../../../core/db/connection';
-import { deferredWrite, observeRoundTrips, type RoundTrip } from '../../../core/db/deferred-writes';
+import { deferredWrite, type RoundTrip } from '../../../core/db/deferred-writes';
 import { isDuplicateKey } from '../../../core/db/db-errors';
 import { ROOT_DIR } from '../../../core/config/load-config';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
+import { statementsDuring } from '../../support/statements';
 
 /**
  * Deferred writes: on MySQL/MariaDB a marked write in a transaction travels with the next statement
@@ -32,16 +33,7 @@ describe('deferred writes', () => {
     await database.drop();
   });
 
-  async function tripsDuring(work: () => Promise<unknown>): Promise<RoundTrip[]> {
-    const trips: RoundTrip[] = [];
-    const stop = observeRoundTrips(knex, (trip) => trips.push(trip));
-    try {
-      await work();
-    } finally {
-      stop();
-    }
-    return trips;
-  }
+  const tripsDuring = async (work: () => Promise<unknown>): Promise<RoundTrip[]> => (await statementsDuring(knex, work)).roundTrips;
 
   const names = async () => (await knex('t').orderBy('name').pluck('name')).map(String);
 

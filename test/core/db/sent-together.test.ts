@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { dialectOf, openDatabase } from '../../../core/db/connection';
-import { deferredWrite, observeRoundTrips, sentTogether, type RoundTrip } from '../../../core/db/deferred-writes';
+import { deferredWrite, sentTogether, type RoundTrip } from '../../../core/db/deferred-writes';
 import { isDuplicateKey } from '../../../core/db/db-errors';
 import { ROOT_DIR } from '../../../core/config/load-config';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
+import { statementsDuring } from '../../support/statements';
 
 /**
  * Statements sent together: on MySQL/MariaDB one packet, each caller getting its own statement's
@@ -31,16 +32,7 @@ describe('statements sent together', () => {
     await database.drop();
   });
 
-  async function tripsDuring(work: () => Promise<unknown>): Promise<RoundTrip[]> {
-    const trips: RoundTrip[] = [];
-    const stop = observeRoundTrips(knex, (trip) => trips.push(trip));
-    try {
-      await work();
-    } finally {
-      stop();
-    }
-    return trips;
-  }
+  const tripsDuring = async (work: () => Promise<unknown>): Promise<RoundTrip[]> => (await statementsDuring(knex, work)).roundTrips;
 
   it('answers each statement as awaiting it would, in one packet with the writes deferred before them; a later one sees an earlier one', async () => {
     let answers: unknown[] = [];

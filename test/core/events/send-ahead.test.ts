@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { dialectOf, openDatabase } from '../../../core/db/connection';
-import { observeRoundTrips, type RoundTrip } from '../../../core/db/deferred-writes';
 import { ROOT_DIR } from '../../../core/config/load-config';
 import { EventBus } from '../../../core/events/event-bus';
 import type { EventCatalog } from '../../../core/events/event-catalog';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
+import { statementsDuring } from '../../support/statements';
 
 /**
  * A statement an in-transaction handler sends ahead: it travels with the event's outbox row (one round
@@ -53,9 +53,7 @@ describe('event handlers sending a statement ahead', () => {
       sendAhead: ({ db }) => (db as unknown as { knex: Knex.Transaction }).knex('t').where({ name: 'a' }).first('n'),
     });
     events.on('m', 'x.happened', async (ctx) => void (seen.none = 'sentAhead' in ctx), { name: 'none', sendAhead: () => null });
-    const trips: RoundTrip[] = [];
-    const stop = observeRoundTrips(knex, (trip) => trips.push(trip));
-    await knex.transaction((trx) => events.publish(trx, { name: 'x.happened', companyId: 1, actorId: null, payload: { id: 1 } })).finally(stop);
+    const { roundTrips: trips } = await statementsDuring(knex, () => knex.transaction((trx) => events.publish(trx, { name: 'x.happened', companyId: 1, actorId: null, payload: { id: 1 } })));
     expect(Number((seen.read as { n: unknown }).n)).to.equal(1);
     expect(seen.none, 'a handler that sent nothing ahead gets no answer').to.equal(false);
     if (dialectOf(knex) === 'mysql') {
