@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ownStatementsDuring } from 'tessera/testing';
 import { MESSAGING, type NotifyService } from '../api';
-import { type LocalGateway, type MessagingWorld, makeCustomer, smsWorld } from './messaging-fixtures';
+import { type LocalGateway, type MessagingWorld, makeCustomer, runDelivery, smsWorld } from './messaging-fixtures';
 
 /**
  * The statements a notification costs, pinned: every statement more is a round trip on each of the
@@ -20,6 +20,18 @@ describe('messaging statements per notification @integration', () => {
     return { result, statements: statements.map((q) => q.sql) };
   }
 
+  /** Notifications already queued for `count` new customers, as notify leaves them: their ids. */
+  async function queued(count: number, key: string): Promise<number[]> {
+    const customers = await Promise.all(Array.from({ length: count }, () => makeCustomer(w)));
+    const now = new Date();
+    const ids: number[] = [];
+    for (const [i, c] of customers.entries()) {
+      const [id] = await w.t.knex('messaging_notifications').insert({ company_id: w.companyId, event: 'messaging.birthday', channel: 'sms', customer_id: c.id, dedupe_key: `${key}-${i}`, status: 'queued', recipient: c.phone, body: `hello ${i}`, attempts: 0, created_at: now, updated_at: now });
+      ids.push(Number(id));
+    }
+    return ids;
+  }
+
   before(async function () {
     this.timeout(120_000);
     ({ w, gateway } = await smsWorld());
@@ -35,15 +47,8 @@ describe('messaging statements per notification @integration', () => {
   });
 
   it('delivers a batch with a handful of statements whatever its size, and no outbox row when nobody wants the delivered event', async () => {
-    const customers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => makeCustomer(w)));
-    const now = new Date();
-    const ids: number[] = [];
-    for (const [i, c] of customers.entries()) {
-      const [id] = await w.t.knex('messaging_notifications').insert({ company_id: w.companyId, event: 'messaging.birthday', channel: 'sms', customer_id: c.id, dedupe_key: `budget-batch-${i}`, status: 'queued', recipient: c.phone, body: `hello ${i}`, attempts: 0, created_at: now, updated_at: now });
-      ids.push(Number(id));
-    }
-    const handler = w.t.kernel.jobs.get('messaging.deliver').handler;
-    const { result, statements } = await counted(() => handler({ data: { notification_id: ids[0] }, jobId: 'budget', companyId: w.companyId, userId: null, progress: async () => undefined }));
+    const ids = await queued(6, 'budget-batch');
+    const { result, statements } = await counted(() => runDelivery(w, { notification_id: ids[0] }));
     expect(result).to.deep.equal({ sent: true, batch: 6 });
     expect(statements.filter((s) => /core_outbox/.test(s))).to.deep.equal([]);
     // The claim of its own; the batch claim and the settling of the others' jobs in one transaction; the
@@ -54,11 +59,8 @@ describe('messaging statements per notification @integration', () => {
 
   it('delivers a notification alone in seven statements: its claim, one read finding nobody to take along, its row, the outcome in one transaction', async () => {
     await w.t.drainJobs();
-    const customer = await makeCustomer(w);
-    const now = new Date();
-    const [id] = await w.t.knex('messaging_notifications').insert({ company_id: w.companyId, event: 'messaging.birthday', channel: 'sms', customer_id: customer.id, dedupe_key: 'budget-alone', status: 'queued', recipient: customer.phone, body: 'hello alone', attempts: 0, created_at: now, updated_at: now });
-    const handler = w.t.kernel.jobs.get('messaging.deliver').handler;
-    const { result, statements } = await counted(() => handler({ data: { notification_id: Number(id) }, jobId: 'budget', companyId: w.companyId, userId: null, progress: async () => undefined }));
+    const [id] = await queued(1, 'budget-alone');
+    const { result, statements } = await counted(() => runDelivery(w, { notification_id: id }));
     expect(result).to.deep.equal({ sent: true });
     // Was 11 on MariaDB (10 on SQLite): a take-along transaction (SET TRANSACTION, BEGIN, a locking read,
     // COMMIT) that found nobody.
@@ -66,15 +68,8 @@ describe('messaging statements per notification @integration', () => {
   });
 
   it('delivers a batch notify wrote in six statements, and a run that finds it taken in one', async () => {
-    const customers = await Promise.all([1, 2, 3, 4].map(() => makeCustomer(w)));
-    const now = new Date();
-    const ids: number[] = [];
-    for (const [i, c] of customers.entries()) {
-      const [id] = await w.t.knex('messaging_notifications').insert({ company_id: w.companyId, event: 'messaging.birthday', channel: 'sms', customer_id: c.id, dedupe_key: `budget-own-${i}`, status: 'queued', recipient: c.phone, body: `hello ${i}`, attempts: 0, created_at: now, updated_at: now });
-      ids.push(Number(id));
-    }
-    const handler = w.t.kernel.jobs.get('messaging.deliver').handler;
-    const run = () => handler({ data: { notification_ids: ids }, jobId: 'budget', companyId: w.companyId, userId: null, progress: async () => undefined });
+    const ids = await queued(4, 'budget-own');
+    const run = () => runDelivery(w, { notification_ids: ids });
     // Its claim (one update under its token), its rows with their channel beside them, the outcomes in
     // one transaction (BEGIN, the sent update, the log insert, COMMIT; the writes deferred, sent with the
     // COMMIT on MariaDB). Was 12 statements on MariaDB: a claim transaction that also locked and took
