@@ -2,7 +2,9 @@
  * billing's figures for `npm run bench`, one `name: value unit` a line (MariaDB with DATABASE_URL):
  *  - payments per second posted over HTTP by 8 concurrent clients, against the raw transaction doing the
  *    same rows (account lock, payment, guarded residual update, allocation, ledger row, balance) with
- *    mysql2 in the same run, and their ratio (aim ≥ 0.5), in alternating slices; the server runs in
+ *    mysql2 in the same run, and their ratio (aim ≥ 0.5): BILLING_BENCH_PAYMENTS (4,000) in 8 alternating
+ *    slices, after BILLING_BENCH_WARMUP (2,000) uncounted ones on each side, since a server runs warm; the
+ *    fresh process's first 250 are printed apart as the cold ratio. The server runs in
  *    BILLING_BENCH_WEB web processes of its own (default 1 on MariaDB; 0 = in the bench's process);
  *    BILLING_BENCH_PAYMENTS_ONLY=1 stops after this figure;
  *  - posting a 20-line invoice over HTTP (p50); a customer statement of 10,000 ledger rows (p50, aim < 50 ms);
@@ -31,7 +33,7 @@ const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 export async function runBillingBench(print: (line: string) => void): Promise<void> {
   const database = await createTestDatabase();
   const mysql = !database.url.startsWith('sqlite:');
-  const payments = Number(process.env.BILLING_BENCH_PAYMENTS ?? 1000);
+  const payments = Number(process.env.BILLING_BENCH_PAYMENTS ?? 4000);
   const invoicesWanted = Number(process.env.BILLING_BENCH_INVOICES ?? (mysql ? 1_000_000 : 100_000));
   const selectiveWanted = Number(process.env.BILLING_BENCH_SELECTIVE ?? 10_000);
   // Where the server runs: 0 = in this process beside the bench's own HTTP clients (whose CPU then
