@@ -6,7 +6,8 @@
  *    slices, after BILLING_BENCH_WARMUP (2,000) uncounted ones on each side, since a server runs warm; the
  *    fresh process's first 250 are printed apart as the cold ratio. The server runs in
  *    BILLING_BENCH_WEB web processes of its own (default 1 on MariaDB; 0 = in the bench's process);
- *    BILLING_BENCH_PAYMENTS_ONLY=1 stops after this figure;
+ *    BILLING_BENCH_PAYMENTS_ONLY=1 stops after this figure; BILLING_BENCH_EVERY=0 and BILLING_BENCH_ALONE=0
+ *    leave out its run with every module installed and with base, crm and billing alone;
  *  - posting a 20-line invoice over HTTP (p50); a customer statement of 10,000 ledger rows (p50, aim < 50 ms);
  *  - aged receivables over 1,000,000 invoices (BILLING_BENCH_INVOICES; aim < 2 s);
  *  - a selective billing run of 10,000 customers (BILLING_BENCH_SELECTIVE), invoices per second.
@@ -77,7 +78,7 @@ export async function runBillingBench(print: (line: string) => void): Promise<vo
       // schemes looks for pay plans), then with billing and what it depends on alone, the rows the issue names.
       for (const c of customers) await s.documents.createInvoice(ctx, { customerId: c, lines: [{ productCode: 'SRV', quantity: 100_000 }], post: true });
       const figure = (label: string) => paymentsFigure({ knex, databaseUrl: database.url, mysql, companyId, customers, journalId: cash, payments, webPids: web?.pids ?? [], label, post: (body, i) => post('/payments', body, urls[i % urls.length]) }, print);
-      await figure('every module installed');
+      if (process.env.BILLING_BENCH_EVERY !== '0') await figure('every module installed');
       if (process.env.BILLING_BENCH_ALONE !== '0') {
         await web?.stop();
         for (const name of ['loyalty', 'schemes', 'messaging']) await kernel.lifecycle.uninstall(name, { dropData: true });

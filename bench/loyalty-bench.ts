@@ -5,6 +5,7 @@
  *    journal whose posting runs the guarded update), against the raw guarded update in the same run
  *    (ledger row, `UPDATE ... WHERE balance + ? >= -credit_limit`, read-back, with mysql2), and their ratio;
  *  - after both, the ledger's sum equals every balance row (checked, printed).
+ *  Every side first runs LOYALTY_BENCH_WARMUP (2,000) uncounted requests: a server runs warm.
  * Run alone: `DATABASE_URL=mysql://root@127.0.0.1:3306/test node -r tsx/cjs bench/loyalty-bench.ts`.
  */
 import crypto from 'node:crypto';
@@ -70,7 +71,6 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
         const res = await client.request('POST', `${url}/api/v1/loyalty/balance-payments`, { customer_id: c, invoice_id: invoices.get(c), amount: 100 + (i % 50), reference: `S-${i}` });
         if (res.status !== 201) throw new Error(`balance payment ${i}: ${res.status} ${res.body}`);
       };
-      await pool(CLIENTS, 50, (i) => spend(spends + i)); // warm-up (journal made, caches filled)
       // What billing alone costs for the same payment over HTTP (cash journal, same invoices): the part of
       // a spend that is not loyalty's.
       const cash = Number((await knex('billing_journals').where({ company_id: companyId, code: 'CSH' }).first('id')).id);
@@ -79,6 +79,13 @@ export async function runLoyaltyBench(print: (line: string) => void): Promise<vo
         const res = await client.request('POST', `${url}/api/v1/billing/payments`, { customer_id: c, journal_id: cash, amount: 100 + (i % 50), method: 'cash', reference: `P-${i}`, invoice_ids: [invoices.get(c)] });
         if (res.status >= 300) throw new Error(`billing payment ${i}: ${res.status} ${res.body}`);
       };
+      // A server runs for hours: its first requests pay for compiling the code they run (V8's optimising
+      // compiler works on threads of the same process, counted in its CPU). Every side warms up, uncounted,
+      // before the halves are measured.
+      const warmup = Number(process.env.LOYALTY_BENCH_WARMUP ?? 2000);
+      await pool(CLIENTS, warmup, (i) => spend(spends + i));
+      await pool(CLIENTS, warmup, (i) => billingPay(spends + warmup + i));
+      await rawSpends(knex, database.url, mysql, companyId, customers, spends, warmup);
       // Alternating halves (HTTP, raw, billing, then billing, raw, HTTP): a busy machine weighs on all three alike.
       const half = Math.floor(spends / 2);
       // CPU seconds of each process (from /proc) per side: the rates of a shared machine hide where the cost lies.
