@@ -8,6 +8,12 @@ export interface TesseraConfig {
   instanceName?: string;
   /** How long a worker's hold on a job lasts without a heartbeat: after it, a dead worker's job runs elsewhere. */
   jobLeaseSeconds: number;
+  /**
+   * How long a process may answer bearer calls from what it last read of a token, its user and the
+   * security version, without reading them again (0: read on every call). A change made in this
+   * process, or announced by another over Redis, is seen at once; otherwise within this time.
+   */
+  tokenCacheMs: number;
   sessionSecret?: string;
   /** AES-256 key of secrets kept in the database (64 hex digits or base64); else the key file. */
   secretKey?: string;

@@ -21,6 +21,7 @@ const ENV: Record<string, (value: string) => [string[], unknown]> = {
   REDIS_URL: (v) => [['redisUrl'], v === '' ? null : v],
   TESSERA_INSTANCE: (v) => [['instanceName'], v],
   TESSERA_JOB_LEASE_SECONDS: (v) => [['jobLeaseSeconds'], toNumber(v)],
+  TESSERA_TOKEN_CACHE_MS: (v) => [['tokenCacheMs'], toNumber(v)],
   SESSION_SECRET: (v) => [['sessionSecret'], v],
   TESSERA_SECRET_KEY: (v) => [['secretKey'], v],
   TESSERA_SECRET_KEY_FILE: (v) => [['secretKeyFile'], v],

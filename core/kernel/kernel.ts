@@ -37,6 +37,9 @@ import { CompanyServiceImpl } from '../security/company-service';
 import { RoleServiceImpl } from '../security/role-service';
 import { UserServiceImpl } from '../security/user-service';
 import { TokenServiceImpl } from '../security/token-service';
+import { BearerCache } from '../security/bearer-cache';
+import { onSecurityChange } from '../security/security-version';
+import type { SecurityBroadcast } from '../security/security-broadcast';
 import { LoginService } from '../security/login-service';
 import type { DemoSeeder } from '../modules/module-api';
 import { seedFirstStart } from './first-start';
@@ -103,6 +106,8 @@ export class Kernel {
   private server: http.Server | null = null;
   private jobsRunning = false;
   private relayRunning = false;
+  private readonly securityBroadcast: SecurityBroadcast | null;
+  private readonly stopSecurityWatch: () => void;
 
   private constructor(
     readonly config: TesseraConfig,
@@ -140,7 +145,17 @@ export class Kernel {
       },
     };
     this.contexts = new Contexts(knex, this.catalog, scopedServices, this.container);
-    this.tokens = new TokenServiceImpl(knex);
+    const bearers = new BearerCache(config.tokenCacheMs ?? 1000);
+    this.tokens = new TokenServiceImpl(knex, bearers);
+    // With Redis, processes tell each other of a change to who may do what, so no process answers a
+    // bearer call from what it kept after the change (without, each sees it within tokenCacheMs).
+    this.securityBroadcast = config.redisUrl && bearers.keeps
+      ? new (require('../security/security-broadcast').SecurityBroadcast as typeof SecurityBroadcast)(config.redisUrl, `${config.instanceName}:security`, () => bearers.clear(), logger)
+      : null;
+    this.stopSecurityWatch = onSecurityChange(() => {
+      bearers.clear();
+      this.securityBroadcast?.announce();
+    });
     this.login = new LoginService(knex, config.loginRateLimit);
     this.badges = new MenuBadges(logger);
     this.passwordResets = new PasswordResetService(knex, this.container, CORE.ResetLinkSender, this.queue, this.audit);
@@ -259,6 +274,7 @@ export class Kernel {
     });
     this.server = server;
     this.listeningMs = performance.now();
+    this.securityBroadcast?.listen();
     // Jobs start once the port is open: requests need none of it (the cron parser, the queue's first
     // reads), and listen() still returns with them running.
     try {
@@ -300,6 +316,8 @@ export class Kernel {
       this.server.closeAllConnections?.();
       await new Promise((resolve) => this.server!.close(resolve));
     }
+    this.stopSecurityWatch();
+    await this.securityBroadcast?.close();
     await this.relay.stop();
     await this.queue.stop();
     await this.httpApp?.close();

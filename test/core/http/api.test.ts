@@ -23,7 +23,7 @@ describe('JSON API', () => {
     await t.request().get('/api/v1/alpha/items').set('Authorization', 'Bearer tsr_nope').expect(401);
   });
 
-  it('reads a bearer token and its user in one query, and refuses the token at the next request once revoked', async () => {
+  it('reads a bearer token and its user in one query, not again within tokenCacheMs, and refuses the token at the next request once revoked', async () => {
     const user = await t.createUser({ permissions: ['alpha.item.read'] });
     const token = await t.token(user.email);
     const seen: string[] = [];
@@ -33,7 +33,14 @@ describe('JSON API', () => {
     t.knex.off('query', listen);
     expect(seen.filter((sql) => /core_api_tokens/.test(sql) && /^select/i.test(sql))).to.have.length(1);
     expect(seen.filter((sql) => /^select/i.test(sql) && /core_users/.test(sql) && !/core_api_tokens/.test(sql))).to.have.length(0);
-    await t.knex('core_api_tokens').where({ user_id: user.id }).update({ revoked_at: new Date() });
+    // The next call, within tokenCacheMs, reads neither.
+    seen.length = 0;
+    t.knex.on('query', listen);
+    await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${token}`).expect(200);
+    t.knex.off('query', listen);
+    expect(seen.filter((sql) => /core_api_tokens|core_users/.test(sql))).to.deep.equal([]);
+    const { id: tokenId } = await t.knex('core_api_tokens').where({ user_id: user.id }).first('id');
+    await t.kernel.tokens.revoke(await t.contextFor(user.id), Number(tokenId));
     await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${token}`).expect(401);
   });
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { FIXTURE_MODULES, startFixtureApp } from '../../support/fixture-app';
 import type { TestApp } from '../../support/harness';
 import { CORE } from '../../../core/kernel/identifiers';
-import type { RoleService } from '../../../core/security/services';
+import type { RoleService, UserService } from '../../../core/security/services';
 import { Kernel } from '../../../core/kernel/kernel';
 
 /**
@@ -29,7 +29,8 @@ describe('rights changed in one process reach the others', () => {
     const user = await t.createUser({ permissions: ['alpha.item.read'] });
     const token = await t.token(user.email);
     await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${token}`).expect(200);
-    await t.knex('core_users').where({ id: user.id }).update({ is_active: false });
+    const admin = await t.contextFor((await t.knex('core_users').where({ email: t.admin.email }).first()).id);
+    await t.container.get<UserService>(CORE.Users).update(admin, user.id, { is_active: false });
     await t.request().get('/api/v1/alpha/items').set('Authorization', `Bearer ${token}`).expect(401);
   });
 
