@@ -35,7 +35,7 @@ export interface ApiFastPathOptions {
   csrfToken(req: Request): (overwrite?: boolean) => string;
 }
 
-/** express.json's limit ('2mb' as the `bytes` package reads it). */
+/** The largest JSON body an API call may send, on this path and express's (app.ts gives it to express.json). */
 export const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 
 interface Candidate {

@@ -8,10 +8,6 @@ import { validateInput } from './validation';
 import { forbiddenQueryKeyFields } from './input-guards';
 import { idempotent, type StoredResponse } from './idempotency';
 
-/**
- * Mounts every declared API route: authentication, permission, ajv-validated input, then the handler.
- * A raw body (an upload) is not read before all of that: the handler gets it as a stream.
- */
 /** The routers mountApiRoutes made, by module segment (lower case): the API fast path tries the same layers. */
 export type ApiRouters = ReadonlyMap<string, express.Router>;
 

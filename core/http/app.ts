@@ -18,7 +18,7 @@ import { closeUnreadBody } from './raw-body';
 import { mountVendorFiles } from './vendor-files';
 import type { RequestContext } from '../security/request-context';
 import { mountPublicRoutes } from './public-router';
-import { apiFastPath, presetFields, securityHeaders } from './api-fast-path';
+import { JSON_BODY_LIMIT, apiFastPath, presetFields, securityHeaders } from './api-fast-path';
 
 declare module 'express-session' {
   interface SessionData {
@@ -139,7 +139,7 @@ export function createHttpApp(host: HttpServices, options: HttpAppOptions = {}):
   const urlencoded = express.urlencoded({ extended: true, limit: '2mb' });
   app.use((req, res, next) => (FORM_TYPE.test(req.headers['content-type'] ?? '') ? urlencoded(req, res, next) : next()));
   // The same test of the Content-Type as the parser's own, without parsing the usual `application/json`.
-  app.use('/api', express.json({ limit: '2mb', type: (req) => isJson(req as Request) }));
+  app.use('/api', express.json({ limit: JSON_BODY_LIMIT, type: (req) => isJson(req as Request) }));
   app.use((req, res, next) => {
     // Raw bodies (CSV uploads) are read by their route; CSRF for them comes from the header.
     csrfSynchronisedProtection(req, res, next);
