@@ -145,7 +145,7 @@ export class Kernel {
       },
     };
     this.contexts = new Contexts(knex, this.catalog, scopedServices, this.container);
-    const bearers = new BearerCache(config.tokenCacheMs ?? 1000);
+    const bearers = new BearerCache(config.tokenCacheMs);
     this.tokens = new TokenServiceImpl(knex, bearers);
     // With Redis, processes tell each other of a change to who may do what, so no process answers a
     // bearer call from what it kept after the change (without, each sees it within tokenCacheMs).

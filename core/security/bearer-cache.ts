@@ -1,6 +1,6 @@
 /**
  * What a process last read of a bearer token: the token's user and the security version, kept for
- * `ttlMs`. Every API call otherwise reads them, a round trip of its own: about a fifth of the web
+ * `ttlMs`. Every API call otherwise reads them, a round trip of its own: about a sixth of the web
  * process's and the database's CPU for a payment (issue 9).
  *
  * - Dropped whole at any change to who may do what (`onSecurityChange`): one made in this process,
